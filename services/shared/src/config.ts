@@ -1,0 +1,67 @@
+/**
+ * Configuration is read once at the edge: a service's main() parses process.env (and mounted
+ * files) with a zod schema into a typed object and passes it down. Nothing else reads process.env.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Parses `source` with `schema`, reporting every bad key at once with its exact name. */
+export function parseConfig<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.output<S> {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join(".") || "(root)";
+    return `  ${key}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
+}
+
+/** Comma-separated list; blanks dropped. */
+export const commaList = z
+  .string()
+  .transform((s) => s.split(",").map((part) => part.trim()).filter((part) => part.length > 0));
+
+export const positiveInt = z.coerce.number().int().positive();
+export const port = z.coerce.number().int().min(0).max(65_535);
+export const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((s) => s === "true" || s === "1" || s === "yes");
+
+/**
+ * Kubernetes mounts Secrets as files: `NAME_FILE=/path` wins over `NAME` so secrets need not
+ * sit in the environment.
+ */
+export function withFileSecrets(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const resolved: Record<string, string | undefined> = { ...env };
+  for (const [name, path] of Object.entries(env)) {
+    if (!name.endsWith("_FILE") || path === undefined || path === "") continue;
+    resolved[name.slice(0, -"_FILE".length)] = readFileSync(path, "utf8").trim();
+  }
+  return resolved;
+}
+
+/** A secret value that never prints itself in logs, errors or JSON. */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return "<secret>";
+  }
+  toJSON(): string {
+    return "<secret>";
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return "<secret>";
+  }
+}
+
+export const secretString = z.string().min(1).transform((s) => new Secret(s));

@@ -1,0 +1,98 @@
+/**
+ * The data contracts of the pipeline: what travels on each topic and what is stored.
+ * Seed section 4 shapes are kept exactly; every addition is optional so old producers still validate.
+ */
+import { z } from "zod";
+
+export const TOPICS = {
+  logs: "logs",
+  configUpdates: "config-updates",
+  highPriorityAlerts: "high-priority-alerts",
+} as const;
+
+/** Dead-letter topic for a topic: malformed messages go here with the reason, never lost. */
+export const deadLetterTopic = (topic: string): string => `${topic}-dlq`;
+
+export const ipAddress = z.union([z.ipv4(), z.ipv6()]);
+export const cidrOrIp = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+
+/** Event time in epoch seconds (fractions allowed); accepts RFC 3339 strings at the edge. */
+export const eventTime = z.union([
+  z.number().finite().nonnegative(),
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s) / 1000),
+]);
+
+export const MAX_MESSAGE_CHARS = 65_536;
+
+/** `logs` topic (seed 4.1): `{message}` plus optional event time, source and structured fields. */
+export const logMessageSchema = z.object({
+  message: z.string().min(1).max(MAX_MESSAGE_CHARS),
+  timestamp: z.number().finite().nonnegative().optional(),
+  source: z.string().min(1).max(128).optional(),
+  /** Client IP when the source reports it apart from the text (proxies, log drains). */
+  source_ip: ipAddress.optional(),
+  /** Request path when known, for the per-endpoint traffic-spike rule. */
+  endpoint: z.string().max(2048).optional(),
+  /** Time the pipeline accepted the log (epoch ms); used for end-to-end latency. */
+  received_at: z.number().finite().optional(),
+});
+export type LogMessage = z.infer<typeof logMessageSchema>;
+
+/** `config-updates` topic (seed 4.2), keyed by the IP or CIDR so compaction keeps the latest action. */
+export const configUpdateSchema = z.object({
+  action: z.enum(["add", "remove"]),
+  ip: cidrOrIp,
+});
+export type ConfigUpdate = z.infer<typeof configUpdateSchema>;
+
+export const ALERT_STATUSES = ["new", "acknowledged", "resolved", "false_positive"] as const;
+export const alertStatusSchema = z.enum(ALERT_STATUSES);
+export type AlertStatus = z.infer<typeof alertStatusSchema>;
+
+/** Machine-readable reason code beside the seed's human `reason` sentence. */
+export const DETECTION_RULES = ["whitelist", "brute_force", "traffic_spike", "keyword"] as const;
+export type DetectionRule = (typeof DETECTION_RULES)[number];
+
+/** `processed_logs` document (seed 4.5) with compatible additions. */
+export const processedLogSchema = z.object({
+  id: z.string(),
+  message: z.string(),
+  timestamp: z.number(),
+  status: alertStatusSchema,
+  is_anomaly: z.boolean(),
+  reason: z.string().nullable(),
+  source_ip: z.string().nullable(),
+  rule: z.enum(DETECTION_RULES).nullable().optional(),
+  source: z.string().nullable().optional(),
+  endpoint: z.string().nullable().optional(),
+  ingested_at: z.number().optional(),
+  status_updated_at: z.number().nullable().optional(),
+});
+export type ProcessedLog = z.infer<typeof processedLogSchema>;
+
+export const HIGH_PRIORITY_ALERT_TYPES = ["brute_force", "traffic_spike", "credential_leak"] as const;
+export type HighPriorityAlertType = (typeof HIGH_PRIORITY_ALERT_TYPES)[number];
+
+/**
+ * `high-priority-alerts` topic, schema version 1 (documented in docs/messages.md).
+ * One self-contained fact a responder needs; the alerter renders it, it never looks anything up.
+ */
+export const highPriorityAlertSchema = z.object({
+  schema_version: z.literal(1),
+  alert_id: z.string().min(1),
+  type: z.enum(HIGH_PRIORITY_ALERT_TYPES),
+  severity: z.enum(["medium", "high", "critical"]),
+  summary: z.string(),
+  detected_at: z.number(),
+  source_ip: z.string().nullable(),
+  /** Number of events behind the alert (failed logins, requests in the minute). */
+  count: z.number().int().nonnegative().nullable(),
+  window_seconds: z.number().nonnegative().nullable(),
+  first_seen: z.number().nullable(),
+  last_seen: z.number().nullable(),
+  /** Id of the processed_logs document that raised it, for a dashboard link. */
+  log_id: z.string().nullable(),
+  /** Type-specific facts (spike baseline, leak location); values are never secrets. */
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type HighPriorityAlert = z.infer<typeof highPriorityAlertSchema>;

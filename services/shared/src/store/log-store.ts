@@ -1,0 +1,64 @@
+/**
+ * Where processed logs live: Elasticsearch in production (elasticsearch-store.ts), an in-memory
+ * index for the embedded default (memory-store.ts); one contract suite proves both.
+ */
+import type { AlertStatus, DetectionRule, ProcessedLog } from "../messages.ts";
+
+export const DEFAULT_INDEX = "processed_logs";
+
+export interface LogQuery {
+  is_anomaly?: boolean;
+  status?: AlertStatus[];
+  rule?: DetectionRule[];
+  source_ip?: string;
+  /** Event time range, epoch seconds, inclusive. */
+  from?: number;
+  to?: number;
+  /** Case-insensitive match on the message text. */
+  text?: string;
+  size: number;
+  /** Opaque cursor from a previous page's next_cursor. */
+  cursor?: string;
+}
+
+export interface LogPage {
+  /** Newest first (event time, then id). */
+  items: ProcessedLog[];
+  next_cursor: string | null;
+  total: number;
+}
+
+export interface LogStore {
+  /** Creates the index and its mapping if missing. */
+  ensureReady(): Promise<void>;
+  /** Writes documents by id (a rewrite of the same id replaces it); rejects if any failed. */
+  bulkIndex(docs: ProcessedLog[]): Promise<void>;
+  search(query: LogQuery): Promise<LogPage>;
+  get(id: string): Promise<ProcessedLog | null>;
+  /** Returns false when no document has this id. */
+  updateStatus(id: string, status: AlertStatus, nowSeconds: number): Promise<boolean>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Search-after cursor: the sort values of the last item of a page. */
+export interface PageCursor {
+  timestamp: number;
+  id: string;
+}
+
+export function encodeCursor(cursor: PageCursor): string {
+  return Buffer.from(JSON.stringify([cursor.timestamp, cursor.id])).toString("base64url");
+}
+
+export function decodeCursor(text: string): PageCursor | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+    if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") {
+      return { timestamp: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through: a cursor the client mangled is reported as invalid by the caller
+  }
+  return null;
+}

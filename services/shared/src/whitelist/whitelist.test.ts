@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { Whitelist } from "./whitelist.ts";
+
+describe("Whitelist", () => {
+  it.each([
+    ["10.0.0.1", "10.0.0.1", true],
+    ["10.0.0.1", "10.0.0.2", false],
+    ["10.0.0.0/8", "10.200.3.4", true],
+    ["10.0.0.0/8", "11.0.0.1", false],
+    ["2001:db8::/32", "2001:db8:1::5", true],
+    ["2001:DB8::1", "2001:db8::1", true],
+    ["192.168.1.0/24", "not-an-ip", false],
+  ])("entry %s covers %s: %s", (entry, address, expected) => {
+    expect(new Whitelist([entry]).covers(address)).toBe(expected);
+  });
+
+  it("stops covering an address once its entry is removed", () => {
+    const whitelist = new Whitelist(["8.8.8.8"]);
+    expect(whitelist.covers("8.8.8.8")).toBe(true);
+    expect(whitelist.apply({ action: "remove", ip: "8.8.8.8" })).toBe(true);
+    expect(whitelist.covers("8.8.8.8")).toBe(false);
+    expect(whitelist.entries()).toEqual([]);
+  });
+
+  it("reports whether an add or remove changed anything", () => {
+    const whitelist = new Whitelist();
+    expect(whitelist.add("1.2.3.4")).toBe(true);
+    expect(whitelist.add("1.2.3.4")).toBe(false);
+    expect(whitelist.remove("5.6.7.8")).toBe(false);
+  });
+});
