@@ -1,0 +1,220 @@
+/**
+ * The Bus on Kafka through kafkajs. kafkajs is in maintenance mode; this file is the only place
+ * that imports it, so replacing it touches nothing else.
+ */
+import { randomUUID } from "node:crypto";
+import { Kafka, logLevel, Partitioners, type Consumer, type IHeaders, type Producer } from "kafkajs";
+import type { Logger } from "../logger.ts";
+import { BusUnavailableError, type Bus, type IncomingMessage, type PartitionLag, type Subscription } from "./bus.ts";
+import type { TopicSpec } from "./topics.ts";
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** How long a publish may wait for the broker before the caller is told to retry later. */
+  publishTimeoutMs?: number;
+}
+
+export interface KafkaBus extends Bus {
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+}
+
+const headersToRecord = (headers: IHeaders | undefined): Record<string, string> => {
+  const record: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    record[name] = Array.isArray(value) ? String(value[0]) : value.toString();
+  }
+  return record;
+};
+
+export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
+  const { logger } = options;
+  const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: publishTimeoutMs,
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => logger.warn({ kafka: entry.namespace, ...entry.log }, "kafkajs"),
+  });
+  const admin = kafka.admin();
+  const consumers = new Set<Consumer>();
+  let producer: Producer | null = null;
+  let producerReady: Promise<Producer> | null = null;
+  let adminReady: Promise<void> | null = null;
+
+  const connectedAdmin = async (): Promise<void> => {
+    adminReady ??= admin.connect().catch((error: unknown) => {
+      adminReady = null;
+      throw error;
+    });
+    await adminReady;
+  };
+
+  const connectedProducer = (): Promise<Producer> => {
+    producerReady ??= (async () => {
+      const created = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+      });
+      created.on(created.events.DISCONNECT, () => {
+        producerReady = null;
+      });
+      await created.connect();
+      producer = created;
+      return created;
+    })().catch((error: unknown) => {
+      producerReady = null;
+      throw error;
+    });
+    return producerReady;
+  };
+
+  const withTimeout = async <T>(work: Promise<T>, what: string): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${publishTimeoutMs} ms`)), publishTimeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const toIncoming = (topic: string, partition: number, message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders; timestamp: string }): IncomingMessage => ({
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? null,
+    value: message.value?.toString() ?? null,
+    headers: headersToRecord(message.headers),
+    timestamp: Number(message.timestamp),
+  });
+
+  const startConsumer = async (groupId: string): Promise<Consumer> => {
+    const consumer = kafka.consumer({ groupId, retry: { retries: 10, maxRetryTime: 30_000 }, allowAutoTopicCreation: false });
+    consumer.on(consumer.events.CRASH, (event) => logger.error({ groupId, err: event.payload.error, restart: event.payload.restart }, "kafka consumer crashed"));
+    await consumer.connect();
+    consumers.add(consumer);
+    return consumer;
+  };
+
+  const stopConsumer = async (consumer: Consumer): Promise<void> => {
+    consumers.delete(consumer);
+    await consumer.disconnect();
+  };
+
+  return {
+    async publish(topic, messages) {
+      try {
+        const ready = await withTimeout(connectedProducer(), "connecting to Kafka");
+        await withTimeout(
+          ready.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key ?? null, value: m.value, headers: m.headers ?? {} })) }),
+          `publishing to ${topic}`,
+        );
+      } catch (error) {
+        throw new BusUnavailableError(`Kafka did not acknowledge the message: ${(error as Error).message}`, { cause: error });
+      }
+    },
+
+    async subscribe(subscription): Promise<Subscription> {
+      const consumer = await startConsumer(subscription.groupId);
+      for (const topic of subscription.topics) await consumer.subscribe({ topic, fromBeginning: subscription.fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          const messages = batch.messages.map((m) => toIncoming(batch.topic, batch.partition, m));
+          // Throwing here makes kafkajs redeliver from the last committed offset.
+          await subscription.handleBatch(messages);
+          const last = messages[messages.length - 1] as IncomingMessage;
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) }]);
+          await heartbeat();
+        },
+      });
+      return { stop: () => stopConsumer(consumer) };
+    },
+
+    async follow(topic, onMessage): Promise<Subscription> {
+      await connectedAdmin();
+      const ends = await admin.fetchTopicOffsets(topic);
+      const pending = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high) - 1n]));
+      let caughtUp!: () => void;
+      const ready = new Promise<void>((resolve) => {
+        caughtUp = resolve;
+      });
+      if (pending.size === 0) caughtUp();
+      // A throwaway group: the topic is always read from its first offset, nothing is committed.
+      const groupId = `${options.clientId}-follow-${randomUUID()}`;
+      const consumer = await startConsumer(groupId);
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          onMessage(toIncoming(topic, partition, message));
+          const last = pending.get(partition);
+          if (last !== undefined && BigInt(message.offset) >= last) {
+            pending.delete(partition);
+            if (pending.size === 0) caughtUp();
+          }
+        },
+      });
+      await ready;
+      return {
+        async stop() {
+          await stopConsumer(consumer);
+          await admin.deleteGroups([groupId]).catch(() => undefined);
+        },
+      };
+    },
+
+    async lag(groupId, topic): Promise<PartitionLag[]> {
+      await connectedAdmin();
+      const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+      const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      return ends.map((end) => {
+        const endOffset = Number(end.high);
+        const offset = committedByPartition.get(end.partition);
+        const committedOffset = offset === undefined || offset < 0 ? null : offset;
+        return { topic, partition: end.partition, endOffset, committedOffset, lag: endOffset - (committedOffset ?? Number(end.low)) };
+      });
+    },
+
+    async ping() {
+      try {
+        await withTimeout(connectedAdmin(), "connecting to Kafka");
+        await withTimeout(admin.describeCluster(), "describing the Kafka cluster");
+      } catch (error) {
+        throw new BusUnavailableError(`Kafka is unreachable: ${(error as Error).message}`, { cause: error });
+      }
+    },
+
+    async ensureTopics(specs) {
+      await connectedAdmin();
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((spec) => !existing.has(spec.topic));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: -1,
+          configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    },
+
+    async close() {
+      await Promise.allSettled([...consumers].map((consumer) => stopConsumer(consumer)));
+      await Promise.allSettled([producer?.disconnect(), adminReady === null ? undefined : admin.disconnect()]);
+    },
+  };
+}

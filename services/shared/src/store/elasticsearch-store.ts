@@ -1,0 +1,122 @@
+/** The LogStore on Elasticsearch 8 (`processed_logs`): bulk writes by id, search_after paging. */
+import { Client, errors } from "@elastic/elasticsearch";
+import type { estypes } from "@elastic/elasticsearch";
+import type { ProcessedLog } from "../messages.ts";
+import { DEFAULT_INDEX, decodeCursor, encodeCursor, type LogQuery, type LogStore } from "./log-store.ts";
+
+export interface ElasticsearchStoreOptions {
+  url: string;
+  index?: string;
+  /** Wait for a refresh after writes so they are searchable at once (tests); off in production. */
+  refreshOnWrite?: boolean;
+}
+
+/** Seed 4.5 mapping: source_ip as `ip`, timestamp as a `date` in epoch seconds. */
+export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
+  dynamic: "strict",
+  properties: {
+    id: { type: "keyword" },
+    message: { type: "text" },
+    timestamp: { type: "date", format: "epoch_second" },
+    status: { type: "keyword" },
+    is_anomaly: { type: "boolean" },
+    reason: { type: "text", fields: { keyword: { type: "keyword", ignore_above: 512 } } },
+    // A malformed address must not make the whole document fail and block the partition.
+    source_ip: { type: "ip", ignore_malformed: true },
+    rule: { type: "keyword" },
+    source: { type: "keyword" },
+    endpoint: { type: "keyword", ignore_above: 2048 },
+    ingested_at: { type: "date", format: "epoch_millis" },
+    status_updated_at: { type: "date", format: "epoch_second" },
+  },
+};
+
+export function createElasticsearchStore(options: ElasticsearchStoreOptions): LogStore & { client: Client; index: string } {
+  const index = options.index ?? DEFAULT_INDEX;
+  const client = new Client({ node: options.url, requestTimeout: 30_000, maxRetries: 2 });
+  const refresh = options.refreshOnWrite === true ? "wait_for" : false;
+
+  const isNotFound = (error: unknown): boolean => error instanceof errors.ResponseError && error.statusCode === 404;
+
+  return {
+    client,
+    index,
+
+    async ensureReady() {
+      if (await client.indices.exists({ index })) return;
+      try {
+        await client.indices.create({ index, mappings: PROCESSED_LOGS_MAPPING, settings: { number_of_replicas: 0 } });
+      } catch (error) {
+        // Another replica created it first.
+        if (!(error instanceof errors.ResponseError && error.body?.error?.type === "resource_already_exists_exception")) throw error;
+      }
+    },
+
+    async bulkIndex(docs) {
+      if (docs.length === 0) return;
+      const operations = docs.flatMap((doc) => [{ index: { _index: index, _id: doc.id } }, doc]);
+      const response = await client.bulk({ operations, refresh });
+      if (!response.errors) return;
+      const failed = response.items.map((item) => item.index).filter((item) => item?.error !== undefined);
+      const first = failed[0]?.error;
+      throw new Error(`Elasticsearch rejected ${failed.length} of ${docs.length} documents: ${first?.type ?? "?"}: ${first?.reason ?? ""}`);
+    },
+
+    async search(query) {
+      const filter: estypes.QueryDslQueryContainer[] = [];
+      if (query.is_anomaly !== undefined) filter.push({ term: { is_anomaly: query.is_anomaly } });
+      if (query.status !== undefined) filter.push({ terms: { status: query.status } });
+      if (query.rule !== undefined) filter.push({ terms: { rule: query.rule } });
+      if (query.source_ip !== undefined) filter.push({ term: { source_ip: query.source_ip } });
+      if (query.from !== undefined || query.to !== undefined) {
+        filter.push({ range: { timestamp: { gte: query.from, lte: query.to, format: "epoch_second" } } });
+      }
+      const must: estypes.QueryDslQueryContainer[] =
+        query.text === undefined ? [] : [{ match: { message: { query: query.text, operator: "and" } } }];
+      const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
+      const response = await client.search<ProcessedLog>({
+        index,
+        size: query.size,
+        track_total_hits: true,
+        query: { bool: { filter, must } },
+        sort: [{ timestamp: { order: "desc" } }, { id: { order: "desc" } }],
+        ...(cursor === null ? {} : { search_after: [cursor.timestamp, cursor.id] }),
+      });
+      const hits = response.hits.hits;
+      const items = hits.flatMap((hit) => (hit._source === undefined ? [] : [hit._source]));
+      const lastSort = hits.at(-1)?.sort;
+      const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
+      const next_cursor =
+        items.length === query.size && lastSort !== undefined ? encodeCursor({ timestamp: Number(lastSort[0]), id: String(lastSort[1]) }) : null;
+      return { items, next_cursor, total };
+    },
+
+    async get(id) {
+      try {
+        const response = await client.get<ProcessedLog>({ index, id });
+        return response._source ?? null;
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+
+    async updateStatus(id, status, nowSeconds) {
+      try {
+        await client.update({ index, id, doc: { status, status_updated_at: nowSeconds }, refresh: "wait_for" });
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+
+    async ping() {
+      await client.cluster.health({ timeout: "2s" }, { requestTimeout: 3_000, maxRetries: 0 });
+    },
+
+    async close() {
+      await client.close();
+    },
+  };
+}

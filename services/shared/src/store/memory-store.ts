@@ -1,0 +1,87 @@
+/**
+ * In-memory LogStore for the embedded default. With a data directory every write is appended to
+ * a journal (`processed_logs.ndjson`) that is replayed on start, so alerts survive a restart.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { AlertStatus, ProcessedLog } from "../messages.ts";
+import { decodeCursor, encodeCursor, type LogQuery, type LogStore } from "./log-store.ts";
+
+type JournalEntry = { doc: ProcessedLog } | { status: { id: string; status: AlertStatus; at: number } };
+
+export function matchesQuery(doc: ProcessedLog, query: LogQuery): boolean {
+  if (query.is_anomaly !== undefined && doc.is_anomaly !== query.is_anomaly) return false;
+  if (query.status !== undefined && !query.status.includes(doc.status)) return false;
+  if (query.rule !== undefined && (doc.rule == null || !query.rule.includes(doc.rule))) return false;
+  if (query.source_ip !== undefined && doc.source_ip !== query.source_ip) return false;
+  if (query.from !== undefined && doc.timestamp < query.from) return false;
+  if (query.to !== undefined && doc.timestamp > query.to) return false;
+  if (query.text !== undefined) {
+    const message = doc.message.toLowerCase();
+    if (!query.text.toLowerCase().split(/\s+/).every((word) => message.includes(word))) return false;
+  }
+  return true;
+}
+
+/** Newest first by event time, then by id, as the Elasticsearch store sorts. */
+const newestFirst = (a: ProcessedLog, b: ProcessedLog): number =>
+  b.timestamp - a.timestamp || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+export function createMemoryStore(options: { dataDir?: string } = {}): LogStore {
+  const docs = new Map<string, ProcessedLog>();
+  const journal = options.dataDir === undefined ? null : join(options.dataDir, "processed_logs.ndjson");
+
+  const applyEntry = (entry: JournalEntry): void => {
+    if ("doc" in entry) {
+      docs.set(entry.doc.id, entry.doc);
+      return;
+    }
+    const doc = docs.get(entry.status.id);
+    if (doc !== undefined) docs.set(doc.id, { ...doc, status: entry.status.status, status_updated_at: entry.status.at });
+  };
+  const record = (entries: JournalEntry[]): void => {
+    if (journal !== null) appendFileSync(journal, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+    for (const entry of entries) applyEntry(entry);
+  };
+
+  if (options.dataDir !== undefined && journal !== null) {
+    mkdirSync(options.dataDir, { recursive: true });
+    if (existsSync(journal)) {
+      for (const line of readFileSync(journal, "utf8").split("\n")) {
+        if (line.trim() !== "") applyEntry(JSON.parse(line) as JournalEntry);
+      }
+    }
+  }
+
+  return {
+    async ensureReady() {},
+
+    async bulkIndex(batch) {
+      record(batch.map((doc) => ({ doc })));
+    },
+
+    async search(query) {
+      const matching = [...docs.values()].filter((doc) => matchesQuery(doc, query)).sort(newestFirst);
+      const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
+      const start =
+        cursor === null ? 0 : matching.findIndex((doc) => newestFirst(doc, { timestamp: cursor.timestamp, id: cursor.id } as ProcessedLog) > 0);
+      const items = start < 0 ? [] : matching.slice(start, start + query.size);
+      const last = items.at(-1);
+      const next_cursor = items.length === query.size && last !== undefined ? encodeCursor({ timestamp: last.timestamp, id: last.id }) : null;
+      return { items, next_cursor, total: matching.length };
+    },
+
+    async get(id) {
+      return docs.get(id) ?? null;
+    },
+
+    async updateStatus(id, status, nowSeconds) {
+      if (!docs.has(id)) return false;
+      record([{ status: { id, status, at: nowSeconds } }]);
+      return true;
+    },
+
+    async ping() {},
+    async close() {},
+  };
+}
