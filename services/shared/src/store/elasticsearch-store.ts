@@ -2,7 +2,7 @@
 import { Client, errors } from "@elastic/elasticsearch";
 import type { estypes } from "@elastic/elasticsearch";
 import type { ProcessedLog } from "../messages.ts";
-import { DEFAULT_INDEX, decodeCursor, encodeCursor, type LogQuery, type LogStore } from "./log-store.ts";
+import { DEFAULT_INDEX, decodeCursor, encodeCursor, type LogStats, type LogStore } from "./log-store.ts";
 
 export interface ElasticsearchStoreOptions {
   url: string;
@@ -99,6 +99,41 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
         if (isNotFound(error)) return null;
         throw error;
       }
+    },
+
+    async stats(query): Promise<LogStats> {
+      const range = { range: { timestamp: { gte: query.from, lte: query.to, format: "epoch_second" } } };
+      const response = await client.search({
+        index,
+        size: 0,
+        track_total_hits: true,
+        query: { bool: { filter: [range] } },
+        aggs: {
+          anomalies: {
+            filter: { term: { is_anomaly: true } },
+            aggs: {
+              by_rule: { terms: { field: "rule", size: 20 } },
+              by_status: { terms: { field: "status", size: 10 } },
+              top_ips: { terms: { field: "source_ip", size: query.topIps } },
+              timeline: { histogram: { field: "timestamp", interval: query.bucketSeconds * 1000, min_doc_count: 1 } },
+            },
+          },
+        },
+      });
+      type Bucket = { key: string | number; doc_count: number };
+      type Aggs = { anomalies: { doc_count: number } & Record<"by_rule" | "by_status" | "top_ips" | "timeline", { buckets: Bucket[] }> };
+      const aggs = response.aggregations as unknown as Aggs;
+      const counts = (buckets: Bucket[]): Record<string, number> => Object.fromEntries(buckets.map((b) => [String(b.key), b.doc_count]));
+      const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
+      return {
+        total,
+        anomalies: aggs.anomalies.doc_count,
+        by_rule: counts(aggs.anomalies.by_rule.buckets),
+        by_status: counts(aggs.anomalies.by_status.buckets),
+        top_source_ips: aggs.anomalies.top_ips.buckets.map((b) => ({ ip: String(b.key), count: b.doc_count })),
+        // Date fields aggregate in epoch milliseconds.
+        timeline: aggs.anomalies.timeline.buckets.map((b) => ({ t: Number(b.key) / 1000, count: b.doc_count })),
+      };
     },
 
     async updateStatus(id, status, nowSeconds) {

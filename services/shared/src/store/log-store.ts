@@ -28,6 +28,27 @@ export interface LogPage {
   total: number;
 }
 
+export interface StatsQuery {
+  /** Event time range, epoch seconds, inclusive. */
+  from?: number;
+  to?: number;
+  /** Width of a timeline bucket. */
+  bucketSeconds: number;
+  /** How many top source IPs to return. */
+  topIps: number;
+}
+
+/** Overview figures; by_rule, top_source_ips and timeline count anomalies only. */
+export interface LogStats {
+  total: number;
+  anomalies: number;
+  by_rule: Record<string, number>;
+  by_status: Record<string, number>;
+  top_source_ips: { ip: string; count: number }[];
+  /** Bucket start (epoch seconds) and anomaly count, oldest first, empty buckets omitted. */
+  timeline: { t: number; count: number }[];
+}
+
 export interface LogStore {
   /** Creates the index and its mapping if missing. */
   ensureReady(): Promise<void>;
@@ -35,6 +56,7 @@ export interface LogStore {
   bulkIndex(docs: ProcessedLog[]): Promise<void>;
   search(query: LogQuery): Promise<LogPage>;
   get(id: string): Promise<ProcessedLog | null>;
+  stats(query: StatsQuery): Promise<LogStats>;
   /** Returns false when no document has this id. */
   updateStatus(id: string, status: AlertStatus, nowSeconds: number): Promise<boolean>;
   ping(): Promise<void>;

@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AlertStatus, ProcessedLog } from "../messages.ts";
-import { decodeCursor, encodeCursor, type LogQuery, type LogStore } from "./log-store.ts";
+import { decodeCursor, encodeCursor, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
 
 type JournalEntry = { doc: ProcessedLog } | { status: { id: string; status: AlertStatus; at: number } };
 
@@ -75,6 +75,10 @@ export function createMemoryStore(options: { dataDir?: string } = {}): LogStore 
       return docs.get(id) ?? null;
     },
 
+    async stats(query) {
+      return statsOf([...docs.values()], query);
+    },
+
     async updateStatus(id, status, nowSeconds) {
       if (!docs.has(id)) return false;
       record([{ status: { id, status, at: nowSeconds } }]);
@@ -84,4 +88,31 @@ export function createMemoryStore(options: { dataDir?: string } = {}): LogStore 
     async ping() {},
     async close() {},
   };
+}
+
+/** The overview figures computed over documents in memory; mirrors the Elasticsearch aggregations. */
+export function statsOf(all: ProcessedLog[], query: StatsQuery): LogStats {
+  const inRange = all.filter((doc) => matchesQuery(doc, { size: 0, from: query.from, to: query.to }));
+  const anomalies = inRange.filter((doc) => doc.is_anomaly);
+  const increment = (counts: Record<string, number>, key: string): void => {
+    counts[key] = (counts[key] ?? 0) + 1;
+  };
+  const by_rule: Record<string, number> = {};
+  const by_status: Record<string, number> = {};
+  const byIp: Record<string, number> = {};
+  const byBucket: Record<string, number> = {};
+  for (const doc of anomalies) {
+    if (doc.rule != null) increment(by_rule, doc.rule);
+    increment(by_status, doc.status);
+    if (doc.source_ip !== null) increment(byIp, doc.source_ip);
+    increment(byBucket, String(Math.floor(doc.timestamp / query.bucketSeconds) * query.bucketSeconds));
+  }
+  const top_source_ips = Object.entries(byIp)
+    .map(([ip, count]) => ({ ip, count }))
+    .sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip))
+    .slice(0, query.topIps);
+  const timeline = Object.entries(byBucket)
+    .map(([t, count]) => ({ t: Number(t), count }))
+    .sort((a, b) => a.t - b.t);
+  return { total: inRange.length, anomalies: anomalies.length, by_rule, by_status, top_source_ips, timeline };
 }

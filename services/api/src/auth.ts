@@ -1,0 +1,77 @@
+/**
+ * API keys with roles. Keys are kept only as SHA-256 digests and compared in constant time.
+ * admin may do everything; read may query; ingest may only submit logs.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Middleware } from "koa";
+import { AppError, ConfigError } from "@soc/shared";
+
+export const ROLES = ["ingest", "read", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKey {
+  role: Role;
+  key: string;
+}
+
+export type AccessControl = { mode: "open" } | { mode: "keys"; keys: { role: Role; digest: Buffer }[] };
+
+const digest = (key: string): Buffer => createHash("sha256").update(key).digest();
+
+/** Parses `role:key` entries separated by commas or newlines (env var or mounted file). */
+export function parseApiKeys(text: string): ApiKey[] {
+  const entries = text.split(/[,\n]/).map((entry) => entry.trim()).filter((entry) => entry !== "" && !entry.startsWith("#"));
+  return entries.map((entry, index) => {
+    const separator = entry.indexOf(":");
+    const role = entry.slice(0, separator);
+    const key = entry.slice(separator + 1);
+    if (separator < 0 || !(ROLES as readonly string[]).includes(role)) {
+      throw new ConfigError(`API_KEYS entry ${index + 1}: expected role:key with role one of ${ROLES.join(", ")}`);
+    }
+    if (key.length < 16) throw new ConfigError(`API_KEYS entry ${index + 1}: key must be at least 16 characters`);
+    return { role: role as Role, key };
+  });
+}
+
+export function keyAccess(keys: ApiKey[]): AccessControl {
+  if (keys.length === 0) throw new ConfigError("no API keys configured: set API_KEYS (role:key,...) or API_KEYS_FILE, or AUTH_MODE=open");
+  return { mode: "keys", keys: keys.map(({ role, key }) => ({ role, digest: digest(key) })) };
+}
+
+export function generateApiKey(): string {
+  return `soc_${randomBytes(24).toString("base64url")}`;
+}
+
+const grants = (held: Role, needed: Role): boolean => held === "admin" || held === needed;
+
+function presentedKey(authorization: string | undefined, apiKeyHeader: string | string[] | undefined): string | null {
+  if (authorization?.startsWith("Bearer ")) return authorization.slice("Bearer ".length).trim();
+  if (typeof apiKeyHeader === "string" && apiKeyHeader !== "") return apiKeyHeader;
+  return null;
+}
+
+/** Identifies the caller's role into ctx.state.role; routes then demand one with requireRole. */
+export function authenticate(access: AccessControl): Middleware {
+  return async function authenticateCaller(ctx, next) {
+    if (access.mode === "open") {
+      ctx.state.role = "admin";
+      return next();
+    }
+    const key = presentedKey(ctx.get("authorization") || undefined, ctx.headers["x-api-key"]);
+    if (key !== null) {
+      const presented = digest(key);
+      ctx.state.role = access.keys.find((candidate) => timingSafeEqual(candidate.digest, presented))?.role ?? "invalid";
+    }
+    return next();
+  };
+}
+
+export function requireRole(needed: Role): Middleware {
+  return async function checkRole(ctx, next) {
+    const role = ctx.state.role as Role | "invalid" | undefined;
+    if (role === undefined) throw new AppError("unauthorized", "Missing API key: send 'Authorization: Bearer <key>'");
+    if (role === "invalid") throw new AppError("forbidden", "Invalid API key");
+    if (!grants(role, needed)) throw new AppError("forbidden", `This action needs the '${needed}' role; your key has '${role}'`);
+    return next();
+  };
+}

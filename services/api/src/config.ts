@@ -1,0 +1,26 @@
+/** API configuration, parsed once from the environment in main(). */
+import { z } from "zod";
+import { booleanFlag, commaList, parseConfig, port, positiveInt } from "@soc/shared";
+
+const apiEnvSchema = z.object({
+  API_PORT: port.default(8000),
+  KAFKA_BROKER: z.string().min(1).default("127.0.0.1:19092"),
+  ELASTICSEARCH_URL: z.url().default("http://127.0.0.1:19200"),
+  ELASTICSEARCH_INDEX: z.string().min(1).default("processed_logs"),
+  REDIS_URL: z.string().min(1).default("redis://127.0.0.1:16379"),
+  FRONTEND_ORIGIN: commaList.default(["http://localhost:3000"]),
+  WHITELISTED_IPS: commaList.default(["192.168.1.1", "10.0.0.1"]),
+  /** `role:key` pairs, e.g. `admin:abc,ingest:def`; or a mounted file via API_KEYS_FILE. */
+  API_KEYS: z.string().default(""),
+  /** Only an explicit `open` turns access control off. */
+  AUTH_MODE: z.enum(["keys", "open"]).default("keys"),
+  MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ES_REFRESH_ON_WRITE: booleanFlag.default(false),
+});
+export type ApiEnv = z.output<typeof apiEnvSchema>;
+
+export function parseApiEnv(env: Record<string, string | undefined>): ApiEnv {
+  return parseConfig(apiEnvSchema, env);
+}

@@ -1,0 +1,24 @@
+/** What the API needs from the outside world; main() builds it, tests build it in memory. */
+import type Router from "@koa/router";
+import type { Bus, LogStore, Logger, Registry, Whitelist } from "@soc/shared";
+import type { AccessControl } from "./auth.ts";
+
+export interface ApiDeps {
+  bus: Bus;
+  store: LogStore;
+  /** This replica's copy of the whitelist, kept current from config-updates. */
+  whitelist: Whitelist;
+  access: AccessControl;
+  logger: Logger;
+  registry: Registry;
+  frontendOrigins: string[];
+  maxBodyBytes: number;
+  /** Named dependency checks for /readyz and /pipeline (kafka, elasticsearch, redis). */
+  readinessChecks: Record<string, () => Promise<void>>;
+  /** Consumer group whose lag /pipeline reports. */
+  workerGroupId: string;
+  /** Routers of other packages (reports), mounted behind the read role. */
+  readRoutes?: Router[];
+  /** Epoch milliseconds; injectable for tests. */
+  now?: () => number;
+}

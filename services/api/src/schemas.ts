@@ -1,0 +1,79 @@
+/**
+ * Every request the API accepts, as zod schemas. The same schemas validate requests at the edge
+ * and generate /openapi.json, so the document cannot drift from the behaviour.
+ */
+import { z } from "zod";
+import { alertStatusSchema, cidrOrIp, DETECTION_RULES, eventTime, ipAddress, MAX_MESSAGE_CHARS, processedLogSchema } from "@soc/shared";
+
+export const MAX_BATCH_LOGS = 10_000;
+
+export const logSubmissionSchema = z
+  .object({
+    message: z.string().min(1).max(MAX_MESSAGE_CHARS).describe("The raw log line."),
+    timestamp: eventTime.optional().describe("Event time: epoch seconds or RFC 3339. Detection windows use it. Default: now."),
+    source: z.string().min(1).max(128).optional().describe("Where the log came from, e.g. 'nginx' or 'sshd'."),
+  })
+  .meta({ id: "LogSubmission" });
+
+export const logBatchSchema = z.array(logSubmissionSchema).min(1).max(MAX_BATCH_LOGS).meta({ id: "LogBatch" });
+
+const commaSeparated = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .transform((s) => s.split(",").map((part) => part.trim()).filter((part) => part !== ""))
+    .pipe(z.array(item).min(1));
+
+const queryTime = z.union([z.coerce.number().finite().nonnegative(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s) / 1000)]);
+
+export const alertQuerySchema = z.object({
+  is_anomaly: z.enum(["true", "false"]).transform((s) => s === "true").optional().describe("true for alerts, false for normal logs; omitted for both."),
+  status: commaSeparated(alertStatusSchema).optional().describe("Comma-separated statuses."),
+  rule: commaSeparated(z.enum(DETECTION_RULES)).optional().describe("Comma-separated detection rules (the reason code)."),
+  reason: commaSeparated(z.enum(DETECTION_RULES)).optional().describe("Alias of rule."),
+  source_ip: ipAddress.optional(),
+  from: queryTime.optional().describe("Earliest event time, epoch seconds or RFC 3339."),
+  to: queryTime.optional().describe("Latest event time, epoch seconds or RFC 3339."),
+  q: z.string().min(1).max(256).optional().describe("Words the message must contain."),
+  size: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().min(1).max(512).optional().describe("X-Next-Cursor of the previous page."),
+});
+
+export const statusUpdateSchema = z.object({ status: alertStatusSchema }).meta({ id: "StatusUpdate" });
+
+export const bulkStatusUpdateSchema = z
+  .object({ ids: z.array(z.string().min(1).max(256)).min(1).max(1000), status: alertStatusSchema })
+  .meta({ id: "BulkStatusUpdate" });
+
+export const whitelistAddSchema = z.object({ ip: cidrOrIp.describe("IPv4/IPv6 address or CIDR block.") }).meta({ id: "WhitelistAdd" });
+
+export const statsQuerySchema = z.object({
+  from: queryTime.optional(),
+  to: queryTime.optional(),
+  bucket_seconds: z.coerce.number().int().min(60).max(31 * 86_400).default(3600),
+  top: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export const statusMessageSchema = z.object({ status: z.string() }).meta({ id: "StatusMessage" });
+export const errorSchema = z.object({ detail: z.string(), code: z.string() }).meta({ id: "Error" });
+export const processedLogResponseSchema = processedLogSchema.meta({ id: "ProcessedLog" });
+export const bulkStatusResultSchema = z.object({ updated: z.number().int(), not_found: z.array(z.string()) }).meta({ id: "BulkStatusResult" });
+export const whitelistSchema = z.object({ whitelisted_ips: z.array(z.string()) }).meta({ id: "Whitelist" });
+export const statsSchema = z
+  .object({
+    total: z.number().int(),
+    anomalies: z.number().int(),
+    by_rule: z.record(z.string(), z.number().int()),
+    by_status: z.record(z.string(), z.number().int()),
+    top_source_ips: z.array(z.object({ ip: z.string(), count: z.number().int() })),
+    timeline: z.array(z.object({ t: z.number(), count: z.number().int() })),
+  })
+  .meta({ id: "Stats" });
+export const pipelineSchema = z
+  .object({
+    ready: z.boolean(),
+    components: z.record(z.string(), z.string()),
+    consumer_lag: z.number().int().nullable(),
+    whitelist_size: z.number().int(),
+  })
+  .meta({ id: "PipelineHealth" });
+export const whoamiSchema = z.object({ role: z.string() }).meta({ id: "WhoAmI" });
