@@ -1,0 +1,52 @@
+# SOC Pipeline. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export SOC_CACHE ?= $(HOME)/.cache/soc-pipeline
+INFRA_ENV := $(SOC_CACHE)/run/infra.env
+# Loads the addresses of the real servers into a recipe's environment.
+WITH_INFRA := set -a && source $(INFRA_ENV) && set +a &&
+
+.PHONY: help install run test typecheck lint unit-test integration-test infra-up infra-down bench system-packages
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F ':.*## ' '{printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package.json package-lock.json $(wildcard */package.json services/*/package.json services/collectors/*/package.json)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.package-lock.json ## Install the npm workspaces (cached in node_modules)
+
+system-packages: ## Install the Debian packages the tests use (Redis, PostgreSQL, Chromium, poppler)
+	bash scripts/infra/apt-packages.sh
+
+run: install ## Run the embedded pipeline: API on :8000, dashboard on :3000, no servers needed
+	@if [ -f dashboard/vite.config.ts ]; then npm run build -w @soc/dashboard; fi
+	npx tsx services/standalone/src/main.ts
+
+typecheck: install ## Type-check every workspace (strict)
+	npx tsc -p tsconfig.json
+
+lint: install ## Lint every workspace
+	npx eslint .
+
+infra-up: ## Fetch (cached) and start Kafka, Elasticsearch, Redis and PostgreSQL on loopback
+	bash scripts/infra/up.sh
+
+infra-down: ## Stop the loopback servers
+	bash scripts/infra/down.sh
+
+unit-test: install ## Unit and in-memory contract tests only (no servers)
+	npx vitest run
+
+integration-test: install ## All suites, with the real servers of infra-up
+	$(WITH_INFRA) npx vitest run
+
+test: install system-packages infra-up typecheck lint integration-test ## Set up everything, then every test, lint and type check
+	@if [ -f dashboard/vite.config.ts ]; then npm run build -w @soc/dashboard && npm test -w @soc/dashboard && npm run test:e2e -w @soc/dashboard; fi
+	@if [ -f mk/kubernetes.mk ]; then $(MAKE) test-kube; fi
+
+bench: install infra-up ## Run the committed benchmarks (figures go to docs/benchmarks.md)
+	$(WITH_INFRA) bash bench/run-all.sh
+
+-include mk/*.mk

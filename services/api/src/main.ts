@@ -1,0 +1,56 @@
+/** The API as its own service on real Kafka, Elasticsearch and Redis. */
+import { createServer } from "node:http";
+import { Redis } from "ioredis";
+import {
+  createElasticsearchStore,
+  createKafkaBus,
+  createLogger,
+  createRegistry,
+  followWhitelist,
+  PIPELINE_TOPICS,
+  seedWhitelist,
+  startTracing,
+  withFileSecrets,
+} from "@soc/shared";
+import { createApp } from "./app.ts";
+import { keyAccess, parseApiKeys } from "./auth.ts";
+import { parseApiEnv } from "./config.ts";
+
+const env = parseApiEnv(withFileSecrets(process.env));
+const logger = createLogger("api", env.LOG_LEVEL);
+const tracing = startTracing("soc-api", env.OTEL_EXPORTER_OTLP_ENDPOINT);
+const registry = createRegistry("api");
+const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-api", logger });
+const store = createElasticsearchStore({ url: env.ELASTICSEARCH_URL, index: env.ELASTICSEARCH_INDEX, refreshOnWrite: env.ES_REFRESH_ON_WRITE });
+const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+const access = env.AUTH_MODE === "open" ? ({ mode: "open" } as const) : keyAccess(parseApiKeys(env.API_KEYS));
+if (access.mode === "open") logger.warn("AUTH_MODE=open: every caller is admin; anyone can change the whitelist");
+
+await bus.ensureTopics(PIPELINE_TOPICS);
+await store.ensureReady();
+const follower = await followWhitelist(bus, logger);
+await seedWhitelist(bus, follower.whitelist, follower.seenKeys, env.WHITELISTED_IPS);
+
+const app = createApp({
+  bus,
+  store,
+  whitelist: follower.whitelist,
+  access,
+  logger,
+  registry,
+  frontendOrigins: env.FRONTEND_ORIGIN,
+  maxBodyBytes: env.MAX_BODY_BYTES,
+  readinessChecks: { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: async () => void (await redis.ping()) },
+  workerGroupId: "soc-worker",
+});
+const server = createServer(app.callback()).listen(env.API_PORT, () => logger.info({ port: env.API_PORT }, "API listening"));
+
+async function shutdown(signal: string): Promise<void> {
+  logger.info({ signal }, "shutting down");
+  server.close();
+  await follower.subscription.stop();
+  await Promise.allSettled([bus.close(), store.close(), redis.quit(), tracing.shutdown()]);
+  process.exit(0);
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
