@@ -1,0 +1,6 @@
+// Public face of @soc/api: the app factory and its pieces, for main(), the embedded runner and tests.
+export { createApp } from "./app.ts";
+export type { ApiDeps } from "./deps.ts";
+export { generateApiKey, keyAccess, parseApiKeys, type AccessControl, type ApiKey, type Role } from "./auth.ts";
+export { parseApiEnv, type ApiEnv } from "./config.ts";
+export { startTestApi, TEST_KEYS, type TestApi } from "./testing.ts";
