@@ -1,7 +1,7 @@
 # SOC Pipeline. `make help` lists the targets.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-export SOC_CACHE ?= $(HOME)/.cache/soc-pipeline
+export SOC_CACHE ?= /var/cache/soc-pipeline
 INFRA_ENV := $(SOC_CACHE)/run/infra.env
 # Loads the addresses of the real servers into a recipe's environment.
 WITH_INFRA := set -a && source $(INFRA_ENV) && set +a &&

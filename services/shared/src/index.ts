@@ -15,3 +15,6 @@ export * from "./bus/kafka-bus.ts";
 export * from "./store/memory-store.ts";
 export * from "./store/elasticsearch-store.ts";
 export * from "./telemetry/tracing.ts";
+export * from "./counters/counters.ts";
+export * from "./counters/memory-counters.ts";
+export * from "./counters/redis-counters.ts";

@@ -129,12 +129,13 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;
           const messages = batch.messages.map((m) => toIncoming(batch.topic, batch.partition, m));
           // Throwing here makes kafkajs redeliver from the last committed offset.
           await subscription.handleBatch(messages);
           const last = messages[messages.length - 1] as IncomingMessage;
+          resolveOffset(last.offset);
           await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) }]);
           await heartbeat();
         },

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The one place that installs Debian packages: Redis, PostgreSQL, Chromium (browser tests),
+# poppler-utils (PDF checks). Quick when everything is present.
+set -euo pipefail
+wanted=(redis-server postgresql chromium poppler-utils)
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "apt-packages: all present"
+  exit 0
+fi
+echo "apt-packages: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# policy-rc.d keeps Debian from starting the packaged services: the project starts its own on loopback.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "apt-packages: done"

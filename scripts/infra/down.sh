@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Stops the loopback servers; --wipe also deletes their data.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+stop_pidfile() {
+  local name=$1 pidfile=$2
+  pid_alive "$pidfile" || return 0
+  local pid
+  pid=$(cat "$pidfile")
+  kill "$pid"
+  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+  log "$name stopped"
+}
+stop_pidfile kafka "$RUN_DIR/kafka/pid"
+stop_pidfile elasticsearch "$RUN_DIR/elasticsearch/pid"
+stop_pidfile redis "$RUN_DIR/redis/pid"
+if [ -f "$RUN_DIR/postgres/data/postmaster.pid" ]; then
+  runuser -u "$SERVICE_USER" -- "$PG_BIN/pg_ctl" -D "$RUN_DIR/postgres/data" -m fast stop >/dev/null && log "postgres stopped"
+fi
+if [ "${1:-}" = "--wipe" ]; then
+  rm -rf "$RUN_DIR/kafka" "$RUN_DIR/elasticsearch" "$RUN_DIR/redis" "$RUN_DIR/postgres"
+  log "data wiped"
+fi
