@@ -1,0 +1,48 @@
+/**
+ * Runs the detection core over a batch: features (pure) → shared counters (one round trip per
+ * kind, in parallel) → rules (pure). Whitelisted addresses never touch the counters.
+ */
+import type { Counters, FailureEvent, LogMessage, RequestEvent, Whitelist } from "@soc/shared";
+import type { DetectionConfig } from "./detection/config.ts";
+import { decide } from "./detection/decide.ts";
+import { extractFeatures, type LogFeatures } from "./detection/features.ts";
+import { keywordMatcher } from "./detection/keywords.ts";
+import type { Observations, Verdict } from "./detection/rules/rule.ts";
+
+export interface AnalysisInput {
+  log: LogMessage;
+  /** Unique and stable per message (topic-partition-offset), so redelivery counts once. */
+  eventId: string;
+}
+
+export interface Analysis {
+  features: LogFeatures;
+  verdict: Verdict;
+}
+
+export type Analyzer = (inputs: AnalysisInput[], whitelist: Whitelist, nowSeconds: number) => Promise<Analysis[]>;
+
+export function createAnalyzer(config: DetectionConfig, counters: Counters): Analyzer {
+  const matchKeyword = keywordMatcher(config.keywords);
+  const failureWindow = { windowSeconds: config.bruteForce.windowSeconds, threshold: config.bruteForce.threshold };
+
+  return async function analyze(inputs, whitelist, nowSeconds) {
+    const features = inputs.map((input) => extractFeatures(input.log, matchKeyword, nowSeconds));
+    const observations: Observations[] = features.map(() => ({}));
+    const failures: { index: number; event: FailureEvent }[] = [];
+    const requests: { index: number; scope: "ipRate" | "endpointRate"; event: RequestEvent }[] = [];
+    features.forEach((f, index) => {
+      if (f.ip !== null && whitelist.covers(f.ip)) return;
+      if (f.ip !== null && f.failedLogin !== null) failures.push({ index, event: { ip: f.ip, timeSeconds: f.timeSeconds, eventId: (inputs[index] as AnalysisInput).eventId } });
+      if (f.ip !== null) requests.push({ index, scope: "ipRate", event: { key: `ip:${f.ip}`, timeSeconds: f.timeSeconds } });
+      if (f.endpoint !== null) requests.push({ index, scope: "endpointRate", event: { key: `endpoint:${f.endpoint}`, timeSeconds: f.timeSeconds } });
+    });
+    const [failureResults, rateResults] = await Promise.all([
+      counters.recordFailures(failures.map((f) => f.event), failureWindow),
+      counters.recordRequests(requests.map((r) => r.event), config.spike.baselineMinutes),
+    ]);
+    failures.forEach(({ index }, i) => ((observations[index] as Observations).failure = failureResults[i]));
+    requests.forEach(({ index, scope }, i) => ((observations[index] as Observations)[scope] = rateResults[i]));
+    return features.map((f, index) => ({ features: f, verdict: decide({ features: f, observations: observations[index] as Observations, whitelist, config }) }));
+  };
+}

@@ -1,0 +1,23 @@
+import type { Rule } from "./rule.ts";
+
+/** Enough failed logins from one IP inside the window (seed step 3; the counters keep the window). */
+export const bruteForceRule: Rule = {
+  name: "brute_force",
+  evaluate: ({ features, observations, config }) => {
+    const failure = observations.failure;
+    if (features.ip === null || failure?.triggered !== true) return null;
+    return {
+      is_anomaly: true,
+      reason: `Brute-force attempt detected from ${features.ip} (${failure.count} attempts).`,
+      rule: "brute_force",
+      alert: {
+        type: "brute_force",
+        count: failure.count,
+        windowSeconds: config.bruteForce.windowSeconds,
+        firstSeen: failure.firstSeen,
+        lastSeen: failure.lastSeen,
+        details: { pattern: features.failedLogin ?? "unknown" },
+      },
+    };
+  },
+};

@@ -1,0 +1,198 @@
+/**
+ * The analysis worker: consumes `logs`, runs the detection core, writes `processed_logs` in bulk and
+ * publishes high-confidence findings to `high-priority-alerts`. Offsets commit only after the
+ * batch's documents are accepted; malformed messages go to `logs-dlq`; input never crashes it.
+ */
+import { SpanStatusCode, trace, type Link } from "@opentelemetry/api";
+import {
+  Counter,
+  decodeMessage,
+  extractTraceContext,
+  followWhitelist,
+  Gauge,
+  Histogram,
+  LATENCY_BUCKETS,
+  logMessageSchema,
+  publishDeadLetters,
+  seedWhitelist,
+  TOPICS,
+  type Bus,
+  type Counters,
+  type HighPriorityAlert,
+  type IncomingMessage,
+  type Logger,
+  type LogMessage,
+  type LogStore,
+  type ProcessedLog,
+  type Registry,
+  type Subscription,
+  type Whitelist,
+  type WhitelistFollower,
+} from "@soc/shared";
+import { createAnalyzer, type Analysis } from "./analyze.ts";
+import type { DetectionConfig } from "./detection/config.ts";
+
+export interface WorkerDeps {
+  bus: Bus;
+  store: LogStore;
+  counters: Counters;
+  detection: DetectionConfig;
+  /** WHITELISTED_IPS: published once if never on the topic. */
+  whitelistSeed: string[];
+  groupId?: string;
+  logger: Logger;
+  registry: Registry;
+  /** Epoch milliseconds; injectable for tests. */
+  now?: () => number;
+  lagPollMs?: number;
+}
+
+export interface Worker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly whitelist: Whitelist;
+}
+
+/** Deterministic per message, so a redelivered message overwrites its document. */
+export const documentId = (message: IncomingMessage): string => `${message.topic}-${message.partition}-${message.offset}`;
+
+export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowMs: number): ProcessedLog {
+  return {
+    id,
+    message: log.message,
+    timestamp: analysis.features.timeSeconds,
+    status: "new",
+    is_anomaly: analysis.verdict.is_anomaly,
+    reason: analysis.verdict.reason,
+    source_ip: analysis.features.ip,
+    rule: analysis.verdict.rule,
+    source: log.source ?? null,
+    endpoint: analysis.features.endpoint,
+    ingested_at: nowMs,
+  };
+}
+
+export function toHighPriorityAlert(doc: ProcessedLog, analysis: Analysis, nowMs: number): HighPriorityAlert | null {
+  const alert = analysis.verdict.alert;
+  if (alert === null) return null;
+  return {
+    schema_version: 1,
+    alert_id: doc.id,
+    type: alert.type,
+    severity: "high",
+    summary: doc.reason ?? "",
+    detected_at: nowMs / 1000,
+    source_ip: doc.source_ip,
+    count: alert.count,
+    window_seconds: alert.windowSeconds,
+    first_seen: alert.firstSeen,
+    last_seen: alert.lastSeen,
+    log_id: doc.id,
+    details: alert.details,
+  };
+}
+
+function workerMetrics(registry: Registry) {
+  return {
+    consumed: new Counter({ name: "worker_logs_consumed_total", help: "Log messages consumed", registers: [registry] }),
+    detections: new Counter({ name: "worker_detections_total", help: "Anomalies found, by rule", labelNames: ["rule"], registers: [registry] }),
+    deadLettered: new Counter({ name: "worker_dead_lettered_total", help: "Malformed messages sent to the dead-letter topic", registers: [registry] }),
+    bulkSeconds: new Histogram({ name: "worker_bulk_duration_seconds", help: "Store bulk write latency", buckets: LATENCY_BUCKETS, registers: [registry] }),
+    batchSize: new Histogram({ name: "worker_batch_size", help: "Messages per batch", buckets: [1, 10, 50, 100, 250, 500, 1000, 5000], registers: [registry] }),
+    pipelineSeconds: new Histogram({ name: "pipeline_latency_seconds", help: "From API acceptance to the document written", buckets: LATENCY_BUCKETS, registers: [registry] }),
+    lag: new Gauge({ name: "worker_consumer_lag", help: "Messages on `logs` not yet processed by the group", registers: [registry] }),
+  };
+}
+
+export function createWorker(deps: WorkerDeps): Worker {
+  const { bus, store, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const groupId = deps.groupId ?? "soc-worker";
+  const analyze = createAnalyzer(deps.detection, deps.counters);
+  const metrics = workerMetrics(deps.registry);
+  const tracer = trace.getTracer("soc-worker");
+  let follower: WhitelistFollower | null = null;
+  let subscription: Subscription | null = null;
+  let lagTimer: NodeJS.Timeout | undefined;
+
+  async function handleBatch(messages: IncomingMessage[]): Promise<void> {
+    const links: Link[] = messages.slice(0, 32).flatMap((m) => {
+      const context = trace.getSpanContext(extractTraceContext(m.headers));
+      return context === undefined ? [] : [{ context }];
+    });
+    await tracer.startActiveSpan("worker.process_batch", { links, attributes: { "messaging.batch.message_count": messages.length } }, async (span) => {
+      try {
+        await processBatch(messages);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  async function processBatch(messages: IncomingMessage[]): Promise<void> {
+    const whitelist = (follower as WhitelistFollower).whitelist;
+    const rejected: { message: IncomingMessage; reason: string }[] = [];
+    const accepted: { message: IncomingMessage; log: LogMessage }[] = [];
+    for (const message of messages) {
+      const decoded = decodeMessage(logMessageSchema, message);
+      if (decoded.ok) accepted.push({ message, log: decoded.value });
+      else rejected.push({ message, reason: decoded.reason });
+    }
+    const nowMs = now();
+    const analyses = await analyze(accepted.map(({ message, log }) => ({ log, eventId: documentId(message) })), whitelist, nowMs / 1000);
+    const docs = accepted.map(({ message, log }, i) => toDocument(documentId(message), log, analyses[i] as Analysis, nowMs));
+    const alerts = docs.flatMap((doc, i) => toHighPriorityAlert(doc, analyses[i] as Analysis, nowMs) ?? []);
+
+    const stopBulk = metrics.bulkSeconds.startTimer();
+    await store.bulkIndex(docs);
+    stopBulk();
+    if (alerts.length > 0) await bus.publish(TOPICS.highPriorityAlerts, alerts.map((alert) => ({ key: alert.source_ip, value: JSON.stringify(alert) })));
+    if (rejected.length > 0) {
+      await publishDeadLetters(bus, rejected);
+      logger.warn({ count: rejected.length, first: rejected[0]?.reason }, "malformed log messages dead-lettered");
+    }
+
+    metrics.consumed.inc(messages.length);
+    metrics.batchSize.observe(messages.length);
+    metrics.deadLettered.inc(rejected.length);
+    const writtenMs = now();
+    for (const [i, doc] of docs.entries()) {
+      if (doc.rule !== null && doc.rule !== undefined && doc.is_anomaly) metrics.detections.inc({ rule: doc.rule });
+      const receivedAt = accepted[i]?.log.received_at;
+      if (receivedAt !== undefined) metrics.pipelineSeconds.observe(Math.max(0, writtenMs - receivedAt) / 1000);
+    }
+  }
+
+  const pollLag = async (): Promise<void> => {
+    try {
+      const partitions = await bus.lag(groupId, TOPICS.logs);
+      metrics.lag.set(partitions.reduce((sum, p) => sum + p.lag, 0));
+    } catch (error) {
+      logger.debug({ err: error }, "lag poll failed");
+    }
+  };
+
+  return {
+    get whitelist() {
+      if (follower === null) throw new Error("worker not started");
+      return follower.whitelist;
+    },
+    async start() {
+      await store.ensureReady();
+      follower = await followWhitelist(bus, logger);
+      await seedWhitelist(bus, follower.whitelist, follower.seenKeys, deps.whitelistSeed);
+      subscription = await bus.subscribe({ groupId, topics: [TOPICS.logs], fromBeginning: true, handleBatch });
+      lagTimer = setInterval(() => void pollLag(), deps.lagPollMs ?? 10_000);
+      lagTimer.unref();
+      logger.info({ groupId, whitelist: follower.whitelist.size }, "worker started");
+    },
+    async stop() {
+      clearInterval(lagTimer);
+      await subscription?.stop();
+      await follower?.subscription.stop();
+    },
+  };
+}
