@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { Whitelist } from "@soc/shared";
+import { DEFAULT_KEYWORDS, type DetectionConfig } from "./config.ts";
+import { decide } from "./decide.ts";
+import type { LogFeatures } from "./features.ts";
+import type { Observations } from "./rules/rule.ts";
+
+const config: DetectionConfig = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
+const features = (overrides: Partial<LogFeatures> = {}): LogFeatures => ({ ip: "198.51.100.10", failedLogin: null, keyword: null, endpoint: null, timeSeconds: 1_700_000_030, ...overrides });
+const triggered = { count: 5, triggered: true, firstSeen: 1_700_000_000, lastSeen: 1_700_000_030 };
+const rate = (count: number, mean: number, stddev: number) => ({ count, mean, stddev, minutes: 60 });
+const run = (f: LogFeatures, observations: Observations = {}, whitelist = new Whitelist()) => decide({ features: f, observations, whitelist, config });
+
+describe("decide: the rules in the seed's order", () => {
+  it("treats a whitelisted address as normal even when everything else would fire", () => {
+    const verdict = run(features({ keyword: "failed", failedLogin: "sshd-failed-auth" }), { failure: triggered }, new Whitelist(["198.51.100.0/24"]));
+    expect(verdict).toEqual({ is_anomaly: false, reason: null, rule: "whitelist", alert: null });
+  });
+
+  it("reports brute force in the seed's wording, with the facts for the alert", () => {
+    const verdict = run(features({ failedLogin: "sshd-failed-auth", keyword: "failed" }), { failure: triggered });
+    expect(verdict.reason).toBe("Brute-force attempt detected from 198.51.100.10 (5 attempts).");
+    expect(verdict.alert).toMatchObject({ type: "brute_force", count: 5, windowSeconds: 300, firstSeen: 1_700_000_000, lastSeen: 1_700_000_030 });
+  });
+
+  it("falls back to the keyword rule for a failure below the threshold", () => {
+    const verdict = run(features({ failedLogin: "sshd-failed-auth", keyword: "failed" }), { failure: { ...triggered, count: 3, triggered: false } });
+    expect(verdict).toEqual({ is_anomaly: true, reason: "Log contains anomalous keyword.", rule: "keyword", alert: null });
+  });
+
+  it.each([
+    ["a jump far above a steady baseline, at the minimum count", rate(30, 5, 1), true],
+    ["the request after the crossing (fires once per minute)", rate(31, 5, 1), false],
+    ["0 → 3, under the minimum count", rate(3, 0, 0), false],
+    ["busy but within mean + 3σ", rate(60, 50, 5), false],
+    ["just above mean + 3σ", rate(66, 50, 5), true],
+  ])("spike rule: %s → %s", (_, ipRate, fires) => {
+    const verdict = run(features(), { ipRate });
+    expect(verdict.rule === "traffic_spike").toBe(fires);
+  });
+
+  it("names the endpoint of a per-endpoint spike", () => {
+    const verdict = run(features({ ip: null, endpoint: "/login" }), { endpointRate: rate(30, 0, 0) });
+    expect(verdict.reason).toBe("Traffic spike on /login: 30 requests this minute (baseline 0.0 ± 0.0).");
+    expect(verdict.alert?.details).toMatchObject({ scope: "endpoint", subject: "on /login" });
+  });
+
+  it("leaves an ordinary line normal", () => {
+    expect(run(features({ ip: null }))).toEqual({ is_anomaly: false, reason: null, rule: null, alert: null });
+  });
+});
