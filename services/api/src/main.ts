@@ -10,13 +10,12 @@ import {
   PIPELINE_TOPICS,
   seedWhitelist,
   startTracing,
-  withFileSecrets,
 } from "@soc/shared";
 import { createApp } from "./app.ts";
 import { keyAccess, parseApiKeys } from "./auth.ts";
 import { parseApiEnv } from "./config.ts";
 
-const env = parseApiEnv(withFileSecrets(process.env));
+const env = parseApiEnv(process.env);
 const logger = createLogger("api", env.LOG_LEVEL);
 const tracing = startTracing("soc-api", env.OTEL_EXPORTER_OTLP_ENDPOINT);
 const registry = createRegistry("api");

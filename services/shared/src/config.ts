@@ -9,9 +9,13 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-/** Parses `source` with `schema`, reporting every bad key at once with its exact name. */
+/**
+ * Parses `source` with `schema`, reporting every bad key at once with its exact name. For each key
+ * of the schema, `KEY_FILE=/path` (a mounted Kubernetes Secret) supplies the value from a file.
+ */
 export function parseConfig<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.output<S> {
-  const result = schema.safeParse(source);
+  const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  const result = schema.safeParse(withFileSecrets(source, keys));
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join(".") || "(root)";
@@ -31,15 +35,17 @@ export const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((s) => s === "true" || s === "1" || s === "yes");
 
-/**
- * Kubernetes mounts Secrets as files: `NAME_FILE=/path` wins over `NAME` so secrets need not
- * sit in the environment.
- */
-export function withFileSecrets(env: Record<string, string | undefined>): Record<string, string | undefined> {
+/** `NAME_FILE=/path` wins over `NAME`, for the given names only, so secrets need not sit in the environment. */
+function withFileSecrets(env: Record<string, string | undefined>, names: string[]): Record<string, string | undefined> {
   const resolved: Record<string, string | undefined> = { ...env };
-  for (const [name, path] of Object.entries(env)) {
-    if (!name.endsWith("_FILE") || path === undefined || path === "") continue;
-    resolved[name.slice(0, -"_FILE".length)] = readFileSync(path, "utf8").trim();
+  for (const name of names) {
+    const path = env[`${name}_FILE`];
+    if (path === undefined || path === "") continue;
+    try {
+      resolved[name] = readFileSync(path, "utf8").trim();
+    } catch (error) {
+      throw new ConfigError(`invalid configuration:\n  ${name}_FILE: cannot read ${path}: ${(error as Error).message}`);
+    }
   }
   return resolved;
 }

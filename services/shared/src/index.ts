@@ -18,3 +18,4 @@ export * from "./telemetry/tracing.ts";
 export * from "./counters/counters.ts";
 export * from "./counters/memory-counters.ts";
 export * from "./counters/redis-counters.ts";
+export * from "./telemetry/ops-server.ts";

@@ -1,0 +1,60 @@
+/** `make run`: the embedded pipeline with a local data directory and a key created on first start. */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { parseApiKeys } from "@soc/api";
+import { commaList, createLogger, parseConfig, port } from "@soc/shared";
+import { detectionConfigOf, parseWorkerEnv } from "@soc/worker";
+import { loadOrCreateKeys } from "./api-keys.ts";
+import { startStandalone } from "./standalone.ts";
+
+const env = process.env;
+const settings = parseConfig(
+  z.object({
+    DATA_DIR: z.string().min(1).default(".data"),
+    API_PORT: port.default(8000),
+    API_HOST: z.string().default("127.0.0.1"),
+    AUTH_MODE: z.enum(["keys", "open"]).default("keys"),
+    API_KEYS: z.string().default(""),
+    FRONTEND_ORIGIN: commaList.default(["http://localhost:3000"]),
+  }),
+  env,
+);
+const workerEnv = parseWorkerEnv(env);
+const logger = createLogger("soc-pipeline", workerEnv.LOG_LEVEL);
+const dataDir = resolve(settings.DATA_DIR);
+mkdirSync(dataDir, { recursive: true });
+
+let access: Parameters<typeof startStandalone>[0]["access"] = "open";
+if (settings.AUTH_MODE === "keys") {
+  if (settings.API_KEYS !== "") access = parseApiKeys(settings.API_KEYS);
+  else {
+    const bootstrap = loadOrCreateKeys(dataDir);
+    access = bootstrap.keys;
+    if (bootstrap.createdAdminKey !== null) {
+      // Printed once, on the start that created it; it stays in the file (mode 0600).
+      process.stdout.write(`\nAdmin API key (saved in ${bootstrap.file}):\n  ${bootstrap.createdAdminKey}\n\n`);
+    }
+  }
+} else {
+  logger.warn("AUTH_MODE=open: every caller is admin");
+}
+
+const pipeline = await startStandalone({
+  dataDir,
+  apiPort: settings.API_PORT,
+  host: settings.API_HOST,
+  access,
+  detection: detectionConfigOf(workerEnv),
+  whitelistSeed: workerEnv.WHITELISTED_IPS,
+  frontendOrigins: settings.FRONTEND_ORIGIN,
+  logger,
+});
+logger.info({ api: pipeline.apiUrl, docs: `${pipeline.apiUrl}/docs`, dataDir }, "SOC Pipeline running (embedded)");
+
+const shutdown = async (): Promise<void> => {
+  await pipeline.close();
+  process.exit(0);
+};
+process.once("SIGTERM", () => void shutdown());
+process.once("SIGINT", () => void shutdown());

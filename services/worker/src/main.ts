@@ -1,0 +1,42 @@
+/** The worker as its own service on real Kafka, Elasticsearch and Redis. */
+import {
+  createElasticsearchStore,
+  createKafkaBus,
+  createLogger,
+  createRedisCounters,
+  createRegistry,
+  PIPELINE_TOPICS,
+  startOpsServer,
+  startTracing,
+} from "@soc/shared";
+import { detectionConfigOf, parseWorkerEnv } from "./config.ts";
+import { createWorker } from "./worker.ts";
+
+const env = parseWorkerEnv(process.env);
+const logger = createLogger("worker", env.LOG_LEVEL);
+const tracing = startTracing("soc-worker", env.OTEL_EXPORTER_OTLP_ENDPOINT);
+const registry = createRegistry("worker");
+const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-worker", logger });
+const store = createElasticsearchStore({ url: env.ELASTICSEARCH_URL, index: env.ELASTICSEARCH_INDEX });
+const counters = createRedisCounters({ url: env.REDIS_URL });
+
+await bus.ensureTopics(PIPELINE_TOPICS);
+const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, logger, registry });
+await worker.start();
+const ops = startOpsServer({
+  port: env.WORKER_METRICS_PORT,
+  registry,
+  ready: async () => {
+    await Promise.all([bus.ping(), store.ping(), counters.ping()]);
+  },
+});
+
+async function shutdown(signal: string): Promise<void> {
+  logger.info({ signal }, "shutting down");
+  ops.close();
+  await worker.stop();
+  await Promise.allSettled([bus.close(), store.close(), counters.close(), tracing.shutdown()]);
+  process.exit(0);
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
