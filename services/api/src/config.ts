@@ -1,6 +1,6 @@
 /** API configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { booleanFlag, commaList, parseConfig, port, positiveInt } from "@soc/shared";
+import { booleanFlag, commaList, parseConfig, port, positiveInt, topicEnvShape } from "@soc/shared";
 
 const apiEnvSchema = z.object({
   API_PORT: port.default(8000),
@@ -18,6 +18,7 @@ const apiEnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ES_REFRESH_ON_WRITE: booleanFlag.default(false),
+  ...topicEnvShape,
 });
 export type ApiEnv = z.output<typeof apiEnvSchema>;
 

@@ -1,6 +1,6 @@
 /** What the API needs from the outside world; main() builds it, tests build it in memory. */
 import type Router from "@koa/router";
-import type { Bus, LogStore, Logger, Registry, Whitelist } from "@soc/shared";
+import type { Bus, LogStore, Logger, PipelineTopics, Registry, Whitelist } from "@soc/shared";
 import type { AccessControl } from "./auth.ts";
 
 export interface ApiDeps {
@@ -15,6 +15,8 @@ export interface ApiDeps {
   maxBodyBytes: number;
   /** Named dependency checks for /readyz and /pipeline (kafka, elasticsearch, redis). */
   readinessChecks: Record<string, () => Promise<void>>;
+  /** Topic names; the seed's by default. */
+  topics?: PipelineTopics;
   /** Consumer group whose lag /pipeline reports. */
   workerGroupId: string;
   /** Routers of other packages (reports), mounted behind the read role. */

@@ -7,9 +7,10 @@ import {
   createLogger,
   createRegistry,
   followWhitelist,
-  PIPELINE_TOPICS,
+  pipelineTopicSpecs,
   seedWhitelist,
   startTracing,
+  topicsFromEnv,
 } from "@soc/shared";
 import { createApp } from "./app.ts";
 import { keyAccess, parseApiKeys } from "./auth.ts";
@@ -25,10 +26,11 @@ const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest
 const access = env.AUTH_MODE === "open" ? ({ mode: "open" } as const) : keyAccess(parseApiKeys(env.API_KEYS));
 if (access.mode === "open") logger.warn("AUTH_MODE=open: every caller is admin; anyone can change the whitelist");
 
-await bus.ensureTopics(PIPELINE_TOPICS);
+const topics = topicsFromEnv(env);
+await bus.ensureTopics(pipelineTopicSpecs(topics));
 await store.ensureReady();
-const follower = await followWhitelist(bus, logger);
-await seedWhitelist(bus, follower.whitelist, follower.seenKeys, env.WHITELISTED_IPS);
+const follower = await followWhitelist(bus, logger, topics.configUpdates);
+await seedWhitelist(bus, follower, env.WHITELISTED_IPS);
 
 const app = createApp({
   bus,
@@ -40,6 +42,7 @@ const app = createApp({
   frontendOrigins: env.FRONTEND_ORIGIN,
   maxBodyBytes: env.MAX_BODY_BYTES,
   readinessChecks: { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: async () => void (await redis.ping()) },
+  topics,
   workerGroupId: "soc-worker",
 });
 const server = createServer(app.callback()).listen(env.API_PORT, () => logger.info({ port: env.API_PORT }, "API listening"));

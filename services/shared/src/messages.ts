@@ -4,11 +4,18 @@
  */
 import { z } from "zod";
 
+/** Names of the pipeline's topics; the defaults are the seed's, a deployment may choose others. */
+export interface PipelineTopics {
+  logs: string;
+  configUpdates: string;
+  highPriorityAlerts: string;
+}
+
 export const TOPICS = {
   logs: "logs",
   configUpdates: "config-updates",
   highPriorityAlerts: "high-priority-alerts",
-} as const;
+} as const satisfies PipelineTopics;
 
 /** Dead-letter topic for a topic: malformed messages go here with the reason, never lost. */
 export const deadLetterTopic = (topic: string): string => `${topic}-dlq`;

@@ -1,6 +1,6 @@
 /** Worker configuration from the environment (seed section 7 names), validated at start-up. */
 import { z } from "zod";
-import { commaList, parseConfig, port, positiveInt } from "@soc/shared";
+import { commaList, parseConfig, port, positiveInt, topicEnvShape } from "@soc/shared";
 import { DEFAULT_KEYWORDS, type DetectionConfig } from "./detection/config.ts";
 
 const workerEnvSchema = z
@@ -20,6 +20,7 @@ const workerEnvSchema = z
     WORKER_GROUP_ID: z.string().min(1).default("soc-worker"),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ...topicEnvShape,
   })
   .refine((env) => env.BRUTE_FORCE_THRESHOLD >= 2, { path: ["BRUTE_FORCE_THRESHOLD"], message: "must be at least 2, or every failed login is an attack" });
 export type WorkerEnv = z.output<typeof workerEnvSchema>;

@@ -5,9 +5,10 @@ import {
   createLogger,
   createRedisCounters,
   createRegistry,
-  PIPELINE_TOPICS,
+  pipelineTopicSpecs,
   startOpsServer,
   startTracing,
+  topicsFromEnv,
 } from "@soc/shared";
 import { detectionConfigOf, parseWorkerEnv } from "./config.ts";
 import { createWorker } from "./worker.ts";
@@ -20,8 +21,9 @@ const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "so
 const store = createElasticsearchStore({ url: env.ELASTICSEARCH_URL, index: env.ELASTICSEARCH_INDEX });
 const counters = createRedisCounters({ url: env.REDIS_URL });
 
-await bus.ensureTopics(PIPELINE_TOPICS);
-const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, logger, registry });
+const topics = topicsFromEnv(env);
+await bus.ensureTopics(pipelineTopicSpecs(topics));
+const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, topics, logger, registry });
 await worker.start();
 const ops = startOpsServer({
   port: env.WORKER_METRICS_PORT,

@@ -21,6 +21,7 @@ import {
   type HighPriorityAlert,
   type IncomingMessage,
   type Logger,
+  type PipelineTopics,
   type LogMessage,
   type LogStore,
   type ProcessedLog,
@@ -40,6 +41,8 @@ export interface WorkerDeps {
   /** WHITELISTED_IPS: published once if never on the topic. */
   whitelistSeed: string[];
   groupId?: string;
+  /** Topic names; the seed's by default. */
+  topics?: PipelineTopics;
   logger: Logger;
   registry: Registry;
   /** Epoch milliseconds; injectable for tests. */
@@ -108,6 +111,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const { bus, store, logger } = deps;
   const now = deps.now ?? Date.now;
   const groupId = deps.groupId ?? "soc-worker";
+  const topics = deps.topics ?? TOPICS;
   const analyze = createAnalyzer(deps.detection, deps.counters);
   const metrics = workerMetrics(deps.registry);
   const tracer = trace.getTracer("soc-worker");
@@ -149,7 +153,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const stopBulk = metrics.bulkSeconds.startTimer();
     await store.bulkIndex(docs);
     stopBulk();
-    if (alerts.length > 0) await bus.publish(TOPICS.highPriorityAlerts, alerts.map((alert) => ({ key: alert.source_ip, value: JSON.stringify(alert) })));
+    if (alerts.length > 0) await bus.publish(topics.highPriorityAlerts, alerts.map((alert) => ({ key: alert.source_ip, value: JSON.stringify(alert) })));
     if (rejected.length > 0) {
       await publishDeadLetters(bus, rejected);
       logger.warn({ count: rejected.length, first: rejected[0]?.reason }, "malformed log messages dead-lettered");
@@ -168,7 +172,7 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   const pollLag = async (): Promise<void> => {
     try {
-      const partitions = await bus.lag(groupId, TOPICS.logs);
+      const partitions = await bus.lag(groupId, topics.logs);
       metrics.lag.set(partitions.reduce((sum, p) => sum + p.lag, 0));
     } catch (error) {
       logger.debug({ err: error }, "lag poll failed");
@@ -182,9 +186,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     },
     async start() {
       await store.ensureReady();
-      follower = await followWhitelist(bus, logger);
-      await seedWhitelist(bus, follower.whitelist, follower.seenKeys, deps.whitelistSeed);
-      subscription = await bus.subscribe({ groupId, topics: [TOPICS.logs], fromBeginning: true, handleBatch });
+      follower = await followWhitelist(bus, logger, topics.configUpdates);
+      await seedWhitelist(bus, follower, deps.whitelistSeed);
+      subscription = await bus.subscribe({ groupId, topics: [topics.logs], fromBeginning: true, handleBatch });
       lagTimer = setInterval(() => void pollLag(), deps.lagPollMs ?? 10_000);
       lagTimer.unref();
       logger.info({ groupId, whitelist: follower.whitelist.size }, "worker started");

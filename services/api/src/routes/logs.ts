@@ -27,7 +27,7 @@ export function logRoutes(deps: ApiDeps, logsAccepted: Counter): Router {
     const { messages, batch } = toLogMessages(await readJsonBody(ctx, deps.maxBodyBytes), now());
     const headers = injectTraceHeaders();
     await deps.bus.publish(
-      TOPICS.logs,
+      (deps.topics ?? TOPICS).logs,
       messages.map((message) => ({ key: null, value: JSON.stringify(message), headers })),
     );
     logsAccepted.inc(messages.length);

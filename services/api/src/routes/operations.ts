@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Router from "@koa/router";
 import swaggerUiDist from "swagger-ui-dist";
+import { TOPICS } from "@soc/shared";
 import { requireRole } from "../auth.ts";
 import type { ApiDeps } from "../deps.ts";
 import { openApiDocument } from "../openapi.ts";
@@ -91,7 +92,7 @@ export function operationRoutes(deps: ApiDeps): Router {
   router.get("/pipeline", requireRole("read"), async (ctx) => {
     const [health, lag] = await Promise.all([
       runChecks(deps.readinessChecks),
-      deps.bus.lag(deps.workerGroupId, "logs").then(
+      deps.bus.lag(deps.workerGroupId, (deps.topics ?? TOPICS).logs).then(
         (partitions) => partitions.reduce((sum, partition) => sum + partition.lag, 0),
         () => null,
       ),

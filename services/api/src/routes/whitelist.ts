@@ -16,7 +16,7 @@ export function whitelistRoutes(deps: ApiDeps): Router {
   router.post("/whitelist", requireRole("admin"), async (ctx) => {
     const { ip } = whitelistAddSchema.parse(await readJsonBody(ctx, deps.maxBodyBytes));
     const entry = normalizeEntry(ip);
-    await deps.bus.publish(TOPICS.configUpdates, [whitelistUpdateMessage({ action: "add", ip: entry })]);
+    await deps.bus.publish((deps.topics ?? TOPICS).configUpdates, [whitelistUpdateMessage({ action: "add", ip: entry })]);
     // Applied here too so this replica answers consistently at once; the topic brings it to the others.
     deps.whitelist.add(entry);
     ctx.status = 201;
@@ -26,7 +26,7 @@ export function whitelistRoutes(deps: ApiDeps): Router {
   router.delete("/whitelist/:ip", requireRole("admin"), async (ctx) => {
     const entry = normalizeEntry(ctx.params.ip ?? "");
     if (!deps.whitelist.has(entry)) throw new AppError("not_found", "IP not found in whitelist");
-    await deps.bus.publish(TOPICS.configUpdates, [whitelistUpdateMessage({ action: "remove", ip: entry })]);
+    await deps.bus.publish((deps.topics ?? TOPICS).configUpdates, [whitelistUpdateMessage({ action: "remove", ip: entry })]);
     deps.whitelist.remove(entry);
     ctx.body = { status: "IP removed from whitelist" };
   });

@@ -1,5 +1,6 @@
 /** The topics the pipeline owns, with the settings each needs; services create them if missing. */
-import { deadLetterTopic, TOPICS } from "../messages.ts";
+import { z } from "zod";
+import { deadLetterTopic, TOPICS, type PipelineTopics } from "../messages.ts";
 
 export interface TopicSpec {
   topic: string;
@@ -9,13 +10,28 @@ export interface TopicSpec {
 
 const deadLetter = (topic: string): TopicSpec => ({ topic: deadLetterTopic(topic), partitions: 1, config: {} });
 
-export const PIPELINE_TOPICS: TopicSpec[] = [
-  { topic: TOPICS.logs, partitions: 6, config: {} },
-  // Compacted and keyed by IP: the latest action per IP is kept forever, so a new replica
-  // rebuilds the whole whitelist by reading from the start.
-  { topic: TOPICS.configUpdates, partitions: 1, config: { "cleanup.policy": "compact" } },
-  { topic: TOPICS.highPriorityAlerts, partitions: 3, config: {} },
-  deadLetter(TOPICS.logs),
-  deadLetter(TOPICS.configUpdates),
-  deadLetter(TOPICS.highPriorityAlerts),
-];
+export function pipelineTopicSpecs(topics: PipelineTopics = TOPICS): TopicSpec[] {
+  return [
+    { topic: topics.logs, partitions: 6, config: {} },
+    // Compacted and keyed by IP: the latest action per IP is kept forever, so a new replica
+    // rebuilds the whole whitelist by reading from the start.
+    { topic: topics.configUpdates, partitions: 1, config: { "cleanup.policy": "compact" } },
+    { topic: topics.highPriorityAlerts, partitions: 3, config: {} },
+    deadLetter(topics.logs),
+    deadLetter(topics.configUpdates),
+    deadLetter(topics.highPriorityAlerts),
+  ];
+}
+
+export const PIPELINE_TOPICS: TopicSpec[] = pipelineTopicSpecs();
+
+/** Environment keys for the topic names, shared by every service's configuration schema. */
+export const topicEnvShape = {
+  TOPIC_LOGS: z.string().min(1).default(TOPICS.logs),
+  TOPIC_CONFIG_UPDATES: z.string().min(1).default(TOPICS.configUpdates),
+  TOPIC_HIGH_PRIORITY_ALERTS: z.string().min(1).default(TOPICS.highPriorityAlerts),
+};
+
+export function topicsFromEnv(env: { TOPIC_LOGS: string; TOPIC_CONFIG_UPDATES: string; TOPIC_HIGH_PRIORITY_ALERTS: string }): PipelineTopics {
+  return { logs: env.TOPIC_LOGS, configUpdates: env.TOPIC_CONFIG_UPDATES, highPriorityAlerts: env.TOPIC_HIGH_PRIORITY_ALERTS };
+}

@@ -137,12 +137,31 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
     },
 
     async updateStatus(id, status, nowSeconds) {
-      try {
-        await client.update({ index, id, doc: { status, status_updated_at: nowSeconds }, refresh: "wait_for" });
-        return true;
-      } catch (error) {
-        if (isNotFound(error)) return false;
-        throw error;
+      // Read-modify-write of the whole document: a partial update makes Elasticsearch re-render a
+      // fractional epoch_second timestamp in scientific notation, which its own parser rejects.
+      for (let attempt = 0; ; attempt++) {
+        let current;
+        try {
+          current = await client.get<ProcessedLog>({ index, id });
+        } catch (error) {
+          if (isNotFound(error)) return false;
+          throw error;
+        }
+        if (current._source === undefined) return false;
+        try {
+          await client.index({
+            index,
+            id,
+            document: { ...current._source, status, status_updated_at: nowSeconds },
+            if_seq_no: current._seq_no,
+            if_primary_term: current._primary_term,
+            refresh: "wait_for",
+          });
+          return true;
+        } catch (error) {
+          const conflict = error instanceof errors.ResponseError && error.statusCode === 409;
+          if (!conflict || attempt >= 3) throw error;
+        }
       }
     },
 

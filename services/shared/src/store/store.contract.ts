@@ -74,8 +74,10 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
 
   it("updates a status and reports unknown ids", async () => {
     const s = await ready();
-    expect(await s.updateStatus("a", "acknowledged", 1_700_001_000)).toBe(true);
-    expect(await s.get("a")).toMatchObject({ status: "acknowledged", status_updated_at: 1_700_001_000 });
+    expect(await s.updateStatus("a", "acknowledged", 1_700_001_000.25)).toBe(true);
+    expect(await s.get("a")).toMatchObject({ status: "acknowledged", status_updated_at: 1_700_001_000.25 });
+    expect(await s.updateStatus("b", "resolved", 1_700_001_001)).toBe(true);
+    expect(await s.get("b")).toMatchObject({ status: "resolved", timestamp: 1_700_000_100.5 });
     expect(await s.updateStatus("missing", "resolved", 1_700_001_000)).toBe(false);
     expect(await s.get("missing")).toBeNull();
   });
@@ -92,6 +94,7 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
       ],
       timeline: [{ t: 1_699_999_200, count: 4 }],
     });
-    expect(stats.by_status.resolved).toBe(1);
+    // After the status test above: a acknowledged, b and c resolved, e new.
+    expect(stats.by_status).toEqual({ new: 1, acknowledged: 1, resolved: 2 });
   });
 }

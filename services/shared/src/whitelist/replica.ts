@@ -13,11 +13,11 @@ export function whitelistUpdateMessage(update: ConfigUpdate): { key: string; val
 }
 
 /** Publishes entries of `seed` that were never on the topic (WHITELISTED_IPS), after catching up. */
-export async function seedWhitelist(bus: Bus, whitelist: Whitelist, seenKeys: Set<string>, seed: string[]): Promise<void> {
-  const missing = seed.filter((ip) => !seenKeys.has(ip));
+export async function seedWhitelist(bus: Bus, follower: WhitelistFollower, seed: string[]): Promise<void> {
+  const missing = seed.filter((ip) => !follower.seenKeys.has(ip));
   if (missing.length === 0) return;
-  await bus.publish(TOPICS.configUpdates, missing.map((ip) => whitelistUpdateMessage({ action: "add", ip })));
-  for (const ip of missing) whitelist.add(ip);
+  await bus.publish(follower.topic, missing.map((ip) => whitelistUpdateMessage({ action: "add", ip })));
+  for (const ip of missing) follower.whitelist.add(ip);
 }
 
 export interface WhitelistFollower {
@@ -25,12 +25,13 @@ export interface WhitelistFollower {
   /** Keys ever seen on the topic, including removed ones: a removal is not undone by the seed. */
   seenKeys: Set<string>;
   subscription: Subscription;
+  topic: string;
 }
 
-export async function followWhitelist(bus: Bus, logger: Logger, onChange?: (update: ConfigUpdate) => void): Promise<WhitelistFollower> {
+export async function followWhitelist(bus: Bus, logger: Logger, topic: string = TOPICS.configUpdates): Promise<WhitelistFollower> {
   const whitelist = new Whitelist();
   const seenKeys = new Set<string>();
-  const subscription = await bus.follow(TOPICS.configUpdates, (message) => {
+  const subscription = await bus.follow(topic, (message) => {
     const decoded = decodeMessage(configUpdateSchema, message);
     if (!decoded.ok) {
       logger.warn({ offset: message.offset, reason: decoded.reason }, "config update dead-lettered");
@@ -40,7 +41,7 @@ export async function followWhitelist(bus: Bus, logger: Logger, onChange?: (upda
       return;
     }
     seenKeys.add(decoded.value.ip);
-    if (whitelist.apply(decoded.value)) onChange?.(decoded.value);
+    whitelist.apply(decoded.value);
   });
-  return { whitelist, seenKeys, subscription };
+  return { whitelist, seenKeys, subscription, topic };
 }

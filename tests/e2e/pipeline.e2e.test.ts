@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IncomingMessage, ProcessedLog } from "@soc/shared";
+import { eventually, missingInfra, realInfra } from "@soc/shared/testing";
+import { api, createRealPipeline, type RealPipeline } from "./real-pipeline.ts";
+
+const skip = missingInfra("kafkaBroker") || missingInfra("elasticsearchUrl") || missingInfra("redisUrl");
+
+describe.skipIf(skip)("the pipeline on real Kafka, Elasticsearch and Redis", () => {
+  let pipeline: RealPipeline;
+  let call: ReturnType<typeof api>;
+  let apiWhitelist: () => string[];
+  let workerWhitelist: () => string[];
+
+  beforeAll(async () => {
+    pipeline = await createRealPipeline();
+    const started = await pipeline.startApi();
+    call = api(started.url);
+    apiWhitelist = started.whitelist;
+    const worker = await pipeline.startWorker();
+    workerWhitelist = () => worker.whitelist.entries();
+  }, 120_000);
+  afterAll(async () => {
+    await pipeline?.close();
+  });
+
+  const alerts = async (query: string): Promise<ProcessedLog[]> => (await (await call(`/alerts?${query}`)).json()) as ProcessedLog[];
+
+  it("runs the seed's examples end to end: a failed login, then a brute force, then triage", async () => {
+    const submit = () => call("/logs", { method: "POST", body: JSON.stringify({ message: "failed login attempt for user admin from 192.168.1.105" }) });
+    const first = await submit();
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ status: "Log submitted successfully" });
+    const [keyword] = await eventually(async () => {
+      const found = await alerts("is_anomaly=true");
+      expect(found).toHaveLength(1);
+      return found;
+    }, { timeoutMs: 20_000 });
+    expect(keyword).toMatchObject({ message: "failed login attempt for user admin from 192.168.1.105", is_anomaly: true, status: "new", reason: "Log contains anomalous keyword.", source_ip: "192.168.1.105" });
+
+    for (let i = 0; i < 4; i++) expect((await submit()).status).toBe(200);
+    const [bruteForce] = await eventually(async () => {
+      const found = await alerts("is_anomaly=true&rule=brute_force");
+      expect(found).toHaveLength(1);
+      return found;
+    }, { timeoutMs: 20_000 });
+    expect(bruteForce?.reason).toBe("Brute-force attempt detected from 192.168.1.105 (5 attempts).");
+
+    const patched = await call(`/alerts/${bruteForce?.id}`, { method: "PATCH", body: JSON.stringify({ status: "resolved" }) });
+    expect(await patched.json()).toEqual({ status: "Alert status updated successfully" });
+    expect((await alerts("is_anomaly=true&status=resolved")).map((a) => a.id)).toEqual([bruteForce?.id]);
+    expect((await call("/alerts/does-not-exist", { method: "PATCH", body: JSON.stringify({ status: "resolved" }) })).status).toBe(404);
+
+    const highPriority: IncomingMessage[] = [];
+    await (await pipeline.bus.follow(pipeline.topics.highPriorityAlerts, (m) => highPriority.push(m))).stop();
+    expect(highPriority.map((m) => JSON.parse(m.value ?? "{}"))).toEqual([expect.objectContaining({ type: "brute_force", source_ip: "192.168.1.105", count: 5, log_id: bruteForce?.id })]);
+  }, 90_000);
+
+  it("whitelists an IP on the API and every replica's copy agrees within a second", async () => {
+    const second = await pipeline.startApi();
+    const added = await call("/whitelist", { method: "POST", body: JSON.stringify({ ip: "8.8.8.8" }) });
+    expect(added.status).toBe(201);
+    const started = Date.now();
+    await eventually(() => {
+      expect(workerWhitelist()).toContain("8.8.8.8");
+      expect(second.whitelist()).toContain("8.8.8.8");
+    }, { timeoutMs: 5_000, intervalMs: 10 });
+    const agreedMs = Date.now() - started;
+    console.log(`whitelist agreed on API replica 2 and the worker after ${agreedMs} ms`);
+    expect(agreedMs).toBeLessThan(1_000);
+    expect(apiWhitelist()).toContain("8.8.8.8");
+
+    await call("/logs", { method: "POST", body: JSON.stringify({ message: "error: connection refused from 8.8.8.8" }) });
+    const [normal] = await eventually(async () => {
+      const found = (await alerts("is_anomaly=false")).filter((a) => a.source_ip === "8.8.8.8");
+      expect(found).toHaveLength(1);
+      return found;
+    }, { timeoutMs: 20_000 });
+    expect(normal).toMatchObject({ is_anomaly: false, rule: "whitelist" });
+
+    expect((await call("/whitelist/8.8.8.8", { method: "DELETE" })).status).toBe(200);
+    await eventually(() => expect(second.whitelist()).not.toContain("8.8.8.8"), { timeoutMs: 5_000 });
+    await second.close();
+  }, 60_000);
+
+  it("sends malformed messages on the real logs topic to its dead-letter topic", async () => {
+    await pipeline.bus.publish(pipeline.topics.logs, [{ value: "{broken" }]);
+    const dead = await eventually(async () => {
+      const seen: IncomingMessage[] = [];
+      await (await pipeline.bus.follow(`${pipeline.topics.logs}-dlq`, (m) => seen.push(m))).stop();
+      expect(seen).toHaveLength(1);
+      return seen;
+    }, { timeoutMs: 20_000 });
+    expect(dead[0]?.value).toBe("{broken");
+    expect(dead[0]?.headers["dlq-reason"]).toMatch(/invalid JSON/);
+  }, 60_000);
+});
+
+describe.skipIf(skip)("a worker process killed mid-stream", () => {
+  let pipeline: RealPipeline;
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const child of children) child.kill("SIGKILL");
+    await pipeline?.close();
+  });
+
+  const startWorkerProcess = (): ChildProcess => {
+    const child = spawn("npx", ["tsx", "services/worker/src/main.ts"], {
+      env: {
+        ...process.env,
+        KAFKA_BROKER: realInfra.kafkaBroker,
+        ELASTICSEARCH_URL: realInfra.elasticsearchUrl,
+        REDIS_URL: realInfra.redisUrl,
+        ELASTICSEARCH_INDEX: pipeline.index,
+        WORKER_GROUP_ID: pipeline.groupId,
+        TOPIC_LOGS: pipeline.topics.logs,
+        TOPIC_CONFIG_UPDATES: pipeline.topics.configUpdates,
+        TOPIC_HIGH_PRIORITY_ALERTS: pipeline.topics.highPriorityAlerts,
+        WORKER_METRICS_PORT: "0",
+        LOG_LEVEL: "warn",
+      },
+      stdio: "ignore",
+      detached: true,
+    });
+    children.push(child);
+    return child;
+  };
+
+  it("leaves every accepted log in Elasticsearch exactly once after a restart", async () => {
+    pipeline = await createRealPipeline();
+    const { url, close } = await pipeline.startApi();
+    const call = api(url);
+    const total = 3_000;
+    const first = startWorkerProcess();
+    // Batches of 100 keep arriving while the worker is killed without any chance to commit.
+    for (let i = 0; i < total; i += 100) {
+      const batch = Array.from({ length: 100 }, (_, j) => ({ message: `request ${i + j} served` }));
+      expect((await call("/logs", { method: "POST", body: JSON.stringify(batch) })).status).toBe(200);
+      if (i === 1_500) {
+        await eventually(async () => expect((await pipeline.store.search({ size: 1 })).total).toBeGreaterThan(0), { timeoutMs: 60_000, intervalMs: 200 });
+        process.kill(-(first.pid ?? 0), "SIGKILL");
+      }
+    }
+    const countBeforeRestart = (await pipeline.store.search({ size: 1 })).total;
+    startWorkerProcess();
+    await eventually(
+      async () => {
+        await pipeline.store.client.indices.refresh({ index: pipeline.index });
+        expect((await pipeline.store.search({ size: 1 })).total).toBe(total);
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    const distinctMessages = await pipeline.store.client.search({ index: pipeline.index, size: 0, aggs: { messages: { cardinality: { field: "id", precision_threshold: 40_000 } } } });
+    expect((distinctMessages.aggregations?.messages as { value: number }).value).toBe(total);
+    console.log(`worker killed with ${countBeforeRestart} of ${total} documents written; after restart ${total} documents, all distinct`);
+    await close();
+  }, 240_000);
+});
