@@ -10,6 +10,12 @@ describe("Whitelist", () => {
     ["2001:db8::/32", "2001:db8:1::5", true],
     ["2001:DB8::1", "2001:db8::1", true],
     ["192.168.1.0/24", "not-an-ip", false],
+    ["192.168.1.0/24", "192.168.1.255", true],
+    ["192.168.1.0/24", "192.168.2.0", false],
+    ["0.0.0.0/0", "203.0.113.7", true],
+    ["203.0.113.7/32", "203.0.113.7", true],
+    ["10.0.0.1", "10.0.0.10", false],
+    ["::ffff:0:0/96", "10.0.0.1", false],
   ])("entry %s covers %s: %s", (entry, address, expected) => {
     expect(new Whitelist([entry]).covers(address)).toBe(expected);
   });

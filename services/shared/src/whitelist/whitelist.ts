@@ -5,9 +5,29 @@
 import { BlockList, isIP } from "node:net";
 import type { ConfigUpdate } from "../messages.ts";
 
+/** IPv4 dotted quad → unsigned 32-bit integer, or null. */
+function ipv4ToInt(address: string): number | null {
+  const parts = address.split(".");
+  if (parts.length !== 4) return null;
+  let value = 0;
+  for (const part of parts) {
+    const octet = Number(part);
+    if (part === "" || !Number.isInteger(octet) || octet < 0 || octet > 255) return null;
+    value = value * 256 + octet;
+  }
+  return value;
+}
+
+interface Matcher {
+  /** IPv4 blocks as [network, mask]; exact addresses are looked up in #entries directly. */
+  ipv4Blocks: [number, number][];
+  /** IPv6 goes through node's BlockList; it allocates per check, so IPv4 avoids it. */
+  ipv6: BlockList;
+}
+
 export class Whitelist {
   readonly #entries = new Set<string>();
-  #matcher: BlockList | null = null;
+  #matcher: Matcher | null = null;
 
   constructor(entries: Iterable<string> = []) {
     for (const entry of entries) this.add(entry);
@@ -39,9 +59,12 @@ export class Whitelist {
 
   /** True when the address equals an entry or falls inside an entry's CIDR block. */
   covers(address: string): boolean {
-    const family = isIP(address);
-    if (family === 0) return false;
-    return this.#blockList().check(address, family === 4 ? "ipv4" : "ipv6");
+    if (this.#entries.size === 0) return false;
+    if (this.#entries.has(address)) return true;
+    const matcher = this.#compiled();
+    const ipv4 = ipv4ToInt(address);
+    if (ipv4 !== null) return matcher.ipv4Blocks.some(([network, mask]) => ((ipv4 & mask) >>> 0) === network);
+    return isIP(address) === 6 && matcher.ipv6.check(address.toLowerCase(), "ipv6");
   }
 
   entries(): string[] {
@@ -52,17 +75,22 @@ export class Whitelist {
     return this.#entries.size;
   }
 
-  #blockList(): BlockList {
+  #compiled(): Matcher {
     if (this.#matcher !== null) return this.#matcher;
-    const list = new BlockList();
+    const matcher: Matcher = { ipv4Blocks: [], ipv6: new BlockList() };
     for (const entry of this.#entries) {
       const [address, prefix] = entry.split("/") as [string, string | undefined];
-      const type = isIP(address) === 4 ? "ipv4" : "ipv6";
-      if (prefix === undefined) list.addAddress(address, type);
-      else list.addSubnet(address, Number(prefix), type);
+      const ipv4 = ipv4ToInt(address);
+      if (ipv4 !== null && prefix !== undefined) {
+        const mask = Number(prefix) === 0 ? 0 : (0xffffffff << (32 - Number(prefix))) >>> 0;
+        matcher.ipv4Blocks.push([(ipv4 & mask) >>> 0, mask]);
+      } else if (ipv4 === null && isIP(address) === 6) {
+        if (prefix === undefined) matcher.ipv6.addAddress(address, "ipv6");
+        else matcher.ipv6.addSubnet(address, Number(prefix), "ipv6");
+      }
     }
-    this.#matcher = list;
-    return list;
+    this.#matcher = matcher;
+    return matcher;
   }
 }
 
