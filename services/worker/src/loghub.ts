@@ -1,9 +1,9 @@
-/** Reads the loghub OpenSSH sample (../shared/data/loghub) as `logs` messages with their own event times. */
+/** Reads the loghub OpenSSH sample (testdata/loghub, with its licence) as `logs` messages with their own event times. */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { LogMessage } from "@soc/shared";
 
-export const LOGHUB_DIR = fileURLToPath(new URL("../../../../shared/data/loghub/", import.meta.url));
+export const LOGHUB_DIR = fileURLToPath(new URL("../../../testdata/loghub/", import.meta.url));
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every benchmark of docs/benchmarks.md; each prints one JSON line. Needs the infra env
+# (make bench sources it). Bounded: loopback only, fixed counts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsx bench/detection.ts 400000
+npx tsx bench/http-ingest.ts 10
+npx tsx bench/es-bulk-ceiling.ts 100000
+npx tsx bench/end-to-end.ts 100000
