@@ -1,0 +1,42 @@
+/** Alerter configuration: channels from the environment or mounted Secret files (NAME_FILE). */
+import { z } from "zod";
+import { commaList, parseConfig, port, positiveInt, Secret, topicEnvShape } from "@soc/shared";
+import type { Channel } from "./channels/channel.ts";
+import { discordChannel } from "./channels/discord.ts";
+import { emailChannel } from "./channels/email.ts";
+import { slackChannel } from "./channels/slack.ts";
+
+const secretUrls = z
+  .string()
+  .default("")
+  .transform((s) => s.split(/[,\s]+/).filter((url) => url !== ""))
+  .pipe(z.array(z.url()))
+  .transform((urls) => urls.map((url) => new Secret(url)));
+
+const alerterEnvSchema = z.object({
+  KAFKA_BROKER: z.string().min(1).default("127.0.0.1:19092"),
+  REDIS_URL: z.string().min(1).optional(),
+  SLACK_WEBHOOK_URLS: secretUrls,
+  DISCORD_WEBHOOK_URLS: secretUrls,
+  SMTP_URL: z.string().min(1).transform((url) => new Secret(url)).optional(),
+  ALERT_EMAIL_FROM: z.string().default("SOC Pipeline <soc@localhost>"),
+  ALERT_EMAIL_TO: commaList.pipe(z.array(z.email())).default([]),
+  DASHBOARD_URL: z.url().default("http://localhost:3000"),
+  ALERT_DEDUP_WINDOW_SECONDS: positiveInt.default(600),
+  ALERTER_PORT: port.default(9465),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ...topicEnvShape,
+});
+export type AlerterEnv = z.output<typeof alerterEnvSchema>;
+
+export function parseAlerterEnv(env: Record<string, string | undefined>): AlerterEnv {
+  return parseConfig(alerterEnvSchema, env);
+}
+
+/** Every configured channel; one that is not configured is simply absent. */
+export function channelsOf(env: AlerterEnv): Channel[] {
+  const slack = env.SLACK_WEBHOOK_URLS.map((url, i) => slackChannel(`slack#${i + 1}`, url));
+  const discord = env.DISCORD_WEBHOOK_URLS.map((url, i) => discordChannel(`discord#${i + 1}`, url));
+  const email = env.SMTP_URL !== undefined && env.ALERT_EMAIL_TO.length > 0 ? [emailChannel("email#1", { smtpUrl: env.SMTP_URL, from: env.ALERT_EMAIL_FROM, to: env.ALERT_EMAIL_TO })] : [];
+  return [...slack, ...discord, ...email];
+}

@@ -1,0 +1,28 @@
+/** The alerter as its own service on real Kafka (and Redis for its delivery log). */
+import { createKafkaBus, createLogger, createRegistry, pipelineTopicSpecs, startOpsServer, topicsFromEnv } from "@soc/shared";
+import { createAlerter } from "./alerter.ts";
+import { channelsOf, parseAlerterEnv } from "./config.ts";
+import { createMemoryDeliveryLog, createRedisDeliveryLog } from "./delivery-log.ts";
+
+const env = parseAlerterEnv(process.env);
+const logger = createLogger("alerter", env.LOG_LEVEL);
+const registry = createRegistry("alerter");
+const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-alerter", logger });
+const topics = topicsFromEnv(env);
+await bus.ensureTopics(pipelineTopicSpecs(topics));
+const channels = channelsOf(env);
+if (channels.length === 0) logger.warn("no channel configured: set SLACK_WEBHOOK_URLS, DISCORD_WEBHOOK_URLS or SMTP_URL + ALERT_EMAIL_TO");
+// Without Redis the delivery log lives in memory: a restart may then re-send the last batch.
+const deliveryLog = env.REDIS_URL === undefined ? createMemoryDeliveryLog() : createRedisDeliveryLog(env.REDIS_URL);
+const alerter = createAlerter({ bus, channels, deliveryLog, dedupWindowSeconds: env.ALERT_DEDUP_WINDOW_SECONDS, dashboardUrl: env.DASHBOARD_URL, topic: topics.highPriorityAlerts, logger, registry });
+await alerter.start();
+const ops = startOpsServer({ port: env.ALERTER_PORT, registry, ready: () => bus.ping() });
+
+async function shutdown(): Promise<void> {
+  ops.close();
+  await alerter.stop();
+  await Promise.allSettled([bus.close(), deliveryLog.close()]);
+  process.exit(0);
+}
+process.once("SIGTERM", () => void shutdown());
+process.once("SIGINT", () => void shutdown());

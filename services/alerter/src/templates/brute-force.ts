@@ -1,0 +1,25 @@
+import { duration, timestamp } from "./format.ts";
+import { alertLink, type AlertTemplate } from "./template.ts";
+
+export const bruteForceTemplate: AlertTemplate = {
+  type: "brute_force",
+  render(alert, dashboardUrl) {
+    const span = alert.first_seen !== null && alert.last_seen !== null ? alert.last_seen - alert.first_seen : null;
+    const within = span === null ? "" : ` in ${duration(span)}`;
+    const from = alert.source_ip ?? "an unknown address";
+    return {
+      id: alert.alert_id,
+      title: "Security alert: brute-force attack detected",
+      text: `Security alert: brute-force attack detected. ${alert.count ?? "Several"} failed logins from ${from}${within}.`,
+      facts: [
+        { label: "Source IP", value: from },
+        { label: "Failed logins", value: String(alert.count ?? "unknown") },
+        { label: "Window", value: alert.window_seconds === null ? "unknown" : duration(alert.window_seconds) },
+        { label: "First seen", value: timestamp(alert.first_seen) },
+        { label: "Last seen", value: timestamp(alert.last_seen) },
+      ],
+      severity: alert.severity,
+      link: alertLink(alert, dashboardUrl),
+    };
+  },
+};

@@ -1,0 +1,18 @@
+import type { FollowUp } from "../noise.ts";
+import type { Notification } from "../notification.ts";
+import { duration } from "./format.ts";
+import { renderAlert } from "./index.ts";
+
+/** "12 more brute-force alerts from 198.51.100.10 were folded into this one in the last 10 minutes." */
+export function renderFollowUp(followUp: FollowUp, dashboardUrl: string): Notification {
+  const latest = renderAlert(followUp.alert, dashboardUrl);
+  const what = followUp.alert.type.replace("_", "-");
+  const from = followUp.alert.source_ip === null ? "" : ` from ${followUp.alert.source_ip}`;
+  const plural = followUp.suppressed === 1 ? "alert was" : "alerts were";
+  return {
+    ...latest,
+    id: `${followUp.alert.alert_id}#follow-up`,
+    title: `Follow-up: ${latest.title.replace(/^Security alert: /, "")}`,
+    text: `Follow-up: ${followUp.suppressed} more ${what} ${plural} suppressed${from} in the last ${duration(followUp.windowSeconds)}. Latest: ${latest.text}`,
+  };
+}
