@@ -70,6 +70,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   const dead = new Set<string>();
   let subscription: Subscription | null = null;
   let followUpTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
 
   async function notify(notification: Notification): Promise<void> {
     for (const channel of deps.channels) {
@@ -96,6 +97,9 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   async function handleBatch(messages: IncomingMessage[]): Promise<void> {
     const rejected: { message: IncomingMessage; reason: string }[] = [];
     for (const message of messages) {
+      // On shutdown, stop between alerts: the rest of the batch stays uncommitted and is delivered
+      // after the restart, and the delivery log skips what was already sent.
+      if (stopping) throw new Error("alerter stopping: leaving the rest of the batch for the next start");
       const decoded = decodeMessage(highPriorityAlertSchema, message);
       if (!decoded.ok) {
         rejected.push({ message, reason: decoded.reason });
@@ -124,6 +128,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
       logger.info({ channels: deps.channels.map((c) => c.id) }, "alerter started");
     },
     async stop() {
+      stopping = true;
       clearInterval(followUpTimer);
       await subscription?.stop();
     },

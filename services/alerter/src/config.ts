@@ -24,6 +24,7 @@ const alerterEnvSchema = z.object({
   DASHBOARD_URL: z.url().default("http://localhost:3000"),
   ALERT_DEDUP_WINDOW_SECONDS: positiveInt.default(600),
   ALERTER_PORT: port.default(9465),
+  ALERTER_GROUP_ID: z.string().min(1).default("soc-alerter"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ...topicEnvShape,
 });
