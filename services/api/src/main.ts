@@ -12,6 +12,7 @@ import {
   startTracing,
   topicsFromEnv,
 } from "@soc/shared";
+import { createElasticsearchReportSource, createReportRoutes } from "@soc/reporter";
 import { createApp } from "./app.ts";
 import { keyAccess, parseApiKeys } from "./auth.ts";
 import { parseApiEnv } from "./config.ts";
@@ -44,6 +45,7 @@ const app = createApp({
   readinessChecks: { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: async () => void (await redis.ping()) },
   topics,
   workerGroupId: "soc-worker",
+  readRoutes: [createReportRoutes({ source: createElasticsearchReportSource(store.client, store.index), logger })],
 });
 const server = createServer(app.callback()).listen(env.API_PORT, () => logger.info({ port: env.API_PORT }, "API listening"));
 

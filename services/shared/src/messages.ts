@@ -55,6 +55,8 @@ export type ConfigUpdate = z.infer<typeof configUpdateSchema>;
 export const ALERT_STATUSES = ["new", "acknowledged", "resolved", "false_positive"] as const;
 export const alertStatusSchema = z.enum(ALERT_STATUSES);
 export type AlertStatus = z.infer<typeof alertStatusSchema>;
+/** Statuses that close an incident, for time-to-resolve. */
+export const CLOSED_STATUSES: readonly AlertStatus[] = ["resolved", "false_positive"];
 
 /** Machine-readable reason code beside the seed's human `reason` sentence. */
 export const DETECTION_RULES = ["whitelist", "brute_force", "traffic_spike", "keyword"] as const;
@@ -74,6 +76,8 @@ export const processedLogSchema = z.object({
   endpoint: z.string().nullable().optional(),
   ingested_at: z.number().optional(),
   status_updated_at: z.number().nullable().optional(),
+  /** Seconds from the event to being resolved or dismissed; null while open. */
+  resolution_seconds: z.number().nullable().optional(),
 });
 export type ProcessedLog = z.infer<typeof processedLogSchema>;
 

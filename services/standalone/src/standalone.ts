@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, keyAccess, type AccessControl, type ApiKey } from "@soc/api";
 import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistry, followWhitelist, TOPICS, type Logger } from "@soc/shared";
+import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
 import { createWorker, type DetectionConfig } from "@soc/worker";
 
 export interface StandaloneOptions {
@@ -48,6 +49,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     maxBodyBytes: 5 * 1024 * 1024,
     readinessChecks: { bus: () => bus.ping(), store: () => store.ping(), counters: () => counters.ping() },
     workerGroupId: "soc-worker",
+    readRoutes: [createReportRoutes({ source: createMemoryReportSource(store), logger })],
   });
   const server = createServer(app.callback()).listen(options.apiPort, options.host ?? "127.0.0.1");
   await once(server, "listening");

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel, Partitioners, type Consumer, type IHeaders, type Producer } from "kafkajs";
 import type { Logger } from "../logger.ts";
-import { BusUnavailableError, type Bus, type IncomingMessage, type PartitionLag, type Subscription } from "./bus.ts";
+import { BusUnavailableError, type Bus, type IncomingMessage, type OutgoingMessage, type PartitionLag, type Subscription } from "./bus.ts";
 import type { TopicSpec } from "./topics.ts";
 
 export interface KafkaBusOptions {
@@ -87,6 +87,56 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     }
   };
 
+  // Group commit: the idempotent producer allows one request in flight, so publishes that arrive
+  // while one is under way wait and leave together in the next request. Each caller is still
+  // answered only once Kafka acknowledged its own messages.
+  interface PendingPublish {
+    topic: string;
+    messages: OutgoingMessage[];
+    resolve(): void;
+    reject(error: Error): void;
+  }
+  let pending: PendingPublish[] = [];
+  let flushing: Promise<void> | null = null;
+  const MAX_MESSAGES_PER_REQUEST = 10_000;
+
+  const takeGroup = (): PendingPublish[] => {
+    let count = 0;
+    let taken = 0;
+    while (taken < pending.length && (taken === 0 || count + (pending[taken] as PendingPublish).messages.length <= MAX_MESSAGES_PER_REQUEST)) {
+      count += (pending[taken] as PendingPublish).messages.length;
+      taken += 1;
+    }
+    const group = pending.slice(0, taken);
+    pending = pending.slice(taken);
+    return group;
+  };
+
+  const flushPending = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const group = takeGroup();
+      const byTopic = new Map<string, OutgoingMessage[]>();
+      for (const item of group) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), ...item.messages]);
+      try {
+        const ready = await withTimeout(connectedProducer(), "connecting to Kafka");
+        await withTimeout(
+          ready.sendBatch({
+            acks: -1,
+            topicMessages: [...byTopic].map(([topic, messages]) => ({
+              topic,
+              messages: messages.map((m) => ({ key: m.key ?? null, value: m.value, headers: m.headers ?? {} })),
+            })),
+          }),
+          "publishing to Kafka",
+        );
+        for (const item of group) item.resolve();
+      } catch (error) {
+        const unavailable = new BusUnavailableError(`Kafka did not acknowledge the message: ${(error as Error).message}`, { cause: error });
+        for (const item of group) item.reject(unavailable);
+      }
+    }
+  };
+
   const toIncoming = (topic: string, partition: number, message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders; timestamp: string }): IncomingMessage => ({
     topic,
     partition,
@@ -111,16 +161,13 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   };
 
   return {
-    async publish(topic, messages) {
-      try {
-        const ready = await withTimeout(connectedProducer(), "connecting to Kafka");
-        await withTimeout(
-          ready.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key ?? null, value: m.value, headers: m.headers ?? {} })) }),
-          `publishing to ${topic}`,
-        );
-      } catch (error) {
-        throw new BusUnavailableError(`Kafka did not acknowledge the message: ${(error as Error).message}`, { cause: error });
-      }
+    publish(topic, messages) {
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ topic, messages, resolve, reject });
+        flushing ??= flushPending().finally(() => {
+          flushing = null;
+        });
+      });
     },
 
     async subscribe(subscription): Promise<Subscription> {

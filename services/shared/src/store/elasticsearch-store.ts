@@ -2,7 +2,7 @@
 import { Client, errors } from "@elastic/elasticsearch";
 import type { estypes } from "@elastic/elasticsearch";
 import type { ProcessedLog } from "../messages.ts";
-import { DEFAULT_INDEX, decodeCursor, encodeCursor, type LogStats, type LogStore } from "./log-store.ts";
+import { DEFAULT_INDEX, decodeCursor, encodeCursor, withStatus, type LogStats, type LogStore } from "./log-store.ts";
 
 export interface ElasticsearchStoreOptions {
   url: string;
@@ -28,6 +28,7 @@ export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
     endpoint: { type: "keyword", ignore_above: 2048 },
     ingested_at: { type: "date", format: "epoch_millis" },
     status_updated_at: { type: "date", format: "epoch_second" },
+    resolution_seconds: { type: "double" },
   },
 };
 
@@ -152,7 +153,7 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
           await client.index({
             index,
             id,
-            document: { ...current._source, status, status_updated_at: nowSeconds },
+            document: withStatus(current._source, status, nowSeconds),
             if_seq_no: current._seq_no,
             if_primary_term: current._primary_term,
             refresh: "wait_for",

@@ -2,7 +2,7 @@
  * Where processed logs live: Elasticsearch in production (elasticsearch-store.ts), an in-memory
  * index for the embedded default (memory-store.ts); one contract suite proves both.
  */
-import type { AlertStatus, DetectionRule, ProcessedLog } from "../messages.ts";
+import { CLOSED_STATUSES, type AlertStatus, type DetectionRule, type ProcessedLog } from "../messages.ts";
 
 export const DEFAULT_INDEX = "processed_logs";
 
@@ -61,6 +61,12 @@ export interface LogStore {
   updateStatus(id: string, status: AlertStatus, nowSeconds: number): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A document after a status change; closing it records how long it stayed open. */
+export function withStatus(doc: ProcessedLog, status: AlertStatus, nowSeconds: number): ProcessedLog {
+  const closed = CLOSED_STATUSES.includes(status);
+  return { ...doc, status, status_updated_at: nowSeconds, resolution_seconds: closed ? Math.max(0, nowSeconds - doc.timestamp) : null };
 }
 
 /** Search-after cursor: the sort values of the last item of a page. */

@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AlertStatus, ProcessedLog } from "../messages.ts";
-import { decodeCursor, encodeCursor, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
+import { decodeCursor, encodeCursor, withStatus, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
 
 type JournalEntry = { doc: ProcessedLog } | { status: { id: string; status: AlertStatus; at: number } };
 
@@ -37,7 +37,7 @@ export function createMemoryStore(options: { dataDir?: string } = {}): LogStore 
       return;
     }
     const doc = docs.get(entry.status.id);
-    if (doc !== undefined) docs.set(doc.id, { ...doc, status: entry.status.status, status_updated_at: entry.status.at });
+    if (doc !== undefined) docs.set(doc.id, withStatus(doc, entry.status.status, entry.status.at));
   };
   const record = (entries: JournalEntry[]): void => {
     if (journal !== null) appendFileSync(journal, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""));

@@ -75,9 +75,9 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
   it("updates a status and reports unknown ids", async () => {
     const s = await ready();
     expect(await s.updateStatus("a", "acknowledged", 1_700_001_000.25)).toBe(true);
-    expect(await s.get("a")).toMatchObject({ status: "acknowledged", status_updated_at: 1_700_001_000.25 });
+    expect(await s.get("a")).toMatchObject({ status: "acknowledged", status_updated_at: 1_700_001_000.25, resolution_seconds: null });
     expect(await s.updateStatus("b", "resolved", 1_700_001_001)).toBe(true);
-    expect(await s.get("b")).toMatchObject({ status: "resolved", timestamp: 1_700_000_100.5 });
+    expect(await s.get("b")).toMatchObject({ status: "resolved", timestamp: 1_700_000_100.5, resolution_seconds: 900.5 });
     expect(await s.updateStatus("missing", "resolved", 1_700_001_000)).toBe(false);
     expect(await s.get("missing")).toBeNull();
   });
