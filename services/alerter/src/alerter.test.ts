@@ -1,12 +1,9 @@
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { simpleParser, type ParsedMail } from "mailparser";
+import type { ParsedMail } from "mailparser";
 import { pino } from "pino";
-import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMemoryBus, createRegistry, Secret, silentLogger, TOPICS, type Bus, type HighPriorityAlert, type Logger } from "@soc/shared";
-import { eventually } from "@soc/shared/testing";
+import { eventually, startSmtpSink } from "@soc/shared/testing";
 import { createAlerter, type Alerter } from "./alerter.ts";
 import type { Channel } from "./channels/channel.ts";
 import { discordChannel, DISCORD_LIMITS } from "./channels/discord.ts";
@@ -131,26 +128,13 @@ describe("alerter on Slack-like and Discord-like webhooks", () => {
 
 describe("alerter email over a real SMTP server", () => {
   it("sends HTML and plain text that a mail client receives", async () => {
-    const mails: ParsedMail[] = [];
-    const smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, _session, callback) {
-        simpleParser(stream).then((mail) => {
-          mails.push(mail);
-          callback();
-        }, callback);
-      },
-    });
-    smtp.listen(0, "127.0.0.1");
-    await once(smtp.server, "listening");
-    cleanups.push(() => new Promise((resolve) => smtp.close(() => resolve())));
-    const port = (smtp.server.address() as AddressInfo).port;
-    const email = emailChannel("email#1", { smtpUrl: new Secret(`smtp://127.0.0.1:${port}`), from: "SOC <soc@example.test>", to: ["oncall@example.test"] });
+    const smtp = await startSmtpSink();
+    cleanups.push(() => smtp.close());
+    const email = emailChannel("email#1", { smtpUrl: new Secret(smtp.url), from: "SOC <soc@example.test>", to: ["oncall@example.test"] });
     const { publish } = await startAlerter([email]);
     await publish(bruteForceAlert());
-    await eventually(() => expect(mails).toHaveLength(1));
-    const mail = mails[0] as ParsedMail;
+    await eventually(() => expect(smtp.mails).toHaveLength(1));
+    const mail = smtp.mails[0] as ParsedMail;
     expect(mail.subject).toBe("[SOC] Security alert: brute-force attack detected");
     expect(mail.text).toContain("5 failed logins from 198.51.100.10 in 4 minutes.");
     expect(mail.html).toContain("<th align=\"left\" style=\"padding:4px 12px 4px 0\">Source IP</th><td>198.51.100.10</td>");

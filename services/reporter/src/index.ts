@@ -4,3 +4,4 @@ export { createElasticsearchReportSource } from "./elasticsearch-source.ts";
 export { createMemoryReportSource } from "./memory-source.ts";
 export { renderMonthlyReport } from "./pdf.ts";
 export { parseMonth, type MonthlySummary, type ReportSource, type Month } from "./summary.ts";
+export { emailMonthlyReport } from "./mail.ts";

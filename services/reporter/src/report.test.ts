@@ -77,12 +77,13 @@ describe("monthly report figures from the in-memory store", () => {
 });
 
 describe.skipIf(missingInfra("elasticsearchUrl"))("monthly report figures from Elasticsearch aggregations", () => {
-  const store = createElasticsearchStore({ url: realInfra.elasticsearchUrl ?? "", index: uniqueName("report"), refreshOnWrite: true });
+  let store: ReturnType<typeof createElasticsearchStore> | undefined;
   afterAll(async () => {
-    await store.client.indices.delete({ index: store.index });
-    await store.close();
+    await store?.client.indices.delete({ index: store.index });
+    await store?.close();
   });
   reportSourceContract(async () => {
+    store = createElasticsearchStore({ url: realInfra.elasticsearchUrl ?? "", index: uniqueName("report"), refreshOnWrite: true });
     await store.ensureReady();
     return { store, source: createElasticsearchReportSource(store.client, store.index) };
   });

@@ -1,0 +1,50 @@
+/**
+ * The reporter service: emails last month's report on a schedule (default the 1st, 06:00 UTC).
+ * `--once [--month YYYY-MM]` builds and sends one report and exits (on demand, or from a CronJob).
+ */
+import nodemailer from "nodemailer";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { commaList, createElasticsearchStore, createLogger, parseConfig, Secret } from "@soc/shared";
+import { createElasticsearchReportSource } from "./elasticsearch-source.ts";
+import { emailMonthlyReport } from "./mail.ts";
+import { nextRunAt, previousMonth } from "./schedule.ts";
+
+const env = parseConfig(
+  z.object({
+    ELASTICSEARCH_URL: z.url().default("http://127.0.0.1:19200"),
+    ELASTICSEARCH_INDEX: z.string().min(1).default("processed_logs"),
+    SMTP_URL: z.string().min(1).transform((url) => new Secret(url)),
+    REPORT_EMAIL_FROM: z.string().default("SOC Pipeline <soc@localhost>"),
+    REPORT_EMAIL_TO: commaList.pipe(z.array(z.email()).min(1)),
+    REPORT_DAY_OF_MONTH: z.coerce.number().int().min(1).max(28).default(1),
+    REPORT_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(6),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  }),
+  process.env,
+);
+const { values: args } = parseArgs({ options: { once: { type: "boolean", default: false }, month: { type: "string" } } });
+const logger = createLogger("reporter", env.LOG_LEVEL);
+const store = createElasticsearchStore({ url: env.ELASTICSEARCH_URL, index: env.ELASTICSEARCH_INDEX });
+const source = createElasticsearchReportSource(store.client, store.index);
+const transport = nodemailer.createTransport(env.SMTP_URL.reveal());
+
+async function send(month: string): Promise<void> {
+  const { incidents } = await emailMonthlyReport({ source, transport, from: env.REPORT_EMAIL_FROM, to: env.REPORT_EMAIL_TO, month, now: new Date() });
+  logger.info({ month, incidents, to: env.REPORT_EMAIL_TO }, "monthly report sent");
+}
+
+if (args.once) {
+  await send(args.month ?? previousMonth(new Date()));
+  await store.close();
+} else {
+  const schedule = { dayOfMonth: env.REPORT_DAY_OF_MONTH, hourUtc: env.REPORT_HOUR_UTC };
+  // setTimeout holds at most ~24.8 days, so wait in steps and re-check.
+  const MAX_WAIT_MS = 7 * 86_400_000;
+  for (;;) {
+    const due = nextRunAt(new Date(), schedule);
+    logger.info({ next: due.toISOString() }, "next monthly report");
+    while (Date.now() < due.getTime()) await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_WAIT_MS, due.getTime() - Date.now())));
+    await send(previousMonth(due)).catch((error: unknown) => logger.error({ err: error }, "monthly report failed; next attempt at the next run"));
+  }
+}
