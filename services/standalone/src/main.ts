@@ -1,6 +1,7 @@
 /** `make run`: the embedded pipeline with a local data directory and a key created on first start. */
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DEFAULT_DIST, startDashboardServer } from "@soc/dashboard/serve";
 import { z } from "zod";
 import { parseApiKeys } from "@soc/api";
 import { commaList, createLogger, parseConfig, port } from "@soc/shared";
@@ -14,6 +15,7 @@ const settings = parseConfig(
     DATA_DIR: z.string().min(1).default(".data"),
     API_PORT: port.default(8000),
     API_HOST: z.string().default("127.0.0.1"),
+    DASHBOARD_PORT: port.default(3000),
     AUTH_MODE: z.enum(["keys", "open"]).default("keys"),
     API_KEYS: z.string().default(""),
     FRONTEND_ORIGIN: commaList.default(["http://localhost:3000"]),
@@ -50,9 +52,14 @@ const pipeline = await startStandalone({
   frontendOrigins: settings.FRONTEND_ORIGIN,
   logger,
 });
-logger.info({ api: pipeline.apiUrl, docs: `${pipeline.apiUrl}/docs`, dataDir }, "SOC Pipeline running (embedded)");
+// The dashboard is served when it was built (make run builds it).
+const dashboard = existsSync(join(DEFAULT_DIST, "index.html"))
+  ? await startDashboardServer({ port: settings.DASHBOARD_PORT, host: settings.API_HOST, apiBaseUrl: `http://localhost:${settings.API_PORT}` })
+  : null;
+logger.info({ api: pipeline.apiUrl, docs: `${pipeline.apiUrl}/docs`, dashboard: dashboard?.url ?? "not built (npm run build -w @soc/dashboard)", dataDir }, "SOC Pipeline running (embedded)");
 
 const shutdown = async (): Promise<void> => {
+  await dashboard?.close();
   await pipeline.close();
   process.exit(0);
 };
