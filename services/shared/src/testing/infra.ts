@@ -6,6 +6,8 @@ export const realInfra = {
   kafkaBroker: process.env.KAFKA_BROKER,
   elasticsearchUrl: process.env.ELASTICSEARCH_URL,
   redisUrl: process.env.REDIS_URL,
+  postgresUrl: process.env.POSTGRES_URL,
+  postgresLogDir: process.env.POSTGRES_LOG_DIR,
 };
 
 export const missingInfra = (name: keyof typeof realInfra): boolean => {

@@ -1,0 +1,3 @@
+// Public face of the collector framework.
+export { fileCursorStore, type CursorStore } from "./cursor-store.ts";
+export { collectorMetrics, createPullCollector, type PullCollectorDeps, type PullSource } from "./pull.ts";

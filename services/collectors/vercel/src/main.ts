@@ -1,0 +1,28 @@
+/** The Vercel log-drain receiver as a service. */
+import { createServer } from "node:http";
+import { z } from "zod";
+import { Counter, createKafkaBus, createLogger, createRegistry, parseConfig, port, secretString, topicEnvShape, topicsFromEnv } from "@soc/shared";
+import { vercelDrainHandler } from "./drain.ts";
+
+const env = parseConfig(
+  z.object({
+    KAFKA_BROKER: z.string().min(1).default("127.0.0.1:19092"),
+    VERCEL_DRAIN_SECRET: secretString,
+    VERCEL_VERIFY_TOKEN: z.string().min(1),
+    COLLECTOR_PORT: port.default(9471),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ...topicEnvShape,
+  }),
+  process.env,
+);
+const logger = createLogger("collector-vercel", env.LOG_LEVEL);
+const registry = createRegistry("collector-vercel");
+const published = new Counter({ name: "collector_published_total", help: "Logs acknowledged by the bus", labelNames: ["source"], registers: [registry] });
+const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-collector-vercel", logger });
+const drain = vercelDrainHandler({ bus, secret: env.VERCEL_DRAIN_SECRET, verifyToken: env.VERCEL_VERIFY_TOKEN, topic: topicsFromEnv(env).logs, onPublished: (n) => published.inc({ source: "vercel" }, n) });
+const server = createServer((request, response) => {
+  if (request.url === "/healthz") return void response.writeHead(200).end("ok");
+  if (request.url === "/metrics") return void registry.metrics().then((text) => response.writeHead(200, { "content-type": registry.contentType }).end(text));
+  drain(request, response);
+}).listen(env.COLLECTOR_PORT, () => logger.info({ port: env.COLLECTOR_PORT }, "Vercel drain receiver listening"));
+process.once("SIGTERM", () => server.close(() => void bus.close().then(() => process.exit(0))));
