@@ -71,6 +71,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   let subscription: Subscription | null = null;
   let followUpTimer: NodeJS.Timeout | undefined;
   let stopping = false;
+  let inFlight: Promise<void> = Promise.resolve();
 
   async function notify(notification: Notification): Promise<void> {
     for (const channel of deps.channels) {
@@ -122,7 +123,8 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   return {
     deadChannels: () => [...dead],
     async start() {
-      subscription = await bus.subscribe({ groupId: deps.groupId ?? "soc-alerter", topics: [deps.topic ?? TOPICS.highPriorityAlerts], fromBeginning: true, handleBatch });
+      const tracked = (messages: IncomingMessage[]): Promise<void> => (inFlight = handleBatch(messages));
+      subscription = await bus.subscribe({ groupId: deps.groupId ?? "soc-alerter", topics: [deps.topic ?? TOPICS.highPriorityAlerts], fromBeginning: true, handleBatch: tracked });
       followUpTimer = setInterval(() => void sendFollowUps().catch((error: unknown) => logger.error({ err: error }, "follow-up failed")), deps.followUpCheckMs ?? 5_000);
       followUpTimer.unref();
       logger.info({ channels: deps.channels.map((c) => c.id) }, "alerter started");
@@ -130,6 +132,8 @@ export function createAlerter(deps: AlerterDeps): Alerter {
     async stop() {
       stopping = true;
       clearInterval(followUpTimer);
+      // The alert being delivered finishes and is recorded; the rest of its batch stays uncommitted.
+      await inFlight.catch(() => undefined);
       await subscription?.stop();
     },
   };

@@ -1,5 +1,5 @@
 /** The alerter as its own service on real Kafka (and Redis for its delivery log). */
-import { createKafkaBus, createLogger, createRegistry, pipelineTopicSpecs, startOpsServer, topicsFromEnv } from "@soc/shared";
+import { createKafkaBus, createLogger, createRegistry, onShutdownSignal, pipelineTopicSpecs, startOpsServer, topicsFromEnv } from "@soc/shared";
 import { createAlerter } from "./alerter.ts";
 import { channelsOf, parseAlerterEnv } from "./config.ts";
 import { createMemoryDeliveryLog, createRedisDeliveryLog } from "./delivery-log.ts";
@@ -18,11 +18,8 @@ const alerter = createAlerter({ bus, channels, deliveryLog, dedupWindowSeconds: 
 await alerter.start();
 const ops = startOpsServer({ port: env.ALERTER_PORT, registry, ready: () => bus.ping() });
 
-async function shutdown(): Promise<void> {
+onShutdownSignal(async () => {
   ops.close();
   await alerter.stop();
   await Promise.allSettled([bus.close(), deliveryLog.close()]);
-  process.exit(0);
-}
-process.once("SIGTERM", () => void shutdown());
-process.once("SIGINT", () => void shutdown());
+});

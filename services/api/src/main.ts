@@ -6,6 +6,7 @@ import {
   createKafkaBus,
   createLogger,
   createRegistry,
+  onShutdownSignal,
   followWhitelist,
   pipelineTopicSpecs,
   seedWhitelist,
@@ -49,12 +50,9 @@ const app = createApp({
 });
 const server = createServer(app.callback()).listen(env.API_PORT, () => logger.info({ port: env.API_PORT }, "API listening"));
 
-async function shutdown(signal: string): Promise<void> {
+onShutdownSignal(async (signal) => {
   logger.info({ signal }, "shutting down");
   server.close();
   await follower.subscription.stop();
   await Promise.allSettled([bus.close(), store.close(), redis.quit(), tracing.shutdown()]);
-  process.exit(0);
-}
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+});

@@ -19,3 +19,4 @@ export * from "./counters/counters.ts";
 export * from "./counters/memory-counters.ts";
 export * from "./counters/redis-counters.ts";
 export * from "./telemetry/ops-server.ts";
+export * from "./shutdown.ts";

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { DEFAULT_DIST, startDashboardServer } from "@soc/dashboard/serve";
 import { z } from "zod";
 import { parseApiKeys } from "@soc/api";
-import { commaList, createLogger, parseConfig, port } from "@soc/shared";
+import { commaList, createLogger, onShutdownSignal, parseConfig, port } from "@soc/shared";
 import { detectionConfigOf, parseWorkerEnv } from "@soc/worker";
 import { loadOrCreateKeys } from "./api-keys.ts";
 import { startStandalone } from "./standalone.ts";
@@ -58,10 +58,7 @@ const dashboard = existsSync(join(DEFAULT_DIST, "index.html"))
   : null;
 logger.info({ api: pipeline.apiUrl, docs: `${pipeline.apiUrl}/docs`, dashboard: dashboard?.url ?? "not built (npm run build -w @soc/dashboard)", dataDir }, "SOC Pipeline running (embedded)");
 
-const shutdown = async (): Promise<void> => {
+onShutdownSignal(async () => {
   await dashboard?.close();
   await pipeline.close();
-  process.exit(0);
-};
-process.once("SIGTERM", () => void shutdown());
-process.once("SIGINT", () => void shutdown());
+});

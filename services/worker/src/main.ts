@@ -5,6 +5,7 @@ import {
   createLogger,
   createRedisCounters,
   createRegistry,
+  onShutdownSignal,
   pipelineTopicSpecs,
   startOpsServer,
   startTracing,
@@ -33,12 +34,9 @@ const ops = startOpsServer({
   },
 });
 
-async function shutdown(signal: string): Promise<void> {
+onShutdownSignal(async (signal) => {
   logger.info({ signal }, "shutting down");
   ops.close();
   await worker.stop();
   await Promise.allSettled([bus.close(), store.close(), counters.close(), tracing.shutdown()]);
-  process.exit(0);
-}
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+});
