@@ -18,7 +18,8 @@ const settings = parseConfig(
     DASHBOARD_PORT: port.default(3000),
     AUTH_MODE: z.enum(["keys", "open"]).default("keys"),
     API_KEYS: z.string().default(""),
-    FRONTEND_ORIGIN: commaList.default(["http://localhost:3000"]),
+    // The dashboard may be opened by either name of the loopback address.
+    FRONTEND_ORIGIN: commaList.default(["http://localhost:3000", "http://127.0.0.1:3000"]),
   }),
   env,
 );
