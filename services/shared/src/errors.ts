@@ -19,7 +19,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { details?: unknown; retryAfterSeconds?: number; cause?: unknown } = {},
+    readonly extra: { retryAfterSeconds?: number; cause?: unknown } = {},
   ) {
     super(message, { cause: extra.cause });
   }
