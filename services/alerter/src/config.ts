@@ -1,6 +1,6 @@
 /** Alerter configuration: channels from the environment or mounted Secret files (NAME_FILE). */
 import { z } from "zod";
-import { commaList, parseConfig, port, positiveInt, Secret, topicEnvShape } from "@soc/shared";
+import { commaList, logLevel, parseConfig, port, positiveInt, Secret, topicEnvShape } from "@soc/shared";
 import type { Channel } from "./channels/channel.ts";
 import { discordChannel } from "./channels/discord.ts";
 import { emailChannel } from "./channels/email.ts";
@@ -25,7 +25,7 @@ const alerterEnvSchema = z.object({
   ALERT_DEDUP_WINDOW_SECONDS: positiveInt.default(600),
   ALERTER_PORT: port.default(9465),
   ALERTER_GROUP_ID: z.string().min(1).default("soc-alerter"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: logLevel,
   ...topicEnvShape,
 });
 export type AlerterEnv = z.output<typeof alerterEnvSchema>;

@@ -1,6 +1,6 @@
 /** API configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { booleanFlag, commaList, parseConfig, port, positiveInt, topicEnvShape } from "@soc/shared";
+import { booleanFlag, commaList, logLevel, parseConfig, port, positiveInt, topicEnvShape } from "@soc/shared";
 
 const apiEnvSchema = z.object({
   API_PORT: port.default(8000),
@@ -16,7 +16,7 @@ const apiEnvSchema = z.object({
   AUTH_MODE: z.enum(["keys", "open"]).default("keys"),
   MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: logLevel,
   ES_REFRESH_ON_WRITE: booleanFlag.default(false),
   ...topicEnvShape,
 });

@@ -1,6 +1,6 @@
 /** One-shot credential scan (a Kubernetes CronJob runs it; locally: npx tsx services/credential-scanner/src/main.ts). */
 import { z } from "zod";
-import { commaList, createKafkaBus, createLogger, parseConfig, secretString } from "@soc/shared";
+import { commaList, createKafkaBus, createLogger, logLevel, parseConfig, secretString } from "@soc/shared";
 import { createGitHubClient } from "./github.ts";
 import { fileFindingStore, runScan } from "./scanner.ts";
 
@@ -12,7 +12,7 @@ const env = parseConfig(
     /** Code-search queries for the organisation: domains, names, code signatures. */
     SCAN_QUERIES: commaList.pipe(z.array(z.string()).min(1)),
     SCAN_STATE_FILE: z.string().min(1).default(".data/credential-scanner-findings.json"),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
   }),
   process.env,
 );

@@ -5,7 +5,7 @@
 import nodemailer from "nodemailer";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { commaList, createElasticsearchStore, createLogger, parseConfig, Secret } from "@soc/shared";
+import { commaList, createElasticsearchStore, createLogger, logLevel, parseConfig, Secret } from "@soc/shared";
 import { createElasticsearchReportSource } from "./elasticsearch-source.ts";
 import { emailMonthlyReport } from "./mail.ts";
 import { nextRunAt, previousMonth } from "./schedule.ts";
@@ -19,7 +19,7 @@ const env = parseConfig(
     REPORT_EMAIL_TO: commaList.pipe(z.array(z.email()).min(1)),
     REPORT_DAY_OF_MONTH: z.coerce.number().int().min(1).max(28).default(1),
     REPORT_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(6),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
   }),
   process.env,
 );

@@ -71,3 +71,5 @@ export class Secret {
 }
 
 export const secretString = z.string().min(1).transform((s) => new Secret(s));
+
+export const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");

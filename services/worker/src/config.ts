@@ -1,6 +1,6 @@
 /** Worker configuration from the environment (seed section 7 names), validated at start-up. */
 import { z } from "zod";
-import { commaList, parseConfig, port, positiveInt, topicEnvShape } from "@soc/shared";
+import { commaList, logLevel, parseConfig, port, positiveInt, topicEnvShape } from "@soc/shared";
 import { DEFAULT_KEYWORDS, type DetectionConfig } from "./detection/config.ts";
 
 const workerEnvSchema = z
@@ -19,7 +19,7 @@ const workerEnvSchema = z
     WORKER_METRICS_PORT: port.default(9464),
     WORKER_GROUP_ID: z.string().min(1).default("soc-worker"),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
     ...topicEnvShape,
   })
   .refine((env) => env.BRUTE_FORCE_THRESHOLD >= 2, { path: ["BRUTE_FORCE_THRESHOLD"], message: "must be at least 2, or every failed login is an attack" });

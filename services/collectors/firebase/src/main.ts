@@ -1,7 +1,7 @@
 /** The Firebase collector: polls Cloud Logging with a service-account credential from a Secret. */
 import { z } from "zod";
-import { createPullCollector, fileCursorStore } from "@soc/collector-framework";
-import { createKafkaBus, createLogger, createRegistry, parseConfig, port, positiveInt, secretString, startOpsServer, topicEnvShape, topicsFromEnv } from "@soc/shared";
+import { createPullCollector, fileCursorStore, pollUntilStopped } from "@soc/collector-framework";
+import { createKafkaBus, createLogger, createRegistry, logLevel, parseConfig, port, positiveInt, secretString, startOpsServer, topicEnvShape, topicsFromEnv } from "@soc/shared";
 import { accessTokenProvider } from "./google-auth.ts";
 import { cloudLoggingSource, DEFAULT_FILTER } from "./source.ts";
 
@@ -16,7 +16,7 @@ const env = parseConfig(
     COLLECTOR_CURSOR_FILE: z.string().min(1).default(".data/collector-firebase.cursor"),
     COLLECTOR_POLL_SECONDS: positiveInt.default(30),
     COLLECTOR_PORT: port.default(9473),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
     ...topicEnvShape,
   }),
   process.env,
@@ -28,11 +28,6 @@ const accessToken = accessTokenProvider(env.GOOGLE_SERVICE_ACCOUNT_JSON, "https:
 const source = cloudLoggingSource({ baseUrl: env.CLOUD_LOGGING_URL, projectId: env.GCP_PROJECT_ID, accessToken, filter: env.FIREBASE_LOG_FILTER, since: new Date().toISOString() });
 const collector = createPullCollector({ source, bus, cursors: fileCursorStore(env.COLLECTOR_CURSOR_FILE), logger, registry, topic: topicsFromEnv(env).logs });
 const ops = startOpsServer({ port: env.COLLECTOR_PORT, registry, ready: () => bus.ping() });
-let running = true;
-process.once("SIGTERM", () => (running = false));
-while (running) {
-  await collector.runOnce().catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, env.COLLECTOR_POLL_SECONDS * 1000));
-}
+await pollUntilStopped(collector, env.COLLECTOR_POLL_SECONDS);
 ops.close();
 await bus.close();

@@ -57,3 +57,17 @@ export function createPullCollector(deps: PullCollectorDeps): { runOnce(): Promi
     },
   };
 }
+
+/** Runs rounds every `intervalSeconds` until SIGTERM/SIGINT; a failed round is logged and retried next time. */
+export async function pollUntilStopped(collector: { runOnce(): Promise<number> }, intervalSeconds: number): Promise<void> {
+  let running = true;
+  const stop = (): void => {
+    running = false;
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  while (running) {
+    await collector.runOnce().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, intervalSeconds * 1000));
+  }
+}

@@ -1,7 +1,7 @@
 /** The PostgreSQL collector as a service: polls the csvlog directory and publishes to `logs`. */
 import { z } from "zod";
-import { createKafkaBus, createLogger, createRegistry, parseConfig, port, positiveInt, startOpsServer, topicEnvShape, topicsFromEnv } from "@soc/shared";
-import { createPullCollector, fileCursorStore } from "@soc/collector-framework";
+import { createKafkaBus, createLogger, createRegistry, logLevel, parseConfig, port, positiveInt, startOpsServer, topicEnvShape, topicsFromEnv } from "@soc/shared";
+import { createPullCollector, fileCursorStore, pollUntilStopped } from "@soc/collector-framework";
 import { csvlogSource } from "./csvlog-source.ts";
 
 const env = parseConfig(
@@ -11,7 +11,7 @@ const env = parseConfig(
     COLLECTOR_CURSOR_FILE: z.string().min(1).default(".data/collector-postgres.cursor"),
     COLLECTOR_POLL_SECONDS: positiveInt.default(2),
     COLLECTOR_PORT: port.default(9470),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
     ...topicEnvShape,
   }),
   process.env,
@@ -21,12 +21,6 @@ const registry = createRegistry("collector-postgres");
 const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-collector-postgres", logger });
 const collector = createPullCollector({ source: csvlogSource(env.POSTGRES_LOG_DIR), bus, cursors: fileCursorStore(env.COLLECTOR_CURSOR_FILE), logger, registry, topic: topicsFromEnv(env).logs });
 const ops = startOpsServer({ port: env.COLLECTOR_PORT, registry, ready: () => bus.ping() });
-let running = true;
-process.once("SIGTERM", () => (running = false));
-process.once("SIGINT", () => (running = false));
-while (running) {
-  await collector.runOnce().catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, env.COLLECTOR_POLL_SECONDS * 1000));
-}
+await pollUntilStopped(collector, env.COLLECTOR_POLL_SECONDS);
 ops.close();
 await bus.close();

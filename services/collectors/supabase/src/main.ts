@@ -1,8 +1,8 @@
 /** The Supabase collector: polls the Management API logs endpoint and, if configured, receives a log drain. */
 import { createServer } from "node:http";
 import { z } from "zod";
-import { createPullCollector, drainHandler, fileCursorStore } from "@soc/collector-framework";
-import { createKafkaBus, createLogger, createRegistry, parseConfig, port, positiveInt, secretString, topicEnvShape, topicsFromEnv } from "@soc/shared";
+import { createPullCollector, drainHandler, fileCursorStore, pollUntilStopped } from "@soc/collector-framework";
+import { createKafkaBus, createLogger, createRegistry, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, topicsFromEnv } from "@soc/shared";
 import { supabaseDrainSource, supabaseSource } from "./source.ts";
 
 const env = parseConfig(
@@ -16,7 +16,7 @@ const env = parseConfig(
     COLLECTOR_CURSOR_FILE: z.string().min(1).default(".data/collector-supabase.cursor"),
     COLLECTOR_POLL_SECONDS: positiveInt.default(60),
     COLLECTOR_PORT: port.default(9472),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
     ...topicEnvShape,
   }),
   process.env,
@@ -34,11 +34,6 @@ const server = createServer((request, response) => {
   if (drain === null) return void response.writeHead(404).end();
   drain(request, response);
 }).listen(env.COLLECTOR_PORT);
-let running = true;
-process.once("SIGTERM", () => (running = false));
-while (running) {
-  await collector.runOnce().catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, env.COLLECTOR_POLL_SECONDS * 1000));
-}
+await pollUntilStopped(collector, env.COLLECTOR_POLL_SECONDS);
 server.close();
 await bus.close();

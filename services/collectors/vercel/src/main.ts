@@ -1,7 +1,7 @@
 /** The Vercel log-drain receiver as a service. */
 import { createServer } from "node:http";
 import { z } from "zod";
-import { Counter, createKafkaBus, createLogger, createRegistry, parseConfig, port, secretString, topicEnvShape, topicsFromEnv } from "@soc/shared";
+import { Counter, createKafkaBus, createLogger, createRegistry, logLevel, parseConfig, port, secretString, topicEnvShape, topicsFromEnv } from "@soc/shared";
 import { vercelDrainHandler } from "./drain.ts";
 
 const env = parseConfig(
@@ -10,7 +10,7 @@ const env = parseConfig(
     VERCEL_DRAIN_SECRET: secretString,
     VERCEL_VERIFY_TOKEN: z.string().min(1),
     COLLECTOR_PORT: port.default(9471),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: logLevel,
     ...topicEnvShape,
   }),
   process.env,
