@@ -9,11 +9,11 @@ set -euo pipefail
 
 # Pinned versions. Bump here; a version stamp next to each binary makes a
 # rebuild happen automatically when these change.
-K8S_VERSION="${SOC_K8S_VERSION:-v1.34.12}"
+K8S_VERSION="${SOC_K8S_VERSION:-v1.34.4}"
 ETCD_VERSION="${SOC_ETCD_VERSION:-v3.6.16}"
 HELM_VERSION="${SOC_HELM_VERSION:-v3.22.0}"
 
-SOC_CACHE="${SOC_CACHE:-$HOME/.cache/soc-pipeline}"
+SOC_CACHE="${SOC_CACHE:-/var/cache/soc-pipeline}"
 BIN="$SOC_CACHE/bin"
 SRC="$SOC_CACHE/kube-build" # throwaway build modules live here, not in the repo
 FORCE=0

@@ -1,0 +1,190 @@
+/** The SocPipeline custom resource: one pipeline (API, workers, alerter, collectors, reporter, scanner). */
+import { z } from "zod";
+import { conditions, dnsLabel, image, replicas, resources, secretKeyRef } from "./common.ts";
+
+// CEL rules guard with has(): the API server also checks them against a bare `{}` default.
+
+/** A server reached by URL: given in the clear, or from a Secret when the URL carries credentials. */
+const connectionFields = (what: string) => ({
+  url: z.string().min(1).max(2048).optional().describe(`${what} URL without credentials.`),
+  urlSecretRef: secretKeyRef.optional().describe(`Secret key holding the ${what} URL, for URLs with credentials.`),
+});
+const exactlyOneUrl = { "x-kubernetes-validations": [{ rule: "has(self.url) != has(self.urlSecretRef)", message: "set exactly one of url and urlSecretRef" }] };
+
+const kafka = z
+  .object({
+    brokers: z.array(z.string().regex(/^[^\s:,]+:[0-9]{1,5}$/, "must be host:port")).min(1).max(32).describe("Bootstrap brokers, host:port."),
+    topics: z
+      .object({
+        logs: z.string().min(1).max(249).default("logs"),
+        configUpdates: z.string().min(1).max(249).default("config-updates"),
+        highPriorityAlerts: z.string().min(1).max(249).default("high-priority-alerts"),
+      })
+      .prefault({})
+      .describe("Topic names; dead-letter topics are these with a -dlq suffix."),
+  })
+  .describe("Kafka cluster the pipeline runs on.");
+
+const api = z
+  .object({
+    image: image("api"),
+    replicas: replicas(2),
+    resources: resources({ cpu: "100m", memory: "192Mi", memoryLimit: "512Mi" }),
+    apiKeysSecretRef: secretKeyRef.describe("Secret key holding API keys as role:key pairs (ingest, read, admin)."),
+    frontendOrigins: z.array(z.url()).max(16).default([]).describe("Origins allowed by CORS (the dashboard)."),
+  })
+  .describe("HTTP API: log ingest, alerts, whitelist, reports.");
+
+const autoscaling = z
+  .object({
+    enabled: z.boolean().default(true),
+    minReplicas: z.number().int().min(1).max(100).default(1),
+    maxReplicas: z.number().int().min(1).max(100).default(6),
+    lagThreshold: z.number().int().min(1).default(1000).describe("Target consumer lag per worker replica (messages)."),
+    pollingIntervalSeconds: z.number().int().min(1).max(300).default(5).describe("How often the lag is read."),
+    scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(300).describe("Scale down only to the highest recommendation within this window."),
+    offsetResetPolicy: z.enum(["earliest", "latest"]).default("earliest").describe("Where the worker group starts without a committed offset; counts such partitions as KEDA does."),
+  })
+  .prefault({})
+  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas", message: "minReplicas must not exceed maxReplicas" }] })
+  .describe("Scale workers on the consumer lag of their group.");
+
+const detection = z
+  .object({
+    bruteForceThreshold: z.number().int().min(2).max(1000).default(5).describe("Failed logins from one IP that make a brute-force alert."),
+    bruteForceWindowSeconds: z.number().int().min(1).max(86400).default(300),
+    keywords: z.array(z.string().min(1).max(128)).max(256).default(["error", "failed", "critical", "unauthorized", "attack"]),
+    spikeMinRequestsPerMinute: z.number().int().min(1).default(30),
+    spikeSigma: z.number().min(0.5).max(20).default(3),
+  })
+  .prefault({})
+  .describe("Detection thresholds and keywords.");
+
+const worker = z
+  .object({
+    image: image("worker"),
+    replicas: replicas(1).describe("Pods when autoscaling is disabled."),
+    resources: resources({ cpu: "250m", memory: "256Mi", memoryLimit: "768Mi" }),
+    groupId: z.string().min(1).max(249).default("soc-worker").describe("Kafka consumer group of the workers."),
+    autoscaling,
+    detection,
+  })
+  .prefault({})
+  .describe("Analysis workers: logs → detection → Elasticsearch and alerts.");
+
+const alerter = z
+  .object({
+    image: image("alerter"),
+    replicas: replicas(1),
+    resources: resources({ cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" }),
+    slackWebhookUrlsSecretRef: secretKeyRef.optional().describe("Comma-separated Slack incoming-webhook URLs."),
+    discordWebhookUrlsSecretRef: secretKeyRef.optional().describe("Comma-separated Discord webhook URLs."),
+    smtpUrlSecretRef: secretKeyRef.optional().describe("smtp(s)://user:password@host:port for email alerts."),
+    emailTo: z.array(z.email()).max(64).default([]),
+    dashboardUrl: z.url().optional().describe("Linked from every notification."),
+  })
+  .prefault({})
+  .describe("Plain-English notifications on Slack, Discord and email.");
+
+export const COLLECTOR_TYPES = ["postgres", "vercel", "supabase", "firebase"] as const;
+
+const collector = z
+  .object({
+    name: dnsLabel.max(20).describe("Unique within the pipeline; names the Deployment <pipeline>-collector-<name>."),
+    type: z.enum(COLLECTOR_TYPES),
+    image: z.string().min(1).max(512).optional().describe("Defaults to ghcr.io/soc-pipeline/collector-<type>:0.1.0."),
+    replicas: replicas(1),
+    resources: resources({ cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" }),
+    settings: z.record(z.string(), z.string().max(4096)).default({}).describe("Environment settings of the collector (e.g. COLLECTOR_POLL_SECONDS)."),
+    secretEnv: z
+      .array(z.object({ name: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name"), secretKeyRef }))
+      .max(32)
+      .default([])
+      .describe("Environment variables read from Secrets (tokens, drain secrets)."),
+  })
+  .describe("A log source.");
+
+const reporter = z
+  .object({
+    enabled: z.boolean().default(false),
+    image: image("reporter"),
+    resources: resources({ cpu: "50m", memory: "192Mi", memoryLimit: "512Mi" }),
+    smtpUrlSecretRef: secretKeyRef.optional(),
+    emailTo: z.array(z.email()).max(64).default([]),
+    dayOfMonth: z.number().int().min(1).max(28).default(1),
+    hourUtc: z.number().int().min(0).max(23).default(6),
+  })
+  .prefault({})
+  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.enabled) || !self.enabled || (has(self.smtpUrlSecretRef) && size(self.emailTo) > 0)", message: "smtpUrlSecretRef and emailTo are required when the reporter is enabled" }] })
+  .describe("Monthly PDF report by email.");
+
+const credentialScanner = z
+  .object({
+    enabled: z.boolean().default(false),
+    image: image("credential-scanner"),
+    resources: resources({ cpu: "100m", memory: "192Mi", memoryLimit: "512Mi" }),
+    schedule: z
+      .string()
+      .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression")
+      .default("17 * * * *")
+      .describe("Cron schedule of the scan (UTC)."),
+    githubTokenSecretRef: secretKeyRef.optional(),
+    queries: z.array(z.string().min(1).max(256)).max(64).default([]).describe("GitHub code-search queries, e.g. org:acme."),
+  })
+  .prefault({})
+  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.enabled) || !self.enabled || (has(self.githubTokenSecretRef) && size(self.queries) > 0)", message: "githubTokenSecretRef and queries are required when the scanner is enabled" }] })
+  .describe("Leaked-credential scan of GitHub, as a CronJob.");
+
+export const socPipelineSpec = z.object({
+  kafka,
+  elasticsearch: z
+    .object({ ...connectionFields("Elasticsearch"), index: z.string().min(1).max(255).default("processed_logs") })
+    .prefault({ url: "http://elasticsearch:9200" })
+    .meta(exactlyOneUrl),
+  redis: z.object(connectionFields("Redis")).prefault({ url: "redis://redis:6379" }).meta(exactlyOneUrl),
+  api,
+  worker,
+  alerter,
+  collectors: z
+    .array(collector)
+    .max(32)
+    .default([])
+    .meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] }),
+  reporter,
+  credentialScanner,
+});
+export type SocPipelineSpec = z.infer<typeof socPipelineSpec>;
+export type CollectorSpec = SocPipelineSpec["collectors"][number];
+
+export const componentStatus = z.object({
+  name: z.string(),
+  kind: z.enum(["Deployment", "CronJob"]),
+  desiredReplicas: z.number().int().min(0),
+  readyReplicas: z.number().int().min(0),
+  ready: z.boolean(),
+});
+export type ComponentStatus = z.infer<typeof componentStatus>;
+
+export const socPipelineStatus = z.object({
+  observedGeneration: z.number().int().min(0).optional(),
+  conditions: conditions.optional(),
+  components: z.array(componentStatus).max(64).optional(),
+  readyComponents: z.string().optional().describe("ready/total, for kubectl get."),
+  autoscaling: z
+    .object({
+      totalLag: z.number().int().min(0),
+      desiredReplicas: z.number().int().min(0),
+      currentReplicas: z.number().int().min(0),
+      lastScaleTime: z.string().optional(),
+      lastPollTime: z.string().optional(),
+    })
+    .optional(),
+  whitelist: z
+    .object({
+      publishedEntries: z.number().int().min(0),
+      lastPublishedTime: z.string().optional(),
+      sources: z.number().int().min(0).describe("IpWhitelist objects referring to this pipeline."),
+    })
+    .optional(),
+});
+export type SocPipelineStatus = z.infer<typeof socPipelineStatus>;

@@ -1,0 +1,28 @@
+/** Operator configuration, parsed once from the environment in main(). */
+import { hostname } from "node:os";
+import { z } from "zod";
+import { booleanFlag, logLevel, parseConfig, port, positiveInt } from "@soc/shared";
+
+const operatorEnvSchema = z.object({
+  /** Empty: every namespace. */
+  WATCH_NAMESPACE: z.string().default(""),
+  OPERATOR_PORT: port.default(8080),
+  LEADER_ELECT: booleanFlag.default(true),
+  LEADER_ELECTION_NAMESPACE: z.string().min(1).default("default"),
+  LEADER_ELECTION_ID: z.string().min(1).default("soc-operator"),
+  LEASE_DURATION_SECONDS: positiveInt.default(15),
+  LEASE_RENEW_DEADLINE_SECONDS: positiveInt.default(10),
+  LEASE_RETRY_PERIOD_SECONDS: positiveInt.default(2),
+  /** The leader identity; the Pod name in a cluster (downward API). */
+  POD_NAME: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  RECONCILE_CONCURRENCY: positiveInt.max(16).default(2),
+  WATCH_TIMEOUT_SECONDS: positiveInt.default(240),
+  WATCH_GRACE_SECONDS: positiveInt.default(30),
+  RESYNC_SECONDS: positiveInt.default(300),
+  LOG_LEVEL: logLevel,
+});
+export type OperatorEnv = z.output<typeof operatorEnvSchema>;
+
+export function parseOperatorEnv(env: Record<string, string | undefined>): OperatorEnv {
+  return parseConfig(operatorEnvSchema, env);
+}

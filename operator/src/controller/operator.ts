@@ -1,0 +1,145 @@
+/**
+ * The running operator: informers on SocPipelines, IpWhitelists and every child kind feed one
+ * keyed work queue of pipelines; workers take keys and reconcile. Which event arrived does not
+ * matter, only which pipeline it concerns: an IpWhitelist maps to the pipeline it names (and the
+ * one it named before), a child to its owner.
+ */
+import type { Logger } from "@soc/shared";
+import { API_VERSION } from "../api/v1alpha1/index.ts";
+import { AutoscalerManager } from "../autoscaling/manager.ts";
+import type { KindRef, KubeClient, KubeObject } from "../kube/client.ts";
+import type { EventRecorder } from "../kube/events.ts";
+import type { OperatorMetrics } from "../metrics.ts";
+import type { BusPool } from "../pipeline/bus-pool.ts";
+import { CHILD_KINDS, MANAGED_SELECTOR } from "../pipeline/children.ts";
+import { reconcilePipeline, type ReconcilerContext } from "../pipeline/reconciler.ts";
+import { DEFAULT_INFORMER_OPTIONS, Informer, objectKey, type InformerOptions } from "./informer.ts";
+import { WorkQueue } from "./work-queue.ts";
+
+export interface OperatorOptions {
+  kube: KubeClient;
+  buses: BusPool;
+  events: EventRecorder;
+  metrics: OperatorMetrics;
+  logger: Logger;
+  /** Only this namespace, or every namespace when undefined. */
+  namespace?: string;
+  concurrency?: number;
+  informer?: InformerOptions;
+  now?: () => Date;
+}
+
+export class Operator {
+  readonly queue = new WorkQueue();
+  readonly autoscalers: AutoscalerManager;
+  readonly #informers: Informer<KubeObject>[] = [];
+  readonly #pipelines: Informer<KubeObject>;
+  readonly #whitelists: Informer<KubeObject>;
+  readonly #children = new Map<string, Informer<KubeObject>>();
+  /** The pipeline each IpWhitelist referred to last, so moving one reconciles both pipelines. */
+  readonly #whitelistTargets = new Map<string, string>();
+  #workers: Promise<void>[] = [];
+  readonly #context: ReconcilerContext;
+
+  constructor(private readonly options: OperatorOptions) {
+    const { kube, logger, metrics } = options;
+    const informerOptions = options.informer ?? DEFAULT_INFORMER_OPTIONS;
+    const make = (ref: Omit<KindRef, "namespace">, onChange: (object: KubeObject) => void, labelSelector?: string): Informer<KubeObject> => {
+      const informer = new Informer<KubeObject>(
+        kube,
+        { ...ref, ...(options.namespace === undefined ? {} : { namespace: options.namespace }) },
+        onChange,
+        { ...informerOptions, ...(labelSelector === undefined ? {} : { labelSelector }) },
+        (error) => {
+          metrics.watchRestarts.inc({ resource: ref.kind });
+          logger.warn({ err: error, resource: ref.kind }, "watch ended with an error; relisting");
+        },
+      );
+      this.#informers.push(informer);
+      return informer;
+    };
+    this.#pipelines = make({ apiVersion: API_VERSION, kind: "SocPipeline" }, (pipeline) => this.queue.add(objectKey(pipeline)));
+    this.#whitelists = make({ apiVersion: API_VERSION, kind: "IpWhitelist" }, (whitelist) => this.#onWhitelist(whitelist));
+    for (const { apiVersion, kind } of CHILD_KINDS) {
+      this.#children.set(`${apiVersion}/${kind}`, make({ apiVersion, kind }, (child) => this.#onChild(child), MANAGED_SELECTOR));
+    }
+    this.autoscalers = new AutoscalerManager({ kube, buses: options.buses, events: options.events, metrics, logger });
+    this.#context = {
+      kube,
+      buses: options.buses,
+      events: options.events,
+      autoscalers: this.autoscalers,
+      whitelists: () => this.#whitelists.list(),
+      children: (apiVersion, kind) => this.#children.get(`${apiVersion}/${kind}`)?.list() ?? [],
+      metrics,
+      logger,
+      now: options.now ?? (() => new Date()),
+    };
+  }
+
+  /** Lists everything (caches synced), then starts the workers. */
+  async start(): Promise<void> {
+    await Promise.all(this.#informers.map((informer) => informer.start()));
+    const concurrency = this.options.concurrency ?? 2;
+    this.#workers = Array.from({ length: concurrency }, () => this.#work());
+    this.options.logger.info({ concurrency, namespace: this.options.namespace ?? "(all)" }, "operator started");
+  }
+
+  /** Stops taking work and waits for the reconciles in flight. */
+  async stop(): Promise<void> {
+    for (const informer of this.#informers) informer.stop();
+    this.queue.shutDown();
+    this.autoscalers.stopAll();
+    await Promise.all(this.#workers);
+  }
+
+  /** Names the watches that are not live; empty when all are. */
+  deadWatches(now = Date.now()): string[] {
+    return this.#informers.filter((informer) => !informer.healthy(now)).map((informer) => informer.name);
+  }
+
+  synced(): boolean {
+    return this.#informers.every((informer) => informer.synced);
+  }
+
+  #onWhitelist(whitelist: KubeObject): void {
+    const key = objectKey(whitelist);
+    const target = (whitelist.spec as { pipelineRef?: { name?: string } } | undefined)?.pipelineRef?.name;
+    const pipelineKey = target === undefined ? undefined : `${whitelist.metadata.namespace ?? ""}/${target}`;
+    const previous = this.#whitelistTargets.get(key);
+    if (previous !== undefined && previous !== pipelineKey) this.queue.add(previous);
+    if (pipelineKey !== undefined) {
+      this.#whitelistTargets.set(key, pipelineKey);
+      this.queue.add(pipelineKey);
+    }
+  }
+
+  #onChild(child: KubeObject): void {
+    const owner = child.metadata.ownerReferences?.find((o) => o.kind === "SocPipeline" && o.apiVersion === API_VERSION);
+    if (owner !== undefined) this.queue.add(`${child.metadata.namespace ?? ""}/${owner.name}`);
+  }
+
+  async #work(): Promise<void> {
+    const { metrics, logger } = this.options;
+    for (;;) {
+      metrics.queueDepth.set(this.queue.length);
+      const key = await this.queue.get();
+      if (key === null) return;
+      const [namespace = "", name = ""] = key.split("/");
+      const stopTimer = metrics.reconcileSeconds.startTimer({ kind: "SocPipeline" });
+      try {
+        const result = await reconcilePipeline(this.#context, namespace, name);
+        this.queue.forget(key);
+        if (result.requeueAfterMs !== null) this.queue.addAfter(key, result.requeueAfterMs);
+        metrics.reconciles.inc({ kind: "SocPipeline", result: "success" });
+      } catch (error) {
+        const delayMs = this.queue.addRateLimited(key);
+        metrics.reconciles.inc({ kind: "SocPipeline", result: "error" });
+        logger.warn({ err: error, pipeline: key, retryInMs: delayMs }, "reconcile failed");
+      } finally {
+        stopTimer();
+        this.queue.done(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The operator process: leader election on a Lease; the leader runs the informers, work queue
+ * and reconcilers; every replica serves /healthz (fails when a watch is dead), /readyz and
+ * /metrics. SIGTERM stops work, waits for reconciles in flight and hands the Lease over.
+ */
+import { createKafkaBus, createLogger, onShutdownSignal } from "@soc/shared";
+import { parseOperatorEnv } from "./config.ts";
+import { LeaderElector } from "./controller/leader-election.ts";
+import { Operator } from "./controller/operator.ts";
+import { createKubeClient, loadKubeConfig } from "./kube/client.ts";
+import { createEventRecorder } from "./kube/events.ts";
+import { createOperatorMetrics } from "./metrics.ts";
+import { BusPool } from "./pipeline/bus-pool.ts";
+import { startOpsServer } from "@soc/shared";
+
+const env = parseOperatorEnv(process.env);
+const logger = createLogger("soc-operator", env.LOG_LEVEL);
+const kube = createKubeClient(loadKubeConfig());
+const metrics = createOperatorMetrics();
+const buses = new BusPool((brokers) => createKafkaBus({ brokers, clientId: `soc-operator-${env.POD_NAME}`, logger }), logger);
+const operator = new Operator({
+  kube,
+  buses,
+  events: createEventRecorder(kube, env.POD_NAME, logger),
+  metrics,
+  logger,
+  ...(env.WATCH_NAMESPACE === "" ? {} : { namespace: env.WATCH_NAMESPACE }),
+  concurrency: env.RECONCILE_CONCURRENCY,
+  informer: { watchTimeoutSeconds: env.WATCH_TIMEOUT_SECONDS, graceSeconds: env.WATCH_GRACE_SECONDS, resyncSeconds: env.RESYNC_SECONDS },
+});
+
+let leading = false;
+const startLeading = (): void => {
+  leading = true;
+  metrics.isLeader.set(1);
+  operator.start().catch((error: unknown) => {
+    logger.fatal({ err: error }, "operator could not start");
+    process.exit(1);
+  });
+};
+
+const elector = env.LEADER_ELECT
+  ? new LeaderElector(
+      kube,
+      {
+        namespace: env.LEADER_ELECTION_NAMESPACE,
+        name: env.LEADER_ELECTION_ID,
+        identity: env.POD_NAME,
+        leaseDurationSeconds: env.LEASE_DURATION_SECONDS,
+        renewDeadlineSeconds: env.LEASE_RENEW_DEADLINE_SECONDS,
+        retryPeriodSeconds: env.LEASE_RETRY_PERIOD_SECONDS,
+      },
+      {
+        onStartedLeading: startLeading,
+        // Another replica may already be reconciling: stop at once, as client-go does.
+        onStoppedLeading: () => {
+          logger.fatal("lost the leader lease: exiting");
+          process.exit(1);
+        },
+      },
+      logger,
+    )
+  : null;
+
+const ops = startOpsServer({
+  port: env.OPERATOR_PORT,
+  registry: metrics.registry,
+  ready: async () => {
+    if (leading && !operator.synced()) throw new Error("caches not synced yet");
+  },
+  live: async () => {
+    if (!leading) return;
+    const dead = operator.deadWatches();
+    if (dead.length > 0) throw new Error(`watches not live: ${dead.join(", ")}`);
+  },
+});
+
+logger.info({ identity: env.POD_NAME, leaderElection: env.LEADER_ELECT }, "soc-operator starting");
+if (elector === null) startLeading();
+else elector.start();
+
+onShutdownSignal(async (signal) => {
+  logger.info({ signal }, "shutting down");
+  ops.close();
+  await operator.stop();
+  await elector?.stop();
+  await buses.close();
+});

@@ -1,0 +1,168 @@
+/**
+ * The objects a SocPipeline should own, built with cdk8s in memory: a ConfigMap of shared
+ * settings; per component a Deployment (or the scanner's CronJob), a NetworkPolicy, a Service
+ * where it takes traffic and a PodDisruptionBudget where it runs several pods. Pure and
+ * deterministic: stable names, and pod templates that pass the Pod Security "restricted" profile.
+ */
+import { createHash } from "node:crypto";
+import { ApiObject, App, Chart } from "cdk8s";
+import { API_VERSION, type SocPipeline } from "../api/v1alpha1/index.ts";
+import type { KubeObject } from "../kube/client.ts";
+import { components, sharedSettings, STATE_DIR, type Component } from "./components.ts";
+
+export const PIPELINE_LABEL = "socpipeline.io/pipeline";
+export const MANAGED_BY = { "app.kubernetes.io/managed-by": "soc-operator" };
+export const MANAGED_SELECTOR = "app.kubernetes.io/managed-by=soc-operator";
+
+/** Kinds a pipeline may own; pruning looks for leftovers among these. */
+export const CHILD_KINDS = [
+  { apiVersion: "v1", kind: "ConfigMap" },
+  { apiVersion: "v1", kind: "Service" },
+  { apiVersion: "v1", kind: "PersistentVolumeClaim" },
+  { apiVersion: "apps/v1", kind: "Deployment" },
+  { apiVersion: "batch/v1", kind: "CronJob" },
+  { apiVersion: "policy/v1", kind: "PodDisruptionBudget" },
+  { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" },
+] as const;
+
+export const childName = (pipeline: string, component: string): string => `${pipeline}-${component}`;
+export const configMapName = (pipeline: string): string => `${pipeline}-config`;
+
+const componentLabels = (pipeline: string, component: string): Record<string, string> => ({
+  "app.kubernetes.io/name": "soc-pipeline",
+  "app.kubernetes.io/instance": pipeline,
+  "app.kubernetes.io/component": component,
+});
+
+const RESTRICTED_POD = {
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  runAsGroup: 65532,
+  fsGroup: 65532,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ["ALL"] },
+};
+
+function podSpec(pipeline: string, component: Component, restartPolicy: "Always" | "OnFailure"): Record<string, unknown> {
+  const volumes: Record<string, unknown>[] = [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }];
+  const mounts: Record<string, unknown>[] = [{ name: "tmp", mountPath: "/tmp" }];
+  if (component.stateDir) {
+    const persistent = component.kind === "CronJob";
+    volumes.push({ name: "state", ...(persistent ? { persistentVolumeClaim: { claimName: childName(pipeline, component.name) } } : { emptyDir: {} }) });
+    mounts.push({ name: "state", mountPath: STATE_DIR });
+  }
+  const port = component.port;
+  const probes =
+    port === undefined
+      ? {}
+      : {
+          ports: [{ name: port.name, containerPort: port.number, protocol: "TCP" }],
+          readinessProbe: { httpGet: { path: port.readinessPath, port: port.name }, periodSeconds: 10, failureThreshold: 3 },
+          livenessProbe: { httpGet: { path: "/healthz", port: port.name }, periodSeconds: 20, failureThreshold: 3 },
+        };
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    restartPolicy,
+    securityContext: RESTRICTED_POD,
+    terminationGracePeriodSeconds: 30,
+    volumes,
+    containers: [
+      {
+        name: component.name,
+        image: component.image,
+        imagePullPolicy: "IfNotPresent",
+        envFrom: [{ configMapRef: { name: configMapName(pipeline) } }],
+        env: component.env,
+        resources: component.resources,
+        securityContext: RESTRICTED_CONTAINER,
+        volumeMounts: mounts,
+        ...probes,
+      },
+    ],
+  };
+}
+
+function addComponent(chart: Chart, pipeline: string, component: Component, configHash: string): void {
+  const name = childName(pipeline, component.name);
+  const labels = componentLabels(pipeline, component.name);
+  const template = { metadata: { labels, annotations: { "socpipeline.io/config-hash": configHash } } };
+  if (component.kind === "CronJob") {
+    new ApiObject(chart, `${name}-pvc`, {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "16Mi" } } },
+    });
+    new ApiObject(chart, name, {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name },
+      spec: {
+        schedule: component.schedule,
+        timeZone: "Etc/UTC",
+        concurrencyPolicy: "Forbid",
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: { spec: { backoffLimit: 2, template: { ...template, spec: podSpec(pipeline, component, "OnFailure") } } },
+      },
+    });
+  } else {
+    new ApiObject(chart, name, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name },
+      spec: {
+        replicas: component.replicas,
+        selector: { matchLabels: labels },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: { ...template, spec: podSpec(pipeline, component, "Always") },
+      },
+    });
+  }
+  const port = component.port;
+  if (component.exposed && port !== undefined) {
+    new ApiObject(chart, `${name}-svc`, {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name },
+      spec: { selector: labels, ports: [{ name: port.name, port: port.number, targetPort: port.name, protocol: "TCP" }] },
+    });
+  }
+  // A PDB on a single pod would block node drains; with the autoscaler the count varies, so keep one.
+  if (component.kind === "Deployment" && (component.replicas === undefined || component.replicas > 1)) {
+    new ApiObject(chart, `${name}-pdb`, {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name },
+      spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+    });
+  }
+  // Ingress only to the component's own port (its API or its metrics); nothing for the others.
+  new ApiObject(chart, `${name}-netpol`, {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name },
+    spec: {
+      podSelector: { matchLabels: labels },
+      policyTypes: ["Ingress"],
+      ingress: port === undefined ? [] : [{ ports: [{ port: port.number, protocol: "TCP" }] }],
+    },
+  });
+}
+
+export function desiredChildren(pipeline: SocPipeline): KubeObject[] {
+  const { name, namespace, uid } = pipeline.metadata;
+  const settings = sharedSettings(pipeline.spec);
+  const configHash = createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 16);
+  const chart = new Chart(new App(), name, { namespace, labels: { ...MANAGED_BY, [PIPELINE_LABEL]: name } });
+  new ApiObject(chart, "config", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: configMapName(name) }, data: settings });
+  for (const component of components(pipeline)) addComponent(chart, name, component, configHash);
+  const owner = { apiVersion: API_VERSION, kind: "SocPipeline", name, uid, controller: true, blockOwnerDeletion: true };
+  return chart.toJson().map((object: KubeObject) => ({ ...object, metadata: { ...object.metadata, ownerReferences: [owner] } }));
+}

@@ -1,0 +1,165 @@
+/**
+ * Reconciles one SocPipeline: read it as it is now, apply the children it should own (server-side
+ * apply, one field manager, forced), prune the ones it no longer should, publish its effective
+ * whitelist, start or stop its autoscaler, and write status. Level-triggered: it never asks what
+ * event brought it here, so running it twice changes nothing.
+ */
+import type { Logger } from "@soc/shared";
+import { API_VERSION, ipWhitelistObject, socPipelineObject, type IpWhitelist, type SocPipeline } from "../api/v1alpha1/index.ts";
+import type { AutoscalerManager } from "../autoscaling/manager.ts";
+import { KubeApiError, type KubeClient, type KubeObject } from "../kube/client.ts";
+import type { EventRecorder } from "../kube/events.ts";
+import type { OperatorMetrics } from "../metrics.ts";
+import { effectiveWhitelist } from "../whitelist/effective-whitelist.ts";
+import { publishWhitelist } from "../whitelist/publisher.ts";
+import { whitelistStatus } from "../whitelist/status.ts";
+import type { BusPool } from "./bus-pool.ts";
+import { CHILD_KINDS, desiredChildren, PIPELINE_LABEL } from "./children.ts";
+import { pipelineStatus, type ComponentObservation, type ReconcileOutcome, type WorkloadState } from "./status.ts";
+
+export interface ReconcilerContext {
+  kube: KubeClient;
+  buses: BusPool;
+  events: EventRecorder;
+  autoscalers: AutoscalerManager;
+  /** Cached IpWhitelists (informer); reconcile reads the pipeline itself fresh. */
+  whitelists: () => KubeObject[];
+  /** Cached children of one kind (informer), to find leftovers and report what changed. */
+  children: (apiVersion: string, kind: string) => KubeObject[];
+  metrics: OperatorMetrics;
+  logger: Logger;
+  now: () => Date;
+}
+
+export interface ReconcileResult {
+  requeueAfterMs: number | null;
+}
+
+/** Requeue while converging, to refresh status even if no child event arrives. */
+const NOT_READY_REQUEUE_MS = 30_000;
+const READY_REQUEUE_MS = 5 * 60_000;
+
+const childKey = (o: { kind: string; metadata: { namespace?: string; name: string } }): string => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+
+function workloadState(object: KubeObject): WorkloadState {
+  const spec = (object.spec ?? {}) as { replicas?: number };
+  const status = (object.status ?? {}) as Record<string, number | undefined> & { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+  const failure = status.conditions?.find((c) => (c.type === "ReplicaFailure" && c.status === "True") || (c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded"));
+  return {
+    generation: object.metadata.generation ?? 0,
+    observedGeneration: status.observedGeneration ?? 0,
+    desiredReplicas: spec.replicas ?? 1,
+    updatedReplicas: status.updatedReplicas ?? 0,
+    readyReplicas: status.readyReplicas ?? 0,
+    availableReplicas: status.availableReplicas ?? 0,
+    failure: failure === undefined ? null : (failure.message ?? failure.reason ?? failure.type),
+  };
+}
+
+/** 4xx other than conflicts and throttling will fail again until someone changes something. */
+const isPermanent = (error: unknown): boolean => error instanceof KubeApiError && error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 409 && error.statusCode !== 429;
+
+async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desired: KubeObject[]): Promise<{ applied: KubeObject[]; error: ReconcileOutcome["applyError"] }> {
+  const before = new Map(CHILD_KINDS.flatMap(({ apiVersion, kind }) => ctx.children(apiVersion, kind)).map((o) => [childKey(o), o]));
+  const applied: KubeObject[] = [];
+  for (const child of desired) {
+    try {
+      const result = await ctx.kube.apply<KubeObject>(child);
+      applied.push(result);
+      const previous = before.get(childKey(child));
+      if (previous === undefined) ctx.events.record(pipeline, "Normal", "Created", `Created ${child.kind} ${child.metadata.name}`);
+      else if ((previous.metadata.generation ?? previous.metadata.resourceVersion) !== (result.metadata.generation ?? result.metadata.resourceVersion)) {
+        ctx.events.record(pipeline, "Normal", "Updated", `Updated ${child.kind} ${child.metadata.name}`);
+      }
+    } catch (error) {
+      const message = `applying ${child.kind} ${child.metadata.name}: ${(error as Error).message}`;
+      ctx.events.record(pipeline, "Warning", "ApplyFailed", message);
+      return { applied, error: { message, permanent: isPermanent(error) } };
+    }
+  }
+  return { applied, error: null };
+}
+
+async function pruneChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desired: KubeObject[]): Promise<void> {
+  const wanted = new Set(desired.map(childKey));
+  const { name, namespace, uid } = pipeline.metadata;
+  for (const { apiVersion, kind } of CHILD_KINDS) {
+    for (const child of ctx.children(apiVersion, kind)) {
+      const ours = child.metadata.namespace === namespace && child.metadata.labels?.[PIPELINE_LABEL] === name && (child.metadata.ownerReferences ?? []).some((o) => o.uid === uid);
+      if (!ours || wanted.has(childKey(child))) continue;
+      await ctx.kube.delete({ apiVersion, kind, namespace, name: child.metadata.name });
+      ctx.events.record(pipeline, "Normal", "Pruned", `Deleted ${kind} ${child.metadata.name}: no longer in the spec`);
+    }
+  }
+}
+
+function observe(pipeline: SocPipeline, desired: KubeObject[], applied: KubeObject[]): ComponentObservation[] {
+  const appliedByKey = new Map(applied.map((o) => [childKey(o), o]));
+  const prefix = `${pipeline.metadata.name}-`;
+  return desired
+    .filter((o): o is KubeObject & { kind: "Deployment" | "CronJob" } => o.kind === "Deployment" || o.kind === "CronJob")
+    .map((o) => {
+      const live = appliedByKey.get(childKey(o));
+      return { name: o.metadata.name.slice(prefix.length), kind: o.kind, workload: live === undefined ? null : workloadState(live) };
+    });
+}
+
+async function reconcileWhitelist(ctx: ReconcilerContext, pipeline: SocPipeline): Promise<{ error: string | null; status: NonNullable<SocPipeline["status"]>["whitelist"] }> {
+  const { name, namespace } = pipeline.metadata;
+  const sources = ctx.whitelists().flatMap((raw) => {
+    const parsed = ipWhitelistObject.safeParse(raw);
+    return parsed.success && parsed.data.metadata.namespace === namespace && parsed.data.spec.pipelineRef.name === name ? [parsed.data] : [];
+  });
+  const effective = effectiveWhitelist(sources.map((s) => ({ key: s.metadata.name, entries: s.spec.entries })));
+  let error: string | null = null;
+  let published = null;
+  try {
+    const bus = await ctx.buses.get(pipeline.spec.kafka.brokers, pipeline.spec.kafka.topics);
+    published = await publishWhitelist(ctx.kube, bus, pipeline, effective.entries, ctx.now());
+    if (published.added + published.removed > 0) {
+      ctx.events.record(pipeline, "Normal", "WhitelistPublished", `Published ${published.added} additions and ${published.removed} removals to ${pipeline.spec.kafka.topics.configUpdates}`);
+      ctx.metrics.whitelistMessages.inc({ namespace, pipeline: name, action: "add" }, published.added);
+      ctx.metrics.whitelistMessages.inc({ namespace, pipeline: name, action: "remove" }, published.removed);
+    }
+    ctx.metrics.whitelistPublished.set({ namespace, pipeline: name }, published.entries);
+  } catch (cause) {
+    error = `publishing the whitelist: ${(cause as Error).message}`;
+    ctx.events.record(pipeline, "Warning", "WhitelistPublishFailed", error);
+  }
+  await Promise.all(sources.map((source) => applyWhitelistStatus(ctx, source, whitelistStatus(source, effective, published, error, ctx.now()))));
+  return { error, status: published === null ? pipeline.status?.whitelist : { publishedEntries: published.entries, sources: sources.length, ...(published.publishedAt === undefined ? {} : { lastPublishedTime: published.publishedAt }) } };
+}
+
+async function applyWhitelistStatus(ctx: ReconcilerContext, whitelist: IpWhitelist, status: IpWhitelist["status"]): Promise<void> {
+  const { name, namespace } = whitelist.metadata;
+  await ctx.kube.apply({ apiVersion: API_VERSION, kind: "IpWhitelist", metadata: { name, namespace }, status }, { subresource: "status" });
+}
+
+export async function reconcilePipeline(ctx: ReconcilerContext, namespace: string, name: string): Promise<ReconcileResult> {
+  const raw = await ctx.kube.get<KubeObject>({ apiVersion: API_VERSION, kind: "SocPipeline", namespace, name });
+  if (raw === null || raw.metadata.deletionTimestamp !== undefined) {
+    // Children go with it: they carry an owner reference and the garbage collector removes them.
+    ctx.autoscalers.stop(`${namespace}/${name}`);
+    return { requeueAfterMs: null };
+  }
+  const parsed = socPipelineObject.safeParse(raw);
+  if (!parsed.success) {
+    ctx.events.record(raw, "Warning", "InvalidSpec", parsed.error.message.slice(0, 512));
+    return { requeueAfterMs: null };
+  }
+  const pipeline = parsed.data;
+  const desired = desiredChildren(pipeline);
+  const { applied, error: applyError } = await applyChildren(ctx, pipeline, desired);
+  if (applyError === null) await pruneChildren(ctx, pipeline, desired);
+  const whitelist = await reconcileWhitelist(ctx, pipeline);
+  ctx.autoscalers.ensure(pipeline);
+
+  const outcome: ReconcileOutcome = { components: observe(pipeline, desired, applied), applyError, whitelistError: whitelist.error };
+  const status = { ...pipelineStatus(pipeline, outcome, ctx.now()), ...(whitelist.status === undefined ? {} : { whitelist: whitelist.status }) };
+  await ctx.kube.apply({ apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status }, { subresource: "status" });
+
+  if (applyError !== null && !applyError.permanent) throw new Error(applyError.message);
+  if (whitelist.error !== null) throw new Error(whitelist.error);
+  const ready = status.conditions?.find((c) => c.type === "Ready")?.status === "True";
+  return { requeueAfterMs: ready ? READY_REQUEUE_MS : NOT_READY_REQUEUE_MS };
+}

@@ -1,0 +1,102 @@
+/**
+ * A SocPipeline's status from what its children report, after the API conventions: conditions
+ * Ready, Progressing and Degraded, plus kstatus's abnormal-true Reconciling and Stalled so that
+ * Flux, Argo CD and `kubectl wait` all read it right. Pure: the clock comes in.
+ */
+import type { ComponentStatus, Condition, SocPipeline, SocPipelineStatus } from "../api/v1alpha1/index.ts";
+
+/** What the reconcile saw of one component's workload. */
+export interface ComponentObservation {
+  name: string;
+  kind: "Deployment" | "CronJob";
+  /** Null when the workload does not exist (yet). */
+  workload: WorkloadState | null;
+}
+
+export interface WorkloadState {
+  generation: number;
+  observedGeneration: number;
+  desiredReplicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  /** A Deployment condition that will not fix itself (ReplicaFailure, ProgressDeadlineExceeded). */
+  failure: string | null;
+}
+
+export interface ReconcileOutcome {
+  components: ComponentObservation[];
+  /** Applying the children failed; `permanent` when retrying cannot help (Invalid, Forbidden). */
+  applyError: { message: string; permanent: boolean } | null;
+  whitelistError: string | null;
+}
+
+type ConditionInput = Pick<Condition, "type" | "status" | "reason" | "message">;
+
+function componentStatus(observation: ComponentObservation): ComponentStatus {
+  const workload = observation.workload;
+  if (workload === null) return { name: observation.name, kind: observation.kind, desiredReplicas: 0, readyReplicas: 0, ready: false };
+  // A CronJob is ready once it exists: its pods come and go on schedule.
+  const ready =
+    observation.kind === "CronJob" ||
+    (workload.observedGeneration >= workload.generation && workload.updatedReplicas >= workload.desiredReplicas && workload.availableReplicas >= workload.desiredReplicas);
+  return { name: observation.name, kind: observation.kind, desiredReplicas: workload.desiredReplicas, readyReplicas: workload.readyReplicas, ready };
+}
+
+const rolledOut = (w: WorkloadState | null): boolean => w !== null && w.observedGeneration >= w.generation && w.updatedReplicas >= w.desiredReplicas;
+
+function desiredConditions(outcome: ReconcileOutcome, statuses: ComponentStatus[]): ConditionInput[] {
+  const notReady = statuses.filter((c) => !c.ready).map((c) => c.name);
+  const rollingOut = outcome.components.filter((c) => c.kind === "Deployment" && !rolledOut(c.workload)).map((c) => c.name);
+  const failures = outcome.components.flatMap((c) => (c.workload?.failure == null ? [] : [`${c.name}: ${c.workload.failure}`]));
+  const apply = outcome.applyError;
+
+  const degraded: ConditionInput =
+    apply !== null
+      ? { type: "Degraded", status: "True", reason: "ApplyFailed", message: apply.message }
+      : failures.length > 0
+        ? { type: "Degraded", status: "True", reason: "ComponentFailed", message: failures.join("; ") }
+        : outcome.whitelistError !== null
+          ? { type: "Degraded", status: "True", reason: "WhitelistPublishFailed", message: outcome.whitelistError }
+          : { type: "Degraded", status: "False", reason: "AsExpected", message: "No problem found" };
+  const progressing: ConditionInput =
+    rollingOut.length > 0
+      ? { type: "Progressing", status: "True", reason: "RollingOut", message: `Rolling out: ${rollingOut.join(", ")}` }
+      : { type: "Progressing", status: "False", reason: "RolloutComplete", message: "Every component runs the current spec" };
+  const ready: ConditionInput =
+    degraded.status === "True"
+      ? { type: "Ready", status: "False", reason: degraded.reason, message: degraded.message }
+      : notReady.length > 0
+        ? { type: "Ready", status: "False", reason: "ComponentsNotReady", message: `Not ready: ${notReady.join(", ")}` }
+        : { type: "Ready", status: "True", reason: "AllComponentsReady", message: `${statuses.length} components ready` };
+  // kstatus: Stalled = will not progress without a change; Reconciling = still converging.
+  const stalled = (apply?.permanent ?? false) || failures.length > 0;
+  return [
+    ready,
+    progressing,
+    degraded,
+    { type: "Reconciling", status: ready.status === "True" || stalled ? "False" : "True", reason: ready.reason, message: ready.message },
+    { type: "Stalled", status: stalled ? "True" : "False", reason: stalled ? degraded.reason : "AsExpected", message: stalled ? degraded.message : "" },
+  ];
+}
+
+/** Keeps lastTransitionTime when a condition's status did not change. */
+export function mergeConditions(previous: Condition[] | undefined, wanted: ConditionInput[], generation: number, now: Date): Condition[] {
+  return wanted.map((condition) => {
+    const before = previous?.find((p) => p.type === condition.type);
+    const lastTransitionTime = before !== undefined && before.status === condition.status ? before.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, "Z");
+    return { ...condition, observedGeneration: generation, lastTransitionTime };
+  });
+}
+
+/** The status the reconciler owns (autoscaling and whitelist parts are written by their own loops). */
+export function pipelineStatus(pipeline: SocPipeline, outcome: ReconcileOutcome, now: Date): SocPipelineStatus {
+  const statuses = outcome.components.map(componentStatus);
+  const generation = pipeline.metadata.generation;
+  return {
+    observedGeneration: generation,
+    conditions: mergeConditions(pipeline.status?.conditions, desiredConditions(outcome, statuses), generation, now),
+    components: statuses,
+    readyComponents: `${statuses.filter((c) => c.ready).length}/${statuses.length}`,
+  };
+}
