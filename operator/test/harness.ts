@@ -1,0 +1,135 @@
+/**
+ * Test harness on a real API server (scripts/kube/up.sh: etcd + kube-apiserver +
+ * kube-controller-manager on loopback, envtest style). Each suite gets its own namespace; the
+ * operator runs in-process against it with short watch periods, or as a real process.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { createKafkaBus, createLogger, silentLogger, type Logger } from "@soc/shared";
+import { eventually, uniqueName } from "@soc/shared/testing";
+import { stringify } from "yaml";
+import { Operator } from "../src/controller/operator.ts";
+import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from "../src/kube/client.ts";
+import { createEventRecorder } from "../src/kube/events.ts";
+import { createOperatorMetrics, type OperatorMetrics } from "../src/metrics.ts";
+import { BusPool } from "../src/pipeline/bus-pool.ts";
+
+export const REPO_ROOT = join(import.meta.dirname, "..", "..");
+export const kubeEnv = { kubeconfig: process.env.KUBECONFIG, kubectl: process.env.KUBECTL, helm: process.env.HELM, kafkaBroker: process.env.KAFKA_BROKER };
+
+export const missingKube = (): boolean => {
+  const absent = kubeEnv.kubeconfig === undefined || kubeEnv.kubectl === undefined;
+  if (absent) console.warn("skipping Kubernetes tests: start the control plane with 'make kube-up' and source its env");
+  return absent;
+};
+export const missingKafka = (): boolean => kubeEnv.kafkaBroker === undefined || kubeEnv.kafkaBroker === "";
+
+export interface CommandResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(command: string, args: string[], input?: string): CommandResult {
+  const result = spawnSync(command, args, { input, encoding: "utf8", cwd: REPO_ROOT, timeout: 120_000 });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export const kubectl = (args: string[], input?: string): CommandResult => run(kubeEnv.kubectl ?? "kubectl", args, input);
+
+/** kubectl that must succeed; returns stdout. */
+export function kubectlOk(args: string[], input?: string): string {
+  const result = kubectl(args, input);
+  if (result.status !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+export const applyYaml = (objects: object[], namespace?: string): string =>
+  kubectlOk(["apply", ...(namespace === undefined ? [] : ["-n", namespace]), "-f", "-"], objects.map((o) => stringify(o)).join("---\n"));
+
+export function applyCrds(): void {
+  kubectlOk(["apply", "--server-side", "--force-conflicts", "-f", join(REPO_ROOT, "crds")]);
+  kubectlOk(["wait", "--for=condition=Established", "crd/socpipelines.socpipeline.io", "crd/ipwhitelists.socpipeline.io", "--timeout=30s"]);
+}
+
+export function createNamespace(prefix: string, labels: Record<string, string> = {}): string {
+  const name = uniqueName(prefix).slice(0, 40);
+  applyYaml([{ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } }]);
+  return name;
+}
+
+export function deleteNamespace(name: string): void {
+  kubectl(["delete", "namespace", name, "--wait=false"]);
+}
+
+export function getJson<T = KubeObject>(namespace: string, resource: string): T {
+  return JSON.parse(kubectlOk(["get", "-n", namespace, resource, "-o", "json", "--show-managed-fields"])) as T;
+}
+
+export interface InProcessOperator {
+  operator: Operator;
+  kube: KubeClient;
+  metrics: OperatorMetrics;
+  stop(): Promise<void>;
+}
+
+/** The operator in this process, watching one namespace, with short watch periods. */
+export async function startOperator(namespace: string, logger: Logger = process.env.OPERATOR_TEST_LOGS === "1" ? createLogger("operator-test", "debug") : silentLogger()): Promise<InProcessOperator> {
+  const kube = createKubeClient(loadKubeConfig());
+  const metrics = createOperatorMetrics(undefined);
+  const buses = new BusPool((brokers) => createKafkaBus({ brokers, clientId: `operator-test-${namespace}`, logger }), logger);
+  const operator = new Operator({
+    kube,
+    buses,
+    events: createEventRecorder(kube, "operator-test", logger),
+    metrics,
+    logger,
+    namespace,
+    informer: { watchTimeoutSeconds: 30, graceSeconds: 5, resyncSeconds: 60 },
+  });
+  await operator.start();
+  return {
+    operator,
+    kube,
+    metrics,
+    async stop() {
+      await operator.stop();
+      await buses.close();
+    },
+  };
+}
+
+/** The operator as its own process (`operator/src/main.ts`), as a Deployment would run it. */
+export function spawnOperator(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "operator/src/main.ts")], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** A minimal valid SocPipeline; `spec` is merged over it. */
+export function pipelineManifest(name: string, namespace: string, spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: "socpipeline.io/v1alpha1",
+    kind: "SocPipeline",
+    metadata: { name, namespace },
+    spec: {
+      kafka: { brokers: [kubeEnv.kafkaBroker ?? "127.0.0.1:19092"], topics: { logs: `${namespace}-logs`, configUpdates: `${namespace}-config-updates`, highPriorityAlerts: `${namespace}-alerts` } },
+      api: { apiKeysSecretRef: { name: "soc-api-keys", key: "keys" } },
+      ...spec,
+    },
+  };
+}
+
+/** What a kubelet would report: every pod of the namespace Running and Ready. */
+export function markPodsReady(namespace: string): number {
+  const pods = getJson<{ items: KubeObject[] }>(namespace, "pods").items;
+  for (const pod of pods) {
+    const status = { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") }] };
+    kubectlOk(["patch", "-n", namespace, "pod", pod.metadata.name, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status })]);
+  }
+  return pods.length;
+}
+
+export { eventually };
