@@ -4,6 +4,9 @@
  * operator runs in-process against it with short watch periods, or as a real process.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKafkaBus, createLogger, silentLogger, type Logger } from "@soc/shared";
 import { eventually, uniqueName } from "@soc/shared/testing";
@@ -133,3 +136,72 @@ export function markPodsReady(namespace: string): number {
 }
 
 export { eventually };
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** GET on loopback: status and body, or status 0 when nothing answers. */
+export async function httpGet(url: string): Promise<{ status: number; body: string }> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+    return { status: response.status, body: await response.text() };
+  } catch {
+    return { status: 0, body: "" };
+  }
+}
+
+/** The value of one Prometheus sample (labels matched as a substring), or 0 when absent. */
+export function metricValue(text: string, name: string, labels = ""): number {
+  const line = text.split("\n").find((l) => l.startsWith(name) && l.includes(labels) && !l.startsWith("#"));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+/**
+ * A TCP proxy in front of the API server that can freeze: connections stay open but no byte
+ * passes, which is how a watch that "stops silently" looks from the client.
+ */
+export async function startFreezableProxy(target: URL): Promise<{ url: string; freeze(): void; thaw(): void; close(): Promise<void> }> {
+  let frozen = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => socket.destroy());
+    }
+    client.on("data", (chunk) => frozen || upstream.write(chunk));
+    upstream.on("data", (chunk) => frozen || client.write(chunk));
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    freeze: () => (frozen = true),
+    thaw: () => {
+      frozen = false;
+      // Connections that lost bytes while frozen are broken: drop them as a network would.
+      for (const socket of sockets) socket.destroy();
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A copy of the kubeconfig whose server is `server`. */
+export function kubeconfigFor(server: string): string {
+  const original = readFileSync(kubeEnv.kubeconfig ?? "", "utf8");
+  const path = join(tmpdir(), `kubeconfig-${process.pid}-${Date.now()}`);
+  writeFileSync(path, original.replace(/server: https:\/\/[^\s]+/, `server: ${server}`), { mode: 0o600 });
+  return path;
+}
