@@ -33,7 +33,6 @@ export class Operator {
   readonly queue = new WorkQueue();
   readonly autoscalers: AutoscalerManager;
   readonly #informers: Informer<KubeObject>[] = [];
-  readonly #pipelines: Informer<KubeObject>;
   readonly #whitelists: Informer<KubeObject>;
   readonly #children = new Map<string, Informer<KubeObject>>();
   /** The pipeline each IpWhitelist referred to last, so moving one reconciles both pipelines. */
@@ -58,7 +57,7 @@ export class Operator {
       this.#informers.push(informer);
       return informer;
     };
-    this.#pipelines = make({ apiVersion: API_VERSION, kind: "SocPipeline" }, (pipeline) => this.queue.add(objectKey(pipeline)));
+    make({ apiVersion: API_VERSION, kind: "SocPipeline" }, (pipeline) => this.queue.add(objectKey(pipeline)));
     this.#whitelists = make({ apiVersion: API_VERSION, kind: "IpWhitelist" }, (whitelist) => this.#onWhitelist(whitelist));
     for (const { apiVersion, kind } of CHILD_KINDS) {
       this.#children.set(`${apiVersion}/${kind}`, make({ apiVersion, kind }, (child) => this.#onChild(child), MANAGED_SELECTOR));

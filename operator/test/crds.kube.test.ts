@@ -1,0 +1,58 @@
+/** `kubectl apply -f crds/` on a real API server: defaults, validation messages, short names, columns. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { socPipelineObject, ipWhitelistObject } from "../src/api/v1alpha1/index.ts";
+import { createNamespace, deleteNamespace, kubectl, kubectlOk, missingKube, REPO_ROOT } from "./harness.ts";
+
+const pipeline = (spec: Record<string, unknown>, name = "p1") => ({ apiVersion: "socpipeline.io/v1alpha1", kind: "SocPipeline", metadata: { name }, spec });
+const whitelist = (entries: unknown[]) => ({ apiVersion: "socpipeline.io/v1alpha1", kind: "IpWhitelist", metadata: { name: "w1" }, spec: { pipelineRef: { name: "p1" }, entries } });
+const minimal = { kafka: { brokers: ["kafka:9092"] }, api: { apiKeysSecretRef: { name: "keys", key: "api" } } };
+
+describe.skipIf(missingKube())("CRDs on a real API server", () => {
+  let namespace: string;
+  const dryRun = (object: object) => kubectl(["apply", "-n", namespace, "--dry-run=server", "-o", "json", "-f", "-"], stringify(object));
+
+  beforeAll(() => {
+    const applied = kubectlOk(["apply", "-f", `${REPO_ROOT}/crds`]);
+    expect(applied).toMatch(/socpipelines\.socpipeline\.io (created|configured|unchanged)/);
+    kubectlOk(["wait", "--for=condition=Established", "crd/socpipelines.socpipeline.io", "crd/ipwhitelists.socpipeline.io", "--timeout=30s"]);
+    namespace = createNamespace("crd");
+  });
+  afterAll(() => deleteNamespace(namespace));
+
+  it("fills in the same defaults as the TypeScript schema, so the two cannot drift apart", () => {
+    const served = JSON.parse(dryRun(pipeline(minimal)).stdout) as { spec: unknown };
+    const local = socPipelineObject.parse({ ...pipeline(minimal), metadata: { name: "p1", namespace, uid: "u", resourceVersion: "1" } });
+    expect(served.spec).toEqual(local.spec);
+    const servedList = JSON.parse(dryRun(whitelist([{ ip: "10.0.0.0/8" }])).stdout) as { spec: unknown };
+    expect(servedList.spec).toEqual(ipWhitelistObject.shape.spec.parse({ pipelineRef: { name: "p1" }, entries: [{ ip: "10.0.0.0/8" }] }));
+  });
+
+  it.each([
+    { case: "an address that is not one", object: whitelist([{ ip: "300.1.1.1" }]), message: "spec.entries[0].ip: Invalid value: \"string\": must be an IPv4 or IPv6 address or a CIDR block" },
+    { case: "a CIDR with a bad prefix", object: whitelist([{ ip: "10.0.0.0/33" }]), message: "must be an IPv4 or IPv6 address or a CIDR block" },
+    { case: "the same entry twice", object: whitelist([{ ip: "10.0.0.1" }, { ip: "10.0.0.1" }]), message: "Duplicate value" },
+    { case: "no pipeline reference", object: { ...whitelist([]), spec: { entries: [] } }, message: "spec.pipelineRef: Required value" },
+    { case: "a broker without a port", object: pipeline({ ...minimal, kafka: { brokers: ["kafka"] } }), message: "spec.kafka.brokers[0]" },
+    { case: "no API keys Secret", object: pipeline({ kafka: minimal.kafka, api: {} }), message: "spec.api.apiKeysSecretRef: Required value" },
+    { case: "both a URL and a Secret for Elasticsearch", object: pipeline({ ...minimal, elasticsearch: { url: "http://es:9200", urlSecretRef: { name: "es", key: "url" } } }), message: "set exactly one of url and urlSecretRef" },
+    { case: "min above max", object: pipeline({ ...minimal, worker: { autoscaling: { minReplicas: 5, maxReplicas: 2 } } }), message: "minReplicas must not exceed maxReplicas" },
+    { case: "a brute-force threshold of one", object: pipeline({ ...minimal, worker: { detection: { bruteForceThreshold: 1 } } }), message: "spec.worker.detection.bruteForceThreshold: Invalid value: 1" },
+    { case: "an unknown collector type", object: pipeline({ ...minimal, collectors: [{ name: "x", type: "splunk" }] }), message: 'spec.collectors[0].type: Unsupported value: "splunk"' },
+    { case: "the reporter without SMTP", object: pipeline({ ...minimal, reporter: { enabled: true } }), message: "smtpUrlSecretRef and emailTo are required when the reporter is enabled" },
+    { case: "the scanner without a token", object: pipeline({ ...minimal, credentialScanner: { enabled: true, queries: ["org:a"] } }), message: "githubTokenSecretRef and queries are required when the scanner is enabled" },
+    { case: "a name too long to prefix child names", object: pipeline(minimal, "a-pipeline-name-that-is-far-too-long"), message: "name must be a DNS-1035 label of at most 30 characters" },
+  ])("rejects $case with a clear message", ({ object, message }) => {
+    const result = dryRun(object);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+
+  it("answers to short names and shows printer columns", () => {
+    kubectlOk(["apply", "-n", namespace, "-f", "-"], stringify(pipeline(minimal)));
+    const table = kubectlOk(["get", "socp", "-n", namespace]);
+    expect(table.split("\n")[0]).toMatch(/^NAME\s+READY\s+COMPONENTS\s+WORKERS\s+LAG\s+WHITELISTED\s+AGE/);
+    expect(kubectlOk(["get", "ipwl", "-n", namespace])).toBe("");
+    expect(kubectlOk(["api-resources", "--api-group=socpipeline.io", "-o", "name"]).split("\n").filter(Boolean).sort()).toEqual(["ipwhitelists.socpipeline.io", "socpipelines.socpipeline.io"]);
+  });
+});
