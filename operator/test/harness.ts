@@ -18,7 +18,14 @@ import { createOperatorMetrics, type OperatorMetrics } from "../src/metrics.ts";
 import { BusPool } from "../src/pipeline/bus-pool.ts";
 
 export const REPO_ROOT = join(import.meta.dirname, "..", "..");
-export const kubeEnv = { kubeconfig: process.env.KUBECONFIG, kubectl: process.env.KUBECTL, helm: process.env.HELM, kafkaBroker: process.env.KAFKA_BROKER };
+export const kubeEnv = {
+  kubeconfig: process.env.KUBECONFIG,
+  kubectl: process.env.KUBECTL,
+  helm: process.env.HELM,
+  /** scripts/kube/kstatus: the verdict Flux and kpt compute from an object's status. */
+  kstatus: process.env.KSTATUS_CHECK,
+  kafkaBroker: process.env.KAFKA_BROKER,
+};
 
 export const missingKube = (): boolean => {
   const absent = kubeEnv.kubeconfig === undefined || kubeEnv.kubectl === undefined;
@@ -67,6 +74,13 @@ export function deleteNamespace(name: string): void {
 
 export function getJson<T = KubeObject>(namespace: string, resource: string): T {
   return JSON.parse(kubectlOk(["get", "-n", namespace, resource, "-o", "json", "--show-managed-fields"])) as T;
+}
+
+/** How Flux's kstatus reads the object now: Current, InProgress, Failed… */
+export function kstatus(namespace: string, resource: string): { status: string; message: string } {
+  const result = run(kubeEnv.kstatus ?? "kstatus-check", [], kubectlOk(["get", "-n", namespace, resource, "-o", "json"]));
+  if (result.status !== 0) throw new Error(`kstatus-check failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as { status: string; message: string };
 }
 
 export interface InProcessOperator {

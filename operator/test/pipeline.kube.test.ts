@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../src/kube/client.ts";
-import { applyCrds, applyYaml, createNamespace, deleteNamespace, eventually, getJson, kubectl, kubectlOk, markPodsReady, missingKube, pipelineManifest, startOperator, type InProcessOperator } from "./harness.ts";
+import { applyCrds, applyYaml, createNamespace, deleteNamespace, eventually, getJson, kstatus, kubectl, kubectlOk, markPodsReady, missingKube, pipelineManifest, startOperator, type InProcessOperator } from "./harness.ts";
 
 type Condition = { type: string; status: string; reason: string };
 type Pipeline = KubeObject & { status?: { observedGeneration?: number; conditions?: Condition[]; readyComponents?: string; components?: { name: string; ready: boolean }[] } };
@@ -72,6 +72,7 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
       const pipeline = getJson<Pipeline>(namespace, "socpipeline/shop");
       expect(condition(pipeline, "Ready")).toMatchObject({ status: "False", reason: "ComponentsNotReady" });
       expect(condition(pipeline, "Reconciling")?.status).toBe("True");
+      expect(kstatus(namespace, "socpipeline/shop").status).toBe("InProgress");
     });
     markPodsReady(namespace);
     await eventually(
@@ -87,6 +88,8 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
       { timeoutMs: 20_000 },
     );
     expect(kubectl(["wait", "-n", namespace, "socpipeline/shop", "--for=condition=Ready", "--timeout=5s"]).status).toBe(0);
+    // What Flux's health checks (kstatus) conclude from the same status.
+    expect(kstatus(namespace, "socpipeline/shop")).toEqual({ status: "Current", message: "Resource is Ready" });
   });
 
   it("brings back a deleted child and undoes an edit to one", async () => {

@@ -8,7 +8,7 @@ import { createElasticsearchStore, createKafkaBus, createRedisCounters, createRe
 import { missingInfra, realInfra } from "@soc/shared/testing";
 import { createWorker, DEFAULT_KEYWORDS, type Worker } from "@soc/worker";
 import type { KubeObject } from "../src/kube/client.ts";
-import { applyCrds, applyYaml, createNamespace, deleteNamespace, eventually, getJson, kubectlOk, missingKafka, missingKube, pipelineManifest, startOperator, type InProcessOperator } from "./harness.ts";
+import { applyCrds, applyYaml, createNamespace, deleteNamespace, eventually, getJson, kstatus, kubectlOk, missingKafka, missingKube, pipelineManifest, startOperator, type InProcessOperator } from "./harness.ts";
 
 type Status = { publishedEntries?: number; invalidEntries?: string[]; conditions?: { type: string; status: string; reason: string; message: string }[] };
 
@@ -143,7 +143,10 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
       const ready = broad.status?.conditions?.find((c) => c.type === "Ready");
       expect(ready).toMatchObject({ status: "False", reason: "InvalidEntry" });
       expect(ready?.message).toContain("0.0.0.0/0: a /0 block is too broad");
+      // Flux (kstatus) sees a failure that waits for a fix, not a rollout in progress.
+      expect(kstatus(namespace, "ipwhitelist/broad").status).toBe("Failed");
     });
+    expect(kstatus(namespace, "ipwhitelist/partners").status).toBe("Current");
     await workerFollows(["198.51.100.77", "203.0.113.5"]);
   });
 

@@ -12,10 +12,12 @@ set -euo pipefail
 K8S_VERSION="${SOC_K8S_VERSION:-v1.34.4}"
 ETCD_VERSION="${SOC_ETCD_VERSION:-v3.6.16}"
 HELM_VERSION="${SOC_HELM_VERSION:-v3.22.0}"
+CLI_UTILS_VERSION="${SOC_CLI_UTILS_VERSION:-v0.37.2}"
 
 SOC_CACHE="${SOC_CACHE:-/var/cache/soc-pipeline}"
 BIN="$SOC_CACHE/bin"
 SRC="$SOC_CACHE/kube-build" # throwaway build modules live here, not in the repo
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FORCE=0
 [[ "${1:-}" == "--force" ]] && FORCE=1
 
@@ -136,8 +138,28 @@ build_helm() {
   stamp helm "$HELM_VERSION"
 }
 
+# kstatus-check: the status verdict Flux and kpt compute (tests assert on it). Its source is
+# in the repo; the build module around it lives in the cache. Rebuilt when the source changes.
+build_kstatus() {
+  local src="$HERE/kstatus/main.go" want
+  want="$CLI_UTILS_VERSION-$(sha256sum "$src" | cut -c1-12)"
+  if up_to_date kstatus-check "$want"; then
+    log "kstatus-check $want already built"
+    return
+  fi
+  local dir="$SRC/kstatus-$CLI_UTILS_VERSION"
+  mkdir -p "$dir"
+  cp "$src" "$dir/main.go"
+  printf 'module soc.local/kstatus-check\n\ngo 1.24.0\n\nrequire sigs.k8s.io/cli-utils %s\n' "$CLI_UTILS_VERSION" >"$dir/go.mod"
+  [[ -f "$dir/go.sum" ]] || : >"$dir/go.sum"
+  log "building kstatus-check (cli-utils $CLI_UTILS_VERSION)"
+  (cd "$dir" && timed "go build kstatus-check" go build -trimpath -ldflags="-s -w" -o "$BIN/kstatus-check" .)
+  stamp kstatus-check "$want"
+}
+
 total_start=$SECONDS
 build_etcd
 build_k8s
 build_helm
+build_kstatus
 log "all done in $((SECONDS - total_start))s; binaries in $BIN"
