@@ -3,8 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export SOC_CACHE ?= /var/cache/soc-pipeline
 INFRA_ENV := $(SOC_CACHE)/run/infra.env
-# Loads the addresses of the real servers into a recipe's environment.
-WITH_INFRA := set -a && source $(INFRA_ENV) && set +a &&
+KUBE_ENV := $(SOC_CACHE)/run/kube.env
+# Loads the addresses of the real servers (and of the local Kubernetes API server, when up) into a recipe's environment.
+WITH_INFRA := set -a && source $(INFRA_ENV) && if [ -f $(KUBE_ENV) ]; then source $(KUBE_ENV); fi && set +a &&
 
 .PHONY: help install run test typecheck lint unit-test integration-test infra-up infra-down bench system-packages
 
@@ -39,12 +40,11 @@ infra-down: ## Stop the loopback servers
 unit-test: install ## Unit and in-memory contract tests only (no servers)
 	npx vitest run
 
-integration-test: install ## All suites, with the real servers of infra-up
+integration-test: install ## All suites, with the real servers of infra-up (and the API server of kube-up)
 	$(WITH_INFRA) npx vitest run
 
-test: install system-packages infra-up typecheck lint integration-test ## Set up everything, then every test, lint and type check
+test: install system-packages infra-up kube-up typecheck lint integration-test ## Set up everything, then every test, lint and type check
 	@if [ -f dashboard/vite.config.ts ]; then npm run build -w @soc/dashboard && npm test -w @soc/dashboard && npm run test:e2e -w @soc/dashboard; fi
-	@if [ -f mk/kubernetes.mk ]; then $(MAKE) test-kube; fi
 
 bench: install infra-up ## Run the committed benchmarks (figures go to docs/benchmarks.md)
 	$(WITH_INFRA) bash bench/run-all.sh

@@ -196,6 +196,12 @@ for _ in $(seq 1 20); do
 done
 kc get namespace default >/dev/null 2>&1 || kc create namespace default >&2
 
-echo "KUBECONFIG=$KUBECONFIG_PATH" >"$KUBE_ENV_FILE"
+# The addresses and tools the test suites read (like run/infra.env).
+cat >"$KUBE_ENV_FILE" <<EOF
+KUBECONFIG=$KUBECONFIG_PATH
+KUBECTL=$KUBE_BIN/kubectl
+HELM=$KUBE_BIN/helm
+KSTATUS_CHECK=$KUBE_BIN/kstatus-check
+EOF
 klog "ready in $((SECONDS - t0))s: https://127.0.0.1:$APISERVER_PORT"
 echo "export KUBECONFIG=$KUBECONFIG_PATH"
