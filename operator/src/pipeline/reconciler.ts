@@ -59,25 +59,29 @@ function workloadState(object: KubeObject): WorkloadState {
 /** 4xx other than conflicts and throttling will fail again until someone changes something. */
 const isPermanent = (error: unknown): boolean => error instanceof KubeApiError && error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 409 && error.statusCode !== 429;
 
+/** Applies every child at once (they do not depend on each other) and reports what changed. */
 async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desired: KubeObject[]): Promise<{ applied: KubeObject[]; error: ReconcileOutcome["applyError"] }> {
   const before = new Map(CHILD_KINDS.flatMap(({ apiVersion, kind }) => ctx.children(apiVersion, kind)).map((o) => [childKey(o), o]));
+  const results = await Promise.allSettled(desired.map((child) => ctx.kube.apply<KubeObject>(child)));
   const applied: KubeObject[] = [];
-  for (const child of desired) {
-    try {
-      const result = await ctx.kube.apply<KubeObject>(child);
-      applied.push(result);
-      const previous = before.get(childKey(child));
-      if (previous === undefined) ctx.events.record(pipeline, "Normal", "Created", `Created ${child.kind} ${child.metadata.name}`);
-      else if ((previous.metadata.generation ?? previous.metadata.resourceVersion) !== (result.metadata.generation ?? result.metadata.resourceVersion)) {
-        ctx.events.record(pipeline, "Normal", "Updated", `Updated ${child.kind} ${child.metadata.name}`);
-      }
-    } catch (error) {
-      const message = `applying ${child.kind} ${child.metadata.name}: ${(error as Error).message}`;
+  let error: ReconcileOutcome["applyError"] = null;
+  results.forEach((result, i) => {
+    const child = desired[i] as KubeObject;
+    if (result.status === "rejected") {
+      const message = `applying ${child.kind} ${child.metadata.name}: ${(result.reason as Error).message}`;
       ctx.events.record(pipeline, "Warning", "ApplyFailed", message);
-      return { applied, error: { message, permanent: isPermanent(error) } };
+      // A permanent failure wins: retrying cannot fix it, and status must say so.
+      if (error === null || (!error.permanent && isPermanent(result.reason))) error = { message, permanent: isPermanent(result.reason) };
+      return;
     }
-  }
-  return { applied, error: null };
+    applied.push(result.value);
+    const previous = before.get(childKey(child));
+    if (previous === undefined) ctx.events.record(pipeline, "Normal", "Created", `Created ${child.kind} ${child.metadata.name}`);
+    else if ((previous.metadata.generation ?? previous.metadata.resourceVersion) !== (result.value.metadata.generation ?? result.value.metadata.resourceVersion)) {
+      ctx.events.record(pipeline, "Normal", "Updated", `Updated ${child.kind} ${child.metadata.name}`);
+    }
+  });
+  return { applied, error };
 }
 
 async function pruneChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desired: KubeObject[]): Promise<void> {
