@@ -46,7 +46,7 @@ integration-test: install ## All suites, with the real servers of infra-up (and 
 test: install system-packages infra-up kube-up typecheck lint integration-test ## Set up everything, then every test, lint and type check
 	@if [ -f dashboard/vite.config.ts ]; then npm run build -w @soc/dashboard && npm test -w @soc/dashboard && npm run test:e2e -w @soc/dashboard; fi
 
-bench: install infra-up ## Run the committed benchmarks (figures go to docs/benchmarks.md)
+bench: install infra-up kube-up ## Run the committed benchmarks (figures go to docs/benchmarks.md)
 	$(WITH_INFRA) bash bench/run-all.sh
 
 -include mk/*.mk

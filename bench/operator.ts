@@ -7,7 +7,7 @@
  */
 import { createKafkaBus, pipelineTopicSpecs, silentLogger } from "@soc/shared";
 import type { KubeObject } from "../operator/src/kube/client.ts";
-import { applyCrds, createNamespace, deleteNamespace, pipelineManifest, startOperator } from "../operator/test/harness.ts";
+import { applyCrds, createNamespace, deleteNamespace, metricValue, pipelineManifest, startOperator } from "../operator/test/harness.ts";
 
 const trials = Number(process.argv[2] ?? 20);
 const pollingIntervalSeconds = Number(process.argv[3] ?? 5);
@@ -96,8 +96,11 @@ for (let i = 0; i < Math.min(trials, 10); i++) {
 }
 console.log(JSON.stringify({ bench: "operator-lag-to-scale", polling_interval_s: pollingIntervalSeconds, keda_default_polling_interval_s: 30, ...summary(scaleUp) }));
 
+// How much work all that took: every child status change also reconciles its pipeline.
 const metricsText = await running.metrics.registry.metrics();
-console.error(metricsText.split("\n").filter((l) => l.startsWith("soc_operator_reconcile_duration_seconds_sum") || l.startsWith("soc_operator_reconcile_duration_seconds_count") || l.startsWith("soc_operator_reconciles_total")).join("\n"));
+const reconciles = metricValue(metricsText, "soc_operator_reconcile_duration_seconds_count");
+const reconcileMs = (metricValue(metricsText, "soc_operator_reconcile_duration_seconds_sum") / reconciles) * 1000;
+console.log(JSON.stringify({ bench: "operator-reconcile-cost", reconciles, mean_reconcile_ms: Math.round(reconcileMs) }));
 stopWatch();
 await bus.close();
 await running.stop();

@@ -8,3 +8,4 @@ npx tsx bench/http-ingest.ts 10
 npx tsx bench/es-bulk-ceiling.ts 100000
 npx tsx bench/end-to-end.ts 100000
 npx tsx bench/report.ts 1000000
+npx tsx bench/operator.ts 20 5

@@ -65,7 +65,11 @@ export class WorkerAutoscaler {
     if (current === null) return null;
     const readings = lag.map(({ partition, endOffset, committedOffset }) => ({ partition, endOffset, committedOffset }));
     const { totalLag, replicas } = recommendedReplicas(readings, policy);
-    const decision = stabilizedReplicas(this.#history, replicas, now.getTime() / 1000, policy);
+    const nowSeconds = now.getTime() / 1000;
+    // A fresh autoscaler (a new leader) counts the current size as a recent recommendation, so
+    // it waits a whole window before scaling down instead of acting on one reading.
+    if (this.#history.length === 0) this.#history = [{ atSeconds: nowSeconds, replicas: current }];
+    const decision = stabilizedReplicas(this.#history, replicas, nowSeconds, policy);
     this.#history = decision.history;
     const scaled = decision.replicas !== current;
     if (scaled) await this.io.scale(decision.replicas);
