@@ -49,7 +49,11 @@ describe.skipIf(missingKube() || missingKafka())("operator processes on a real A
     await eventually(async () => expect((await httpGet(`http://127.0.0.1:${port}/healthz`)).status).toBe(200), { timeoutMs: 30_000 });
     return replica;
   }
-  const reconciles = async (replica: Replica): Promise<number> => metricValue(await replica.metrics(), "soc_operator_reconciles_total", 'result="success"');
+  /** Reconciles this replica ran, whatever their result. */
+  const reconciles = async (replica: Replica): Promise<number> => {
+    const text = await replica.metrics();
+    return metricValue(text, "soc_operator_reconciles_total", 'result="success"') + metricValue(text, "soc_operator_reconciles_total", 'result="error"');
+  };
   const holder = (): string => (getJson<KubeObject & { spec?: { holderIdentity?: string } }>(namespace, "lease/soc-operator").spec?.holderIdentity ?? "");
   const apiReplicas = (): number => getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/duo-api").spec.replicas;
 

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { ApiObject, App, Chart } from "cdk8s";
 import { API_VERSION, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { KubeObject } from "../kube/client.ts";
+import { withAppliedHash } from "../kube/up-to-date.ts";
 import { components, sharedSettings, STATE_DIR, type Component } from "./components.ts";
 
 export const PIPELINE_LABEL = "socpipeline.io/pipeline";
@@ -164,5 +165,5 @@ export function desiredChildren(pipeline: SocPipeline): KubeObject[] {
   new ApiObject(chart, "config", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: configMapName(name) }, data: settings });
   for (const component of components(pipeline)) addComponent(chart, name, component, configHash);
   const owner = { apiVersion: API_VERSION, kind: "SocPipeline", name, uid, controller: true, blockOwnerDeletion: true };
-  return chart.toJson().map((object: KubeObject) => ({ ...object, metadata: { ...object.metadata, ownerReferences: [owner] } }));
+  return chart.toJson().map((object: KubeObject) => withAppliedHash({ ...object, metadata: { ...object.metadata, ownerReferences: [owner] } }));
 }

@@ -9,6 +9,7 @@ import { API_VERSION, ipWhitelistObject, socPipelineObject, type IpWhitelist, ty
 import type { AutoscalerManager } from "../autoscaling/manager.ts";
 import { KubeApiError, type KubeClient, type KubeObject } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
+import { containsFields, isUpToDate } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import { effectiveWhitelist } from "../whitelist/effective-whitelist.ts";
 import { publishWhitelist } from "../whitelist/publisher.ts";
@@ -62,7 +63,12 @@ const isPermanent = (error: unknown): boolean => error instanceof KubeApiError &
 /** Applies every child at once (they do not depend on each other) and reports what changed. */
 async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desired: KubeObject[]): Promise<{ applied: KubeObject[]; error: ReconcileOutcome["applyError"] }> {
   const before = new Map(CHILD_KINDS.flatMap(({ apiVersion, kind }) => ctx.children(apiVersion, kind)).map((o) => [childKey(o), o]));
-  const results = await Promise.allSettled(desired.map((child) => ctx.kube.apply<KubeObject>(child)));
+  const results = await Promise.allSettled(
+    desired.map((child) => {
+      const live = before.get(childKey(child));
+      return live !== undefined && isUpToDate(child, live) ? Promise.resolve(live) : ctx.kube.apply<KubeObject>(child);
+    }),
+  );
   const applied: KubeObject[] = [];
   let error: ReconcileOutcome["applyError"] = null;
   results.forEach((result, i) => {
@@ -136,6 +142,7 @@ async function reconcileWhitelist(ctx: ReconcilerContext, pipeline: SocPipeline)
 
 async function applyWhitelistStatus(ctx: ReconcilerContext, whitelist: IpWhitelist, status: IpWhitelist["status"]): Promise<void> {
   const { name, namespace } = whitelist.metadata;
+  if (containsFields(whitelist.status, status)) return;
   await ctx.kube.apply({ apiVersion: API_VERSION, kind: "IpWhitelist", metadata: { name, namespace }, status }, { subresource: "status" });
 }
 
@@ -160,7 +167,9 @@ export async function reconcilePipeline(ctx: ReconcilerContext, namespace: strin
 
   const outcome: ReconcileOutcome = { components: observe(pipeline, desired, applied), applyError, whitelistError: whitelist.error };
   const status = { ...pipelineStatus(pipeline, outcome, ctx.now()), ...(whitelist.status === undefined ? {} : { whitelist: whitelist.status }) };
-  await ctx.kube.apply({ apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status }, { subresource: "status" });
+  if (!containsFields(raw.status, status)) {
+    await ctx.kube.apply({ apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status }, { subresource: "status" });
+  }
 
   if (applyError !== null && !applyError.permanent) throw new Error(applyError.message);
   if (whitelist.error !== null) throw new Error(whitelist.error);
