@@ -53,5 +53,7 @@ deploy: ## Install the operator, then a pipeline with dev Kafka/Elasticsearch/Re
 	  --namespace $(KIND_NAMESPACE) --create-namespace --wait --timeout 5m
 	$(KIND_HELM) upgrade --install soc-pipeline charts/soc-pipeline --kube-context $(KIND_CONTEXT) \
 	  --namespace $(KIND_NAMESPACE) --set dev.enabled=true \
+	  --set pipeline.dashboard.enabled=true --set pipeline.dashboard.apiBaseUrl=http://localhost:8000 \
+	  --set 'pipeline.api.frontendOrigins={http://localhost:3000}' \
 	  --set-string 'secrets.apiKeys=$(subst $(kind_comma),\$(kind_comma),$(KIND_API_KEYS))' --wait --timeout 10m
 	$(KIND_KUBECTL) --context $(KIND_CONTEXT) -n $(KIND_NAMESPACE) wait socpipeline/soc-pipeline --for=condition=Ready --timeout=10m

@@ -150,6 +150,17 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
     await workerFollows(["198.51.100.77", "203.0.113.5"]);
   });
 
+  it("says so when the pipeline an IpWhitelist names does not exist, and publishes nothing for it", async () => {
+    applyYaml([{ ...whitelist("orphan", ["192.0.2.200"]), spec: { pipelineRef: { name: "nope" }, entries: [{ ip: "192.0.2.200" }] } }], namespace);
+    await eventually(() => {
+      const orphan = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/orphan");
+      expect(orphan.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "PipelineNotFound" });
+      expect(orphan.status?.publishedEntries).toBe(0);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(messages.slice(seen)).toEqual([]);
+  });
+
   it.skipIf(missingInfra("elasticsearchUrl"))("a real worker treats a whitelisted address's failed logins as normal", async () => {
     const current = worker;
     if (current === null) throw new Error("no worker");

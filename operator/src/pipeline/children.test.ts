@@ -38,6 +38,11 @@ describe("desiredChildren", () => {
       spec: { api: { apiKeysSecretRef: { name: "keys", key: "api" }, replicas: 1 }, credentialScanner: { enabled: true, githubTokenSecretRef: { name: "gh", key: "token" }, queries: ["org:acme"] } },
       children: ["ConfigMap/shop-config", "CronJob/shop-credential-scanner", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-credential-scanner", "NetworkPolicy/shop-worker", "PersistentVolumeClaim/shop-credential-scanner", "PodDisruptionBudget/shop-worker", "Service/shop-api"],
     },
+    {
+      case: "the dashboard adds a Deployment, a Service and a NetworkPolicy",
+      spec: { dashboard: { enabled: true, apiBaseUrl: "https://soc.example.com" } },
+      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-dashboard", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-dashboard", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-dashboard"],
+    },
   ])("$case", ({ spec, children }) => {
     expect(summary(desiredChildren(pipeline(spec)))).toEqual(children);
   });

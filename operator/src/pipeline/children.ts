@@ -64,7 +64,7 @@ function podSpec(pipeline: string, component: Component, restartPolicy: "Always"
       : {
           ports: [{ name: port.name, containerPort: port.number, protocol: "TCP" }],
           readinessProbe: { httpGet: { path: port.readinessPath, port: port.name }, periodSeconds: 10, failureThreshold: 3 },
-          livenessProbe: { httpGet: { path: "/healthz", port: port.name }, periodSeconds: 20, failureThreshold: 3 },
+          livenessProbe: { httpGet: { path: port.livenessPath, port: port.name }, periodSeconds: 20, failureThreshold: 3 },
         };
   return {
     automountServiceAccountToken: false,

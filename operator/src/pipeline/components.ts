@@ -16,7 +16,7 @@ export interface Component {
   resources: Resources;
   env: EnvVar[];
   /** The port with /healthz, /readyz and /metrics (or the API), when the service has one. */
-  port?: { name: string; number: number; readinessPath: string };
+  port?: { name: string; number: number; readinessPath: string; livenessPath: string };
   /** Exposed through a Service (ingest and log drains). */
   exposed: boolean;
   /** Needs a writable state directory (cursor or findings file). */
@@ -27,6 +27,8 @@ export interface Component {
 export const STATE_DIR = "/var/lib/soc";
 const COLLECTOR_PORT = 8080;
 
+/** A service's own HTTP port, with /readyz and /healthz (shared ops server or the API). */
+const opsPort = (name: string, number: number): NonNullable<Component["port"]> => ({ name, number, readinessPath: "/readyz", livenessPath: "/healthz" });
 const secretEnv = (name: string, ref: SecretKeyRef | undefined): EnvVar[] => (ref === undefined ? [] : [{ name, valueFrom: { secretKeyRef: ref } }]);
 const plainEnv = (values: Record<string, string | number>): EnvVar[] => Object.entries(values).map(([name, value]) => ({ name, value: String(value) }));
 
@@ -62,7 +64,7 @@ function collectorComponent(collector: CollectorSpec, connections: EnvVar[]): Co
       ...plainEnv({ ...collector.settings, COLLECTOR_PORT: COLLECTOR_PORT, COLLECTOR_CURSOR_FILE: `${STATE_DIR}/cursor.json` }),
       ...collector.secretEnv.map(({ name, secretKeyRef }) => ({ name, valueFrom: { secretKeyRef } })),
     ],
-    port: { name: "http", number: COLLECTOR_PORT, readinessPath: "/readyz" },
+    port: opsPort("http", COLLECTOR_PORT),
     exposed: true,
     stateDir: true,
   };
@@ -71,7 +73,7 @@ function collectorComponent(collector: CollectorSpec, connections: EnvVar[]): Co
 export function components(pipeline: SocPipeline): Component[] {
   const spec = pipeline.spec;
   const connections = connectionSecrets(spec);
-  const { api, worker, alerter, reporter, credentialScanner: scanner } = spec;
+  const { api, worker, alerter, reporter, credentialScanner: scanner, dashboard } = spec;
   const detection = worker.detection;
   const list: Component[] = [
     {
@@ -81,7 +83,7 @@ export function components(pipeline: SocPipeline): Component[] {
       replicas: api.replicas,
       resources: api.resources,
       env: [...connections, ...secretEnv("API_KEYS", api.apiKeysSecretRef), ...plainEnv({ API_PORT: 8000, FRONTEND_ORIGIN: api.frontendOrigins.join(",") })],
-      port: { name: "http", number: 8000, readinessPath: "/readyz" },
+      port: opsPort("http", 8000),
       exposed: true,
       stateDir: false,
     },
@@ -103,7 +105,7 @@ export function components(pipeline: SocPipeline): Component[] {
           SPIKE_SIGMA: detection.spikeSigma,
         }),
       ],
-      port: { name: "metrics", number: 9464, readinessPath: "/readyz" },
+      port: opsPort("metrics", 9464),
       exposed: false,
       stateDir: false,
     },
@@ -120,7 +122,7 @@ export function components(pipeline: SocPipeline): Component[] {
         ...secretEnv("SMTP_URL", alerter.smtpUrlSecretRef),
         ...plainEnv({ ALERTER_PORT: 9465, ALERT_EMAIL_TO: alerter.emailTo.join(","), ...(alerter.dashboardUrl === undefined ? {} : { DASHBOARD_URL: alerter.dashboardUrl }) }),
       ],
-      port: { name: "metrics", number: 9465, readinessPath: "/readyz" },
+      port: opsPort("metrics", 9465),
       exposed: false,
       stateDir: false,
     },
@@ -135,6 +137,20 @@ export function components(pipeline: SocPipeline): Component[] {
       resources: reporter.resources,
       env: [...connections, ...secretEnv("SMTP_URL", reporter.smtpUrlSecretRef), ...plainEnv({ REPORT_EMAIL_TO: reporter.emailTo.join(","), REPORT_DAY_OF_MONTH: reporter.dayOfMonth, REPORT_HOUR_UTC: reporter.hourUtc })],
       exposed: false,
+      stateDir: false,
+    });
+  }
+  if (dashboard.enabled) {
+    list.push({
+      name: "dashboard",
+      kind: "Deployment",
+      image: dashboard.image,
+      replicas: dashboard.replicas,
+      resources: dashboard.resources,
+      env: plainEnv({ DASHBOARD_PORT: 3000, DASHBOARD_HOST: "0.0.0.0", API_BASE_URL: dashboard.apiBaseUrl ?? "" }),
+      // Static files and /config.json: nothing to be ready for but the server itself.
+      port: { name: "http", number: 3000, readinessPath: "/config.json", livenessPath: "/config.json" },
+      exposed: true,
       stateDir: false,
     });
   }

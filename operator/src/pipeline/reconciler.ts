@@ -5,15 +5,13 @@
  * event brought it here, so running it twice changes nothing.
  */
 import type { Logger } from "@soc/shared";
-import { API_VERSION, ipWhitelistObject, socPipelineObject, type IpWhitelist, type SocPipeline } from "../api/v1alpha1/index.ts";
+import { API_VERSION, socPipelineObject, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { AutoscalerManager } from "../autoscaling/manager.ts";
 import { KubeApiError, type KubeClient, type KubeObject } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import { containsFields, isUpToDate } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
-import { effectiveWhitelist } from "../whitelist/effective-whitelist.ts";
-import { publishWhitelist } from "../whitelist/publisher.ts";
-import { whitelistStatus } from "../whitelist/status.ts";
+import { reconcileWhitelist, reportMissingPipeline } from "../whitelist/reconcile-whitelist.ts";
 import type { BusPool } from "./bus-pool.ts";
 import { CHILD_KINDS, desiredChildren, PIPELINE_LABEL } from "./children.ts";
 import { pipelineStatus, type ComponentObservation, type ReconcileOutcome, type WorkloadState } from "./status.ts";
@@ -114,43 +112,12 @@ function observe(pipeline: SocPipeline, desired: KubeObject[], applied: KubeObje
     });
 }
 
-async function reconcileWhitelist(ctx: ReconcilerContext, pipeline: SocPipeline): Promise<{ error: string | null; status: NonNullable<SocPipeline["status"]>["whitelist"] }> {
-  const { name, namespace } = pipeline.metadata;
-  const sources = ctx.whitelists().flatMap((raw) => {
-    const parsed = ipWhitelistObject.safeParse(raw);
-    return parsed.success && parsed.data.metadata.namespace === namespace && parsed.data.spec.pipelineRef.name === name ? [parsed.data] : [];
-  });
-  const effective = effectiveWhitelist(sources.map((s) => ({ key: s.metadata.name, entries: s.spec.entries })));
-  let error: string | null = null;
-  let published = null;
-  try {
-    const bus = await ctx.buses.get(pipeline.spec.kafka.brokers, pipeline.spec.kafka.topics);
-    published = await publishWhitelist(ctx.kube, bus, pipeline, effective.entries, ctx.now());
-    if (published.added + published.removed > 0) {
-      ctx.events.record(pipeline, "Normal", "WhitelistPublished", `Published ${published.added} additions and ${published.removed} removals to ${pipeline.spec.kafka.topics.configUpdates}`);
-      ctx.metrics.whitelistMessages.inc({ namespace, pipeline: name, action: "add" }, published.added);
-      ctx.metrics.whitelistMessages.inc({ namespace, pipeline: name, action: "remove" }, published.removed);
-    }
-    ctx.metrics.whitelistPublished.set({ namespace, pipeline: name }, published.entries);
-  } catch (cause) {
-    error = `publishing the whitelist: ${(cause as Error).message}`;
-    ctx.events.record(pipeline, "Warning", "WhitelistPublishFailed", error);
-  }
-  await Promise.all(sources.map((source) => applyWhitelistStatus(ctx, source, whitelistStatus(source, effective, published, error, ctx.now()))));
-  return { error, status: published === null ? pipeline.status?.whitelist : { publishedEntries: published.entries, sources: sources.length, ...(published.publishedAt === undefined ? {} : { lastPublishedTime: published.publishedAt }) } };
-}
-
-async function applyWhitelistStatus(ctx: ReconcilerContext, whitelist: IpWhitelist, status: IpWhitelist["status"]): Promise<void> {
-  const { name, namespace } = whitelist.metadata;
-  if (containsFields(whitelist.status, status)) return;
-  await ctx.kube.apply({ apiVersion: API_VERSION, kind: "IpWhitelist", metadata: { name, namespace }, status }, { subresource: "status" });
-}
-
 export async function reconcilePipeline(ctx: ReconcilerContext, namespace: string, name: string): Promise<ReconcileResult> {
   const raw = await ctx.kube.get<KubeObject>({ apiVersion: API_VERSION, kind: "SocPipeline", namespace, name });
   if (raw === null || raw.metadata.deletionTimestamp !== undefined) {
     // Children go with it: they carry an owner reference and the garbage collector removes them.
     ctx.autoscalers.stop(`${namespace}/${name}`);
+    await reportMissingPipeline(ctx, namespace, name);
     return { requeueAfterMs: null };
   }
   const parsed = socPipelineObject.safeParse(raw);

@@ -33,3 +33,24 @@ export function whitelistStatus(whitelist: IpWhitelist, effective: EffectiveWhit
     ...(published?.publishedAt === undefined ? {} : { lastPublishedTime: published.publishedAt }),
   };
 }
+
+/** The pipeline the IpWhitelist names does not exist (yet): nothing of it is published. */
+export function missingPipelineStatus(whitelist: IpWhitelist, now: Date): IpWhitelistStatus {
+  const generation = whitelist.metadata.generation;
+  const message = `SocPipeline ${whitelist.spec.pipelineRef.name} not found in namespace ${whitelist.metadata.namespace}`;
+  return {
+    observedGeneration: generation,
+    conditions: mergeConditions(
+      whitelist.status?.conditions,
+      [
+        { type: "Ready", status: "False", reason: "PipelineNotFound", message },
+        { type: "Reconciling", status: "False", reason: "PipelineNotFound", message },
+        { type: "Stalled", status: "True", reason: "PipelineNotFound", message },
+      ],
+      generation,
+      now,
+    ),
+    publishedEntries: 0,
+    invalidEntries: [],
+  };
+}

@@ -135,6 +135,18 @@ const credentialScanner = z
   .meta({ "x-kubernetes-validations": [{ rule: "!has(self.enabled) || !self.enabled || (has(self.githubTokenSecretRef) && size(self.queries) > 0)", message: "githubTokenSecretRef and queries are required when the scanner is enabled" }] })
   .describe("Leaked-credential scan of GitHub, as a CronJob.");
 
+const dashboard = z
+  .object({
+    enabled: z.boolean().default(false),
+    image: image("dashboard"),
+    replicas: replicas(1),
+    resources: resources({ cpu: "20m", memory: "64Mi", memoryLimit: "128Mi" }),
+    apiBaseUrl: z.url().optional().describe("Where browsers reach the API (an Ingress, or http://localhost:8000 with port-forward); list the dashboard's origin in api.frontendOrigins."),
+  })
+  .prefault({})
+  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.enabled) || !self.enabled || has(self.apiBaseUrl)", message: "apiBaseUrl is required when the dashboard is enabled" }] })
+  .describe("The web dashboard (alerts, logs, whitelist, reports).");
+
 export const socPipelineSpec = z.object({
   kafka,
   elasticsearch: z
@@ -152,6 +164,7 @@ export const socPipelineSpec = z.object({
     .meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] }),
   reporter,
   credentialScanner,
+  dashboard,
 });
 export type SocPipelineSpec = z.infer<typeof socPipelineSpec>;
 export type CollectorSpec = SocPipelineSpec["collectors"][number];
