@@ -99,7 +99,7 @@ build_k8s() {
 
   # One `go build` for all three so the shared packages compile once and the
   # toolchain can schedule across both cores.
-  log "building kube-apiserver, kube-controller-manager, kubectl $K8S_VERSION (cold: ~20-30 min on 2 cores)"
+  log "building kube-apiserver, kube-controller-manager, kubectl $K8S_VERSION (cold: about 5 min on 2 cores)"
   (cd "$dir" && timed "go build kubernetes" go build -trimpath -ldflags="$ldflags" -o "$BIN/" \
     k8s.io/kubernetes/cmd/kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager \
