@@ -3,7 +3,7 @@
  * and reconcilers; every replica serves /healthz (fails when a watch is dead), /readyz and
  * /metrics. SIGTERM stops work, waits for reconciles in flight and hands the Lease over.
  */
-import { createKafkaBus, createLogger, onShutdownSignal } from "@soc/shared";
+import { createKafkaBus, createLogger, onShutdownSignal, startOpsServer } from "@soc/shared";
 import { parseOperatorEnv } from "./config.ts";
 import { LeaderElector } from "./controller/leader-election.ts";
 import { Operator } from "./controller/operator.ts";
@@ -11,7 +11,10 @@ import { createKubeClient, loadKubeConfig } from "./kube/client.ts";
 import { createEventRecorder } from "./kube/events.ts";
 import { createOperatorMetrics } from "./metrics.ts";
 import { BusPool } from "./pipeline/bus-pool.ts";
-import { startOpsServer } from "@soc/shared";
+
+/** Within Kubernetes' default 30 s termination grace period, with room for the rest. */
+const SHUTDOWN_GRACE_MS = 10_000;
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 const env = parseOperatorEnv(process.env);
 const logger = createLogger("soc-operator", env.LOG_LEVEL);
@@ -80,9 +83,18 @@ if (elector === null) startLeading();
 else elector.start();
 
 onShutdownSignal(async (signal) => {
+  const started = Date.now();
   logger.info({ signal }, "shutting down");
   ops.close();
-  await operator.stop();
-  await elector?.stop();
+  // Stop reconciling before giving up the Lease, so two leaders never overlap. A reconcile that
+  // does not finish in time keeps the Lease held: the next leader then waits it out instead.
+  const stopped = await Promise.race([operator.stop().then(() => true), delay(SHUTDOWN_GRACE_MS).then(() => false)]);
+  if (stopped) {
+    logger.info({ ms: Date.now() - started }, "reconciles in flight finished");
+    await elector?.stop();
+    logger.info({ ms: Date.now() - started }, "leader lease released");
+  } else {
+    logger.warn({ ms: Date.now() - started }, "reconciles still in flight: exiting without releasing the leader lease");
+  }
   await buses.close();
 });

@@ -34,7 +34,8 @@ interface Replica {
   metrics(): Promise<string>;
 }
 
-const LEASE = { LEASE_DURATION_SECONDS: "4", LEASE_RENEW_DEADLINE_SECONDS: "3", LEASE_RETRY_PERIOD_SECONDS: "1" };
+// Long enough that a graceful handover (release, then one retry period) is clearly shorter.
+const LEASE = { LEASE_DURATION_SECONDS: "8", LEASE_RENEW_DEADLINE_SECONDS: "6", LEASE_RETRY_PERIOD_SECONDS: "1" };
 
 describe.skipIf(missingKube() || missingKafka())("operator processes on a real API server", () => {
   let namespace: string;
@@ -42,8 +43,9 @@ describe.skipIf(missingKube() || missingKafka())("operator processes on a real A
 
   async function startReplica(name: string, env: Record<string, string> = {}): Promise<Replica> {
     const port = await freePort();
-    const child = spawnOperator({ POD_NAME: name, OPERATOR_PORT: String(port), WATCH_NAMESPACE: namespace, LEADER_ELECTION_NAMESPACE: namespace, LOG_LEVEL: "warn", ...LEASE, ...env });
+    const child = spawnOperator({ POD_NAME: name, OPERATOR_PORT: String(port), WATCH_NAMESPACE: namespace, LEADER_ELECTION_NAMESPACE: namespace, LOG_LEVEL: process.env.OPERATOR_TEST_LOGS === "1" ? "info" : "warn", ...LEASE, ...env });
     child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
+    if (process.env.OPERATOR_TEST_LOGS === "1") child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
     const replica = { name, process: child, port, metrics: async () => (await httpGet(`http://127.0.0.1:${port}/metrics`)).body };
     replicas.push(replica);
     await eventually(async () => expect((await httpGet(`http://127.0.0.1:${port}/healthz`)).status).toBe(200), { timeoutMs: 30_000 });
