@@ -39,6 +39,7 @@ describe.skipIf(missingKube())("CRDs on a real API server", () => {
     { case: "min above max", object: pipeline({ ...minimal, worker: { autoscaling: { minReplicas: 5, maxReplicas: 2 } } }), message: "minReplicas must not exceed maxReplicas" },
     { case: "a brute-force threshold of one", object: pipeline({ ...minimal, worker: { detection: { bruteForceThreshold: 1 } } }), message: "spec.worker.detection.bruteForceThreshold: Invalid value: 1" },
     { case: "an unknown collector type", object: pipeline({ ...minimal, collectors: [{ name: "x", type: "splunk" }] }), message: 'spec.collectors[0].type: Unsupported value: "splunk"' },
+    { case: "two replicas of a pulling collector", object: pipeline({ ...minimal, collectors: [{ name: "pg", type: "postgres", replicas: 2 }] }), message: "a pulling collector keeps its cursor on its own volume: replicas must be 0 or 1" },
     { case: "the reporter without SMTP", object: pipeline({ ...minimal, reporter: { enabled: true } }), message: "smtpUrlSecretRef and emailTo are required when the reporter is enabled" },
     { case: "the scanner without a token", object: pipeline({ ...minimal, credentialScanner: { enabled: true, queries: ["org:a"] } }), message: "githubTokenSecretRef and queries are required when the scanner is enabled" },
     { case: "a name too long to prefix child names", object: pipeline(minimal, "a-pipeline-name-that-is-far-too-long"), message: "name must be a DNS-1035 label of at most 30 characters" },

@@ -29,9 +29,14 @@ describe("desiredChildren", () => {
       children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api"],
     },
     {
-      case: "a collector adds its Deployment, Service and NetworkPolicy",
+      case: "a pulling collector adds its Deployment, Service, NetworkPolicy and a volume for its cursor",
       spec: { collectors: [{ name: "pg", type: "postgres", settings: { POSTGRES_LOG_DIR: "/logs" } }] },
-      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-pg", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-pg", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-pg"],
+      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-pg", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-pg", "NetworkPolicy/shop-worker", "PersistentVolumeClaim/shop-collector-pg", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-pg"],
+    },
+    {
+      case: "a log drain collector keeps no state",
+      spec: { collectors: [{ name: "vercel", type: "vercel" }] },
+      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-vercel", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-vercel", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-vercel"],
     },
     {
       case: "the scanner is a CronJob with a volume for its findings; one API pod gets no PDB",
@@ -94,6 +99,12 @@ describe("desiredChildren", () => {
     const workerEnv = podOf(find(objects, "Deployment", "shop-worker")).containers[0]?.env;
     expect(workerEnv).toContainEqual({ name: "BRUTE_FORCE_THRESHOLD", value: "9" });
     expect(workerEnv).toContainEqual({ name: "ANOMALY_KEYWORDS", value: "breach" });
+  });
+
+  it("replaces a pulling collector's pod rather than rolling it, so its volume is never mounted twice", () => {
+    const objects = desiredChildren(pipeline({ collectors: [{ name: "pg", type: "postgres" }] }));
+    expect((find(objects, "Deployment", "shop-collector-pg")?.spec as { strategy: unknown }).strategy).toEqual({ type: "Recreate" });
+    expect(podOf(find(objects, "Deployment", "shop-collector-pg")).containers[0]?.env).toContainEqual({ name: "COLLECTOR_CURSOR_FILE", value: "/var/lib/soc/cursor.json" });
   });
 
   it("rolls pods when the shared settings change (config hash on the pod template)", () => {

@@ -52,9 +52,8 @@ const RESTRICTED_CONTAINER = {
 function podSpec(pipeline: string, component: Component, restartPolicy: "Always" | "OnFailure"): Record<string, unknown> {
   const volumes: Record<string, unknown>[] = [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }];
   const mounts: Record<string, unknown>[] = [{ name: "tmp", mountPath: "/tmp" }];
-  if (component.stateDir) {
-    const persistent = component.kind === "CronJob";
-    volumes.push({ name: "state", ...(persistent ? { persistentVolumeClaim: { claimName: childName(pipeline, component.name) } } : { emptyDir: {} }) });
+  if (component.persistentState) {
+    volumes.push({ name: "state", persistentVolumeClaim: { claimName: childName(pipeline, component.name) } });
     mounts.push({ name: "state", mountPath: STATE_DIR });
   }
   const port = component.port;
@@ -93,13 +92,15 @@ function addComponent(chart: Chart, pipeline: string, component: Component, conf
   const name = childName(pipeline, component.name);
   const labels = componentLabels(pipeline, component.name);
   const template = { metadata: { labels, annotations: { "socpipeline.io/config-hash": configHash } } };
-  if (component.kind === "CronJob") {
+  if (component.persistentState) {
     new ApiObject(chart, `${name}-pvc`, {
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",
       metadata: { name },
       spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "16Mi" } } },
     });
+  }
+  if (component.kind === "CronJob") {
     new ApiObject(chart, name, {
       apiVersion: "batch/v1",
       kind: "CronJob",
@@ -121,7 +122,8 @@ function addComponent(chart: Chart, pipeline: string, component: Component, conf
       spec: {
         replicas: component.replicas,
         selector: { matchLabels: labels },
-        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        // A ReadWriteOnce state volume cannot be mounted by the old and the new pod at once.
+        strategy: component.persistentState ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: { ...template, spec: podSpec(pipeline, component, "Always") },
       },
     });

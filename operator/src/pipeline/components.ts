@@ -19,8 +19,8 @@ export interface Component {
   port?: { name: string; number: number; readinessPath: string; livenessPath: string };
   /** Exposed through a Service (ingest and log drains). */
   exposed: boolean;
-  /** Needs a writable state directory (cursor or findings file). */
-  stateDir: boolean;
+  /** Keeps a file (a collector's cursor, the scanner's findings) on a PersistentVolumeClaim of its own. */
+  persistentState: boolean;
   schedule?: string;
 }
 
@@ -52,7 +52,11 @@ function connectionSecrets(spec: SocPipelineSpec): EnvVar[] {
   return [...secretEnv("ELASTICSEARCH_URL", spec.elasticsearch.urlSecretRef), ...secretEnv("REDIS_URL", spec.redis.urlSecretRef)];
 }
 
+/** Collectors that pull from an API keep a cursor; a log drain (Vercel) only receives. */
+const PULLS = new Set<CollectorSpec["type"]>(["postgres", "supabase", "firebase"]);
+
 function collectorComponent(collector: CollectorSpec, connections: EnvVar[]): Component {
+  const pulls = PULLS.has(collector.type);
   return {
     name: `collector-${collector.name}`,
     kind: "Deployment",
@@ -61,12 +65,12 @@ function collectorComponent(collector: CollectorSpec, connections: EnvVar[]): Co
     resources: collector.resources,
     env: [
       ...connections,
-      ...plainEnv({ ...collector.settings, COLLECTOR_PORT: COLLECTOR_PORT, COLLECTOR_CURSOR_FILE: `${STATE_DIR}/cursor.json` }),
+      ...plainEnv({ ...collector.settings, COLLECTOR_PORT: COLLECTOR_PORT, ...(pulls ? { COLLECTOR_CURSOR_FILE: `${STATE_DIR}/cursor.json` } : {}) }),
       ...collector.secretEnv.map(({ name, secretKeyRef }) => ({ name, valueFrom: { secretKeyRef } })),
     ],
     port: opsPort("http", COLLECTOR_PORT),
     exposed: true,
-    stateDir: true,
+    persistentState: pulls,
   };
 }
 
@@ -85,7 +89,7 @@ export function components(pipeline: SocPipeline): Component[] {
       env: [...connections, ...secretEnv("API_KEYS", api.apiKeysSecretRef), ...plainEnv({ API_PORT: 8000, FRONTEND_ORIGIN: api.frontendOrigins.join(",") })],
       port: opsPort("http", 8000),
       exposed: true,
-      stateDir: false,
+      persistentState: false,
     },
     {
       name: "worker",
@@ -107,7 +111,7 @@ export function components(pipeline: SocPipeline): Component[] {
       ],
       port: opsPort("metrics", 9464),
       exposed: false,
-      stateDir: false,
+      persistentState: false,
     },
     {
       name: "alerter",
@@ -124,7 +128,7 @@ export function components(pipeline: SocPipeline): Component[] {
       ],
       port: opsPort("metrics", 9465),
       exposed: false,
-      stateDir: false,
+      persistentState: false,
     },
     ...spec.collectors.map((collector) => collectorComponent(collector, connections)),
   ];
@@ -137,7 +141,7 @@ export function components(pipeline: SocPipeline): Component[] {
       resources: reporter.resources,
       env: [...connections, ...secretEnv("SMTP_URL", reporter.smtpUrlSecretRef), ...plainEnv({ REPORT_EMAIL_TO: reporter.emailTo.join(","), REPORT_DAY_OF_MONTH: reporter.dayOfMonth, REPORT_HOUR_UTC: reporter.hourUtc })],
       exposed: false,
-      stateDir: false,
+      persistentState: false,
     });
   }
   if (dashboard.enabled) {
@@ -151,7 +155,7 @@ export function components(pipeline: SocPipeline): Component[] {
       // Static files and /config.json: nothing to be ready for but the server itself.
       port: { name: "http", number: 3000, readinessPath: "/config.json", livenessPath: "/config.json" },
       exposed: true,
-      stateDir: false,
+      persistentState: false,
     });
   }
   if (scanner.enabled) {
@@ -163,7 +167,7 @@ export function components(pipeline: SocPipeline): Component[] {
       resources: scanner.resources,
       env: [...secretEnv("GITHUB_TOKEN", scanner.githubTokenSecretRef), ...plainEnv({ SCAN_QUERIES: scanner.queries.join(","), SCAN_STATE_FILE: `${STATE_DIR}/findings.json` })],
       exposed: false,
-      stateDir: true,
+      persistentState: true,
       schedule: scanner.schedule,
     });
   }

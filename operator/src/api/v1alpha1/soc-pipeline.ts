@@ -102,6 +102,7 @@ const collector = z
       .default([])
       .describe("Environment variables read from Secrets (tokens, drain secrets)."),
   })
+  .meta({ "x-kubernetes-validations": [{ rule: "self.type == 'vercel' || !has(self.replicas) || self.replicas <= 1", message: "a pulling collector keeps its cursor on its own volume: replicas must be 0 or 1" }] })
   .describe("A log source.");
 
 const reporter = z
