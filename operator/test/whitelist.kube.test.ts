@@ -161,6 +161,37 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
     expect(messages.slice(seen)).toEqual([]);
   });
 
+  it("reports a whitelist it cannot publish while Kafka is unreachable, then publishes it once Kafka is reachable", async () => {
+    const topics = { logs: `${namespace}-down-logs`, configUpdates: `${namespace}-down-config-updates`, highPriorityAlerts: `${namespace}-down-alerts` };
+    const unreachable = pipelineManifest("down", namespace, { kafka: { brokers: ["127.0.0.1:1"], topics }, worker: { autoscaling: { enabled: false } } });
+    applyYaml([unreachable, { ...whitelist("down-list", ["192.0.2.50"]), spec: { pipelineRef: { name: "down" }, entries: [{ ip: "192.0.2.50" }] } }], namespace);
+    await eventually(
+      () => {
+        const pipeline = getJson<KubeObject & { status?: Status }>(namespace, "socpipeline/down");
+        expect(pipeline.status?.conditions?.find((c) => c.type === "Degraded")).toMatchObject({ status: "True", reason: "WhitelistPublishFailed" });
+        const list = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/down-list");
+        expect(list.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "PublishFailed" });
+        // Flux keeps waiting (the operator retries) rather than calling it failed.
+        expect(kstatus(namespace, "ipwhitelist/down-list").status).toBe("InProgress");
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    applyYaml([pipelineManifest("down", namespace, { kafka: { brokers: [realInfra.kafkaBroker ?? ""], topics }, worker: { autoscaling: { enabled: false } } })], namespace);
+    await eventually(
+      () => {
+        const list = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/down-list");
+        expect(list.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "True", reason: "Published" });
+        const pipeline = getJson<KubeObject & { status?: Status }>(namespace, "socpipeline/down");
+        expect(pipeline.status?.conditions?.find((c) => c.type === "Degraded")?.status).toBe("False");
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const onTopic: ConfigUpdate[] = [];
+    const follower = await bus.follow(topics.configUpdates, (message) => onTopic.push(JSON.parse(message.value ?? "null") as ConfigUpdate));
+    await follower.stop();
+    expect(onTopic).toEqual([{ action: "add", ip: "192.0.2.50" }]);
+  }, 150_000);
+
   it.skipIf(missingInfra("elasticsearchUrl"))("a real worker treats a whitelisted address's failed logins as normal", async () => {
     const current = worker;
     if (current === null) throw new Error("no worker");
