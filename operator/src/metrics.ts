@@ -7,7 +7,6 @@ export interface OperatorMetrics {
   reconcileSeconds: Histogram<"kind">;
   queueDepth: Gauge;
   watchRestarts: Counter<"resource">;
-  watchHealthy: Gauge<"resource">;
   isLeader: Gauge;
   workerLag: Gauge<"namespace" | "pipeline">;
   workerDesiredReplicas: Gauge<"namespace" | "pipeline">;
@@ -25,7 +24,6 @@ export function createOperatorMetrics(registry: Registry = createRegistry("soc-o
     reconcileSeconds: new Histogram({ name: "soc_operator_reconcile_duration_seconds", help: "Time one reconcile takes", labelNames: ["kind"], buckets: LATENCY_BUCKETS, registers: [registry] }),
     queueDepth: new Gauge({ name: "soc_operator_queue_depth", help: "Keys waiting in the work queue", registers: [registry] }),
     watchRestarts: new Counter({ name: "soc_operator_watch_restarts_total", help: "Watches restarted after an error or a silent stop", labelNames: ["resource"], registers: [registry] }),
-    watchHealthy: new Gauge({ name: "soc_operator_watch_healthy", help: "1 while the resource's watch is live", labelNames: ["resource"], registers: [registry] }),
     isLeader: new Gauge({ name: "soc_operator_leader", help: "1 while this replica holds the leader Lease", registers: [registry] }),
     workerLag: new Gauge({ name: "soc_operator_worker_lag_messages", help: "Consumer lag of the worker group (KEDA semantics)", labelNames: perPipeline, registers: [registry] }),
     workerDesiredReplicas: new Gauge({ name: "soc_operator_worker_desired_replicas", help: "Worker replicas the lag calls for, after stabilization", labelNames: perPipeline, registers: [registry] }),

@@ -93,7 +93,7 @@ export interface InProcessOperator {
 /** The operator in this process, watching one namespace, with short watch periods. */
 export async function startOperator(namespace: string, logger: Logger = process.env.OPERATOR_TEST_LOGS === "1" ? createLogger("operator-test", "debug") : silentLogger()): Promise<InProcessOperator> {
   const kube = createKubeClient(loadKubeConfig());
-  const metrics = createOperatorMetrics(undefined);
+  const metrics = createOperatorMetrics();
   const buses = new BusPool((brokers) => createKafkaBus({ brokers, clientId: `operator-test-${namespace}`, logger }), logger);
   const operator = new Operator({
     kube,

@@ -36,7 +36,6 @@ export class Informer<T extends KubeObject> {
   #synced = false;
   /** Last moment a watch was known to be live (opened, delivered, or ended on time). */
   #liveAt = 0;
-  restarts = 0;
 
   constructor(
     private readonly client: KubeClient,
@@ -147,7 +146,6 @@ export class Informer<T extends KubeObject> {
     // The watchdog: a watch the server should have closed by now has stopped silently.
     this.#watchDeadline = setTimeout(
       () => {
-        this.restarts++;
         end(new Error(`watch of ${this.name} still open ${this.options.graceSeconds}s past its timeout: restarted`));
       },
       (this.options.watchTimeoutSeconds + this.options.graceSeconds) * 1000,

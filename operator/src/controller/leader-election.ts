@@ -137,7 +137,7 @@ export class LeaderElector {
       await write();
     } catch (error) {
       // Another replica wrote first: it won this round.
-      if (isConflict(error) || (error as { statusCode?: number }).statusCode === 409) return;
+      if (isConflict(error)) return;
       throw error;
     }
     this.#lastRenewMs = now;
