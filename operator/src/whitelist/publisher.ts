@@ -6,6 +6,7 @@
  * a compacted topic keyed by the entry.
  */
 import { whitelistUpdateMessage, type Bus } from "@soc/shared";
+import { z } from "zod";
 import { API_VERSION, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { KubeClient, KubeObject } from "../kube/client.ts";
 import { PIPELINE_LABEL } from "../pipeline/children.ts";
@@ -24,10 +25,23 @@ interface RecordObject extends KubeObject {
   data?: { entries?: string; publishedAt?: string };
 }
 
+const recordSchema = z.array(z.string());
+
+/** The entries of the record; an unreadable record (edited by hand) counts as nothing published. */
+function readRecord(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  try {
+    const parsed = recordSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
 export async function publishWhitelist(kube: KubeClient, bus: Bus, pipeline: SocPipeline, wanted: string[], now: Date): Promise<PublishResult> {
   const { name, namespace, uid } = pipeline.metadata;
   const record = await kube.get<RecordObject>({ apiVersion: "v1", kind: "ConfigMap", namespace, name: publishedRecordName(name) });
-  const published = JSON.parse(record?.data?.entries ?? "[]") as string[];
+  const published = readRecord(record?.data?.entries);
   const changes = whitelistChanges(published, wanted);
   if (changes.length === 0) return { entries: published.length, added: 0, removed: 0, publishedAt: record?.data?.publishedAt };
 
