@@ -14,6 +14,7 @@ import { stringify } from "yaml";
 import { Operator } from "../src/controller/operator.ts";
 import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from "../src/kube/client.ts";
 import { createEventRecorder } from "../src/kube/events.ts";
+import { kubeTime } from "../src/kube/time.ts";
 import { createOperatorMetrics, type OperatorMetrics } from "../src/metrics.ts";
 import { BusPool } from "../src/pipeline/bus-pool.ts";
 
@@ -143,7 +144,7 @@ export function pipelineManifest(name: string, namespace: string, spec: Record<s
 export function markPodsReady(namespace: string): number {
   const pods = getJson<{ items: KubeObject[] }>(namespace, "pods").items;
   for (const pod of pods) {
-    const status = { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") }] };
+    const status = { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: kubeTime(new Date()) }] };
     kubectlOk(["patch", "-n", namespace, "pod", pod.metadata.name, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status })]);
   }
   return pods.length;

@@ -5,12 +5,13 @@
 import type { Logger } from "@soc/shared";
 import { API_VERSION, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { KubeClient, KubeObject } from "../kube/client.ts";
-import type { AutoscalerIo } from "./autoscaler.ts";
 import type { EventRecorder } from "../kube/events.ts";
+import { kubeTime } from "../kube/time.ts";
+import { containsFields } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import type { BusPool } from "../pipeline/bus-pool.ts";
 import { childName } from "../pipeline/children.ts";
-import { WorkerAutoscaler, type AutoscalerOptions, type AutoscalerReading } from "./autoscaler.ts";
+import { WorkerAutoscaler, type AutoscalerIo, type AutoscalerOptions, type AutoscalerReading } from "./autoscaler.ts";
 
 export const AUTOSCALER_FIELD_MANAGER = "soc-operator-autoscaler";
 
@@ -25,7 +26,8 @@ export interface AutoscalerManagerDeps {
 interface Running {
   autoscaler: WorkerAutoscaler;
   pipeline: SocPipeline;
-  lastScaleTime?: string;
+  /** The status last written; an unchanged reading is not written again. */
+  reported?: NonNullable<SocPipeline["status"]>["autoscaling"];
 }
 
 export class AutoscalerManager {
@@ -92,32 +94,22 @@ export class AutoscalerManager {
         metrics.workerLag.set(labels, reading.totalLag);
         metrics.workerDesiredReplicas.set(labels, reading.desiredReplicas);
         metrics.workerCurrentReplicas.set(labels, reading.currentReplicas);
-        const at = reading.at.toISOString().replace(/\.\d{3}Z$/, "Z");
         if (reading.scaledFrom !== null) {
           const direction = reading.desiredReplicas > reading.scaledFrom ? "up" : "down";
           metrics.scaleDecisions.inc({ ...labels, direction });
           events.record(pipeline, "Normal", "Scaled", `Scaled workers ${direction} from ${reading.scaledFrom} to ${reading.desiredReplicas} (lag ${reading.totalLag})`);
         }
         const entry = running();
-        if (reading.scaledFrom !== null) entry.lastScaleTime = at;
-        const lastScaleTime = entry.lastScaleTime ?? pipeline.status?.autoscaling?.lastScaleTime;
+        const previous = entry.reported ?? pipeline.status?.autoscaling;
+        const lastScaleTime = reading.scaledFrom !== null ? kubeTime(reading.at) : previous?.lastScaleTime;
+        const autoscaling = { totalLag: reading.totalLag, desiredReplicas: reading.desiredReplicas, currentReplicas: reading.currentReplicas, ...(lastScaleTime === undefined ? {} : { lastScaleTime }) };
+        // Every write is an update event for every watcher: write only what changed.
+        if (previous !== undefined && containsFields(previous, autoscaling)) return;
         await kube.apply(
-          {
-            apiVersion: API_VERSION,
-            kind: "SocPipeline",
-            metadata: { name: pipeline.metadata.name, namespace: pipeline.metadata.namespace },
-            status: {
-              autoscaling: {
-                totalLag: reading.totalLag,
-                desiredReplicas: reading.desiredReplicas,
-                currentReplicas: reading.currentReplicas,
-                lastPollTime: at,
-                ...(lastScaleTime === undefined ? {} : { lastScaleTime }),
-              },
-            },
-          },
+          { apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name: pipeline.metadata.name, namespace: pipeline.metadata.namespace }, status: { autoscaling } },
           { subresource: "status", fieldManager: AUTOSCALER_FIELD_MANAGER },
         );
+        entry.reported = autoscaling;
       },
     };
   }

@@ -13,7 +13,7 @@ import type { OperatorMetrics } from "../metrics.ts";
 import type { BusPool } from "../pipeline/bus-pool.ts";
 import { CHILD_KINDS, MANAGED_SELECTOR } from "../pipeline/children.ts";
 import { reconcilePipeline, type ReconcilerContext } from "../pipeline/reconciler.ts";
-import { DEFAULT_INFORMER_OPTIONS, Informer, objectKey, type InformerOptions } from "./informer.ts";
+import { DEFAULT_INFORMER_OPTIONS, Informer, objectKey, type InformerEvent, type InformerOptions } from "./informer.ts";
 import { WorkQueue } from "./work-queue.ts";
 
 export interface OperatorOptions {
@@ -35,6 +35,8 @@ export class Operator {
   readonly #informers: Informer<KubeObject>[] = [];
   readonly #whitelists: Informer<KubeObject>;
   readonly #children = new Map<string, Informer<KubeObject>>();
+  /** Generation last seen per pipeline: status writes leave it alone and need no reconcile. */
+  readonly #generations = new Map<string, number>();
   /** The pipeline each IpWhitelist referred to last, so moving one reconciles both pipelines. */
   readonly #whitelistTargets = new Map<string, string>();
   #workers: Promise<void>[] = [];
@@ -43,7 +45,7 @@ export class Operator {
   constructor(private readonly options: OperatorOptions) {
     const { kube, logger, metrics } = options;
     const informerOptions = options.informer ?? DEFAULT_INFORMER_OPTIONS;
-    const make = (ref: Omit<KindRef, "namespace">, onChange: (object: KubeObject) => void, labelSelector?: string): Informer<KubeObject> => {
+    const make = (ref: Omit<KindRef, "namespace">, onChange: (object: KubeObject, event: InformerEvent) => void, labelSelector?: string): Informer<KubeObject> => {
       const informer = new Informer<KubeObject>(
         kube,
         { ...ref, ...(options.namespace === undefined ? {} : { namespace: options.namespace }) },
@@ -57,7 +59,7 @@ export class Operator {
       this.#informers.push(informer);
       return informer;
     };
-    make({ apiVersion: API_VERSION, kind: "SocPipeline" }, (pipeline) => this.queue.add(objectKey(pipeline)));
+    make({ apiVersion: API_VERSION, kind: "SocPipeline" }, (pipeline, event) => this.#onPipeline(pipeline, event));
     this.#whitelists = make({ apiVersion: API_VERSION, kind: "IpWhitelist" }, (whitelist) => this.#onWhitelist(whitelist));
     for (const { apiVersion, kind } of CHILD_KINDS) {
       this.#children.set(`${apiVersion}/${kind}`, make({ apiVersion, kind }, (child) => this.#onChild(child), MANAGED_SELECTOR));
@@ -70,6 +72,7 @@ export class Operator {
       autoscalers: this.autoscalers,
       whitelists: () => this.#whitelists.list(),
       children: (apiVersion, kind) => this.#children.get(`${apiVersion}/${kind}`)?.list() ?? [],
+      child: (ref) => this.#children.get(`${ref.apiVersion}/${ref.kind}`)?.get(`${ref.namespace ?? ""}/${ref.name}`),
       metrics,
       logger,
       now: options.now ?? (() => new Date()),
@@ -99,6 +102,16 @@ export class Operator {
 
   synced(): boolean {
     return this.#informers.every((informer) => informer.synced);
+  }
+
+  #onPipeline(pipeline: KubeObject, event: InformerEvent): void {
+    const key = objectKey(pipeline);
+    const generation = pipeline.metadata.generation;
+    if (event === "DELETED") this.#generations.delete(key);
+    // Our own status writes (and the autoscaler's) come back as updates of the same generation.
+    else if (event === "MODIFIED" && generation !== undefined && this.#generations.get(key) === generation) return;
+    else if (generation !== undefined) this.#generations.set(key, generation);
+    this.queue.add(key);
   }
 
   #onWhitelist(whitelist: KubeObject): void {

@@ -1,6 +1,7 @@
 /** Kubernetes Events for what the operator did, shown by `kubectl describe` and `kubectl events`. */
 import type { Logger } from "@soc/shared";
 import type { KubeClient, KubeObject } from "./client.ts";
+import { kubeTime } from "./time.ts";
 
 export type EventType = "Normal" | "Warning";
 
@@ -11,7 +12,7 @@ export interface EventRecorder {
 export function createEventRecorder(kube: KubeClient, identity: string, logger: Logger): EventRecorder {
   return {
     record(object, type, reason, message) {
-      const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      const now = kubeTime(new Date());
       const namespace = object.metadata.namespace ?? "default";
       const event = {
         apiVersion: "v1",

@@ -7,7 +7,7 @@
 import type { Logger } from "@soc/shared";
 import { API_VERSION, socPipelineObject, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { AutoscalerManager } from "../autoscaling/manager.ts";
-import { KubeApiError, type KubeClient, type KubeObject } from "../kube/client.ts";
+import { KubeApiError, type KubeClient, type KubeObject, type ObjectRef } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import { containsFields, isUpToDate } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
@@ -23,8 +23,10 @@ export interface ReconcilerContext {
   autoscalers: AutoscalerManager;
   /** Cached IpWhitelists (informer); reconcile reads the pipeline itself fresh. */
   whitelists: () => KubeObject[];
-  /** Cached children of one kind (informer), to find leftovers and report what changed. */
+  /** Cached children of one kind (informer), to find leftovers. */
   children: (apiVersion: string, kind: string) => KubeObject[];
+  /** One cached child (informer), to skip unchanged applies and report what changed. */
+  child: (ref: ObjectRef) => KubeObject | undefined;
   metrics: OperatorMetrics;
   logger: Logger;
   now: () => Date;
@@ -60,13 +62,8 @@ const isPermanent = (error: unknown): boolean => error instanceof KubeApiError &
 
 /** Applies every child at once (they do not depend on each other) and reports what changed. */
 async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desired: KubeObject[]): Promise<{ applied: KubeObject[]; error: ReconcileOutcome["applyError"] }> {
-  const before = new Map(CHILD_KINDS.flatMap(({ apiVersion, kind }) => ctx.children(apiVersion, kind)).map((o) => [childKey(o), o]));
-  const results = await Promise.allSettled(
-    desired.map((child) => {
-      const live = before.get(childKey(child));
-      return live !== undefined && isUpToDate(child, live) ? Promise.resolve(live) : ctx.kube.apply<KubeObject>(child);
-    }),
-  );
+  const before = desired.map((child) => ctx.child({ apiVersion: child.apiVersion, kind: child.kind, namespace: child.metadata.namespace, name: child.metadata.name }));
+  const results = await Promise.allSettled(desired.map((child, i) => (isUpToDate(child, before[i]) ? Promise.resolve(before[i] as KubeObject) : ctx.kube.apply<KubeObject>(child))));
   const applied: KubeObject[] = [];
   let error: ReconcileOutcome["applyError"] = null;
   results.forEach((result, i) => {
@@ -79,7 +76,7 @@ async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desi
       return;
     }
     applied.push(result.value);
-    const previous = before.get(childKey(child));
+    const previous = before[i];
     if (previous === undefined) ctx.events.record(pipeline, "Normal", "Created", `Created ${child.kind} ${child.metadata.name}`);
     else if ((previous.metadata.generation ?? previous.metadata.resourceVersion) !== (result.value.metadata.generation ?? result.value.metadata.resourceVersion)) {
       ctx.events.record(pipeline, "Normal", "Updated", `Updated ${child.kind} ${child.metadata.name}`);

@@ -4,6 +4,7 @@
  * Flux, Argo CD and `kubectl wait` all read it right. Pure: the clock comes in.
  */
 import type { ComponentStatus, Condition, SocPipeline, SocPipelineStatus } from "../api/v1alpha1/index.ts";
+import { kubeTime } from "../kube/time.ts";
 
 /** What the reconcile saw of one component's workload. */
 export interface ComponentObservation {
@@ -84,7 +85,7 @@ function desiredConditions(outcome: ReconcileOutcome, statuses: ComponentStatus[
 export function mergeConditions(previous: Condition[] | undefined, wanted: ConditionInput[], generation: number, now: Date): Condition[] {
   return wanted.map((condition) => {
     const before = previous?.find((p) => p.type === condition.type);
-    const lastTransitionTime = before !== undefined && before.status === condition.status ? before.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const lastTransitionTime = before !== undefined && before.status === condition.status ? before.lastTransitionTime : kubeTime(now);
     return { ...condition, observedGeneration: generation, lastTransitionTime };
   });
 }

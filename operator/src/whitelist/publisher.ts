@@ -9,6 +9,7 @@ import { whitelistUpdateMessage, type Bus } from "@soc/shared";
 import { z } from "zod";
 import { API_VERSION, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { KubeClient, KubeObject } from "../kube/client.ts";
+import { kubeTime } from "../kube/time.ts";
 import { PIPELINE_LABEL } from "../pipeline/children.ts";
 import { whitelistChanges } from "./effective-whitelist.ts";
 
@@ -46,7 +47,7 @@ export async function publishWhitelist(kube: KubeClient, bus: Bus, pipeline: Soc
   if (changes.length === 0) return { entries: published.length, added: 0, removed: 0, publishedAt: record?.data?.publishedAt };
 
   await bus.publish(pipeline.spec.kafka.topics.configUpdates, changes.map(whitelistUpdateMessage));
-  const publishedAt = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const publishedAt = kubeTime(now);
   await kube.apply({
     apiVersion: "v1",
     kind: "ConfigMap",

@@ -190,7 +190,6 @@ export const socPipelineStatus = z.object({
       desiredReplicas: z.number().int().min(0),
       currentReplicas: z.number().int().min(0),
       lastScaleTime: z.string().optional(),
-      lastPollTime: z.string().optional(),
     })
     .optional(),
   whitelist: z
