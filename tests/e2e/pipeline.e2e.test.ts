@@ -70,13 +70,25 @@ describe.skipIf(skip)("the pipeline on real Kafka, Elasticsearch and Redis", () 
     expect(agreedMs).toBeLessThan(1_000);
     expect(apiWhitelist()).toContain("8.8.8.8");
 
-    await call("/logs", { method: "POST", body: JSON.stringify({ message: "error: connection refused from 8.8.8.8" }) });
+    await call("/logs", { method: "POST", body: JSON.stringify({ message: "sshd[3]: error: Received disconnect from 8.8.8.8 port 22:3: Auth fail [preauth]" }) });
     const [normal] = await eventually(async () => {
       const found = (await alerts("is_anomaly=false")).filter((a) => a.source_ip === "8.8.8.8");
       expect(found).toHaveLength(1);
       return found;
     }, { timeoutMs: 20_000 });
     expect(normal).toMatchObject({ is_anomaly: false, rule: "whitelist" });
+
+    // An attacker who names the whitelisted address as the SSH user name is still the source, and still caught.
+    const spoofed = (i: number) => `Dec 10 07:07:3${i} LabSZ sshd[2420${i}]: Failed password for invalid user 8.8.8.8 from 203.0.113.9 port 424${i} ssh2`;
+    const posted = await call("/logs", { method: "POST", body: JSON.stringify([0, 1, 2, 3, 4, 5].map((i) => ({ message: spoofed(i) }))) });
+    expect(posted.status).toBe(200);
+    const [caught] = await eventually(async () => {
+      const found = await alerts("is_anomaly=true&rule=brute_force&source_ip=203.0.113.9");
+      expect(found).toHaveLength(1);
+      return found;
+    }, { timeoutMs: 20_000 });
+    expect(caught?.reason).toBe("Brute-force attempt detected from 203.0.113.9 (5 attempts).");
+    expect((await alerts("source_ip=8.8.8.8")).filter((a) => a.message.includes("203.0.113.9"))).toEqual([]);
 
     expect((await call("/whitelist/8.8.8.8", { method: "DELETE" })).status).toBe(200);
     await eventually(() => expect(second.whitelist()).not.toContain("8.8.8.8"), { timeoutMs: 5_000 });

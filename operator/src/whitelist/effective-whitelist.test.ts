@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { effectiveWhitelist, entryProblem, whitelistChanges } from "./effective-whitelist.ts";
+import { whitelistEntryProblem } from "@soc/shared";
+import { effectiveWhitelist, whitelistChanges } from "./effective-whitelist.ts";
 
 describe("effective whitelist", () => {
   it("is the union of every source's entries, normalized and without duplicates", () => {
@@ -26,10 +27,10 @@ describe("effective whitelist", () => {
     ["1.0.0.0/7", "too broad"],
     ["2001::/16", "too broad"],
     ["::/0", "too broad"],
-    ["not-an-ip", "workers accept"],
-    ["300.1.1.1", "workers accept"],
+    ["not-an-ip", "not an IPv4/IPv6"],
+    ["300.1.1.1", "not an IPv4/IPv6"],
   ])("entry %s: problem %s", (ip, problem) => {
-    const found = entryProblem(ip);
+    const found = whitelistEntryProblem(ip);
     if (problem === null) expect(found).toBeNull();
     else expect(found).toContain(problem);
   });

@@ -4,10 +4,7 @@
  * published (a record kept in the cluster), so publishing is idempotent and a deletion made while
  * the operator was down still becomes a `remove`.
  */
-import { configUpdateSchema, normalizeEntry, type ConfigUpdate } from "@soc/shared";
-
-/** Broadest blocks accepted: wider ones would hide attacks from a large share of the internet. */
-export const MIN_PREFIX = { 4: 8, 6: 32 } as const;
+import { normalizeEntry, whitelistEntryProblem, type ConfigUpdate } from "@soc/shared";
 
 export interface WhitelistSource {
   /** namespace/name of the IpWhitelist. */
@@ -18,16 +15,6 @@ export interface WhitelistSource {
 export interface RejectedEntry {
   ip: string;
   reason: string;
-}
-
-/** Why the workers cannot (or must not) use an entry, or null when it is fine. */
-export function entryProblem(ip: string): string | null {
-  if (!configUpdateSchema.safeParse({ action: "add", ip }).success) return "not an IPv4/IPv6 address or CIDR block the workers accept";
-  const [, prefix] = ip.split("/");
-  if (prefix === undefined) return null;
-  const family = ip.includes(":") ? 6 : 4;
-  if (Number(prefix) < MIN_PREFIX[family]) return `a /${prefix} block is too broad (at most /${MIN_PREFIX[family]} for IPv${family}): it would hide attacks from a large share of the internet`;
-  return null;
 }
 
 export interface EffectiveWhitelist {
@@ -45,7 +32,7 @@ export function effectiveWhitelist(sources: WhitelistSource[]): EffectiveWhiteli
   for (const source of sources) {
     let usable = 0;
     for (const { ip } of source.entries) {
-      const problem = entryProblem(ip.trim());
+      const problem = whitelistEntryProblem(ip.trim());
       if (problem === null) {
         entries.add(normalizeEntry(ip));
         usable++;

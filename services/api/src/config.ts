@@ -1,6 +1,6 @@
 /** API configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { booleanFlag, commaList, logLevel, parseConfig, port, positiveInt, topicEnvShape } from "@soc/shared";
+import { booleanFlag, commaList, logLevel, parseConfig, port, positiveInt, topicEnvShape, whitelistSetting } from "@soc/shared";
 
 const apiEnvSchema = z.object({
   API_PORT: port.default(8000),
@@ -9,7 +9,8 @@ const apiEnvSchema = z.object({
   ELASTICSEARCH_INDEX: z.string().min(1).default("processed_logs"),
   REDIS_URL: z.string().min(1).default("redis://127.0.0.1:16379"),
   FRONTEND_ORIGIN: commaList.default(["http://localhost:3000"]),
-  WHITELISTED_IPS: commaList.default(["192.168.1.1", "10.0.0.1"]),
+  /** The seed's `192.168.1.1,10.0.0.1` is an example, not a default: nothing is silenced unless asked. */
+  WHITELISTED_IPS: whitelistSetting,
   /** `role:key` pairs, e.g. `admin:abc,ingest:def`; or a mounted file via API_KEYS_FILE. */
   API_KEYS: z.string().default(""),
   /** Only an explicit `open` turns access control off. */

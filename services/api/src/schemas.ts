@@ -3,7 +3,7 @@
  * and generate /openapi.json, so the document cannot drift from the behaviour.
  */
 import { z } from "zod";
-import { alertStatusSchema, cidrOrIp, DETECTION_RULES, eventTime, ipAddress, MAX_MESSAGE_CHARS, processedLogSchema } from "@soc/shared";
+import { alertStatusSchema, DETECTION_RULES, eventTime, ipAddress, MAX_MESSAGE_CHARS, processedLogSchema, whitelistEntry } from "@soc/shared";
 
 export const MAX_BATCH_LOGS = 10_000;
 
@@ -44,7 +44,9 @@ export const bulkStatusUpdateSchema = z
   .object({ ids: z.array(z.string().min(1).max(256)).min(1).max(1000), status: alertStatusSchema })
   .meta({ id: "BulkStatusUpdate" });
 
-export const whitelistAddSchema = z.object({ ip: cidrOrIp.describe("IPv4/IPv6 address or CIDR block.") }).meta({ id: "WhitelistAdd" });
+export const whitelistAddSchema = z
+  .object({ ip: whitelistEntry.describe("IPv4/IPv6 address or CIDR block, at most /8 (IPv4) or /32 (IPv6) wide.") })
+  .meta({ id: "WhitelistAdd" });
 
 export const statsQuerySchema = z.object({
   from: queryTime.optional(),

@@ -8,6 +8,7 @@ export * from "./bus/bus.ts";
 export * from "./bus/dead-letter.ts";
 export * from "./store/log-store.ts";
 export * from "./whitelist/whitelist.ts";
+export * from "./whitelist/entry.ts";
 export * from "./whitelist/replica.ts";
 export * from "./bus/topics.ts";
 export * from "./bus/memory-bus.ts";

@@ -3,6 +3,7 @@
  * Seed section 4 shapes are kept exactly; every addition is optional so old producers still validate.
  */
 import { z } from "zod";
+import { cidrOrIp, ipAddress, whitelistEntry } from "./whitelist/entry.ts";
 
 /** Names of the pipeline's topics; the defaults are the seed's, a deployment may choose others. */
 export interface PipelineTopics {
@@ -19,9 +20,6 @@ export const TOPICS = {
 
 /** Dead-letter topic for a topic: malformed messages go here with the reason, never lost. */
 export const deadLetterTopic = (topic: string): string => `${topic}-dlq`;
-
-export const ipAddress = z.union([z.ipv4(), z.ipv6()]);
-export const cidrOrIp = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
 
 /** Event time in epoch seconds (fractions allowed); accepts RFC 3339 strings at the edge. */
 export const eventTime = z.union([
@@ -45,11 +43,15 @@ export const logMessageSchema = z.object({
 });
 export type LogMessage = z.infer<typeof logMessageSchema>;
 
-/** `config-updates` topic (seed 4.2), keyed by the IP or CIDR so compaction keeps the latest action. */
-export const configUpdateSchema = z.object({
-  action: z.enum(["add", "remove"]),
-  ip: cidrOrIp,
-});
+/**
+ * `config-updates` topic (seed 4.2), keyed by the IP or CIDR so compaction keeps the latest action.
+ * An `add` must pass the shared entry rule (a forged `0.0.0.0/0` is dead-lettered, never applied);
+ * a `remove` of any valid block is accepted so an entry added before the rule can still be removed.
+ */
+export const configUpdateSchema = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("add"), ip: whitelistEntry }),
+  z.object({ action: z.literal("remove"), ip: cidrOrIp }),
+]);
 export type ConfigUpdate = z.infer<typeof configUpdateSchema>;
 
 export const ALERT_STATUSES = ["new", "acknowledged", "resolved", "false_positive"] as const;
@@ -71,6 +73,10 @@ export const processedLogSchema = z.object({
   is_anomaly: z.boolean(),
   reason: z.string().nullable(),
   source_ip: z.string().nullable(),
+  /** The client's host name, when the log names it only by name (rhost=host.example). */
+  source_host: z.string().nullable().optional(),
+  /** True when no recognised format placed source_ip: it was found somewhere in the text. */
+  source_ip_inferred: z.boolean().optional(),
   rule: z.enum(DETECTION_RULES).nullable().optional(),
   source: z.string().nullable().optional(),
   endpoint: z.string().nullable().optional(),

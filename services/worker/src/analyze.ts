@@ -5,7 +5,7 @@
 import type { Counters, FailureEvent, LogMessage, RequestEvent, Whitelist } from "@soc/shared";
 import type { DetectionConfig } from "./detection/config.ts";
 import { decide } from "./detection/decide.ts";
-import { extractFeatures, type LogFeatures } from "./detection/features.ts";
+import { extractFeatures, isWhitelisted, sourceKey, type LogFeatures } from "./detection/features.ts";
 import { keywordMatcher } from "./detection/keywords.ts";
 import type { Observations, Verdict } from "./detection/rules/rule.ts";
 
@@ -32,9 +32,10 @@ export function createAnalyzer(config: DetectionConfig, counters: Counters): Ana
     const failures: { index: number; event: FailureEvent }[] = [];
     const requests: { index: number; scope: "ipRate" | "endpointRate"; event: RequestEvent }[] = [];
     features.forEach((f, index) => {
-      if (f.ip !== null && whitelist.covers(f.ip)) return;
-      if (f.ip !== null && f.failedLogin !== null) failures.push({ index, event: { ip: f.ip, timeSeconds: f.timeSeconds, eventId: (inputs[index] as AnalysisInput).eventId } });
-      if (f.ip !== null) requests.push({ index, scope: "ipRate", event: { key: `ip:${f.ip}`, timeSeconds: f.timeSeconds } });
+      if (isWhitelisted(f, whitelist)) return;
+      const source = sourceKey(f);
+      if (source !== null && f.failedLogin !== null) failures.push({ index, event: { ip: source, timeSeconds: f.timeSeconds, eventId: (inputs[index] as AnalysisInput).eventId } });
+      if (source !== null) requests.push({ index, scope: "ipRate", event: { key: `ip:${source}`, timeSeconds: f.timeSeconds } });
       if (f.endpoint !== null) requests.push({ index, scope: "endpointRate", event: { key: `endpoint:${f.endpoint}`, timeSeconds: f.timeSeconds } });
     });
     const [failureResults, rateResults] = await Promise.all([

@@ -1,6 +1,6 @@
 /** Worker configuration from the environment (seed section 7 names), validated at start-up. */
 import { z } from "zod";
-import { commaList, logLevel, parseConfig, port, positiveInt, topicEnvShape } from "@soc/shared";
+import { commaList, logLevel, parseConfig, port, positiveInt, topicEnvShape, whitelistSetting } from "@soc/shared";
 import { DEFAULT_KEYWORDS, type DetectionConfig } from "./detection/config.ts";
 
 const workerEnvSchema = z
@@ -10,7 +10,8 @@ const workerEnvSchema = z
     ELASTICSEARCH_INDEX: z.string().min(1).default("processed_logs"),
     REDIS_URL: z.string().min(1).default("redis://127.0.0.1:16379"),
     ANOMALY_KEYWORDS: commaList.default(DEFAULT_KEYWORDS),
-    WHITELISTED_IPS: commaList.default(["192.168.1.1", "10.0.0.1"]),
+    /** The seed's `192.168.1.1,10.0.0.1` is an example, not a default: nothing is silenced unless asked. */
+    WHITELISTED_IPS: whitelistSetting,
     BRUTE_FORCE_THRESHOLD: positiveInt.default(5),
     BRUTE_FORCE_WINDOW_SECONDS: positiveInt.default(300),
     SPIKE_BASELINE_MINUTES: positiveInt.max(24 * 60).default(60),

@@ -62,8 +62,23 @@ describe("worker on the in-memory bus and store", () => {
 
   it("treats logs from a whitelisted IP as normal", async () => {
     const { bus, store } = await start();
+    await bus.publish(TOPICS.logs, [{ value: JSON.stringify({ message: "sshd[7]: Failed password for root from 10.0.0.1 port 22 ssh2" }) }]);
+    await eventually(async () => expect((await store.search({ size: 10 })).items[0]).toMatchObject({ is_anomaly: false, rule: "whitelist", source_ip: "10.0.0.1" }));
+  });
+
+  it("takes sshd's source, not a whitelisted address planted in the user name", async () => {
+    const { bus, store } = await start();
+    const line = (i: number) => `Dec 10 07:07:3${i} LabSZ sshd[2420${i}]: Failed password for invalid user 10.0.0.1 from 203.0.113.9 port 424${i} ssh2`;
+    await bus.publish(TOPICS.logs, [0, 1, 2, 3, 4, 5].map((i) => ({ value: JSON.stringify({ message: line(i), timestamp: 1_700_000_000 + i }) })));
+    await eventually(async () => expect((await store.search({ size: 10, rule: ["brute_force"] })).items.map((d) => d.source_ip)).toEqual(["203.0.113.9"]));
+    const stored = (await store.search({ size: 10 })).items;
+    expect(stored.every((d) => d.source_ip === "203.0.113.9" && d.rule !== "whitelist")).toBe(true);
+  });
+
+  it("does not let the whitelist silence an address only inferred from free text", async () => {
+    const { bus, store } = await start();
     await bus.publish(TOPICS.logs, [{ value: JSON.stringify({ message: "failed login from 10.0.0.1" }) }]);
-    await eventually(async () => expect((await store.search({ size: 10 })).items[0]).toMatchObject({ is_anomaly: false, rule: "whitelist" }));
+    await eventually(async () => expect((await store.search({ size: 10 })).items[0]).toMatchObject({ is_anomaly: true, rule: "keyword", source_ip: "10.0.0.1", source_ip_inferred: true }));
   });
 
   it("dead-letters malformed messages with the reason and keeps processing", async () => {

@@ -68,6 +68,8 @@ export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowM
     is_anomaly: analysis.verdict.is_anomaly,
     reason: analysis.verdict.reason,
     source_ip: analysis.features.ip,
+    ...(analysis.features.host !== null ? { source_host: analysis.features.host } : {}),
+    ...(analysis.features.ipInferred ? { source_ip_inferred: true } : {}),
     rule: analysis.verdict.rule,
     source: log.source ?? null,
     endpoint: analysis.features.endpoint,
@@ -85,13 +87,14 @@ export function toHighPriorityAlert(doc: ProcessedLog, analysis: Analysis, nowMs
     severity: "high",
     summary: doc.reason ?? "",
     detected_at: nowMs / 1000,
-    source_ip: doc.source_ip,
+    // The address, or the host name when the log names the client only by name.
+    source_ip: doc.source_ip ?? doc.source_host ?? null,
     count: alert.count,
     window_seconds: alert.windowSeconds,
     first_seen: alert.firstSeen,
     last_seen: alert.lastSeen,
     log_id: doc.id,
-    details: alert.details,
+    details: { ...alert.details, ...(doc.source_ip_inferred === true ? { source_inferred: true } : {}) },
   };
 }
 

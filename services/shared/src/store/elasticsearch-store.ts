@@ -23,6 +23,8 @@ export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
     reason: { type: "text", fields: { keyword: { type: "keyword", ignore_above: 512 } } },
     // A malformed address must not make the whole document fail and block the partition.
     source_ip: { type: "ip", ignore_malformed: true },
+    source_host: { type: "keyword", ignore_above: 253 },
+    source_ip_inferred: { type: "boolean" },
     rule: { type: "keyword" },
     source: { type: "keyword" },
     endpoint: { type: "keyword", ignore_above: 2048 },

@@ -6,7 +6,7 @@ import type { LogFeatures } from "./features.ts";
 import type { Observations } from "./rules/rule.ts";
 
 const config: DetectionConfig = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
-const features = (overrides: Partial<LogFeatures> = {}): LogFeatures => ({ ip: "198.51.100.10", failedLogin: null, keyword: null, endpoint: null, timeSeconds: 1_700_000_030, ...overrides });
+const features = (overrides: Partial<LogFeatures> = {}): LogFeatures => ({ ip: "198.51.100.10", host: null, ipInferred: false, failedLogin: null, keyword: null, endpoint: null, timeSeconds: 1_700_000_030, ...overrides });
 const triggered = { count: 5, triggered: true, firstSeen: 1_700_000_000, lastSeen: 1_700_000_030 };
 const rate = (count: number, mean: number, stddev: number) => ({ count, mean, stddev, minutes: 60 });
 const run = (f: LogFeatures, observations: Observations = {}, whitelist = new Whitelist()) => decide({ features: f, observations, whitelist, config });
@@ -15,6 +15,16 @@ describe("decide: the rules in the seed's order", () => {
   it("treats a whitelisted address as normal even when everything else would fire", () => {
     const verdict = run(features({ keyword: "failed", failedLogin: "sshd-failed-auth" }), { failure: triggered }, new Whitelist(["198.51.100.0/24"]));
     expect(verdict).toEqual({ is_anomaly: false, reason: null, rule: "whitelist", alert: null });
+  });
+
+  it("never lets the whitelist silence an address only found somewhere in the text", () => {
+    const verdict = run(features({ ipInferred: true, failedLogin: "generic-failed-login", keyword: "failed" }), { failure: triggered }, new Whitelist(["198.51.100.0/24"]));
+    expect(verdict.rule).toBe("brute_force");
+  });
+
+  it("names a host given only by name in the brute-force reason", () => {
+    const verdict = run(features({ ip: null, host: "scanner.example.net", failedLogin: "pam-auth-failure" }), { failure: triggered });
+    expect(verdict.reason).toBe("Brute-force attempt detected from scanner.example.net (5 attempts).");
   });
 
   it("reports brute force in the seed's wording, with the facts for the alert", () => {

@@ -1,12 +1,17 @@
 /** First, stateless phase of the detection core: what a single log says about itself. */
-import type { LogMessage } from "@soc/shared";
+import type { LogMessage, Whitelist } from "@soc/shared";
 import { extractEndpoint } from "./endpoint.ts";
 import { recogniseFailedLogin } from "./failed-login.ts";
-import { extractIpv4 } from "./ip.ts";
 import type { KeywordMatcher } from "./keywords.ts";
+import { attributeSource } from "./source.ts";
 
 export interface LogFeatures {
+  /** The client's address, from the structured field or the line's format (see source.ts). */
   ip: string | null;
+  /** A host name where the format puts the client and no address is given. */
+  host: string | null;
+  /** The address was only found somewhere in the text: counted, but never silenced by the whitelist. */
+  ipInferred: boolean;
   /** Name of the matched failed-login pattern. */
   failedLogin: string | null;
   keyword: string | null;
@@ -15,9 +20,19 @@ export interface LogFeatures {
   timeSeconds: number;
 }
 
+/** What the per-source counters key on: the address, else the host name the log gives. */
+export const sourceKey = (features: LogFeatures): string | null => features.ip ?? features.host;
+
+/** Only an address a recognised format (or a collector) placed can be whitelisted: inferred ones could be planted. */
+export const isWhitelisted = (features: LogFeatures, whitelist: Whitelist): boolean =>
+  features.ip !== null && !features.ipInferred && whitelist.covers(features.ip);
+
 export function extractFeatures(log: LogMessage, matchKeyword: KeywordMatcher, nowSeconds: number): LogFeatures {
+  const source = attributeSource(log.message, log.source_ip);
   return {
-    ip: log.source_ip ?? extractIpv4(log.message),
+    ip: source.ip,
+    host: source.host,
+    ipInferred: source.inferred,
     failedLogin: recogniseFailedLogin(log.message),
     keyword: matchKeyword(log.message),
     endpoint: log.endpoint ?? extractEndpoint(log.message),

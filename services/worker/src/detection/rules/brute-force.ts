@@ -1,3 +1,4 @@
+import { sourceKey } from "../features.ts";
 import type { Rule } from "./rule.ts";
 
 /** Enough failed logins from one IP inside the window (seed step 3; the counters keep the window). */
@@ -5,10 +6,11 @@ export const bruteForceRule: Rule = {
   name: "brute_force",
   evaluate: ({ features, observations, config }) => {
     const failure = observations.failure;
-    if (features.ip === null || failure?.triggered !== true) return null;
+    const source = sourceKey(features);
+    if (source === null || failure?.triggered !== true) return null;
     return {
       is_anomaly: true,
-      reason: `Brute-force attempt detected from ${features.ip} (${failure.count} attempts).`,
+      reason: `Brute-force attempt detected from ${source} (${failure.count} attempts).`,
       rule: "brute_force",
       alert: {
         type: "brute_force",

@@ -1,5 +1,6 @@
 import type { RateResult } from "@soc/shared";
 import type { DetectionConfig } from "../config.ts";
+import { sourceKey } from "../features.ts";
 import type { Rule, Verdict } from "./rule.ts";
 
 /** Above mean + σ·stddev of the baseline and above the floor that keeps 0 → 3 from counting. */
@@ -34,8 +35,9 @@ export const trafficSpikeRule: Rule = {
   name: "traffic_spike",
   evaluate: ({ features, observations, config }) => {
     const { ipRate, endpointRate } = observations;
-    if (features.ip !== null && ipRate !== undefined && crossesThreshold(ipRate, config.spike)) {
-      return spikeVerdict(`from ${features.ip}`, "ip", ipRate, features.timeSeconds);
+    const source = sourceKey(features);
+    if (source !== null && ipRate !== undefined && crossesThreshold(ipRate, config.spike)) {
+      return spikeVerdict(`from ${source}`, "ip", ipRate, features.timeSeconds);
     }
     if (features.endpoint !== null && endpointRate !== undefined && crossesThreshold(endpointRate, config.spike)) {
       return spikeVerdict(`on ${features.endpoint}`, "endpoint", endpointRate, features.timeSeconds);
