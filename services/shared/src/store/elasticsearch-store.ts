@@ -46,7 +46,11 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
     index,
 
     async ensureReady() {
-      if (await client.indices.exists({ index })) return;
+      if (await client.indices.exists({ index })) {
+        // Fields added since the index was created (the mapping is strict): adding fields is always allowed.
+        await client.indices.putMapping({ index, properties: PROCESSED_LOGS_MAPPING.properties });
+        return;
+      }
       try {
         await client.indices.create({ index, mappings: PROCESSED_LOGS_MAPPING, settings: { number_of_replicas: 0 } });
       } catch (error) {
