@@ -28,16 +28,20 @@ export const eventTime = z.union([
 ]);
 
 export const MAX_MESSAGE_CHARS = 65_536;
+export const MAX_ENDPOINT_CHARS = 2048;
 
 /** `logs` topic (seed 4.1): `{message}` plus optional event time, source and structured fields. */
 export const logMessageSchema = z.object({
   message: z.string().min(1).max(MAX_MESSAGE_CHARS),
   timestamp: z.number().finite().nonnegative().optional(),
   source: z.string().min(1).max(128).optional(),
-  /** Client IP when the source reports it apart from the text (proxies, log drains). */
-  source_ip: ipAddress.optional(),
-  /** Request path when known, for the per-endpoint traffic-spike rule. */
-  endpoint: z.string().max(2048).optional(),
+  /** Client IP when the source reports it apart from the text (proxies, log drains); a malformed one is dropped, not the log. */
+  source_ip: ipAddress.optional().catch(undefined),
+  /** Request path when known, for the per-endpoint traffic-spike rule; a longer one is cut, never the reason to lose the log. */
+  endpoint: z
+    .string()
+    .transform((endpoint) => endpoint.slice(0, MAX_ENDPOINT_CHARS))
+    .optional(),
   /** Time the pipeline accepted the log (epoch ms); used for end-to-end latency. */
   received_at: z.number().finite().optional(),
 });

@@ -96,6 +96,20 @@ describe("worker on the in-memory bus and store", () => {
     expect(dead[0]?.headers["dlq-source-offset"]).toBe("0");
   });
 
+  it("analyses a log with an over-long endpoint or a malformed source_ip instead of dead-lettering it", async () => {
+    const { bus, store } = await start();
+    const longPath = `/${"a".repeat(10_000)}`;
+    await bus.publish(TOPICS.logs, [
+      { value: JSON.stringify({ message: "GET long", endpoint: longPath, source_ip: "203.0.113.20" }) },
+      { value: JSON.stringify({ message: "GET odd", source_ip: "999.1.1.1" }) },
+    ]);
+    await eventually(async () => expect((await store.search({ size: 10 })).total).toBe(2));
+    const stored = (await store.search({ size: 10 })).items;
+    expect(stored.find((d) => d.message === "GET long")).toMatchObject({ source_ip: "203.0.113.20", endpoint: longPath.slice(0, 2048) });
+    expect(stored.find((d) => d.message === "GET odd")).toMatchObject({ source_ip: null });
+    expect(await read(bus, "logs-dlq")).toEqual([]);
+  });
+
   it("writes a redelivered batch once: the store failing makes the batch come again, without duplicates", async () => {
     const inner = createMemoryStore();
     let failuresLeft = 2;
