@@ -14,6 +14,8 @@ import { stringify } from "yaml";
 import { Operator } from "../src/controller/operator.ts";
 import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from "../src/kube/client.ts";
 import { createEventRecorder } from "../src/kube/events.ts";
+import { withRetrySync, type RetryPolicy } from "../src/kube/retry.ts";
+import { isTransient } from "../src/kube/transient.ts";
 import { kubeTime } from "../src/kube/time.ts";
 import { createOperatorMetrics, type OperatorMetrics } from "../src/metrics.ts";
 import { BusPool } from "../src/pipeline/bus-pool.ts";
@@ -46,7 +48,41 @@ export function run(command: string, args: string[], input?: string): CommandRes
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-export const kubectl = (args: string[], input?: string): CommandResult => run(kubeEnv.kubectl ?? "kubectl", args, input);
+/**
+ * Longer than the operator's: on a fresh machine the API server may still be warming caches (or
+ * etcd settling) when the first suites start, and a test would rather wait than fail.
+ */
+const KUBECTL_RETRY: RetryPolicy = { initialDelayMs: 200, maxDelayMs: 3_000, deadlineMs: 30_000, maxRetryAfterMs: 5_000 };
+
+/** A failed kubectl run; its stderr is the message src/kube/transient.ts classifies. */
+class KubectlFailure extends Error {
+  constructor(readonly result: CommandResult) {
+    super(result.stderr);
+  }
+}
+
+function kubectlOnce(args: string[], input?: string): CommandResult {
+  const result = run(kubeEnv.kubectl ?? "kubectl", args, input);
+  if (result.status !== 0) throw new KubectlFailure(result);
+  return result;
+}
+
+/** kubectl, repeated while its failure is `retryable` (within KUBECTL_RETRY); the last result, failed or not. */
+function kubectlRetried(args: string[], input: string | undefined, retryable: (error: unknown) => boolean): CommandResult {
+  try {
+    return withRetrySync(() => kubectlOnce(args, input), KUBECTL_RETRY, {
+      retryable,
+      // kubectl's own summary is the last line, after client-go's log noise.
+      onRetry: (error, delayMs) => console.warn(`kubectl ${args.join(" ")}: ${String(error instanceof Error ? error.message : error).trim().split("\n").at(-1)}; retrying in ${delayMs} ms`),
+    });
+  } catch (error) {
+    if (error instanceof KubectlFailure) return error.result;
+    throw error;
+  }
+}
+
+/** kubectl, repeated while the API server answers "not now" (starting, storage initializing, leader change…). */
+export const kubectl = (args: string[], input?: string): CommandResult => kubectlRetried(args, input, isTransient);
 
 /** kubectl that must succeed; returns stdout. */
 export function kubectlOk(args: string[], input?: string): string {
@@ -58,9 +94,18 @@ export function kubectlOk(args: string[], input?: string): string {
 export const applyYaml = (objects: object[], namespace?: string): string =>
   kubectlOk(["apply", ...(namespace === undefined ? [] : ["-n", namespace]), "-f", "-"], objects.map((o) => stringify(o)).join("---\n"));
 
+const CRD_PLURALS = ["socpipelines", "ipwhitelists"];
+
 export function applyCrds(): void {
   kubectlOk(["apply", "--server-side", "--force-conflicts", "-f", join(REPO_ROOT, "crds")]);
-  kubectlOk(["wait", "--for=condition=Established", "crd/socpipelines.socpipeline.io", "crd/ipwhitelists.socpipeline.io", "--timeout=30s"]);
+  kubectlOk(["wait", "--for=condition=Established", ...CRD_PLURALS.map((plural) => `crd/${plural}.socpipeline.io`), "--timeout=30s"]);
+  // Established is not yet usable: until the new resource's watch cache is filled, lists answer
+  // "storage is (re)initializing", and a handler that has not seen the CRD yet answers 404.
+  const notServedYet = (error: unknown): boolean => isTransient(error) || (error instanceof KubectlFailure && error.message.includes("(NotFound)"));
+  for (const plural of CRD_PLURALS) {
+    const listed = kubectlRetried(["get", "--raw", `/apis/socpipeline.io/v1alpha1/${plural}?limit=1`], undefined, notServedYet);
+    if (listed.status !== 0) throw new Error(`${plural} not served after the CRD was Established: ${listed.stderr}`);
+  }
 }
 
 export function createNamespace(prefix: string, labels: Record<string, string> = {}): string {

@@ -2,11 +2,14 @@
  * The operator's narrow view of the Kubernetes API: typed paths for the handful of kinds it touches,
  * server-side apply with one field manager, status and scale subresources, and watches.
  * Authentication comes from @kubernetes/client-node's KubeConfig (kubeconfig file or in-cluster
- * ServiceAccount); requests go over node:https so every call has a deadline we control.
+ * ServiceAccount); requests go over node:https so every call has a deadline we control. Transient
+ * failures (API server starting, etcd leader change, throttling) are retried briefly here.
  */
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest } from "node:http";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
+import { withRetry, type RetryPolicy } from "./retry.ts";
+import { parseRetryAfter } from "./transient.ts";
 
 export const FIELD_MANAGER = "soc-operator";
 
@@ -84,6 +87,8 @@ export class KubeApiError extends Error {
     readonly statusCode: number,
     readonly reason: string,
     message: string,
+    /** The server's Retry-After, when it sent one (429, 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -116,13 +121,21 @@ export interface KubeClient {
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
-export function createKubeClient(config: KubeConfig): KubeClient {
+/**
+ * Short on purpose: a blip (cache warming up, etcd leader change) passes within it; anything longer
+ * is for the reconciler's requeue backoff, and must not hold a Lease renewal past its renew deadline.
+ */
+export const API_RETRY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 1_000, deadlineMs: 5_000, maxRetryAfterMs: 2_000 };
+
+export function createKubeClient(config: KubeConfig, retry: RetryPolicy = API_RETRY): KubeClient {
   const cluster = config.getCurrentCluster();
   if (cluster === null) throw new Error("kubeconfig has no current cluster");
   const server = new URL(cluster.server);
   const watcher = new Watch(config);
 
-  async function call<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+  const call = <T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> => withRetry(() => send<T>(method, path, body, contentType), retry);
+
+  async function send<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
     const options: RequestOptions = {
       method,
       hostname: server.hostname,
@@ -141,7 +154,7 @@ export function createKubeClient(config: KubeConfig): KubeClient {
           const text = Buffer.concat(chunks).toString("utf8");
           const status = response.statusCode ?? 0;
           if (status >= 200 && status < 300) return resolve((text === "" ? {} : JSON.parse(text)) as T);
-          reject(apiError(status, text, `${method} ${path}`));
+          reject(apiError(status, text, `${method} ${path}`, parseRetryAfter(response.headers["retry-after"])));
         });
         response.on("error", reject);
       });
@@ -206,12 +219,12 @@ export function createKubeClient(config: KubeConfig): KubeClient {
   };
 }
 
-function apiError(status: number, text: string, what: string): KubeApiError {
+function apiError(status: number, text: string, what: string, retryAfterSeconds?: number): KubeApiError {
   try {
     const parsed = JSON.parse(text) as { reason?: string; message?: string };
-    return new KubeApiError(status, parsed.reason ?? "Unknown", `${what}: ${parsed.message ?? text}`);
+    return new KubeApiError(status, parsed.reason ?? "Unknown", `${what}: ${parsed.message ?? text}`, retryAfterSeconds);
   } catch {
-    return new KubeApiError(status, "Unknown", `${what}: HTTP ${status} ${text.slice(0, 200)}`);
+    return new KubeApiError(status, "Unknown", `${what}: HTTP ${status} ${text.slice(0, 200)}`, retryAfterSeconds);
   }
 }
 
