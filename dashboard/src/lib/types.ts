@@ -12,6 +12,10 @@ export interface ProcessedLog {
   is_anomaly: boolean;
   reason: string | null;
   source_ip: string | null;
+  /** The client's host name when the log names it only by name. */
+  source_host?: string | null;
+  /** The address was only found somewhere in the text of an unknown format. */
+  source_ip_inferred?: boolean;
   rule?: Rule | null;
   source?: string | null;
 }
