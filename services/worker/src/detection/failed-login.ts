@@ -30,7 +30,7 @@ export const FAILURE_PATTERNS: FailurePattern[] = [
   { name: "sshd-max-attempts", head: /maximum authentication attempts exceeded for/i },
   { name: "sshd-too-many-failures", head: /Disconnecting: Too many authentication failures/i },
   { name: "sshd-root-refused", head: /ROOT LOGIN REFUSED FROM/i },
-  { name: "pam-auth-failure", head: /pam_\w{1,32}\([^:)]{0,64}:auth\):\s{1,4}authentication failure/i },
+  { name: "pam-auth-failure", head: /pam_\w{1,32}\([\w-]{1,32}:auth\):\s{1,4}authentication failure/i },
   { name: "postgresql-password", head: /password authentication failed for user/i },
   { name: "nginx-basic-auth", head: /user "[^"]{0,512}": password mismatch|user "[^"]{0,512}" was not found in "|no user\/password was provided for basic authentication/i },
   { name: "apache-auth", head: /AH0161[78]: user /i, then: /authentication failure|not found/i },

@@ -46,8 +46,7 @@ interface Line {
   tail: string;
 }
 
-/** Longest token read at a client position (a host name has at most 253 characters). */
-const TOKEN = String.raw`\S{1,255}`;
+// A token at a client position is \S{1,255} (a host name has at most 253 characters).
 const TAIL_CHARS = 1024;
 
 // A syslog header ends at its `program[pid]: ` or `program: `; whatever a client wrote comes after it.
@@ -75,25 +74,14 @@ function atStart(line: Line, pattern: RegExp): string | undefined {
 
 // sshd messages whose client position follows sshd's own words. The token runs to the next blank; older
 // releases end it with a colon (`Received disconnect from 1.2.3.4: 11: Bye Bye`), which `attributed` drops.
-const SSHD_PREFIXED = new RegExp(
-  String.raw`^(?:error: |fatal: )?(?:` +
-    [
-      String.raw`(?:Received disconnect|Disconnected|Connection reset|Connection closed|Did not receive identification string|Timeout before authentication|Unable to negotiate) (?:from|by|with|for) (?!(?:invalid |authenticating )?user )(${TOKEN})(?= |$)`,
-      String.raw`Connection from (${TOKEN}) port \d{1,5}`,
-      String.raw`ROOT LOGIN REFUSED FROM (${TOKEN})(?= |$)`,
-      String.raw`Address (${TOKEN}) maps to `,
-      String.raw`reverse mapping checking getaddrinfo for \S{1,255} \[([^\]\s]{1,255})\] failed`,
-    ].join("|") +
-    ")",
-);
+const SSHD_PREFIXED =
+  /^(?:error: |fatal: )?(?:(?:Received disconnect|Disconnected|Connection reset|Connection closed|Did not receive identification string|Timeout before authentication|Unable to negotiate) (?:from|by|with|for) (?!(?:invalid |authenticating )?user )(\S{1,255})(?= |$)|Connection from (\S{1,255}) port \d{1,5}|ROOT LOGIN REFUSED FROM (\S{1,255})(?= |$)|Address (\S{1,255}) maps to |reverse mapping checking getaddrinfo for \S{1,255} \[([^\]\s]{1,255})\] failed)/;
 // sshd messages with a client-chosen user name before the address: sshd writes the address last, after
 // `from` (`Failed password for <user> from <addr> port <n> ssh2`) or, on disconnects, before the port.
 const SSHD_USER_FROM = /^(?:error: )?(?:(?:Failed|Accepted|Postponed) \S{1,64} for |(?:Invalid|Illegal) user |User |maximum authentication attempts exceeded for )/;
 const SSHD_USER_DISCONNECT = /^(?:Disconnected from|Connection closed by|Disconnecting) (?:invalid |authenticating )?user /;
-const SSHD_FROM_TRAILER = new RegExp(
-  String.raw` from (${TOKEN}?)(?:(?: port \d{1,5})?(?: ssh\d)?(?:: \S{1,16} \S{1,128})?(?: \[preauth\])?| not allowed because [\w' ]{1,80})$`,
-);
-const SSHD_PORT_TRAILER = new RegExp(String.raw` (${TOKEN}?) port \d{1,5}(?: \[preauth\])?$`);
+const SSHD_FROM_TRAILER = / from (\S{1,255}?)(?:(?: port \d{1,5})?(?: ssh\d)?(?:: \S{1,16} \S{1,128})?(?: \[preauth\])?| not allowed because [\w' ]{1,80})$/;
+const SSHD_PORT_TRAILER = / (\S{1,255}?) port \d{1,5}(?: \[preauth\])?$/;
 // sshd messages that name a user but no client: an address-like user name there must not become a source.
 const SSHD_NO_CLIENT = /^(?:error: |fatal: )?(?:Disconnecting: Too many authentication failures|input_userauth_request: |PAM service\(|pam_unix\(sshd:(?:account|session)\): )/;
 
