@@ -2,50 +2,19 @@ import { Writable } from "node:stream";
 import type { ParsedMail } from "mailparser";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryBus, createRegistry, Secret, silentLogger, TOPICS, type Bus, type HighPriorityAlert, type Logger } from "@soc/shared";
-import { eventually, startSmtpSink } from "@soc/shared/testing";
-import { createAlerter, type Alerter } from "./alerter.ts";
-import type { Channel } from "./channels/channel.ts";
+import { createMemoryBus, Secret } from "@soc/shared";
+import { eventually } from "@soc/shared/testing";
 import { discordChannel, DISCORD_LIMITS } from "./channels/discord.ts";
 import { emailChannel } from "./channels/email.ts";
 import { slackChannel } from "./channels/slack.ts";
 import { createMemoryDeliveryLog } from "./delivery-log.ts";
+import { abortableSleep } from "./delivery.ts";
 import { bruteForceAlert } from "./testing/fixtures.ts";
-import { DISCORD, SLACK, startFakeWebhook, type FakeWebhook } from "./testing/fake-webhook.ts";
+import { DISCORD, SLACK } from "./testing/fake-webhook.ts";
+import { alerterHarness } from "./testing/harness.ts";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
-
-async function fakeWebhook(...args: Parameters<typeof startFakeWebhook>): Promise<FakeWebhook> {
-  const fake = await startFakeWebhook(...args);
-  cleanups.push(() => fake.close());
-  return fake;
-}
-
-async function startAlerter(channels: Channel[], options: { bus?: Bus; dedupWindowSeconds?: number; now?: () => number; logger?: Logger } = {}) {
-  const bus = options.bus ?? createMemoryBus({ retryDelayMs: 10 });
-  const waits: number[] = [];
-  const registry = createRegistry("alerter-test", { defaultMetrics: false });
-  const alerter: Alerter = createAlerter({
-    bus,
-    channels,
-    deliveryLog: createMemoryDeliveryLog(),
-    dedupWindowSeconds: options.dedupWindowSeconds ?? 600,
-    dashboardUrl: "http://localhost:3000",
-    logger: options.logger ?? silentLogger(),
-    registry,
-    sleep: async (ms) => void waits.push(ms),
-    random: () => 0.5,
-    followUpCheckMs: 20,
-    ...(options.now === undefined ? {} : { now: options.now }),
-  });
-  await alerter.start();
-  cleanups.push(() => alerter.stop());
-  const publish = (...alerts: HighPriorityAlert[]) => bus.publish(TOPICS.highPriorityAlerts, alerts.map((alert) => ({ value: JSON.stringify(alert) })));
-  return { alerter, publish, waits, registry };
-}
+const { fakeWebhook, smtpSink, startAlerter, cleanup } = alerterHarness();
+afterEach(cleanup);
 
 describe("alerter on Slack-like and Discord-like webhooks", () => {
   it("posts Block Kit with a text fallback, after honouring Slack's Retry-After", async () => {
@@ -126,10 +95,72 @@ describe("alerter on Slack-like and Discord-like webhooks", () => {
   });
 });
 
+describe("alerter with a slow, throttled or hanging channel", () => {
+  const linkOf = (body: unknown): string | undefined => (body as { embeds: { url?: string }[] }).embeds[0]?.url;
+
+  it("caps Slack's Retry-After: 3600 and Discord's retry_after: 1e999 at ten minutes by default", async () => {
+    const slack = await fakeWebhook(SLACK.ok);
+    const discord = await fakeWebhook(DISCORD.ok);
+    slack.script(SLACK.rateLimited(3600));
+    discord.script({ status: 429, body: '{"message":"You are being rate limited.","retry_after":1e999,"global":false}', headers: { "content-type": "application/json" } });
+    const { publish, waits } = await startAlerter([slackChannel("slack#1", new Secret(slack.url)), discordChannel("discord#1", new Secret(discord.url))]);
+    await publish(bruteForceAlert());
+    await eventually(() => expect([slack.received.length, discord.received.length]).toEqual([1, 1]));
+    expect(waits).toEqual([600_000, 600_000]);
+  });
+
+  it("keeps Discord and email on time while Slack answers 429 Retry-After: 3600, stops at once, and sends Slack its alerts after the restart", async () => {
+    const throttled = await fakeWebhook(SLACK.rateLimited(3600));
+    const discord = await fakeWebhook(DISCORD.ok);
+    const smtp = await smtpSink();
+    const bus = createMemoryBus({ retryDelayMs: 10 });
+    const deliveryLog = createMemoryDeliveryLog();
+    const discordAndEmail = [discordChannel("discord#1", new Secret(discord.url)), emailChannel("email#1", { smtpUrl: new Secret(smtp.url), from: "soc@example.test", to: ["oncall@example.test"] })];
+    const first = await startAlerter([slackChannel("slack#1", new Secret(throttled.url)), ...discordAndEmail], { bus, deliveryLog, sleep: abortableSleep });
+    await first.publish(bruteForceAlert({ alert_id: "a1", log_id: "a1", source_ip: "198.51.100.1" }), bruteForceAlert({ alert_id: "a2", log_id: "a2", source_ip: "198.51.100.2" }));
+
+    await eventually(() => expect([discord.received.length, smtp.mails.length]).toEqual([2, 2]), { timeoutMs: 3_000 });
+    expect(discord.received.map(linkOf)).toEqual(["http://localhost:3000/#/alerts?id=a1", "http://localhost:3000/#/alerts?id=a2"]);
+    expect(throttled.requests).toBe(1);
+    expect(first.waits).toEqual([600_000]);
+
+    const stopping = Date.now();
+    await first.alerter.stop();
+    expect(Date.now() - stopping).toBeLessThan(1_000);
+    expect(await deliveryLog.settled("a1", "slack#1")).toBe(false);
+    expect(await deliveryLog.settled("a1", "discord#1")).toBe(true);
+
+    // Slack is back: the uncommitted batch is delivered to it alone, nothing twice elsewhere.
+    const slack = await fakeWebhook(SLACK.ok);
+    await startAlerter([slackChannel("slack#1", new Secret(slack.url)), ...discordAndEmail], { bus, deliveryLog });
+    await eventually(() => expect(slack.received).toHaveLength(2));
+    expect([discord.received.length, smtp.mails.length]).toEqual([2, 2]);
+  });
+
+  it("keeps Discord on time while the Slack webhook hangs without answering", async () => {
+    const hanging = await fakeWebhook(SLACK.ok, { delayMs: 60_000 });
+    const discord = await fakeWebhook(DISCORD.ok);
+    const { publish } = await startAlerter([slackChannel("slack#1", new Secret(hanging.url)), discordChannel("discord#1", new Secret(discord.url))], { sleep: abortableSleep });
+    await publish(bruteForceAlert({ alert_id: "a1", source_ip: "198.51.100.1" }), bruteForceAlert({ alert_id: "a2", source_ip: "198.51.100.2" }));
+    await eventually(() => expect(discord.received).toHaveLength(2), { timeoutMs: 3_000 });
+    expect(hanging.requests).toBe(1);
+    await hanging.close(); // else stop() waits out the attempt under way (10 s timeout)
+  });
+
+  it("on stop, lets the attempt under way finish and records it", async () => {
+    const slow = await fakeWebhook(SLACK.ok, { delayMs: 300 });
+    const { alerter, publish, deliveryLog } = await startAlerter([slackChannel("slack#1", new Secret(slow.url))]);
+    await publish(bruteForceAlert({ alert_id: "a1" }), bruteForceAlert({ alert_id: "a2", source_ip: "198.51.100.2" }));
+    await eventually(() => expect(slow.requests).toBe(1), { intervalMs: 5 });
+    await alerter.stop();
+    expect(await deliveryLog.settled("a1", "slack#1")).toBe(true);
+    expect(await deliveryLog.settled("a2", "slack#1")).toBe(false);
+  });
+});
+
 describe("alerter email over a real SMTP server", () => {
   it("sends HTML and plain text that a mail client receives", async () => {
-    const smtp = await startSmtpSink();
-    cleanups.push(() => smtp.close());
+    const smtp = await smtpSink();
     const email = emailChannel("email#1", { smtpUrl: new Secret(smtp.url), from: "SOC <soc@example.test>", to: ["oncall@example.test"] });
     const { publish } = await startAlerter([email]);
     await publish(bruteForceAlert());

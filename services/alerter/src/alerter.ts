@@ -1,7 +1,9 @@
 /**
  * The alerter: sole consumer of `high-priority-alerts`. Each alert becomes a plain-English
- * notification on every configured channel. Offsets commit only after every channel delivered or
- * gave up and that was recorded, so a restart neither loses nor re-sends.
+ * notification on every configured channel. Each channel works through its own queue, so a slow or
+ * throttled webhook does not hold the other channels' copies of a batch. Offsets commit only after
+ * every channel delivered or gave up and that was recorded, so a restart neither loses nor re-sends;
+ * the next batch therefore waits for the slowest channel, which the retry policy bounds.
  */
 import {
   Counter,
@@ -19,11 +21,12 @@ import {
 } from "@soc/shared";
 import type { Channel } from "./channels/channel.ts";
 import type { DeliveryLog } from "./delivery-log.ts";
-import { DEFAULT_RETRY_POLICY, deliver, type RetryPolicy } from "./delivery.ts";
+import { abortableSleep, DEFAULT_RETRY_POLICY, deliver, type DeliveryHooks, type RetryPolicy } from "./delivery.ts";
 import { NoiseFilter } from "./noise.ts";
 import type { Notification } from "./notification.ts";
 import { renderFollowUp } from "./templates/follow-up.ts";
 import { renderAlert } from "./templates/index.ts";
+import type { RenderContext } from "./templates/template.ts";
 
 export interface AlerterDeps {
   bus: Bus;
@@ -31,6 +34,8 @@ export interface AlerterDeps {
   deliveryLog: DeliveryLog;
   dedupWindowSeconds: number;
   dashboardUrl: string;
+  /** The GitHub web origin a credential-leak link may point to besides github.com. */
+  githubWebUrl?: string;
   topic?: string;
   groupId?: string;
   policy?: RetryPolicy;
@@ -38,7 +43,7 @@ export interface AlerterDeps {
   registry: Registry;
   /** Epoch milliseconds. */
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: DeliveryHooks["sleep"];
   random?: () => number;
   followUpCheckMs?: number;
 }
@@ -61,46 +66,75 @@ function alerterMetrics(registry: Registry) {
   };
 }
 
+type Settlement = "settled" | "interrupted";
+const STOPPING = "alerter stopping: leaving the batch for the next start";
+
+/** A channel's queue: its notifications go out in order, one at a time, whatever the other channels do. */
+function createQueue() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    run<T>(task: () => Promise<T>): Promise<T> {
+      const next = tail.then(task);
+      tail = next.catch(() => undefined);
+      return next;
+    },
+    /** Settles once everything queued so far has finished. */
+    idle: (): Promise<unknown> => tail,
+  };
+}
+
 export function createAlerter(deps: AlerterDeps): Alerter {
   const { bus, logger } = deps;
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const policy = deps.policy ?? DEFAULT_RETRY_POLICY;
+  const context: RenderContext = { dashboardUrl: deps.dashboardUrl, githubWebUrl: deps.githubWebUrl ?? "https://github.com" };
   const noise = new NoiseFilter(deps.dedupWindowSeconds);
   const metrics = alerterMetrics(deps.registry);
   const dead = new Set<string>();
+  const queues = deps.channels.map((channel) => ({ channel, queue: createQueue() }));
+  // Aborted by stop(): queued deliveries do not start and retry waits end; an attempt under way finishes.
+  const shutdown = new AbortController();
   let subscription: Subscription | null = null;
   let followUpTimer: NodeJS.Timeout | undefined;
-  let stopping = false;
   let inFlight: Promise<void> = Promise.resolve();
 
-  async function notify(notification: Notification): Promise<void> {
-    for (const channel of deps.channels) {
-      if (dead.has(channel.id) || (await deps.deliveryLog.settled(notification.id, channel.id))) continue;
-      const result = await deliver(channel, notification, deps.policy ?? DEFAULT_RETRY_POLICY, {
-        sleep,
-        random: deps.random ?? Math.random,
-        onRetry: (cause) => (cause === "throttled" ? metrics.throttled : metrics.retried).inc({ channel: channel.id }),
-      });
-      if (result.kind === "delivered") metrics.sent.inc({ channel: channel.id });
-      else {
-        metrics.failed.inc({ channel: channel.id, reason: result.reason });
-        logger.error({ channel: channel.id, reason: result.reason, detail: result.detail, notification: notification.id }, "notification given up");
-        if (result.reason === "dead_endpoint") {
-          dead.add(channel.id);
-          metrics.dead.set(dead.size);
-          logger.error({ channel: channel.id }, "channel endpoint is gone; it will not be called again until the alerter is reconfigured");
-        }
+  const hooks = (channel: Channel): DeliveryHooks => ({
+    sleep: deps.sleep ?? abortableSleep,
+    random: deps.random ?? Math.random,
+    signal: shutdown.signal,
+    onRetry: (cause) => (cause === "throttled" ? metrics.throttled : metrics.retried).inc({ channel: channel.id }),
+  });
+
+  /** One notification on one channel: settled once delivered or given up, and recorded. */
+  async function deliverTo(channel: Channel, notification: Notification): Promise<Settlement> {
+    if (shutdown.signal.aborted) return "interrupted";
+    if (dead.has(channel.id) || (await deps.deliveryLog.settled(notification.id, channel.id))) return "settled";
+    const result = await deliver(channel, notification, policy, hooks(channel));
+    if (result.kind === "interrupted") return "interrupted";
+    if (result.kind === "delivered") metrics.sent.inc({ channel: channel.id });
+    else {
+      metrics.failed.inc({ channel: channel.id, reason: result.reason });
+      logger.error({ channel: channel.id, reason: result.reason, detail: result.detail, notification: notification.id }, "notification given up");
+      if (result.reason === "dead_endpoint") {
+        dead.add(channel.id);
+        metrics.dead.set(dead.size);
+        logger.error({ channel: channel.id }, "channel endpoint is gone; it will not be called again until the alerter is reconfigured");
       }
-      await deps.deliveryLog.record(notification.id, channel.id, result.kind === "delivered" ? "delivered" : result.reason);
     }
+    await deps.deliveryLog.record(notification.id, channel.id, result.kind === "delivered" ? "delivered" : result.reason);
+    return "settled";
   }
 
+  /** Queues the notification on every channel; each settles it in its own time. */
+  const notify = (notification: Notification): Promise<Settlement>[] => queues.map(({ channel, queue }) => queue.run(() => deliverTo(channel, notification)));
+
   async function handleBatch(messages: IncomingMessage[]): Promise<void> {
+    // On shutdown, nothing new starts: the batch stays uncommitted and is delivered after the
+    // restart, and the delivery log skips the channels that already have it.
+    if (shutdown.signal.aborted) throw new Error(STOPPING);
     const rejected: { message: IncomingMessage; reason: string }[] = [];
+    const deliveries: Promise<Settlement>[] = [];
     for (const message of messages) {
-      // On shutdown, stop between alerts: the rest of the batch stays uncommitted and is delivered
-      // after the restart, and the delivery log skips what was already sent.
-      if (stopping) throw new Error("alerter stopping: leaving the rest of the batch for the next start");
       const decoded = decodeMessage(highPriorityAlertSchema, message);
       if (!decoded.ok) {
         rejected.push({ message, reason: decoded.reason });
@@ -111,13 +145,17 @@ export function createAlerter(deps: AlerterDeps): Alerter {
         for (const channel of deps.channels) metrics.suppressed.inc({ channel: channel.id });
         continue;
       }
-      await notify(renderAlert(alert, deps.dashboardUrl));
+      deliveries.push(...notify(renderAlert(alert, context)));
     }
+    const outcomes = await Promise.allSettled(deliveries);
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    if (outcomes.some((outcome) => outcome.status === "fulfilled" && outcome.value === "interrupted")) throw new Error(STOPPING);
     if (rejected.length > 0) await publishDeadLetters(bus, rejected);
   }
 
   async function sendFollowUps(): Promise<void> {
-    for (const followUp of noise.closeExpired(now() / 1000)) await notify(renderFollowUp(followUp, deps.dashboardUrl));
+    await Promise.all(noise.closeExpired(now() / 1000).flatMap((followUp) => notify(renderFollowUp(followUp, context))));
   }
 
   return {
@@ -130,10 +168,10 @@ export function createAlerter(deps: AlerterDeps): Alerter {
       logger.info({ channels: deps.channels.map((c) => c.id) }, "alerter started");
     },
     async stop() {
-      stopping = true;
+      shutdown.abort();
       clearInterval(followUpTimer);
-      // The alert being delivered finishes and is recorded; the rest of its batch stays uncommitted.
-      await inFlight.catch(() => undefined);
+      // Attempts under way finish and are recorded; whatever did not start stays uncommitted.
+      await Promise.all([inFlight.catch(() => undefined), ...queues.map(({ queue }) => queue.idle())]);
       await subscription?.stop();
     },
   };

@@ -5,6 +5,7 @@ import type { Channel } from "./channels/channel.ts";
 import { discordChannel } from "./channels/discord.ts";
 import { emailChannel } from "./channels/email.ts";
 import { slackChannel } from "./channels/slack.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./delivery.ts";
 
 const secretUrls = z
   .string()
@@ -22,7 +23,11 @@ const alerterEnvSchema = z.object({
   ALERT_EMAIL_FROM: z.string().default("SOC Pipeline <soc@localhost>"),
   ALERT_EMAIL_TO: commaList.pipe(z.array(z.email())).default([]),
   DASHBOARD_URL: z.url().default("http://localhost:3000"),
+  /** A credential-leak link is a link only on github.com or here (GitHub Enterprise); https only. */
+  GITHUB_WEB_URL: z.url({ protocol: /^https$/ }).default("https://github.com"),
   ALERT_DEDUP_WINDOW_SECONDS: positiveInt.default(600),
+  /** Longest Retry-After honoured: a longer one (even "forever") waits this long, then retries. */
+  ALERTER_MAX_RETRY_AFTER_SECONDS: positiveInt.max(86_400).default(600),
   ALERTER_PORT: port.default(9465),
   ALERTER_GROUP_ID: z.string().min(1).default("soc-alerter"),
   LOG_LEVEL: logLevel,
@@ -32,6 +37,11 @@ export type AlerterEnv = z.output<typeof alerterEnvSchema>;
 
 export function parseAlerterEnv(env: Record<string, string | undefined>): AlerterEnv {
   return parseConfig(alerterEnvSchema, env);
+}
+
+/** The delivery loop's bounds, with the configured Retry-After ceiling. */
+export function retryPolicyOf(env: AlerterEnv): RetryPolicy {
+  return { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: env.ALERTER_MAX_RETRY_AFTER_SECONDS * 1000 };
 }
 
 /** Every configured channel; one that is not configured is simply absent. */

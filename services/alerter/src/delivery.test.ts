@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AttemptOutcome, Channel } from "./channels/channel.ts";
-import { backoffMs, deliver } from "./delivery.ts";
+import { abortableSleep, backoffMs, deliver, retryWaitMs } from "./delivery.ts";
 import type { Notification } from "./notification.ts";
 
 const notification: Notification = { id: "n1", title: "t", text: "x", facts: [], severity: "high", link: null };
@@ -16,11 +16,11 @@ const scripted = (...outcomes: AttemptOutcome[]): Channel & { attempts: number }
   };
   return channel;
 };
-const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
+const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
 
 async function run(channel: Channel) {
   const waits: number[] = [];
-  const result = await deliver(channel, notification, policy, { sleep: async (ms) => void waits.push(ms), random: () => 1 });
+  const result = await deliver(channel, notification, policy, { sleep: async (ms) => void waits.push(ms), random: () => 1, signal: new AbortController().signal });
   return { result, waits };
 }
 
@@ -54,5 +54,31 @@ describe("the delivery loop", () => {
   it("draws jitter below the exponential bound, capped", () => {
     expect(backoffMs(1, policy, () => 0.5)).toBe(50);
     expect(backoffMs(10, policy, () => 0.999)).toBe(999);
+  });
+
+  it.each([
+    ["an hour", 3_600_000, 5_000],
+    ["Discord's retry_after of 1e999 (Infinity once parsed)", Infinity, 5_000],
+    ["a negative wait", -1_000, 0],
+    ["a garbled one (NaN): backoff instead", NaN, 100],
+  ])("caps a Retry-After of %s at the policy's ceiling", (_name, afterMs, waitMs) => {
+    expect(retryWaitMs(afterMs, 1, policy, () => 1)).toBe(waitMs);
+  });
+
+  it("waits at most the ceiling when a 429 asks for an hour", async () => {
+    const { result, waits } = await run(scripted({ kind: "retry", cause: "throttled", afterMs: 3_600_000 }));
+    expect(result).toEqual({ kind: "delivered", attempts: 2 });
+    expect(waits).toEqual([5_000]);
+  });
+
+  it("leaves a wait at once on shutdown, settling nothing, and starts no further attempt", async () => {
+    const shutdown = new AbortController();
+    const channel = scripted({ kind: "retry", cause: "throttled", afterMs: 3_600_000 });
+    const started = Date.now();
+    const pending = deliver(channel, notification, { ...policy, maxRetryAfterMs: 3_600_000 }, { sleep: abortableSleep, random: () => 1, signal: shutdown.signal });
+    setTimeout(() => shutdown.abort(), 50);
+    expect(await pending).toEqual({ kind: "interrupted", attempts: 1 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(channel.attempts).toBe(1);
   });
 });

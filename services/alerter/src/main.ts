@@ -1,7 +1,7 @@
 /** The alerter as its own service on real Kafka (and Redis for its delivery log). */
 import { createKafkaBus, createLogger, createRegistry, onShutdownSignal, pipelineTopicSpecs, startOpsServer, topicsFromEnv } from "@soc/shared";
 import { createAlerter } from "./alerter.ts";
-import { channelsOf, parseAlerterEnv } from "./config.ts";
+import { channelsOf, parseAlerterEnv, retryPolicyOf } from "./config.ts";
 import { createMemoryDeliveryLog, createRedisDeliveryLog } from "./delivery-log.ts";
 
 const env = parseAlerterEnv(process.env);
@@ -14,7 +14,19 @@ const channels = channelsOf(env);
 if (channels.length === 0) logger.warn("no channel configured: set SLACK_WEBHOOK_URLS, DISCORD_WEBHOOK_URLS or SMTP_URL + ALERT_EMAIL_TO");
 // Without Redis the delivery log lives in memory: a restart may then re-send the last batch.
 const deliveryLog = env.REDIS_URL === undefined ? createMemoryDeliveryLog() : createRedisDeliveryLog(env.REDIS_URL);
-const alerter = createAlerter({ bus, channels, deliveryLog, dedupWindowSeconds: env.ALERT_DEDUP_WINDOW_SECONDS, dashboardUrl: env.DASHBOARD_URL, topic: topics.highPriorityAlerts, groupId: env.ALERTER_GROUP_ID, logger, registry });
+const alerter = createAlerter({
+  bus,
+  channels,
+  deliveryLog,
+  dedupWindowSeconds: env.ALERT_DEDUP_WINDOW_SECONDS,
+  dashboardUrl: env.DASHBOARD_URL,
+  githubWebUrl: env.GITHUB_WEB_URL,
+  policy: retryPolicyOf(env),
+  topic: topics.highPriorityAlerts,
+  groupId: env.ALERTER_GROUP_ID,
+  logger,
+  registry,
+});
 await alerter.start();
 const ops = startOpsServer({ port: env.ALERTER_PORT, registry, ready: () => bus.ping() });
 

@@ -3,17 +3,17 @@ import nodemailer from "nodemailer";
 import type { Secret } from "@soc/shared";
 import type { Notification } from "../notification.ts";
 import type { AttemptOutcome, Channel } from "./channel.ts";
+import { escapeHtml, plainLine } from "./escape.ts";
 
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
+/** The subject is the template's fixed title; the plain-text part keeps each fact on its own line. */
 export function emailBody(notification: Notification): { subject: string; text: string; html: string } {
-  const facts = notification.facts.map((fact) => `${fact.label}: ${fact.value}`).join("\n");
+  const facts = notification.facts.map((fact) => `${plainLine(fact.label)}: ${plainLine(fact.value)}`).join("\n");
   const link = notification.link === null ? "" : `\n\nOpen in the dashboard: ${notification.link}`;
   const rows = notification.facts.map((fact) => `<tr><th align="left" style="padding:4px 12px 4px 0">${escapeHtml(fact.label)}</th><td>${escapeHtml(fact.value)}</td></tr>`).join("");
   const button = notification.link === null ? "" : `<p><a href="${escapeHtml(notification.link)}">Open in the dashboard</a></p>`;
   return {
-    subject: `[SOC] ${notification.title}`,
-    text: `${notification.text}\n\n${facts}${link}\n`,
+    subject: `[SOC] ${plainLine(notification.title)}`,
+    text: `${plainLine(notification.text)}\n\n${facts}${link}\n`,
     html: `<h2 style="margin:0 0 8px">${escapeHtml(notification.title)}</h2><p>${escapeHtml(notification.text)}</p><table>${rows}</table>${button}`,
   };
 }

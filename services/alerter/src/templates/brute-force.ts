@@ -1,12 +1,12 @@
-import { duration, timestamp } from "./format.ts";
+import { duration, shown, timestamp } from "./format.ts";
 import { alertLink, type AlertTemplate } from "./template.ts";
 
 export const bruteForceTemplate: AlertTemplate = {
   type: "brute_force",
-  render(alert, dashboardUrl) {
+  render(alert, context) {
     const span = alert.first_seen !== null && alert.last_seen !== null ? alert.last_seen - alert.first_seen : null;
     const within = span === null ? "" : ` in ${duration(span)}`;
-    const from = alert.source_ip ?? "an unknown address";
+    const from = shown(alert.source_ip) ?? "an unknown address";
     return {
       id: alert.alert_id,
       title: "Security alert: brute-force attack detected",
@@ -19,7 +19,7 @@ export const bruteForceTemplate: AlertTemplate = {
         { label: "Last seen", value: timestamp(alert.last_seen) },
       ],
       severity: alert.severity,
-      link: alertLink(alert, dashboardUrl),
+      link: alertLink(alert, context),
     };
   },
 };

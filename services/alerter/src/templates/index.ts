@@ -3,7 +3,7 @@ import type { HighPriorityAlert, HighPriorityAlertType } from "@soc/shared";
 import type { Notification } from "../notification.ts";
 import { bruteForceTemplate } from "./brute-force.ts";
 import { credentialLeakTemplate } from "./credential-leak.ts";
-import type { AlertTemplate } from "./template.ts";
+import type { AlertTemplate, RenderContext } from "./template.ts";
 import { trafficSpikeTemplate } from "./traffic-spike.ts";
 
 const TEMPLATES: Record<HighPriorityAlertType, AlertTemplate> = {
@@ -12,6 +12,6 @@ const TEMPLATES: Record<HighPriorityAlertType, AlertTemplate> = {
   credential_leak: credentialLeakTemplate,
 };
 
-export function renderAlert(alert: HighPriorityAlert, dashboardUrl: string): Notification {
-  return TEMPLATES[alert.type].render(alert, dashboardUrl);
+export function renderAlert(alert: HighPriorityAlert, context: RenderContext): Notification {
+  return TEMPLATES[alert.type].render(alert, context);
 }
