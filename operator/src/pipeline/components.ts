@@ -102,6 +102,8 @@ export function components(pipeline: SocPipeline): Component[] {
         ...plainEnv({
           WORKER_GROUP_ID: worker.groupId,
           WORKER_METRICS_PORT: 9464,
+          // Pipelines may share one Redis; each keeps its own brute-force windows and baselines.
+          REDIS_KEY_PREFIX: `soc:${pipeline.metadata.namespace}/${pipeline.metadata.name}:`,
           ANOMALY_KEYWORDS: detection.keywords.join(","),
           BRUTE_FORCE_THRESHOLD: detection.bruteForceThreshold,
           BRUTE_FORCE_WINDOW_SECONDS: detection.bruteForceWindowSeconds,

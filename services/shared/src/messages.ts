@@ -21,9 +21,15 @@ export const TOPICS = {
 /** Dead-letter topic for a topic: malformed messages go here with the reason, never lost. */
 export const deadLetterTopic = (topic: string): string => `${topic}-dlq`;
 
+/**
+ * Latest event time accepted, 9999-12-31T23:59:59Z: beyond ~2.4e19 s adding a minute no longer changes
+ * a float, and windows keyed by minute would never end.
+ */
+export const MAX_EVENT_TIME_SECONDS = 253_402_300_799;
+
 /** Event time in epoch seconds (fractions allowed); accepts RFC 3339 strings at the edge. */
 export const eventTime = z.union([
-  z.number().finite().nonnegative(),
+  z.number().finite().nonnegative().max(MAX_EVENT_TIME_SECONDS),
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s) / 1000),
 ]);
 
@@ -33,7 +39,7 @@ export const MAX_ENDPOINT_CHARS = 2048;
 /** `logs` topic (seed 4.1): `{message}` plus optional event time, source and structured fields. */
 export const logMessageSchema = z.object({
   message: z.string().min(1).max(MAX_MESSAGE_CHARS),
-  timestamp: z.number().finite().nonnegative().optional(),
+  timestamp: z.number().finite().nonnegative().max(MAX_EVENT_TIME_SECONDS).optional(),
   source: z.string().min(1).max(128).optional(),
   /** Client IP when the source reports it apart from the text (proxies, log drains); a malformed one is dropped, not the log. */
   source_ip: ipAddress.optional().catch(undefined),

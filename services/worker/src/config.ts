@@ -9,6 +9,8 @@ const workerEnvSchema = z
     ELASTICSEARCH_URL: z.url().default("http://127.0.0.1:19200"),
     ELASTICSEARCH_INDEX: z.string().min(1).default("processed_logs"),
     REDIS_URL: z.string().min(1).default("redis://127.0.0.1:16379"),
+    // Starts every counter key, so pipelines sharing a Redis keep their windows apart (the operator sets soc:<namespace>/<pipeline>:).
+    REDIS_KEY_PREFIX: z.string().min(1).max(256).default("soc:"),
     ANOMALY_KEYWORDS: commaList.default(DEFAULT_KEYWORDS),
     /** The seed's `192.168.1.1,10.0.0.1` is an example, not a default: nothing is silenced unless asked. */
     WHITELISTED_IPS: whitelistSetting,

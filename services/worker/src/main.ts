@@ -20,7 +20,7 @@ const tracing = startTracing("soc-worker", env.OTEL_EXPORTER_OTLP_ENDPOINT);
 const registry = createRegistry("worker");
 const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-worker", logger });
 const store = createElasticsearchStore({ url: env.ELASTICSEARCH_URL, index: env.ELASTICSEARCH_INDEX });
-const counters = createRedisCounters({ url: env.REDIS_URL });
+const counters = createRedisCounters({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX });
 
 const topics = topicsFromEnv(env);
 await bus.ensureTopics(pipelineTopicSpecs(topics));

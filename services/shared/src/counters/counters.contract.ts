@@ -63,4 +63,22 @@ export function countersContract(makeCounters: () => Promise<Counters>): void {
     const results = await c.recordRequests([0, 60, 120, 180].map((offset) => ({ key, timeSeconds: base + offset })), 2);
     expect(results.map((r) => r.minutes)).toEqual([0, 1, 2, 2]);
   });
+
+  it("answers for huge event times, where m + 1 === m (a minute loop never ended there)", async () => {
+    const c = await ready();
+    const key = uniqueName("ip");
+    // Valid timestamps (finite, non-negative); around minute 4e17 doubles are 64 apart.
+    const results = await c.recordRequests([{ key, timeSeconds: 2.4e19 }, { key, timeSeconds: 2.4e19 + 60 * 6400 }], 60);
+    expect(results).toHaveLength(2);
+    for (const result of results) expect(result.minutes).toBeLessThanOrEqual(60);
+  });
+
+  it("keeps a key's out-of-order later minutes while they are few", async () => {
+    const c = await ready();
+    const key = uniqueName("ip");
+    const base = 60 * 3_000_000;
+    // Minute 5 arrives before minutes 1 to 4; its count must still be there when minute 5 resumes.
+    const results = await c.recordRequests([300, 60, 120, 180, 240, 301].map((offset) => ({ key, timeSeconds: base + offset })), 60);
+    expect(results.map((r) => r.count)).toEqual([1, 1, 1, 1, 1, 2]);
+  });
 }

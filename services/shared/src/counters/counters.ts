@@ -75,17 +75,35 @@ export function slideFailureWindow(entries: WindowEntry[], event: FailureEvent, 
 export const minuteOf = (timeSeconds: number): number => Math.floor(timeSeconds / 60);
 
 /**
+ * How long a key outlives its last write (Redis EXPIRE, memory eviction): a failure window plus a
+ * minute; a rate key's baseline plus the current and a spare minute. Whole seconds, as EXPIRE wants.
+ */
+export const failureTtlSeconds = (window: FailureWindow): number => Math.ceil(window.windowSeconds) + 60;
+export const rateTtlSeconds = (baselineMinutes: number): number => (Math.ceil(baselineMinutes) + 2) * 60;
+
+/** Minute counts a rate key may hold before later (out-of-order, future) minutes are pruned too. */
+export const maxMinutesKept = (baselineMinutes: number): number => 2 * baselineMinutes + 2;
+
+/**
+ * Whether a rate key keeps the count of minute `m` once an event of `minute` arrives: never older
+ * than the baseline; later minutes only while the key is not crowded, so a client sending many
+ * distinct future times cannot grow one key (and the scan of it) without bound.
+ */
+export const keepsMinute = (m: number, minute: number, baselineMinutes: number, crowded: boolean): boolean =>
+  m >= minute - baselineMinutes && !(crowded && m > minute + baselineMinutes);
+
+/**
  * Baseline of the `baselineMinutes` minutes before `minute`: minutes since the key was first seen
  * count as zero when empty; earlier ones are not part of its history.
  */
 export function baselineOf(countsByMinute: Map<number, number>, firstMinute: number, minute: number, baselineMinutes: number): { mean: number; stddev: number; minutes: number } {
-  const start = Math.max(firstMinute, minute - baselineMinutes);
-  const span = minute - start;
-  if (span <= 0) return { mean: 0, stddev: 0, minutes: 0 };
+  const span = Math.min(minute - firstMinute, baselineMinutes);
+  if (!(span > 0)) return { mean: 0, stddev: 0, minutes: 0 };
   let sum = 0;
   let squares = 0;
-  for (let m = start; m < minute; m++) {
-    const count = countsByMinute.get(m) ?? 0;
+  // Counted by steps, not by minute: at huge event times m + 1 === m and a minute loop never ends.
+  for (let step = 1; step <= span; step++) {
+    const count = countsByMinute.get(minute - step) ?? 0;
     sum += count;
     squares += count * count;
   }

@@ -16,9 +16,10 @@ const DIGIT = /\d/;
 /** Re-encoded after decoding: `/` and `%` (so decoding twice changes nothing) and control characters (alert texts). */
 const REENCODED = /[/%\p{Cc}]/gu;
 
+const ID_SEGMENT = ":id";
+
 export const MAX_ENDPOINT_CHARS = 256;
 export const MAX_ENDPOINT_SEGMENTS = 16;
-export const ID_SEGMENT = ":id";
 
 /** Percent-decoded, so `%6Cogin` and `login` are one endpoint; a malformed escape is kept as sent. */
 function decodeSegment(segment: string): string {

@@ -1,6 +1,6 @@
 /** First, stateless phase of the detection core: what a single log says about itself. */
 import type { LogMessage, Whitelist } from "@soc/shared";
-import { extractEndpoint } from "./endpoint.ts";
+import { extractEndpoint, normalizeEndpoint } from "./endpoint.ts";
 import { recogniseFailedLogin } from "./failed-login.ts";
 import type { KeywordMatcher } from "./keywords.ts";
 import { attributeSource } from "./source.ts";
@@ -35,7 +35,8 @@ export function extractFeatures(log: LogMessage, matchKeyword: KeywordMatcher, n
     ipInferred: source.inferred,
     failedLogin: recogniseFailedLogin(log.message),
     keyword: matchKeyword(log.message),
-    endpoint: log.endpoint ?? extractEndpoint(log.message),
+    // Normalised (ids collapsed, length capped) so attacker-chosen paths cannot mint unbounded baselines.
+    endpoint: log.endpoint === undefined ? extractEndpoint(log.message) : normalizeEndpoint(log.endpoint),
     timeSeconds: log.timestamp ?? nowSeconds,
   };
 }
