@@ -3,9 +3,8 @@
  * The cursor is the newest timestamp read and the entries seen at it, so none is read twice.
  * 429 RESOURCE_EXHAUSTED is retried with exponential backoff and jitter.
  */
-import { isIP } from "node:net";
 import { z } from "zod";
-import type { PullSource } from "@soc/collector-framework";
+import { clientIp, type PullSource } from "@soc/collector-framework";
 import type { LogMessage } from "@soc/shared";
 
 const entrySchema = z.object({
@@ -23,16 +22,19 @@ export const DEFAULT_FILTER = 'logName:"identitytoolkit.googleapis.com" OR resou
 
 export function toLogMessage(entry: Entry): LogMessage {
   const http = entry.httpRequest;
+  // Cloud Logging's remoteIp "can include port information" ("10.0.0.1:80").
   const address = http?.remoteIp ?? (typeof entry.jsonPayload?.remoteIp === "string" ? entry.jsonPayload.remoteIp : undefined);
-  const ip = address !== undefined && isIP(address) !== 0 ? address : undefined;
-  const request = http === undefined ? "" : `"${http.requestMethod ?? "GET"} ${http.requestUrl ? new URL(http.requestUrl, "https://x").pathname : "/"}" ${http.status ?? ""} `;
+  const ip = address === undefined ? undefined : (clientIp(address) ?? undefined);
+  // A URL that does not parse loses its endpoint, not the log (throwing would stall every later poll).
+  const path = http?.requestUrl === undefined ? undefined : URL.parse(http.requestUrl, "https://x")?.pathname;
+  const request = http === undefined ? "" : `"${http.requestMethod ?? "GET"} ${path ?? "/"}" ${http.status ?? ""} `;
   const text = entry.textPayload ?? (entry.jsonPayload === undefined ? "" : JSON.stringify(entry.jsonPayload));
   return {
     message: `${ip ?? "-"} firebase ${request}${text}`.trim().slice(0, 65_536),
     timestamp: Date.parse(entry.timestamp) / 1000,
     source: "firebase",
     ...(ip === undefined ? {} : { source_ip: ip }),
-    ...(http?.requestUrl !== undefined ? { endpoint: new URL(http.requestUrl, "https://x").pathname } : {}),
+    ...(path === undefined ? {} : { endpoint: path }),
   };
 }
 

@@ -1,4 +1,7 @@
 // Public face of the collector framework.
 export { fileCursorStore, type CursorStore } from "./cursor-store.ts";
 export { collectorMetrics, createPullCollector, pollUntilStopped, type PullCollectorDeps, type PullSource } from "./pull.ts";
-export { drainHandler, parseJsonLines, type DrainSource } from "./drain.ts";
+export { DEFAULT_DRAIN_SERVER_LIMITS, DEFAULT_MAX_BODY_BYTES, drainHandler, drainServer, parseJsonLines, type DrainHandlerOptions, type DrainServerLimits, type DrainSource, type Refusal } from "./drain.ts";
+export { replayCache, type ReplayCache } from "./replay-cache.ts";
+export { busRecord } from "./bus-record.ts";
+export { clientIp, type PortStyle } from "./address.ts";

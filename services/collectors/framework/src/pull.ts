@@ -4,6 +4,7 @@
  * saving publishes that window again; nothing is skipped.
  */
 import { Counter, Gauge, TOPICS, type Bus, type Logger, type LogMessage, type Registry } from "@soc/shared";
+import { busRecord } from "./bus-record.ts";
 import type { CursorStore } from "./cursor-store.ts";
 
 export interface PullSource {
@@ -42,7 +43,7 @@ export function createPullCollector(deps: PullCollectorDeps): { runOnce(): Promi
         const { logs, cursor } = await deps.source.poll(await deps.cursors.load());
         metrics.fetched.inc({ source }, logs.length);
         if (logs.length > 0) {
-          await deps.bus.publish(deps.topic ?? TOPICS.logs, logs.map((log) => ({ key: log.source_ip ?? null, value: JSON.stringify(log) })));
+          await deps.bus.publish(deps.topic ?? TOPICS.logs, logs.map(busRecord));
           metrics.published.inc({ source }, logs.length);
           const newest = Math.max(...logs.map((log) => log.timestamp ?? 0));
           metrics.lagSeconds.set({ source }, Math.max(0, now() / 1000 - newest));

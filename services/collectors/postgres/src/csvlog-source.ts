@@ -1,12 +1,13 @@
 /**
  * PostgreSQL's csvlog as a pull source. The cursor is a file name and a byte offset; when a file
- * is read to its end and a newer one exists (rotation), reading moves on to it.
+ * is read to its end and a newer one exists (rotation), reading moves on to it. The file is read a
+ * chunk at a time and never more records than a poll takes, so a backlog (first start, downtime,
+ * a password spray) costs one chunk of memory, not the whole unread file.
  */
-import { open, readdir } from "node:fs/promises";
-import { isIP } from "node:net";
+import { open, readdir, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { LogMessage } from "@soc/shared";
-import type { PullSource } from "@soc/collector-framework";
+import { clientIp, type PullSource } from "@soc/collector-framework";
 import { completeCsvRecords } from "./csv.ts";
 
 // Columns of csvlog (PostgreSQL 13+), by position.
@@ -28,14 +29,9 @@ export function csvlogTime(text: string): number | undefined {
   return Number.isNaN(parsed) ? undefined : parsed / 1000;
 }
 
-/** "203.0.113.7:51234" → "203.0.113.7"; "[local]" (a Unix socket) → null. */
-export function clientAddress(connectionFrom: string): string | null {
-  const host = connectionFrom.includes(":") ? connectionFrom.slice(0, connectionFrom.lastIndexOf(":")) : connectionFrom;
-  return isIP(host) === 0 ? null : host;
-}
-
 export function toLogMessage(record: string[]): LogMessage {
-  const ip = clientAddress(record[CONNECTION_FROM] ?? "");
+  // "203.0.113.7:51234", "2001:db8::7:51234" (no brackets); "[local]" is a Unix socket.
+  const ip = clientIp(record[CONNECTION_FROM] ?? "", "appended");
   const timestamp = csvlogTime(record[LOG_TIME] ?? "");
   // The failure line itself has no address; it goes into the text and into source_ip.
   const client = ip === null ? "" : ` (client ${ip})`;
@@ -47,23 +43,59 @@ export function toLogMessage(record: string[]): LogMessage {
   };
 }
 
-export function csvlogSource(logDirectory: string, maxRecordsPerPoll = 5_000): PullSource & { cursorAtEnd(): Promise<string> } {
-  const csvFiles = async (): Promise<string[]> => (await readdir(logDirectory)).filter((name) => name.endsWith(".csv")).sort();
+export interface CsvlogOptions {
+  maxRecordsPerPoll?: number;
+  /** Bytes read at a time; a record longer than this is cut to its first chunk. */
+  chunkBytes?: number;
+}
 
-  const readFrom = async (file: string, offset: number): Promise<{ records: string[][]; nextOffset: number; size: number }> => {
-    const handle = await open(join(logDirectory, file), "r");
-    try {
-      const { size } = await handle.stat();
-      if (size <= offset) return { records: [], nextOffset: offset, size };
-      const buffer = Buffer.alloc(size - offset);
-      await handle.read(buffer, 0, buffer.length, offset);
-      const text = buffer.toString("utf8");
-      const { records, consumedChars } = completeCsvRecords(text);
-      return { records, nextOffset: offset + Buffer.byteLength(text.slice(0, consumedChars)), size };
-    } finally {
-      await handle.close();
+/** Offset just past the record that continues at `from` (inside quotes or not), or null when the file ends first. */
+async function recordEnd(handle: FileHandle, buffer: Buffer, from: number, size: number, inQuotes: boolean): Promise<number | null> {
+  let quoted = inQuotes;
+  for (let position = from; position < size; ) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
+    if (bytesRead === 0) return null;
+    const scan = completeCsvRecords(buffer.subarray(0, bytesRead), { maxRecords: 1, inQuotes: quoted });
+    if (scan.records.length > 0) return position + scan.consumedBytes;
+    position += bytesRead;
+    quoted = scan.inQuotes;
+  }
+  return null;
+}
+
+/** At most `maxRecords` records of `path` from `offset`, through one buffer of at most `chunkBytes`. */
+async function readRecords(path: string, offset: number, maxRecords: number, chunkBytes: number): Promise<{ records: string[][]; nextOffset: number; size: number }> {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    if (size <= offset) return { records: [], nextOffset: offset, size };
+    const buffer = Buffer.alloc(Math.min(chunkBytes, size - offset));
+    const records: string[][] = [];
+    let position = offset;
+    while (position < size && records.length < maxRecords) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
+      const scan = completeCsvRecords(buffer.subarray(0, bytesRead), { maxRecords: maxRecords - records.length });
+      for (const record of scan.records) records.push(record);
+      position += scan.consumedBytes;
+      if (scan.records.length > 0) continue;
+      // No record ends in what is left of the file: the last one is still being written.
+      if (bytesRead < chunkBytes) break;
+      // One record longer than a chunk: its start is kept and the rest skipped, once its end is written.
+      const end = await recordEnd(handle, buffer, position + bytesRead, size, scan.inQuotes);
+      if (end === null) break;
+      records.push(scan.unfinished);
+      position = end;
     }
-  };
+    return { records, nextOffset: position, size };
+  } finally {
+    await handle.close();
+  }
+}
+
+export function csvlogSource(logDirectory: string, options: CsvlogOptions = {}): PullSource & { cursorAtEnd(): Promise<string> } {
+  const maxRecordsPerPoll = options.maxRecordsPerPoll ?? 5_000;
+  const chunkBytes = options.chunkBytes ?? 1024 * 1024;
+  const csvFiles = async (): Promise<string[]> => (await readdir(logDirectory)).filter((name) => name.endsWith(".csv")).sort();
 
   return {
     name: "postgresql",
@@ -81,8 +113,8 @@ export function csvlogSource(logDirectory: string, maxRecordsPerPoll = 5_000): P
       let cursor: Cursor = saved === null ? { file: files[0] ?? "", offset: 0 } : (JSON.parse(saved) as Cursor);
       const logs: LogMessage[] = [];
       while (cursor.file !== "" && logs.length < maxRecordsPerPoll) {
-        const { records, nextOffset, size } = await readFrom(cursor.file, cursor.offset);
-        logs.push(...records.map(toLogMessage));
+        const { records, nextOffset, size } = await readRecords(join(logDirectory, cursor.file), cursor.offset, maxRecordsPerPoll - logs.length, chunkBytes);
+        for (const record of records) logs.push(toLogMessage(record));
         cursor = { file: cursor.file, offset: nextOffset };
         const newer = files.find((name) => name > cursor.file);
         if (nextOffset < size || newer === undefined) break;

@@ -1,3 +1,3 @@
 // Public face of the PostgreSQL collector.
-export { csvlogSource, toLogMessage, clientAddress, csvlogTime } from "./csvlog-source.ts";
-export { completeCsvRecords } from "./csv.ts";
+export { csvlogSource, toLogMessage, csvlogTime, type CsvlogOptions } from "./csvlog-source.ts";
+export { completeCsvRecords, type CsvScan } from "./csv.ts";

@@ -3,8 +3,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { drainHandler } from "@soc/collector-framework";
-import { createMemoryBus, Secret, TOPICS } from "@soc/shared";
-import { supabaseDrainSource, supabaseSource } from "./source.ts";
+import { statusBeforeBody } from "@soc/collector-framework/testing";
+import { createMemoryBus, logMessageSchema, Secret, TOPICS, type Bus } from "@soc/shared";
+import { supabaseDrainSource, supabaseSource, toLogMessage } from "./source.ts";
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -62,20 +63,61 @@ describe("Supabase logs endpoint source", () => {
     ]);
     expect(new Set(fake.seen.map((q) => q.token))).toEqual(new Set(["Bearer sbp_token"]));
   });
+
+  it("keeps a bare IPv6 client whole and strips the port only where the table's format has one", () => {
+    const row = (ip: string) => ({ id: "r", timestamp: µs("2026-11-24T11:00:00Z"), event_message: "m", ip });
+    expect(toLogMessage("edge_logs", row("2001:db8::1:2")).source_ip).toBe("2001:db8::1:2");
+    // postgres_logs' connection_from is PostgreSQL's remote_host:remote_port, port appended even to an IPv6.
+    expect(toLogMessage("postgres_logs", row("2001:db8::7:5432")).source_ip).toBe("2001:db8::7");
+    expect(toLogMessage("postgres_logs", row("203.0.113.8:5432")).source_ip).toBe("203.0.113.8");
+    expect(toLogMessage("edge_logs", row("not an address")).source_ip).toBeUndefined();
+    // A remote_addr that is not a string is no address, not an exception that would stall every later poll.
+    expect(toLogMessage("auth_logs", { id: "r", timestamp: 0, event_message: '{"remote_addr":42}' }).source_ip).toBeUndefined();
+  });
 });
+
+async function drain(bus: Bus): Promise<string> {
+  server = createServer(drainHandler({ source: supabaseDrainSource({ headerName: "X-Drain-Token", secret: new Secret("drain-token-123") }), bus })).listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+async function published(bus: Bus): Promise<Record<string, unknown>[]> {
+  const logs: Record<string, unknown>[] = [];
+  await (await bus.follow(TOPICS.logs, (m) => logs.push(JSON.parse(m.value ?? "{}") as Record<string, unknown>))).stop();
+  return logs;
+}
+
+const authEvent = (id: string, remoteAddr: string) => ({ id, timestamp: µs("2026-11-24T11:00:00Z"), event_message: JSON.stringify({ msg: "Invalid login credentials", remote_addr: remoteAddr }) });
 
 describe("Supabase log drain", () => {
   it("accepts the shared header only", async () => {
     const bus = createMemoryBus();
-    server = createServer(drainHandler({ source: supabaseDrainSource({ headerName: "X-Drain-Token", secret: new Secret("drain-token-123") }), bus })).listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const body = JSON.stringify([{ id: "1", timestamp: µs("2026-11-24T11:00:00Z"), event_message: JSON.stringify({ msg: "Invalid login credentials", remote_addr: "203.0.113.51" }) }]);
+    const url = await drain(bus);
+    const body = JSON.stringify([authEvent("1", "203.0.113.51")]);
     expect((await fetch(url, { method: "POST", body })).status).toBe(401);
     expect((await fetch(url, { method: "POST", body, headers: { "x-drain-token": "wrong-token-000" } })).status).toBe(403);
     expect((await fetch(url, { method: "POST", body, headers: { "x-drain-token": "drain-token-123" } })).status).toBe(200);
-    const published: string[] = [];
-    await (await bus.follow(TOPICS.logs, (m) => published.push(m.value ?? ""))).stop();
-    expect(published.map((value) => JSON.parse(value).source_ip)).toEqual(["203.0.113.51"]);
+    expect((await published(bus)).map((log) => log.source_ip)).toEqual(["203.0.113.51"]);
+  });
+
+  it("checks the token from the headers alone: a body is never awaited for a sender without it, or over the limit", async () => {
+    const bus = createMemoryBus();
+    const url = await drain(bus);
+    const fiveMiB = 5 * 1024 * 1024;
+    expect(await statusBeforeBody(url, {}, fiveMiB)).toBe(401);
+    expect(await statusBeforeBody(url, { "x-drain-token": "wrong-token-000" }, fiveMiB)).toBe(403);
+    expect(await statusBeforeBody(url, { "x-drain-token": "drain-token-123" }, fiveMiB)).toBe(413);
+  });
+
+  it("attributes IPv6 clients to their whole address, and publishes a delivery sent twice once", async () => {
+    const bus = createMemoryBus();
+    const url = await drain(bus);
+    const body = JSON.stringify([authEvent("1", "2001:db8::1:2"), authEvent("2", "[2001:db8::9]:51234"), authEvent("3", "fe80::1%eth0")]);
+    const send = async (): Promise<number> => (await fetch(url, { method: "POST", body, headers: { "x-drain-token": "drain-token-123" } })).status;
+    expect([await send(), await send()]).toEqual([200, 200]);
+    const logs = await published(bus);
+    expect(logs.map((log) => log.source_ip)).toEqual(["2001:db8::1:2", "2001:db8::9", undefined]);
+    expect(logs.every((log) => logMessageSchema.safeParse(log).success)).toBe(true);
   });
 });

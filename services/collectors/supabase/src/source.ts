@@ -3,11 +3,10 @@
  * pulled in time windows: the cursor is the end of the last window read, per source table. Each
  * query selects the client address the way Supabase's log explorer does.
  */
-import { timingSafeEqual } from "node:crypto";
-import { isIP } from "node:net";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { DrainSource, PullSource } from "@soc/collector-framework";
-import { parseJsonLines } from "@soc/collector-framework";
+import type { DrainSource, PortStyle, PullSource } from "@soc/collector-framework";
+import { clientIp, parseJsonLines } from "@soc/collector-framework";
 import type { LogMessage, Secret } from "@soc/shared";
 
 export const SUPABASE_TABLES = {
@@ -19,25 +18,28 @@ export const SUPABASE_TABLES = {
 } as const;
 export type SupabaseTable = keyof typeof SUPABASE_TABLES;
 
+/** How each table's address is written: GoTrue's remote_addr is Go's host:port, connection_from is PostgreSQL's. */
+const PORT_STYLE: Record<SupabaseTable, PortStyle> = { auth_logs: "optional", edge_logs: "optional", postgres_logs: "appended" };
+
 const rowSchema = z.object({ id: z.string(), timestamp: z.number(), event_message: z.string(), ip: z.string().nullable().optional() });
 const responseSchema = z.object({ result: z.array(rowSchema).nullable().optional(), error: z.unknown().optional() });
 
-/** Auth events carry the address inside their JSON message. */
-function addressOf(row: z.infer<typeof rowSchema>): string | undefined {
+/** Auth events carry the address in GoTrue's own JSON record, which is the whole event message. */
+function addressOf(table: SupabaseTable, row: z.infer<typeof rowSchema>): string | undefined {
   let candidate = row.ip ?? undefined;
   if (candidate === undefined) {
     try {
-      candidate = (JSON.parse(row.event_message) as { remote_addr?: string }).remote_addr;
+      const remote = (JSON.parse(row.event_message) as { remote_addr?: unknown }).remote_addr;
+      candidate = typeof remote === "string" ? remote : undefined;
     } catch {
       candidate = undefined;
     }
   }
-  const host = candidate?.replace(/:\d+$/, "");
-  return host !== undefined && isIP(host) !== 0 ? host : undefined;
+  return candidate === undefined ? undefined : (clientIp(candidate, PORT_STYLE[table]) ?? undefined);
 }
 
 export function toLogMessage(table: SupabaseTable, row: z.infer<typeof rowSchema>): LogMessage {
-  const ip = addressOf(row);
+  const ip = addressOf(table, row);
   return {
     message: `supabase ${table}: ${row.event_message}${ip === undefined ? "" : ` (client ${ip})`}`.slice(0, 65_536),
     // Supabase timestamps are microseconds since the epoch.
@@ -100,15 +102,23 @@ export function supabaseSource(options: SupabaseSourceOptions): PullSource {
   };
 }
 
-/** Supabase log drains (HTTP, NDJSON or a JSON array), authenticated by a shared header value. */
+const sha256 = (value: string): Buffer => createHash("sha256").update(value).digest();
+
+/**
+ * Supabase log drains (HTTP, NDJSON or a JSON array). Supabase does not sign drain requests: the
+ * only credential is a static header value configured with the drain. It has nothing to do with
+ * the body and no timestamp, so it is checked completely before the body is read. Whoever
+ * captures it can send anything until it is rotated, so replay protection cannot be had here; the
+ * framework's cache only drops bodies delivered twice.
+ */
 export function supabaseDrainSource(options: { headerName: string; secret: Secret }): DrainSource {
-  const expected = Buffer.from(options.secret.reveal());
+  // Digests have one length, so the comparison leaks neither the token nor its length.
+  const expected = sha256(options.secret.reveal());
   return {
-    authenticate(request) {
+    checkCredentials(request) {
       const given = request.headers[options.headerName.toLowerCase()];
-      if (typeof given !== "string") return { status: 401, detail: `missing ${options.headerName}` };
-      const value = Buffer.from(given);
-      return value.length === expected.length && timingSafeEqual(value, expected) ? null : { status: 403, detail: `${options.headerName} is wrong` };
+      if (given === undefined) return { status: 401, detail: `missing ${options.headerName}` };
+      return typeof given === "string" && timingSafeEqual(sha256(given), expected) ? null : { status: 403, detail: `${options.headerName} is wrong` };
     },
     parse: (raw) =>
       z

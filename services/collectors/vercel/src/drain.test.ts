@@ -3,7 +3,8 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createKafkaBus, createMemoryBus, Secret, silentLogger, TOPICS, type Bus } from "@soc/shared";
+import { rawExchange, statusBeforeBody } from "@soc/collector-framework/testing";
+import { createKafkaBus, createMemoryBus, logMessageSchema, Secret, silentLogger, TOPICS, type Bus } from "@soc/shared";
 import { vercelDrainHandler } from "./drain.ts";
 
 const SECRET = "drain-secret-0123456789";
@@ -65,6 +66,59 @@ describe("Vercel log drain receiver", () => {
     const body = '{"hello": "world"}';
     const response = await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } });
     expect(response.status).toBe(400);
+  });
+
+  it("refuses an unsigned request, or one declaring too big a body, from its headers alone: the body is never awaited", async () => {
+    const bus = createMemoryBus();
+    const url = await receiver(bus);
+    const fiveMiB = 5 * 1024 * 1024;
+    expect(await statusBeforeBody(url, {}, fiveMiB)).toBe(401);
+    expect(await statusBeforeBody(url, { "x-vercel-signature": "sha1=not-hex" }, fiveMiB)).toBe(401);
+    expect(await statusBeforeBody(url, { "x-vercel-signature": "ab".repeat(20) }, fiveMiB)).toBe(413);
+    expect(await published(bus)).toEqual([]);
+  });
+
+  it("stops reading a chunked body at the limit and answers 413", async () => {
+    const bus = createMemoryBus();
+    const url = await receiver(bus);
+    const port = Number(new URL(url).port);
+    const chunk = "a".repeat(64 * 1024);
+    const head = `POST / HTTP/1.1\r\nhost: x\r\nx-vercel-signature: ${"ab".repeat(20)}\r\ntransfer-encoding: chunked\r\n\r\n`;
+    const body = `${`${chunk.length.toString(16)}\r\n${chunk}\r\n`.repeat(20)}0\r\n\r\n`;
+    expect(await rawExchange(port, Buffer.from(head + body))).toBe(413);
+    expect(await published(bus)).toEqual([]);
+  });
+
+  it("publishes a replayed delivery once: copies, even concurrent ones, get 200 and nothing more reaches the bus", async () => {
+    const bus = createMemoryBus();
+    const url = await receiver(bus);
+    const body = JSON.stringify([entry("198.51.100.30")]);
+    const send = async (): Promise<number> => (await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } })).status;
+    expect(await send()).toBe(200);
+    expect(await Promise.all([send(), send(), send()])).toEqual([200, 200, 200]);
+    expect((await published(bus)).map((log) => log.source_ip)).toEqual(["198.51.100.30"]);
+  });
+
+  it("a 10,000-character URL reaches the bus with its endpoint cut to the stored 2048 and its client IP intact", async () => {
+    const bus = createMemoryBus();
+    const url = await receiver(bus);
+    const path = `/${"a".repeat(9_999)}`;
+    const body = JSON.stringify([entry("203.0.113.77", path)]);
+    expect((await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } })).status).toBe(200);
+    const [log] = await published(bus);
+    expect(log?.source_ip).toBe("203.0.113.77");
+    expect(log?.endpoint).toBe(path.slice(0, 2048));
+    expect(logMessageSchema.safeParse(log).success).toBe(true);
+  });
+
+  it("drops a client address the log schema cannot store (an IPv6 zone) instead of dead-lettering the log", async () => {
+    const bus = createMemoryBus();
+    const url = await receiver(bus);
+    const body = JSON.stringify([entry("fe80::1%eth0"), entry("[2001:db8::5]:443")]);
+    expect((await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } })).status).toBe(200);
+    const logs = await published(bus);
+    expect(logs.map((log) => log.source_ip)).toEqual([undefined, "2001:db8::5"]);
+    expect(logs.every((log) => logMessageSchema.safeParse(log).success)).toBe(true);
   });
 
   it("answers 503 with Retry-After when Kafka cannot take the logs, so Vercel retries", async () => {

@@ -1,13 +1,17 @@
 /**
- * Vercel log drain: verifies `x-vercel-signature` (HMAC-SHA1 of the raw body with the drain secret),
- * answers Vercel's ownership check with `x-vercel-verify`, takes a JSON array or NDJSON. Receiving,
- * publishing and the 503 on a Kafka outage are the framework's drainHandler.
+ * Vercel log drain: verifies `x-vercel-signature`, answers Vercel's ownership check with
+ * `x-vercel-verify`, takes a JSON array or NDJSON. Receiving, the replay cache, publishing and the
+ * 503 on a Kafka outage are the framework's drainHandler.
+ *
+ * Vercel's scheme is a lowercase hex HMAC-SHA1 of the raw body with the drain secret, and nothing
+ * else: no timestamp or nonce is signed. So the header can be checked for shape before the body is
+ * read, but only the full body proves it. A captured delivery stays valid for ever. Only the
+ * framework's cache of accepted bodies stops replays, and only while the body is still in it.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isIP } from "node:net";
 import { z } from "zod";
-import { drainHandler, parseJsonLines, type DrainSource } from "@soc/collector-framework";
+import { clientIp, drainHandler, parseJsonLines, type DrainSource } from "@soc/collector-framework";
 import type { Bus, LogMessage, Secret } from "@soc/shared";
 
 /** The fields of a Vercel log-drain entry the pipeline uses; others are ignored. */
@@ -27,7 +31,7 @@ type DrainEntry = z.infer<typeof drainEntrySchema>;
 export function toLogMessage(entry: DrainEntry): LogMessage {
   const proxy = entry.proxy;
   const request = proxy === undefined ? "" : `"${proxy.method ?? "GET"} ${proxy.path ?? "/"}" ${proxy.statusCode ?? entry.statusCode ?? ""} `;
-  const ip = proxy?.clientIp !== undefined && isIP(proxy.clientIp) !== 0 ? proxy.clientIp : undefined;
+  const ip = proxy?.clientIp === undefined ? undefined : (clientIp(proxy.clientIp) ?? undefined);
   const message = `${ip ?? "-"} vercel ${entry.source ?? "lambda"} ${proxy?.host ?? entry.host ?? ""} ${request}${entry.message ?? ""}`.trim();
   return {
     message: message.slice(0, 65_536) || "(empty)",
@@ -38,10 +42,13 @@ export function toLogMessage(entry: DrainEntry): LogMessage {
   };
 }
 
+/** 20 bytes of HMAC-SHA1 in hex. */
+const SIGNATURE_SHAPE = /^[0-9a-f]{40}$/i;
+
 export function signatureMatches(rawBody: Buffer, secret: Secret, header: string): boolean {
-  const expected = Buffer.from(createHmac("sha1", secret.reveal()).update(rawBody).digest("hex"));
-  const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const expected = createHmac("sha1", secret.reveal()).update(rawBody).digest();
+  const given = Buffer.from(header, "hex");
+  return SIGNATURE_SHAPE.test(header) && given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export function parseDrainBody(raw: Buffer): DrainEntry[] {
@@ -54,18 +61,23 @@ export interface DrainOptions {
   /** Vercel's ownership token, echoed in `x-vercel-verify`. */
   verifyToken: string;
   topic?: string;
+  maxBodyBytes?: number;
   onPublished?: (count: number) => void;
 }
 
 export function vercelDrainHandler(options: DrainOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const source: DrainSource = {
     headers: { "x-vercel-verify": options.verifyToken },
-    authenticate(request, raw) {
+    checkCredentials(request) {
       const signature = request.headers["x-vercel-signature"];
-      if (typeof signature !== "string") return { status: 401, detail: "missing x-vercel-signature" };
-      return signatureMatches(raw, options.secret, signature) ? null : { status: 403, detail: "x-vercel-signature does not match the body" };
+      if (signature === undefined) return { status: 401, detail: "missing x-vercel-signature" };
+      return typeof signature === "string" && SIGNATURE_SHAPE.test(signature) ? null : { status: 401, detail: "x-vercel-signature is not one hex HMAC-SHA1" };
+    },
+    verifyBody(request, raw) {
+      const signature = request.headers["x-vercel-signature"];
+      return typeof signature === "string" && signatureMatches(raw, options.secret, signature) ? null : { status: 403, detail: "x-vercel-signature does not match the body" };
     },
     parse: (raw) => parseDrainBody(raw).map(toLogMessage),
   };
-  return drainHandler({ source, bus: options.bus, ...(options.topic === undefined ? {} : { topic: options.topic }), ...(options.onPublished === undefined ? {} : { onPublished: options.onPublished }) });
+  return drainHandler({ source, bus: options.bus, topic: options.topic, maxBodyBytes: options.maxBodyBytes, onPublished: options.onPublished });
 }
