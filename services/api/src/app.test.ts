@@ -73,6 +73,28 @@ describe("API over in-memory adapters", () => {
       const response = await api.request("/logs", { method: "POST", body: "message=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
       expect(response.status).toBe(415);
     });
+
+    // Types a cross-site page may send without a CORS preflight (or that merely contain "json").
+    it.each(["text/plain; charset=json", "text/plain;json", "application/json-patch+json", "text/json", "multipart/form-data; boundary=json", "application/jsonx"])(
+      "answers 415 for Content-Type %s, publishing nothing",
+      async (type) => {
+        const response = await api.request("/logs", { method: "POST", body: json({ message: "x" }), headers: { "content-type": type } });
+        expect(response.status).toBe(415);
+        expect(await response.json()).toMatchObject({ code: "unsupported_media_type" });
+        expect(await topicMessages(api.deps.bus, TOPICS.logs)).toHaveLength(0);
+      },
+    );
+
+    it("answers 415 for a body without a Content-Type (a typeless Blob crosses sites without a preflight)", async () => {
+      const response = await fetch(`${api.url}/whitelist`, { method: "POST", body: new Blob([json({ ip: "0.0.0.0/0" })]), headers: { authorization: "Bearer admin-key-0123456789" } });
+      expect(response.status).toBe(415);
+      expect(((await response.json()) as { detail: string }).detail).toMatch(/missing Content-Type/);
+    });
+
+    it.each(["application/json", "application/json; charset=utf-8", "Application/JSON", "application/x-ndjson", "application/ndjson", "application/jsonl"])("accepts Content-Type %s", async (type) => {
+      const response = await api.request("/logs", { method: "POST", body: json({ message: "x" }), headers: { "content-type": type } });
+      expect(response.status).toBe(200);
+    });
   });
 
   describe("access control", () => {
@@ -213,18 +235,64 @@ describe("API over in-memory adapters", () => {
       expect((await bundle.text()).length).toBeGreaterThan(100_000);
     });
 
-    it("answers /readyz 503 naming the dependency that is down", async () => {
+    it("answers /readyz 503; only the read role learns which dependency is down and why", async () => {
       await api.close();
-      api = await startTestApi({ readinessChecks: { kafka: async () => {}, elasticsearch: () => Promise.reject(new Error("connect ECONNREFUSED")) } });
-      const response = await api.request("/readyz", { key: null });
-      expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ status: "not ready", checks: { kafka: "ok", elasticsearch: "connect ECONNREFUSED" } });
+      api = await startTestApi({ readinessChecks: { kafka: async () => {}, elasticsearch: () => Promise.reject(new Error("connect ECONNREFUSED 10.0.3.7:9200")) } });
+      const anonymous = await api.request("/readyz", { key: null });
+      expect(anonymous.status).toBe(503);
+      expect(await anonymous.json()).toEqual({ status: "not ready" });
+      for (const key of ["ingest", "read"] as const) {
+        const response = await api.request("/readyz", { key });
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual(key === "read" ? { status: "not ready", checks: { kafka: "ok", elasticsearch: "connect ECONNREFUSED 10.0.3.7:9200" } } : { status: "not ready" });
+      }
+      expect(await (await api.request("/readyz", { headers: { authorization: "Bearer forged-key-0123456789" }, key: null })).json()).toEqual({ status: "not ready" });
     });
 
-    it("exposes request metrics", async () => {
+    it("exposes request metrics to the read role only, since detection counters would tell an attacker what was noticed", async () => {
       await api.request("/whitelist");
-      const metrics = await (await api.request("/metrics", { key: null })).text();
-      expect(metrics).toContain('http_request_duration_seconds_count{service="api-test",method="GET",route="/whitelist",status="200"} 1');
+      expect((await api.request("/metrics", { key: null })).status).toBe(401);
+      expect((await api.request("/metrics", { key: "ingest" })).status).toBe(403);
+      const metrics = await api.request("/metrics", { key: "read" });
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('http_request_duration_seconds_count{service="api-test",method="GET",route="/whitelist",status="200"} 1');
+    });
+
+    it("sends the security headers on every answer, errors and preflights included", async () => {
+      const answers = [
+        await api.request("/healthz", { key: null }),
+        await api.request("/alerts", { key: null }),
+        await api.request("/logs", { method: "POST", body: "{" }),
+        await api.request("/nope"),
+        await api.request("/openapi.json", { key: null }),
+        await api.request("/alerts", { method: "OPTIONS", key: null, headers: { origin: "http://localhost:3000", "access-control-request-method": "PATCH" } }),
+      ];
+      for (const response of answers) {
+        expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+        expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(response.headers.get("x-frame-options")).toBe("DENY");
+        expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+      }
+    });
+
+    it("lets /docs run Swagger UI from its own files only, without inline script or a remembered key", async () => {
+      const page = await api.request("/docs", { key: null });
+      const csp = page.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
+      const html = await page.text();
+      // Every script is a file of /docs/assets, and each of them is served.
+      const scripts = [...html.matchAll(/<script\b([^>]*)>([^<]*)<\/script>/g)];
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const [, attributes, inline] of scripts) {
+        expect(inline?.trim()).toBe("");
+        const src = /src="([^"]+)"/.exec(attributes ?? "")?.[1] ?? "";
+        expect(src).toMatch(/^\/docs\/assets\//);
+        expect((await api.request(src, { key: null })).status).toBe(200);
+      }
+      const initializer = await (await api.request("/docs/assets/swagger-initializer-soc.js", { key: null })).text();
+      expect(initializer).toContain("persistAuthorization: false");
     });
 
     it("allows the configured dashboard origin through CORS and exposes the paging headers", async () => {

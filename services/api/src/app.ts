@@ -14,9 +14,24 @@ import { logRoutes } from "./routes/logs.ts";
 import { operationRoutes } from "./routes/operations.ts";
 import { whitelistRoutes } from "./routes/whitelist.ts";
 
+/**
+ * Every answer, errors included: the API serves data, never pages (except /docs, which sets its
+ * own policy), so nothing may run, load, frame it or be sniffed into a script.
+ */
+export const SECURITY_HEADERS = {
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+} as const;
+
 export function createApp(deps: ApiDeps): Koa {
   const app = new Koa();
   app.proxy = true;
+  app.use(async function securityHeaders(ctx, next) {
+    ctx.set(SECURITY_HEADERS);
+    await next();
+  });
   const requests = new Histogram({
     name: "http_request_duration_seconds",
     help: "HTTP request latency by route and status",

@@ -14,13 +14,26 @@ export interface ApiKey {
   key: string;
 }
 
-export type AccessControl = { mode: "open" } | { mode: "keys"; keys: { role: Role; digest: Buffer }[] };
+/** In open mode `hosts` are the names the API answers to besides loopback (against DNS rebinding). */
+export type AccessControl = { mode: "open"; hosts?: string[] } | { mode: "keys"; keys: { role: Role; digest: Buffer }[] };
+
+export const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "::1"] as const;
+/** Kubelet probes address a pod by its IP, so they pass the Host check (and get no role). */
+const PROBE_PATHS = new Set(["/healthz", "/readyz"]);
 
 const digest = (key: string): Buffer => createHash("sha256").update(key).digest();
 
-/** Parses `role:key` entries separated by commas or newlines (env var or mounted file). */
+/**
+ * Parses `role:key` entries separated by commas or newlines (env var or mounted file). Lines that
+ * start with `#` are comments as a whole, so a comma inside one never makes an entry.
+ */
 export function parseApiKeys(text: string): ApiKey[] {
-  const entries = text.split(/[,\n]/).map((entry) => entry.trim()).filter((entry) => entry !== "" && !entry.startsWith("#"));
+  const entries = text
+    .split("\n")
+    .filter((line) => !line.trim().startsWith("#"))
+    .flatMap((line) => line.split(","))
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
   return entries.map((entry, index) => {
     const separator = entry.indexOf(":");
     const role = entry.slice(0, separator);
@@ -44,6 +57,19 @@ export function generateApiKey(): string {
 
 const grants = (held: Role, needed: Role): boolean => held === "admin" || held === needed;
 
+/** Whether the caller identified by authenticate holds `needed`, for answers that only vary by role. */
+export function holdsRole(state: { role?: unknown }, needed: Role): boolean {
+  return (ROLES as readonly unknown[]).includes(state.role) && grants(state.role as Role, needed);
+}
+
+const HOST_HEADER = /^(?:\[([0-9a-f:.]{2,45})\]|([a-z0-9.-]{1,253}))(?::\d{1,5})?$/i;
+
+/** The host name of a Host header (`[::1]:8000` → `::1`), or null unless it is exactly `name[:port]`. */
+export function hostNameOf(header: string | undefined): string | null {
+  const match = HOST_HEADER.exec(header ?? "");
+  return match === null ? null : (match[1] ?? match[2] ?? "").toLowerCase();
+}
+
 function presentedKey(authorization: string | undefined, apiKeyHeader: string | string[] | undefined): string | null {
   if (authorization?.startsWith("Bearer ")) return authorization.slice("Bearer ".length).trim();
   if (typeof apiKeyHeader === "string" && apiKeyHeader !== "") return apiKeyHeader;
@@ -54,7 +80,13 @@ function presentedKey(authorization: string | undefined, apiKeyHeader: string | 
 export function authenticate(access: AccessControl): Middleware {
   return async function authenticateCaller(ctx, next) {
     if (access.mode === "open") {
-      ctx.state.role = "admin";
+      // Without keys, a page on another site must not reach the API through a name it controls.
+      const host = hostNameOf(ctx.req.headers.host);
+      const allowed = [...LOOPBACK_HOSTS, ...(access.hosts ?? [])].map((name) => name.toLowerCase());
+      if (host !== null && allowed.includes(host)) ctx.state.role = "admin";
+      else if (!PROBE_PATHS.has(ctx.path)) {
+        throw new AppError("forbidden", `Host ${JSON.stringify(ctx.req.headers.host ?? "")} is not allowed: with AUTH_MODE=open the API answers only to ${allowed.join(", ")}`);
+      }
       return next();
     }
     const key = presentedKey(ctx.get("authorization") || undefined, ctx.headers["x-api-key"]);

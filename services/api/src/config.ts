@@ -13,6 +13,8 @@ const apiEnvSchema = z.object({
   WHITELISTED_IPS: whitelistSetting,
   /** `role:key` pairs, e.g. `admin:abc,ingest:def`; or a mounted file via API_KEYS_FILE. */
   API_KEYS: z.string().default(""),
+  /** With AUTH_MODE=open, host names besides loopback the API answers to (against DNS rebinding). */
+  ALLOWED_HOSTS: commaList.default([]),
   /** Only an explicit `open` turns access control off. */
   AUTH_MODE: z.enum(["keys", "open"]).default("keys"),
   MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),

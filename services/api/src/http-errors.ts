@@ -24,6 +24,8 @@ export function errorResponses(logger: Logger): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError("not_found", `No route for ${ctx.method} ${ctx.path}`);
+      // The routers' allowedMethods answer 405 with a bare status; callers get the usual JSON.
+      if (ctx.status === 405 && ctx.body == null) ctx.body = { detail: `${ctx.method} is not allowed on ${ctx.path}; use ${ctx.response.get("Allow")}`, code: "method_not_allowed" };
     } catch (thrown) {
       const error = toAppError(thrown);
       if (error.code === "internal" || error.code === "unavailable") logger.error({ err: error.cause ?? error, path: ctx.path }, error.message);

@@ -25,7 +25,7 @@ const registry = createRegistry("api");
 const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-api", logger });
 const store = createElasticsearchStore({ url: env.ELASTICSEARCH_URL, index: env.ELASTICSEARCH_INDEX, refreshOnWrite: env.ES_REFRESH_ON_WRITE });
 const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-const access = env.AUTH_MODE === "open" ? ({ mode: "open" } as const) : keyAccess(parseApiKeys(env.API_KEYS));
+const access = env.AUTH_MODE === "open" ? ({ mode: "open", hosts: env.ALLOWED_HOSTS } as const) : keyAccess(parseApiKeys(env.API_KEYS));
 if (access.mode === "open") logger.warn("AUTH_MODE=open: every caller is admin; anyone can change the whitelist");
 
 const topics = topicsFromEnv(env);

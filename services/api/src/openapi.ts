@@ -93,8 +93,8 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     get: { summary: "The role of the presented API key.", role: "ingest", responses: { 200: { description: "Role", schema: schemas.whoamiSchema }, ...errors(401, 403) } },
   },
   "/healthz": { get: { summary: "Liveness.", role: null, responses: { 200: { description: "Alive" } } } },
-  "/readyz": { get: { summary: "Readiness: Kafka, Elasticsearch and Redis reachable.", role: null, responses: { 200: { description: "Ready" }, 503: { description: "Not ready" } } } },
-  "/metrics": { get: { summary: "Prometheus metrics.", role: null, responses: { 200: { description: "Metrics", contentType: "text/plain" } } } },
+  "/readyz": { get: { summary: "Readiness: Kafka, Elasticsearch and Redis reachable (which check failed, with the read role only).", role: null, responses: { 200: { description: "Ready" }, 503: { description: "Not ready" } } } },
+  "/metrics": { get: { summary: "Prometheus metrics.", role: "read", responses: { 200: { description: "Metrics", contentType: "text/plain" } } } },
 };
 
 const jsonSchema = (schema: z.ZodType, io: "input" | "output"): unknown =>

@@ -30,7 +30,13 @@ export const commaList = z
   .transform((s) => s.split(",").map((part) => part.trim()).filter((part) => part.length > 0));
 
 export const positiveInt = z.coerce.number().int().positive();
-export const port = z.coerce.number().int().min(0).max(65_535);
+/** A TCP port in digits (0 picks a free one); a blank value is refused, not read as 0. */
+export const port = z
+  .string()
+  .trim()
+  .regex(/^\d{1,5}$/, "expected a port number, 0-65535")
+  .transform(Number)
+  .pipe(z.number().max(65_535, "expected a port number, 0-65535"));
 export const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((s) => s === "true" || s === "1" || s === "yes");

@@ -27,11 +27,11 @@ export const deadLetterTopic = (topic: string): string => `${topic}-dlq`;
  */
 export const MAX_EVENT_TIME_SECONDS = 253_402_300_799;
 
-/** Event time in epoch seconds (fractions allowed); accepts RFC 3339 strings at the edge. */
-export const eventTime = z.union([
-  z.number().finite().nonnegative().max(MAX_EVENT_TIME_SECONDS),
-  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s) / 1000),
-]);
+/** Event time in epoch seconds (fractions allowed), from 1970 to the end of year 9999. */
+export const epochSeconds = z.number().finite().nonnegative().max(MAX_EVENT_TIME_SECONDS);
+
+/** Event time as epoch seconds, or an RFC 3339 string at the edge (held to the same range). */
+export const eventTime = z.union([epochSeconds, z.iso.datetime({ offset: true }).transform((s) => Date.parse(s) / 1000).pipe(epochSeconds)]);
 
 export const MAX_MESSAGE_CHARS = 65_536;
 export const MAX_ENDPOINT_CHARS = 2048;
@@ -39,7 +39,7 @@ export const MAX_ENDPOINT_CHARS = 2048;
 /** `logs` topic (seed 4.1): `{message}` plus optional event time, source and structured fields. */
 export const logMessageSchema = z.object({
   message: z.string().min(1).max(MAX_MESSAGE_CHARS),
-  timestamp: z.number().finite().nonnegative().max(MAX_EVENT_TIME_SECONDS).optional(),
+  timestamp: epochSeconds.optional(),
   source: z.string().min(1).max(128).optional(),
   /** Client IP when the source reports it apart from the text (proxies, log drains); a malformed one is dropped, not the log. */
   source_ip: ipAddress.optional().catch(undefined),

@@ -17,6 +17,8 @@ export interface StandaloneOptions {
   host?: string;
   /** Keys, or "open" for no access control (explicit only). */
   access: ApiKey[] | "open";
+  /** With "open": host names besides loopback the API answers to. */
+  allowedHosts?: string[];
   detection: DetectionConfig;
   whitelistSeed: string[];
   frontendOrigins: string[];
@@ -30,14 +32,14 @@ export interface Standalone {
 
 export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
   const { logger } = options;
-  const bus = createMemoryBus({ dataDir: options.dataDir, durableTopics: [TOPICS.configUpdates] });
+  const bus = createMemoryBus({ dataDir: options.dataDir, durableTopics: [TOPICS.configUpdates], compactedTopics: [TOPICS.configUpdates] });
   const store = createMemoryStore({ dataDir: options.dataDir });
   const counters = createMemoryCounters();
   const registry = createRegistry("standalone");
   const worker = createWorker({ bus, store, counters, detection: options.detection, whitelistSeed: options.whitelistSeed, logger: logger.child({ component: "worker" }), registry });
   await worker.start();
   const follower = await followWhitelist(bus, logger);
-  const access: AccessControl = options.access === "open" ? { mode: "open" } : keyAccess(options.access);
+  const access: AccessControl = options.access === "open" ? { mode: "open", hosts: options.allowedHosts ?? [] } : keyAccess(options.access);
   const app = createApp({
     bus,
     store,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Router from "@koa/router";
 import swaggerUiDist from "swagger-ui-dist";
 import { TOPICS } from "@soc/shared";
-import { requireRole } from "../auth.ts";
+import { holdsRole, requireRole } from "../auth.ts";
 import type { ApiDeps } from "../deps.ts";
 import { openApiDocument } from "../openapi.ts";
 import { statsQuerySchema } from "../schemas.ts";
@@ -41,7 +41,14 @@ const DOCS_PAGE = `<!doctype html>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/docs/assets/swagger-initializer-soc.js"></script></body></html>`;
 
-const DOCS_INITIALIZER = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: true });`;
+// A file, not an inline script, so the page's CSP needs no 'unsafe-inline'. The key typed into
+// "Authorize" is not persisted, and no spec is sent to the public validator.
+const DOCS_INITIALIZER = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: false, validatorUrl: null });`;
+/**
+ * Swagger UI loads only its own files from here, its CSS embeds data: images, and "Try it out"
+ * calls this origin. Every other answer of the API keeps the strict default of app.ts.
+ */
+export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const DOCS_ASSETS = new Set(["swagger-ui.css", "swagger-ui-bundle.js"]);
 
 export function operationRoutes(deps: ApiDeps): Router {
@@ -52,13 +59,17 @@ export function operationRoutes(deps: ApiDeps): Router {
     ctx.body = { status: "ok" };
   });
 
+  // Anonymous probes learn only ready or not; which dependency failed, and why, is for the read
+  // role and the log.
   router.get("/readyz", async (ctx) => {
     const result = await runChecks(deps.readinessChecks);
+    if (!result.ready) deps.logger.warn({ checks: result.components }, "not ready");
     ctx.status = result.ready ? 200 : 503;
-    ctx.body = { status: result.ready ? "ready" : "not ready", checks: result.components };
+    ctx.body = { status: result.ready ? "ready" : "not ready", ...(holdsRole(ctx.state, "read") ? { checks: result.components } : {}) };
   });
 
-  router.get("/metrics", async (ctx) => {
+  // Detection counters would tell an attacker whether they were noticed.
+  router.get("/metrics", requireRole("read"), async (ctx) => {
     ctx.type = deps.registry.contentType;
     ctx.body = await deps.registry.metrics();
   });
@@ -68,6 +79,7 @@ export function operationRoutes(deps: ApiDeps): Router {
   });
 
   router.get("/docs", (ctx) => {
+    ctx.set("Content-Security-Policy", DOCS_CSP);
     ctx.type = "html";
     ctx.body = DOCS_PAGE;
   });

@@ -79,10 +79,15 @@ export function encodeCursor(cursor: PageCursor): string {
   return Buffer.from(JSON.stringify([cursor.timestamp, cursor.id])).toString("base64url");
 }
 
+/** Largest sort value a cursor may carry: the last Date in epoch milliseconds (a store sorts by either unit). */
+const MAX_CURSOR_TIME = 8.64e15;
+
+/** The cursor, or null for any text this API did not issue: another shape, or a time no store holds (`1e999`, `-1`). */
 export function decodeCursor(text: string): PageCursor | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") {
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "string") {
+      if (!(value[0] >= 0 && value[0] <= MAX_CURSOR_TIME)) return null;
       return { timestamp: value[0], id: value[1] };
     }
   } catch {

@@ -40,7 +40,8 @@ export function createMemoryStore(options: { dataDir?: string } = {}): LogStore 
     if (doc !== undefined) docs.set(doc.id, withStatus(doc, entry.status.status, entry.status.at));
   };
   const record = (entries: JournalEntry[]): void => {
-    if (journal !== null) appendFileSync(journal, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+    // Owner-only: processed logs hold whatever the lines carried (usernames, mistyped passwords).
+    if (journal !== null) appendFileSync(journal, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""), { mode: 0o600 });
     for (const entry of entries) applyEntry(entry);
   };
 
