@@ -1,7 +1,8 @@
 /**
  * GitHub code search, within its rules: waits out `x-ratelimit-reset` when the quota is spent and
  * `retry-after` on secondary limits (403/429), and splits a query by file size when it matches more
- * than the 1,000 results search will ever return.
+ * than the 1,000 results search will ever return. The token goes only to GITHUB_API_URL's origin,
+ * and a file is read up to the size search indexes, never further.
  */
 import type { Secret } from "@soc/shared";
 
@@ -20,18 +21,47 @@ interface SearchPage {
 
 export const SEARCH_RESULT_CAP = 1_000;
 // GitHub only indexes files under 384 KB.
-const MAX_INDEXED_BYTES = 384_000;
+export const MAX_INDEXED_BYTES = 384_000;
+
+export interface FileText {
+  text: string;
+  /** The file was longer than the cap: `text` is its beginning. */
+  truncated: boolean;
+}
 
 export interface GitHubClient {
   searchCode(query: string): Promise<CodeMatch[]>;
-  fileText(match: CodeMatch): Promise<string>;
+  fileText(match: CodeMatch): Promise<FileText>;
 }
 
-export function createGitHubClient(options: { baseUrl: string; token: Secret; sleep?: (ms: number) => Promise<void>; now?: () => number }): GitHubClient {
+/** Reads at most maxBytes of the body, then cancels it: a huge file costs no more than the cap. */
+async function readBounded(response: Response, maxBytes: number): Promise<FileText> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return { text: "", truncated: false };
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text: text + decoder.decode(), truncated: false };
+    if (bytes + value.byteLength > maxBytes) {
+      await reader.cancel();
+      return { text: text + decoder.decode(value.subarray(0, maxBytes - bytes)), truncated: true };
+    }
+    bytes += value.byteLength;
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+export function createGitHubClient(options: { baseUrl: string; token: Secret; maxFileBytes?: number; sleep?: (ms: number) => Promise<void>; now?: () => number }): GitHubClient {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
+  const apiOrigin = new URL(options.baseUrl).origin;
 
   async function get(url: string, accept: string): Promise<Response> {
+    // File URLs come from the search response: never hand the token to a host it names.
+    const origin = new URL(url).origin;
+    if (origin !== apiOrigin) throw new Error(`refusing to send the GitHub token to ${origin}: not the origin of GITHUB_API_URL`);
     for (let attempt = 0; attempt < 5; attempt++) {
       const response = await fetch(url, { headers: { authorization: `Bearer ${options.token.reveal()}`, accept, "x-github-api-version": "2022-11-28" } });
       if (response.ok) return response;
@@ -66,7 +96,7 @@ export function createGitHubClient(options: { baseUrl: string; token: Secret; sl
   return {
     searchCode: (query) => searchRange(query, 0, MAX_INDEXED_BYTES),
     async fileText(match) {
-      return (await get(match.url, "application/vnd.github.raw")).text();
+      return readBounded(await get(match.url, "application/vnd.github.raw"), options.maxFileBytes ?? MAX_INDEXED_BYTES);
     },
   };
 }

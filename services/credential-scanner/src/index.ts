@@ -1,5 +1,5 @@
 // Public face of the credential scanner.
-export { scanText, redact, DEFAULT_ALLOWLIST, type Finding, type Allowlist } from "./scan.ts";
-export { createGitHubClient, type GitHubClient, type CodeMatch } from "./github.ts";
-export { runScan, fileFindingStore, type FindingStore } from "./scanner.ts";
+export { scanText, redact, DEFAULT_ALLOWLIST, DEFAULT_SCAN_LIMITS, type Finding, type Allowlist, type ScanLimit, type ScanLimits, type ScanResult } from "./scan.ts";
+export { createGitHubClient, type GitHubClient, type CodeMatch, type FileText } from "./github.ts";
+export { runScan, fileFindingStore, DEFAULT_ALERT_LIMITS, type FindingStore, type AlertLimits, type ScanSummary } from "./scanner.ts";
 export { labelledCorpus, score } from "./corpus.ts";
