@@ -48,6 +48,8 @@ export const credentialLeakTemplate: AlertTemplate = {
         { label: "File", value: `${file ?? "unknown"}${line}` },
         { label: findings > 1 ? "Rules" : "Rule", value: rules ?? "unknown" },
         ...(findings > 1 ? [{ label: "Findings", value: String(findings) }] : []),
+        // The scanner stopped early (size, findings or time cap): the file may hold more.
+        ...(shown(details.capped_by) === null ? [] : [{ label: "Scan stopped early", value: `${shown(details.capped_by)} cap; the file may hold more` }]),
         // Shown as text for the responder, never as a link.
         ...(untrustedUrl === null ? [] : [{ label: "Reported URL (not GitHub, not linked)", value: untrustedUrl }]),
       ],

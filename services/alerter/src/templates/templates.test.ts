@@ -34,6 +34,11 @@ describe("alert templates", () => {
 describe("credential-leak template", () => {
   const leak = (details: HighPriorityAlert["details"], count: number | null = 1) => bruteForceAlert({ type: "credential_leak", severity: "critical", source_ip: null, count, details });
 
+  it("says when the scanner stopped early, so the responder knows the file may hold more", () => {
+    const notification = renderAlert(leak({ repository: "acme/site", file: "keys.txt", line: 1, findings: 100, rules: "aws-access-key-id ×100", capped_by: "findings" }, 100), context);
+    expect(notification.facts).toContainEqual({ label: "Scan stopped early", value: "findings cap; the file may hold more" });
+  });
+
   it("sums up a per-file alert with its findings and rules", () => {
     const notification = renderAlert(
       leak({ repository: "acme/site", file: "config/prod.env", line: 12, findings: 4, rules: "aws-access-key-id ×3, stripe-live-key ×1", url: "https://github.com/acme/site/blob/main/config/prod.env#L12" }, 4),
