@@ -42,6 +42,14 @@ describe.skipIf(missingKube())("CRDs on a real API server", () => {
     { case: "two replicas of a pulling collector", object: pipeline({ ...minimal, collectors: [{ name: "pg", type: "postgres", replicas: 2 }] }), message: "a pulling collector keeps its cursor on its own volume: replicas must be 0 or 1" },
     { case: "the reporter without SMTP", object: pipeline({ ...minimal, reporter: { enabled: true } }), message: "smtpUrlSecretRef and emailTo are required when the reporter is enabled" },
     { case: "the scanner without a token", object: pipeline({ ...minimal, credentialScanner: { enabled: true, queries: ["org:a"] } }), message: "githubTokenSecretRef and queries are required when the scanner is enabled" },
+    { case: "NODE_OPTIONS in a collector's settings", object: pipeline({ ...minimal, collectors: [{ name: "x", type: "vercel", settings: { NODE_OPTIONS: "--import=data:text/javascript,1" } }] }), message: "settings may only set the names its type reads" },
+    { case: "a *_FILE name in a collector's settings", object: pipeline({ ...minimal, collectors: [{ name: "x", type: "postgres", settings: { POSTGRES_LOG_DIR_FILE: "/etc/shadow" } }] }), message: "settings may only set the names its type reads" },
+    { case: "a Secret as an arbitrary environment variable", object: pipeline({ ...minimal, collectors: [{ name: "x", type: "vercel", secretEnv: [{ name: "KAFKA_BROKER", secretKeyRef: { name: "s", key: "k" } }] }] }), message: "secretEnv may only set the names its type reads" },
+    { case: "credentials in the Redis URL", object: pipeline({ ...minimal, redis: { url: "redis://user:pass@redis:6379" } }), message: "spec.redis.url: Invalid value: \"string\": must not carry credentials (user:password@host)" },
+    { case: "credentials in the Elasticsearch URL", object: pipeline({ ...minimal, elasticsearch: { url: "https://elastic:changeme@es:9200" } }), message: "must not carry credentials" },
+    { case: "a Kafka client certificate without its key", object: pipeline({ ...minimal, kafka: { ...minimal.kafka, tls: { certSecretRef: { name: "c", key: "crt" } } } }), message: "set both certSecretRef and keySecretRef, or neither" },
+    { case: "an Elasticsearch API key and a password", object: pipeline({ ...minimal, elasticsearch: { url: "https://es:9200", apiKeySecretRef: { name: "e", key: "k" }, username: "u", passwordSecretRef: { name: "e", key: "p" } } }), message: "set either apiKeySecretRef or a username and password, not both" },
+    { case: "an ingress source that selects nothing", object: pipeline({ ...minimal, networkPolicy: { ingressFrom: [{}] } }), message: "set namespaceSelector, podSelector or both" },
     { case: "a name too long to prefix child names", object: pipeline(minimal, "a-pipeline-name-that-is-far-too-long"), message: "name must be a DNS-1035 label of at most 30 characters" },
   ])("rejects $case with a clear message", ({ object, message }) => {
     const result = dryRun(object);

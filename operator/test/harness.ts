@@ -136,8 +136,10 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-/** The operator in this process, watching one namespace, with short watch periods. */
-export async function startOperator(namespace: string, logger: Logger = process.env.OPERATOR_TEST_LOGS === "1" ? createLogger("operator-test", "debug") : silentLogger()): Promise<InProcessOperator> {
+const testLogger = (): Logger => (process.env.OPERATOR_TEST_LOGS === "1" ? createLogger("operator-test", "debug") : silentLogger());
+
+/** The operator in this process, watching one namespace (or `namespaces`), with short watch periods. */
+export async function startOperator(namespace: string, logger: Logger = testLogger(), options: { namespaces?: string[]; imageRegistries?: string[] } = {}): Promise<InProcessOperator> {
   const kube = createKubeClient(loadKubeConfig());
   const metrics = createOperatorMetrics();
   const buses = new BusPool((brokers) => createKafkaBus({ brokers, clientId: `operator-test-${namespace}`, logger }), logger);
@@ -147,7 +149,8 @@ export async function startOperator(namespace: string, logger: Logger = process.
     events: createEventRecorder(kube, "operator-test", logger),
     metrics,
     logger,
-    namespace,
+    namespaces: options.namespaces ?? [namespace],
+    imageRegistries: options.imageRegistries ?? [],
     informer: { watchTimeoutSeconds: 30, graceSeconds: 5, resyncSeconds: 60 },
   });
   await operator.start();

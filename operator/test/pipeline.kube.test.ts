@@ -34,7 +34,7 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
     applyYaml(
       [
         pipelineManifest("shop", namespace, {
-          collectors: [{ name: "vercel", type: "vercel", settings: { COLLECTOR_POLL_SECONDS: "30" }, secretEnv: [{ name: "VERCEL_DRAIN_SECRET", secretKeyRef: { name: "vercel", key: "secret" } }] }],
+          collectors: [{ name: "vercel", type: "vercel", settings: { VERCEL_VERIFY_TOKEN: "verify" }, secretEnv: [{ name: "VERCEL_DRAIN_SECRET", secretKeyRef: { name: "vercel", key: "secret" } }] }],
           reporter: { enabled: true, smtpUrlSecretRef: { name: "smtp", key: "url" }, emailTo: ["soc@example.com"] },
           credentialScanner: { enabled: true, githubTokenSecretRef: { name: "github", key: "token" }, queries: ["org:example"] },
         }),
@@ -46,14 +46,14 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
       expect(names(namespace, "services")).toEqual(["shop-api", "shop-collector-vercel"]);
       expect(names(namespace, "cronjobs")).toEqual(["shop-credential-scanner"]);
       expect(names(namespace, "pdb")).toEqual(["shop-api", "shop-worker"]);
-      expect(names(namespace, "networkpolicies")).toEqual(["shop-alerter", "shop-api", "shop-collector-vercel", "shop-credential-scanner", "shop-reporter", "shop-worker"]);
+      expect(names(namespace, "networkpolicies")).toEqual(["shop-alerter", "shop-api", "shop-collector-vercel", "shop-credential-scanner", "shop-default-deny", "shop-reporter", "shop-worker"]);
       expect(names(namespace, "configmaps")).toContain("shop-config");
     });
     const pipeline = getJson<Pipeline>(namespace, "socpipeline/shop");
     const api = getJson<KubeObject & { spec: { replicas: number; template: { spec: { containers: { env: { name: string; valueFrom?: unknown }[] }[] } } } }>(namespace, "deployment/shop-api");
     expect(api.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "SocPipeline", name: "shop", uid: pipeline.metadata.uid, controller: true })]);
     expect(api.spec.replicas).toBe(2);
-    expect(api.spec.template.spec.containers[0]?.env).toContainEqual({ name: "API_KEYS", valueFrom: { secretKeyRef: { name: "soc-api-keys", key: "keys" } } });
+    expect(api.spec.template.spec.containers[0]?.env).toContainEqual({ name: "API_KEYS_FILE", value: "/var/run/secrets/soc/api-keys" });
     const managers = (api.metadata as { managedFields?: { manager: string; operation: string }[] }).managedFields ?? [];
     expect(managers).toContainEqual(expect.objectContaining({ manager: "soc-operator", operation: "Apply" }));
   });

@@ -175,7 +175,7 @@ function fieldPaths(node: SchemaNode, definitions: Record<string, SchemaNode>, p
 
 describe.skipIf(helmMissing)("soc-operator chart", () => {
   it("passes helm lint --strict, cluster-wide and namespaced", () => {
-    for (const values of [[], ["--set", "watchNamespace=team-a,serviceMonitor.enabled=true"]]) {
+    for (const values of [[], ["--set", "watchNamespaces={team-a,team-b},imageRegistries={ghcr.io/soc-pipeline},serviceMonitor.enabled=true"]]) {
       const run = helm(["lint", "--strict", OPERATOR_CHART, ...values]);
       expect(run.status, run.stdout + run.stderr).toBe(0);
     }
@@ -198,18 +198,26 @@ describe.skipIf(helmMissing)("soc-operator chart", () => {
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: one<Manifest>(manifests, "ServiceAccount").metadata.name, namespace: "soc" }]);
   });
 
-  it("uses a Role in the watched namespace when watchNamespace is set", () => {
-    const manifests = render(OPERATOR_CHART, ["--set", "watchNamespace=team-a"]);
+  it("uses a Role in each watched namespace, and nothing cluster-wide, when watchNamespaces is set", () => {
+    const manifests = render(OPERATOR_CHART, ["--set", "watchNamespaces={team-a,team-b}"]);
     expect(ofKind(manifests, "ClusterRole")).toEqual([]);
     expect(ofKind(manifests, "ClusterRoleBinding")).toEqual([]);
     const roles = ofKind<Role>(manifests, "Role");
     expectLeastPrivilege(roles);
-    const watched = roles.find((role) => role.metadata.namespace === "team-a");
-    expect(grants(watched?.rules ?? [])).toEqual(OPERATOR_GRANTS);
-    const binding = ofKind<Binding>(manifests, "RoleBinding").find((b) => b.metadata.namespace === "team-a");
-    expect(binding?.subjects[0]?.namespace).toBe("soc");
+    for (const namespace of ["team-a", "team-b"]) {
+      const watched = roles.find((role) => role.metadata.namespace === namespace);
+      expect(grants(watched?.rules ?? []), namespace).toEqual(OPERATOR_GRANTS);
+      const binding = ofKind<Binding>(manifests, "RoleBinding").find((b) => b.metadata.namespace === namespace);
+      expect(binding?.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: watched?.metadata.name });
+      expect(binding?.subjects).toEqual([{ kind: "ServiceAccount", name: one<Manifest>(manifests, "ServiceAccount").metadata.name, namespace: "soc" }]);
+    }
     expect(roles.find((role) => role.metadata.namespace === "soc")?.rules.every((rule) => rule.resources.join() === "leases")).toBe(true);
-    expect(env(container(one<Workload>(manifests, "Deployment")), "WATCH_NAMESPACE")?.value).toBe("team-a");
+    expect(env(container(one<Workload>(manifests, "Deployment")), "WATCH_NAMESPACES")?.value).toBe("team-a,team-b");
+  });
+
+  it("passes the image registry allow-list to the operator", () => {
+    const c = container(one<Workload>(render(OPERATOR_CHART, ["--set", "imageRegistries={ghcr.io/soc-pipeline,registry.example.com:5000/soc}"]), "Deployment"));
+    expect(env(c, "ALLOWED_IMAGE_REGISTRIES")?.value).toBe("ghcr.io/soc-pipeline,registry.example.com:5000/soc");
   });
 
   it("runs two replicas under the restricted Pod Security profile", () => {
@@ -227,7 +235,8 @@ describe.skipIf(helmMissing)("soc-operator chart", () => {
     expect(c.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "http" });
     expect(env(c, "LEADER_ELECTION_NAMESPACE")?.valueFrom?.fieldRef.fieldPath).toBe("metadata.namespace");
     expect(env(c, "POD_NAME")?.valueFrom?.fieldRef.fieldPath).toBe("metadata.name");
-    expect(env(c, "WATCH_NAMESPACE")?.value).toBe("");
+    expect(env(c, "WATCH_NAMESPACES")?.value).toBe("");
+    expect(env(c, "ALLOWED_IMAGE_REGISTRIES")?.value).toBe("");
     expect(env(c, "OPERATOR_PORT")?.value).toBe("8080");
   });
 
@@ -246,7 +255,8 @@ describe.skipIf(helmMissing)("soc-operator chart", () => {
     ["a replica count of the wrong type", ["--set-string", "replicaCount=two"]],
     ["an unknown log level", ["--set", "logLevel=verbose"]],
     ["an unknown top-level key", ["--set", "replicas=3"]],
-    ["an invalid namespace", ["--set", "watchNamespace=Team_A"]],
+    ["an invalid namespace", ["--set", "watchNamespaces={Team_A}"]],
+    ["a registry with a scheme", ["--set", "imageRegistries={https://ghcr.io}"]],
   ])("rejects %s through values.schema.json", (_what, values) => {
     expect(renderError(OPERATOR_CHART, values)).toMatch(/schema/i);
   });
@@ -322,6 +332,18 @@ describe.skipIf(helmMissing)("soc-pipeline chart", () => {
     });
   });
 
+  it("passes credentials through as Secret references and network isolation settings into a spec the operator accepts", () => {
+    const pipeline = {
+      kafka: { brokers: ["kafka:9093"], tls: { caSecretRef: { name: "kafka-ca", key: "ca.crt" } }, sasl: { mechanism: "SCRAM-SHA-512", username: "soc", passwordSecretRef: { name: "kafka-soc", key: "password" } } },
+      elasticsearch: { url: "https://es:9200", apiKeySecretRef: { name: "es", key: "api-key" }, caSecretRef: { name: "es", key: "ca.crt" } },
+      redis: { url: "rediss://redis:6380", username: "soc", passwordSecretRef: { name: "redis", key: "password" } },
+      networkPolicy: { ingressFrom: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], monitoringNamespace: "monitoring", backends: { cidrs: ["10.20.0.0/16"] } },
+    };
+    const spec = pipelineOf(render(PIPELINE_CHART, ["--set-json", `pipeline=${JSON.stringify(pipeline)}`])).spec;
+    expect(spec).toMatchObject(pipeline);
+    expect(socPipelineSpec.safeParse(spec).error).toBeUndefined();
+  });
+
   it("renders IpWhitelists for the pipeline", () => {
     const entries = [{ ip: "10.0.0.0/8", comment: "office" }, { ip: "2001:db8::1" }];
     const manifests = render(PIPELINE_CHART, ["--set-json", `ipWhitelists=${JSON.stringify([{ name: "office", entries }])}`]);
@@ -340,6 +362,8 @@ describe.skipIf(helmMissing)("soc-pipeline chart", () => {
     ["an unknown top-level key", ["--set", "kafka.brokers={a:9092}"]],
     ["a whitelist entry that is no IP", ["--set-json", 'ipWhitelists=[{"name":"x","entries":[{"ip":"example.com"}]}]']],
     ["a non-boolean dev.enabled", ["--set-string", "dev.enabled=yes"]],
+    ["an unknown Kafka SASL mechanism", ["--set", "pipeline.kafka.sasl.mechanism=GSSAPI,pipeline.kafka.sasl.passwordSecretRef.name=k,pipeline.kafka.sasl.passwordSecretRef.key=p"]],
+    ["an ingress source that selects nothing", ["--set-json", "pipeline.networkPolicy.ingressFrom=[{}]"]],
   ])("rejects %s through values.schema.json", (_what, values) => {
     expect(renderError(PIPELINE_CHART, values)).toMatch(/schema/i);
   });

@@ -46,7 +46,7 @@ export class Informer<T extends KubeObject> {
   ) {}
 
   get name(): string {
-    return `${this.ref.apiVersion}/${this.ref.kind}`;
+    return `${this.ref.apiVersion}/${this.ref.kind}${this.ref.namespace === undefined ? "" : ` in ${this.ref.namespace}`}`;
   }
 
   async start(): Promise<void> {

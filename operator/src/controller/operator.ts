@@ -22,8 +22,15 @@ export interface OperatorOptions {
   events: EventRecorder;
   metrics: OperatorMetrics;
   logger: Logger;
-  /** Only this namespace, or every namespace when undefined. */
+  /**
+   * Only these namespaces, each listed and watched on its own (what Roles allow), or every
+   * namespace (a ClusterRole) when empty.
+   */
+  namespaces?: readonly string[];
+  /** One namespace, as WATCH_NAMESPACE gives it; joins `namespaces`. */
   namespace?: string;
+  /** Registries workload images must come from; empty: any. */
+  imageRegistries?: readonly string[];
   concurrency?: number;
   informer?: InformerOptions;
   now?: () => Date;
@@ -33,8 +40,10 @@ export class Operator {
   readonly queue = new WorkQueue();
   readonly autoscalers: AutoscalerManager;
   readonly #informers: Informer<KubeObject>[] = [];
-  readonly #whitelists: Informer<KubeObject>;
-  readonly #children = new Map<string, Informer<KubeObject>>();
+  readonly #whitelists: Informer<KubeObject>[];
+  /** Per child kind, one informer per watched namespace (or one for all). */
+  readonly #children = new Map<string, Informer<KubeObject>[]>();
+  readonly #namespaces: readonly string[];
   /** Generation last seen per pipeline: status writes leave it alone and need no reconcile. */
   readonly #generations = new Map<string, number>();
   /** The pipeline each IpWhitelist referred to last, so moving one reconciles both pipelines. */
@@ -45,20 +54,23 @@ export class Operator {
   constructor(private readonly options: OperatorOptions) {
     const { kube, logger, metrics } = options;
     const informerOptions = options.informer ?? DEFAULT_INFORMER_OPTIONS;
-    const make = (ref: Omit<KindRef, "namespace">, onChange: (object: KubeObject, event: InformerEvent) => void, labelSelector?: string): Informer<KubeObject> => {
-      const informer = new Informer<KubeObject>(
-        kube,
-        { ...ref, ...(options.namespace === undefined ? {} : { namespace: options.namespace }) },
-        onChange,
-        { ...informerOptions, ...(labelSelector === undefined ? {} : { labelSelector }) },
-        (error) => {
-          metrics.watchRestarts.inc({ resource: ref.kind });
-          logger.warn({ err: error, resource: ref.kind }, "watch ended with an error; relisting");
-        },
-      );
-      this.#informers.push(informer);
-      return informer;
-    };
+    this.#namespaces = [...new Set([...(options.namespaces ?? []), ...(options.namespace === undefined ? [] : [options.namespace])])];
+    const scopes: (string | undefined)[] = this.#namespaces.length === 0 ? [undefined] : [...this.#namespaces];
+    const make = (ref: Omit<KindRef, "namespace">, onChange: (object: KubeObject, event: InformerEvent) => void, labelSelector?: string): Informer<KubeObject>[] =>
+      scopes.map((namespace) => {
+        const informer = new Informer<KubeObject>(
+          kube,
+          { ...ref, ...(namespace === undefined ? {} : { namespace }) },
+          onChange,
+          { ...informerOptions, ...(labelSelector === undefined ? {} : { labelSelector }) },
+          (error) => {
+            metrics.watchRestarts.inc({ resource: ref.kind });
+            logger.warn({ err: error, resource: ref.kind, namespace }, "watch ended with an error; relisting");
+          },
+        );
+        this.#informers.push(informer);
+        return informer;
+      });
     make({ apiVersion: API_VERSION, kind: "SocPipeline" }, (pipeline, event) => this.#onPipeline(pipeline, event));
     this.#whitelists = make({ apiVersion: API_VERSION, kind: "IpWhitelist" }, (whitelist) => this.#onWhitelist(whitelist));
     for (const { apiVersion, kind } of CHILD_KINDS) {
@@ -70,9 +82,13 @@ export class Operator {
       buses: options.buses,
       events: options.events,
       autoscalers: this.autoscalers,
-      whitelists: () => this.#whitelists.list(),
-      children: (apiVersion, kind) => this.#children.get(`${apiVersion}/${kind}`)?.list() ?? [],
-      child: (ref) => this.#children.get(`${ref.apiVersion}/${ref.kind}`)?.get(`${ref.namespace ?? ""}/${ref.name}`),
+      whitelists: () => this.#whitelists.flatMap((informer) => informer.list()),
+      children: (apiVersion, kind) => (this.#children.get(`${apiVersion}/${kind}`) ?? []).flatMap((informer) => informer.list()),
+      child: (ref) =>
+        (this.#children.get(`${ref.apiVersion}/${ref.kind}`) ?? [])
+          .find((informer) => informer.ref.namespace === undefined || informer.ref.namespace === ref.namespace)
+          ?.get(`${ref.namespace ?? ""}/${ref.name}`),
+      imageRegistries: options.imageRegistries ?? [],
       metrics,
       logger,
       now: options.now ?? (() => new Date()),
@@ -84,7 +100,7 @@ export class Operator {
     await Promise.all(this.#informers.map((informer) => informer.start()));
     const concurrency = this.options.concurrency ?? 2;
     this.#workers = Array.from({ length: concurrency }, () => this.#work());
-    this.options.logger.info({ concurrency, namespace: this.options.namespace ?? "(all)" }, "operator started");
+    this.options.logger.info({ concurrency, namespaces: this.#namespaces.length === 0 ? "(all)" : this.#namespaces.join(",") }, "operator started");
   }
 
   /** Stops taking work and waits for the reconciles in flight. */

@@ -19,6 +19,9 @@ const podOf = (object: KubeObject | undefined): { securityContext: Record<string
   const spec = object?.spec as { template?: { spec: unknown }; jobTemplate?: { spec: { template: { spec: unknown } } } };
   return (spec.template?.spec ?? spec.jobTemplate?.spec.template.spec) as { securityContext: Record<string, unknown>; containers: Container[] };
 };
+type Pod = ReturnType<typeof podOf> & { volumes?: { name: string; projected?: { sources: { secret: { name: string; items: { key: string; path: string }[] } }[] } }[] };
+/** The Secret keys a pod mounts: "secret/key -> file". */
+const secretsOf = (pod: Pod): string[] => (pod.volumes?.find((v) => v.name === "secrets")?.projected?.sources ?? []).flatMap((s) => s.secret.items.map((i) => `${s.secret.name}/${i.key} -> ${i.path}`));
 const find = (objects: KubeObject[], kind: string, name: string): KubeObject | undefined => objects.find((o) => o.kind === kind && o.metadata.name === name);
 
 describe("desiredChildren", () => {
@@ -26,27 +29,27 @@ describe("desiredChildren", () => {
     {
       case: "the defaults: API, autoscaled workers and alerter",
       spec: {},
-      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api"],
+      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api"],
     },
     {
       case: "a pulling collector adds its Deployment, Service, NetworkPolicy and a volume for its cursor",
       spec: { collectors: [{ name: "pg", type: "postgres", settings: { POSTGRES_LOG_DIR: "/logs" } }] },
-      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-pg", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-pg", "NetworkPolicy/shop-worker", "PersistentVolumeClaim/shop-collector-pg", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-pg"],
+      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-pg", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-pg", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-worker", "PersistentVolumeClaim/shop-collector-pg", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-pg"],
     },
     {
       case: "a log drain collector keeps no state",
       spec: { collectors: [{ name: "vercel", type: "vercel" }] },
-      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-vercel", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-vercel", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-vercel"],
+      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-vercel", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-vercel", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-vercel"],
     },
     {
       case: "the scanner is a CronJob with a volume for its findings; one API pod gets no PDB",
       spec: { api: { apiKeysSecretRef: { name: "keys", key: "api" }, replicas: 1 }, credentialScanner: { enabled: true, githubTokenSecretRef: { name: "gh", key: "token" }, queries: ["org:acme"] } },
-      children: ["ConfigMap/shop-config", "CronJob/shop-credential-scanner", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-credential-scanner", "NetworkPolicy/shop-worker", "PersistentVolumeClaim/shop-credential-scanner", "PodDisruptionBudget/shop-worker", "Service/shop-api"],
+      children: ["ConfigMap/shop-config", "CronJob/shop-credential-scanner", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-credential-scanner", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-worker", "PersistentVolumeClaim/shop-credential-scanner", "PodDisruptionBudget/shop-worker", "Service/shop-api"],
     },
     {
       case: "the dashboard adds a Deployment, a Service and a NetworkPolicy",
       spec: { dashboard: { enabled: true, apiBaseUrl: "https://soc.example.com" } },
-      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-dashboard", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-dashboard", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-dashboard"],
+      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-dashboard", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-dashboard", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-dashboard"],
     },
   ])("$case", ({ spec, children }) => {
     expect(summary(desiredChildren(pipeline(spec)))).toEqual(children);
@@ -82,7 +85,7 @@ describe("desiredChildren", () => {
     expect(fixed.replicas).toBe(3);
   });
 
-  it("takes credentials only from Secret references and settings from the spec", () => {
+  it("takes credentials only from Secret references, as files, and settings from the spec", () => {
     const objects = desiredChildren(
       pipeline({
         elasticsearch: { urlSecretRef: { name: "es", key: "url" } },
@@ -93,12 +96,59 @@ describe("desiredChildren", () => {
     const config = find(objects, "ConfigMap", "shop-config")?.data as Record<string, string>;
     expect(config).not.toHaveProperty("ELASTICSEARCH_URL");
     expect(config).toMatchObject({ KAFKA_BROKER: "kafka:9092", TOPIC_CONFIG_UPDATES: "config-updates", WHITELISTED_IPS: "" });
-    const alerterEnv = podOf(find(objects, "Deployment", "shop-alerter")).containers[0]?.env;
-    expect(alerterEnv).toContainEqual({ name: "SLACK_WEBHOOK_URLS", valueFrom: { secretKeyRef: { name: "slack", key: "urls" } } });
-    expect(alerterEnv).toContainEqual({ name: "ELASTICSEARCH_URL", valueFrom: { secretKeyRef: { name: "es", key: "url" } } });
+    const alerter = podOf(find(objects, "Deployment", "shop-alerter"));
+    expect(alerter.containers[0]?.env).toContainEqual({ name: "SLACK_WEBHOOK_URLS_FILE", value: "/var/run/secrets/soc/slack-webhook-urls" });
+    expect(secretsOf(alerter)).toEqual(["slack/urls -> slack-webhook-urls"]);
+    // Only the components that talk to Elasticsearch get its URL.
+    const worker = podOf(find(objects, "Deployment", "shop-worker"));
+    expect(worker.containers[0]?.env).toContainEqual({ name: "ELASTICSEARCH_URL_FILE", value: "/var/run/secrets/soc/elasticsearch-url" });
+    expect(secretsOf(worker)).toEqual(["es/url -> elasticsearch-url"]);
+    for (const workload of objects.filter((o) => o.kind === "Deployment" || o.kind === "CronJob")) {
+      for (const variable of podOf(workload).containers[0]?.env ?? []) expect(variable, `${workload.metadata.name} ${variable.name}`).not.toHaveProperty("valueFrom");
+    }
     const workerEnv = podOf(find(objects, "Deployment", "shop-worker")).containers[0]?.env;
     expect(workerEnv).toContainEqual({ name: "BRUTE_FORCE_THRESHOLD", value: "9" });
     expect(workerEnv).toContainEqual({ name: "ANOMALY_KEYWORDS", value: "breach" });
+  });
+
+  it("mounts the Kafka, Elasticsearch and Redis credentials as files in the components that use each, and names them in *_FILE", () => {
+    const objects = desiredChildren(
+      pipeline({
+        kafka: { brokers: ["kafka:9093"], tls: { caSecretRef: { name: "kafka-ca", key: "ca.crt" } }, sasl: { mechanism: "SCRAM-SHA-512", username: "soc", passwordSecretRef: { name: "kafka-user", key: "password" } } },
+        elasticsearch: { url: "https://es:9200", apiKeySecretRef: { name: "es", key: "api-key" }, caSecretRef: { name: "es", key: "ca.crt" } },
+        redis: { url: "rediss://redis:6380", username: "soc", passwordSecretRef: { name: "redis", key: "password" } },
+        reporter: { enabled: true, smtpUrlSecretRef: { name: "smtp", key: "url" }, emailTo: ["a@example.com"] },
+      }),
+    );
+    const env = (name: string) => Object.fromEntries((podOf(find(objects, "Deployment", name)).containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+    expect(env("shop-worker")).toMatchObject({
+      KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+      KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+      KAFKA_SASL_USERNAME: "soc",
+      KAFKA_SASL_PASSWORD_FILE: "/var/run/secrets/soc/kafka-sasl-password",
+      KAFKA_SSL_CA_FILE: "/var/run/secrets/soc/kafka-ssl-ca",
+      ELASTICSEARCH_API_KEY_FILE: "/var/run/secrets/soc/elasticsearch-api-key",
+      ELASTICSEARCH_CA_FILE: "/var/run/secrets/soc/elasticsearch-ca",
+      REDIS_USERNAME: "soc",
+      REDIS_PASSWORD_FILE: "/var/run/secrets/soc/redis-password",
+    });
+    expect(secretsOf(podOf(find(objects, "Deployment", "shop-worker")))).toEqual(["kafka-user/password -> kafka-sasl-password", "kafka-ca/ca.crt -> kafka-ssl-ca", "es/api-key -> elasticsearch-api-key", "es/ca.crt -> elasticsearch-ca", "redis/password -> redis-password"]);
+    // The reporter reads Elasticsearch only: no Kafka or Redis credentials in its pod.
+    expect(secretsOf(podOf(find(objects, "Deployment", "shop-reporter")))).toEqual(["es/api-key -> elasticsearch-api-key", "es/ca.crt -> elasticsearch-ca", "smtp/url -> smtp-url"]);
+    expect(env("shop-reporter")).not.toHaveProperty("KAFKA_SASL_PASSWORD_FILE");
+    const volume = (podOf(find(objects, "Deployment", "shop-api")) as Pod & { containers: { volumeMounts: unknown[] }[] }).containers[0]?.volumeMounts;
+    expect(volume).toContainEqual({ name: "secrets", mountPath: "/var/run/secrets/soc", readOnly: true });
+    // No credential reaches the ConfigMap.
+    expect(JSON.stringify(find(objects, "ConfigMap", "shop-config")?.data)).not.toMatch(/password|api-key|kafka-user/);
+  });
+
+  it.each([
+    { case: "TLS only", kafka: { tls: {} }, protocol: "SSL" },
+    { case: "SASL only", kafka: { sasl: { mechanism: "PLAIN", usernameSecretRef: { name: "k", key: "u" }, passwordSecretRef: { name: "k", key: "p" } } }, protocol: "SASL_PLAINTEXT" },
+    { case: "neither", kafka: {}, protocol: undefined },
+  ])("sets KAFKA_SECURITY_PROTOCOL from what is configured: $case", ({ kafka, protocol }) => {
+    const env = podOf(find(desiredChildren(pipeline({ kafka: { brokers: ["kafka:9092"], ...kafka } })), "Deployment", "shop-api")).containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === "KAFKA_SECURITY_PROTOCOL")?.value).toBe(protocol);
   });
 
   it("replaces a pulling collector's pod rather than rolling it, so its volume is never mounted twice", () => {

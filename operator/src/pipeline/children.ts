@@ -9,7 +9,8 @@ import { ApiObject, App, Chart } from "cdk8s";
 import { API_VERSION, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { KubeObject } from "../kube/client.ts";
 import { withAppliedHash } from "../kube/up-to-date.ts";
-import { components, sharedSettings, STATE_DIR, type Component } from "./components.ts";
+import { components, secretFileName, sharedSettings, SECRETS_DIR, STATE_DIR, type Component } from "./components.ts";
+import { componentPolicy, defaultDeny } from "./network-policies.ts";
 
 export const PIPELINE_LABEL = "socpipeline.io/pipeline";
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "soc-operator" };
@@ -56,6 +57,12 @@ function podSpec(pipeline: string, component: Component, restartPolicy: "Always"
     volumes.push({ name: "state", persistentVolumeClaim: { claimName: childName(pipeline, component.name) } });
     mounts.push({ name: "state", mountPath: STATE_DIR });
   }
+  // Credentials as read-only files, only those this component uses, and only Secrets the spec names.
+  if (component.secretFiles.length > 0) {
+    const sources = component.secretFiles.map((file) => ({ secret: { name: file.ref.name, items: [{ key: file.ref.key, path: secretFileName(file.env) }] } }));
+    volumes.push({ name: "secrets", projected: { defaultMode: 0o440, sources } });
+    mounts.push({ name: "secrets", mountPath: SECRETS_DIR, readOnly: true });
+  }
   const port = component.port;
   const probes =
     port === undefined
@@ -78,7 +85,7 @@ function podSpec(pipeline: string, component: Component, restartPolicy: "Always"
         image: component.image,
         imagePullPolicy: "IfNotPresent",
         envFrom: [{ configMapRef: { name: configMapName(pipeline) } }],
-        env: component.env,
+        env: [...component.env, ...component.secretFiles.map((file) => ({ name: file.env, value: `${SECRETS_DIR}/${secretFileName(file.env)}` }))],
         resources: component.resources,
         securityContext: RESTRICTED_CONTAINER,
         volumeMounts: mounts,
@@ -88,9 +95,10 @@ function podSpec(pipeline: string, component: Component, restartPolicy: "Always"
   };
 }
 
-function addComponent(chart: Chart, pipeline: string, component: Component, configHash: string): void {
-  const name = childName(pipeline, component.name);
-  const labels = componentLabels(pipeline, component.name);
+function addComponent(chart: Chart, pipeline: SocPipeline, component: Component, configHash: string): void {
+  const { name: pipelineName } = pipeline.metadata;
+  const name = childName(pipelineName, component.name);
+  const labels = componentLabels(pipelineName, component.name);
   const template = { metadata: { labels, annotations: { "socpipeline.io/config-hash": configHash } } };
   if (component.persistentState) {
     new ApiObject(chart, `${name}-pvc`, {
@@ -111,7 +119,7 @@ function addComponent(chart: Chart, pipeline: string, component: Component, conf
         concurrencyPolicy: "Forbid",
         successfulJobsHistoryLimit: 3,
         failedJobsHistoryLimit: 3,
-        jobTemplate: { spec: { backoffLimit: 2, template: { ...template, spec: podSpec(pipeline, component, "OnFailure") } } },
+        jobTemplate: { spec: { backoffLimit: 2, template: { ...template, spec: podSpec(pipelineName, component, "OnFailure") } } },
       },
     });
   } else {
@@ -124,7 +132,7 @@ function addComponent(chart: Chart, pipeline: string, component: Component, conf
         selector: { matchLabels: labels },
         // A ReadWriteOnce state volume cannot be mounted by the old and the new pod at once.
         strategy: component.persistentState ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-        template: { ...template, spec: podSpec(pipeline, component, "Always") },
+        template: { ...template, spec: podSpec(pipelineName, component, "Always") },
       },
     });
   }
@@ -146,16 +154,11 @@ function addComponent(chart: Chart, pipeline: string, component: Component, conf
       spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
     });
   }
-  // Ingress only to the component's own port (its API or its metrics); nothing for the others.
   new ApiObject(chart, `${name}-netpol`, {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: { name },
-    spec: {
-      podSelector: { matchLabels: labels },
-      policyTypes: ["Ingress"],
-      ingress: port === undefined ? [] : [{ ports: [{ port: port.number, protocol: "TCP" }] }],
-    },
+    spec: componentPolicy(pipelineName, pipeline.spec, component, { matchLabels: labels }),
   });
 }
 
@@ -165,7 +168,8 @@ export function desiredChildren(pipeline: SocPipeline): KubeObject[] {
   const configHash = createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 16);
   const chart = new Chart(new App(), name, { namespace, labels: { ...MANAGED_BY, [PIPELINE_LABEL]: name } });
   new ApiObject(chart, "config", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: configMapName(name) }, data: settings });
-  for (const component of components(pipeline)) addComponent(chart, name, component, configHash);
+  new ApiObject(chart, "default-deny", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: childName(name, "default-deny") }, spec: defaultDeny(name) });
+  for (const component of components(pipeline)) addComponent(chart, pipeline, component, configHash);
   const owner = { apiVersion: API_VERSION, kind: "SocPipeline", name, uid, controller: true, blockOwnerDeletion: true };
   return chart.toJson().map((object: KubeObject) => withAppliedHash({ ...object, metadata: { ...object.metadata, ownerReferences: [owner] } }));
 }

@@ -4,7 +4,18 @@
  */
 import type { CollectorSpec, Resources, SecretKeyRef, SocPipeline, SocPipelineSpec } from "../api/v1alpha1/index.ts";
 
-export type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: SecretKeyRef } };
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+/** One Secret key mounted as a file; `env` (a *_FILE name) tells the service where it is. */
+export interface SecretFile {
+  env: string;
+  ref: SecretKeyRef;
+}
+
+export type Backend = "kafka" | "elasticsearch" | "redis";
 
 export interface Component {
   /** Suffix of the child names: <pipeline>-<name>. */
@@ -14,7 +25,15 @@ export interface Component {
   /** Undefined when the autoscaler owns the replica count. */
   replicas: number | undefined;
   resources: Resources;
+  /** Plain settings only: credentials are in `secretFiles`, never in an env value. */
   env: EnvVar[];
+  secretFiles: SecretFile[];
+  /** The servers it talks to: their credentials are mounted and their ports opened (egress). */
+  backends: Backend[];
+  /** Ports it reaches outside the cluster (notification hosts, GitHub, provider APIs). */
+  externalPorts: number[];
+  /** Who may connect to `port`: "clients" (ingress sources), or only "monitoring" (metrics). */
+  ingress: "clients" | "monitoring";
   /** The port with /healthz, /readyz and /metrics (or the API), when the service has one. */
   port?: { name: string; number: number; readinessPath: string; livenessPath: string };
   /** Exposed through a Service (ingest and log drains). */
@@ -25,12 +44,67 @@ export interface Component {
 }
 
 export const STATE_DIR = "/var/lib/soc";
+export const SECRETS_DIR = "/var/run/secrets/soc";
 const COLLECTOR_PORT = 8080;
+const HTTPS = 443;
+/** SMTP submission ports: the SMTP URL sits in a Secret, so its port is unknown here. */
+const SMTP_PORTS = [25, 465, 587];
 
 /** A service's own HTTP port, with /readyz and /healthz (shared ops server or the API). */
 const opsPort = (name: string, number: number): NonNullable<Component["port"]> => ({ name, number, readinessPath: "/readyz", livenessPath: "/healthz" });
-const secretEnv = (name: string, ref: SecretKeyRef | undefined): EnvVar[] => (ref === undefined ? [] : [{ name, valueFrom: { secretKeyRef: ref } }]);
-const plainEnv = (values: Record<string, string | number>): EnvVar[] => Object.entries(values).map(([name, value]) => ({ name, value: String(value) }));
+/** `X_FILE` for a secret named `X`, unless the service's own name already ends in _FILE (KAFKA_SSL_CA_FILE). */
+const secretFile = (name: string, ref: SecretKeyRef | undefined): SecretFile[] => (ref === undefined ? [] : [{ env: name.endsWith("_FILE") ? name : `${name}_FILE`, ref }]);
+/** A secret file's name in SECRETS_DIR: KAFKA_SSL_CA_FILE → kafka-ssl-ca. */
+export const secretFileName = (env: string): string => env.replace(/_FILE$/, "").toLowerCase().replaceAll("_", "-");
+const plainEnv = (values: Record<string, string | number | undefined>): EnvVar[] =>
+  Object.entries(values).flatMap(([name, value]) => (value === undefined ? [] : [{ name, value: String(value) }]));
+
+/** What a component needs to reach each backend: plain settings and mounted credentials. */
+interface BackendAccess {
+  env: EnvVar[];
+  secretFiles: SecretFile[];
+}
+
+/** librdkafka's vocabulary: SASL_SSL, SSL, SASL_PLAINTEXT; nothing when neither is set (PLAINTEXT). */
+function kafkaAccess({ tls, sasl }: SocPipelineSpec["kafka"]): BackendAccess {
+  const protocol = tls === undefined && sasl === undefined ? undefined : `${sasl === undefined ? "" : "SASL_"}${tls === undefined ? "PLAINTEXT" : "SSL"}`;
+  return {
+    env: plainEnv({ KAFKA_SECURITY_PROTOCOL: protocol, KAFKA_SASL_MECHANISM: sasl?.mechanism, KAFKA_SASL_USERNAME: sasl?.username }),
+    secretFiles: [
+      ...secretFile("KAFKA_SASL_USERNAME", sasl?.usernameSecretRef),
+      ...secretFile("KAFKA_SASL_PASSWORD", sasl?.passwordSecretRef),
+      ...secretFile("KAFKA_SSL_CA_FILE", tls?.caSecretRef),
+      ...secretFile("KAFKA_SSL_CERT_FILE", tls?.certSecretRef),
+      ...secretFile("KAFKA_SSL_KEY_FILE", tls?.keySecretRef),
+    ],
+  };
+}
+
+function elasticsearchAccess(es: SocPipelineSpec["elasticsearch"]): BackendAccess {
+  return {
+    env: plainEnv({ ELASTICSEARCH_USERNAME: es.username }),
+    secretFiles: [
+      ...secretFile("ELASTICSEARCH_URL", es.urlSecretRef),
+      ...secretFile("ELASTICSEARCH_API_KEY", es.apiKeySecretRef),
+      ...secretFile("ELASTICSEARCH_USERNAME", es.usernameSecretRef),
+      ...secretFile("ELASTICSEARCH_PASSWORD", es.passwordSecretRef),
+      ...secretFile("ELASTICSEARCH_CA_FILE", es.caSecretRef),
+    ],
+  };
+}
+
+function redisAccess(redis: SocPipelineSpec["redis"]): BackendAccess {
+  return {
+    env: plainEnv({ REDIS_USERNAME: redis.username }),
+    secretFiles: [...secretFile("REDIS_URL", redis.urlSecretRef), ...secretFile("REDIS_PASSWORD", redis.passwordSecretRef), ...secretFile("REDIS_CA_FILE", redis.caSecretRef)],
+  };
+}
+
+/** A component's environment and secret files: its backends' first, then its own. */
+function withBackends(spec: SocPipelineSpec, backends: Backend[], env: EnvVar[], secretFiles: SecretFile[]): Pick<Component, "backends" | "env" | "secretFiles"> {
+  const access = backends.map((backend) => (backend === "kafka" ? kafkaAccess(spec.kafka) : backend === "elasticsearch" ? elasticsearchAccess(spec.elasticsearch) : redisAccess(spec.redis)));
+  return { backends, env: [...access.flatMap((a) => a.env), ...env], secretFiles: [...access.flatMap((a) => a.secretFiles), ...secretFiles] };
+}
 
 /** Settings every service reads; they live in the pipeline's ConfigMap. */
 export function sharedSettings(spec: SocPipelineSpec): Record<string, string> {
@@ -47,15 +121,14 @@ export function sharedSettings(spec: SocPipelineSpec): Record<string, string> {
   };
 }
 
-/** Connection URLs that carry credentials come from Secrets, per container. */
-function connectionSecrets(spec: SocPipelineSpec): EnvVar[] {
-  return [...secretEnv("ELASTICSEARCH_URL", spec.elasticsearch.urlSecretRef), ...secretEnv("REDIS_URL", spec.redis.urlSecretRef)];
-}
-
 /** Collectors that pull from an API keep a cursor; a log drain (Vercel) only receives. */
 const PULLS = new Set<CollectorSpec["type"]>(["postgres", "supabase", "firebase"]);
+/** Collectors that call a provider's API (on 443); the PostgreSQL one reads a log directory. */
+const CALLS_PROVIDER = new Set<CollectorSpec["type"]>(["supabase", "firebase"]);
+/** Collectors that receive a log drain from outside; the others' port only serves health and metrics. */
+const DRAINS = new Set<CollectorSpec["type"]>(["vercel", "supabase"]);
 
-function collectorComponent(collector: CollectorSpec, connections: EnvVar[]): Component {
+function collectorComponent(spec: SocPipelineSpec, collector: CollectorSpec): Component {
   const pulls = PULLS.has(collector.type);
   return {
     name: `collector-${collector.name}`,
@@ -63,12 +136,15 @@ function collectorComponent(collector: CollectorSpec, connections: EnvVar[]): Co
     image: collector.image ?? `ghcr.io/soc-pipeline/collector-${collector.type}:0.1.0`,
     replicas: collector.replicas,
     resources: collector.resources,
-    env: [
-      ...connections,
-      ...plainEnv({ ...collector.settings, COLLECTOR_PORT: COLLECTOR_PORT, ...(pulls ? { COLLECTOR_CURSOR_FILE: `${STATE_DIR}/cursor.json` } : {}) }),
-      ...collector.secretEnv.map(({ name, secretKeyRef }) => ({ name, valueFrom: { secretKeyRef } })),
-    ],
+    ...withBackends(
+      spec,
+      ["kafka"],
+      plainEnv({ ...collector.settings, COLLECTOR_PORT: COLLECTOR_PORT, ...(pulls ? { COLLECTOR_CURSOR_FILE: `${STATE_DIR}/cursor.json` } : {}) }),
+      collector.secretEnv.flatMap(({ name, secretKeyRef }) => secretFile(name, secretKeyRef)),
+    ),
+    externalPorts: CALLS_PROVIDER.has(collector.type) ? [HTTPS] : [],
     port: opsPort("http", COLLECTOR_PORT),
+    ingress: DRAINS.has(collector.type) ? "clients" : "monitoring",
     exposed: true,
     persistentState: pulls,
   };
@@ -76,7 +152,6 @@ function collectorComponent(collector: CollectorSpec, connections: EnvVar[]): Co
 
 export function components(pipeline: SocPipeline): Component[] {
   const spec = pipeline.spec;
-  const connections = connectionSecrets(spec);
   const { api, worker, alerter, reporter, credentialScanner: scanner, dashboard } = spec;
   const detection = worker.detection;
   const list: Component[] = [
@@ -86,8 +161,10 @@ export function components(pipeline: SocPipeline): Component[] {
       image: api.image,
       replicas: api.replicas,
       resources: api.resources,
-      env: [...connections, ...secretEnv("API_KEYS", api.apiKeysSecretRef), ...plainEnv({ API_PORT: 8000, FRONTEND_ORIGIN: api.frontendOrigins.join(",") })],
+      ...withBackends(spec, ["kafka", "elasticsearch", "redis"], plainEnv({ API_PORT: 8000, FRONTEND_ORIGIN: api.frontendOrigins.join(",") }), secretFile("API_KEYS", api.apiKeysSecretRef)),
+      externalPorts: [],
       port: opsPort("http", 8000),
+      ingress: "clients",
       exposed: true,
       persistentState: false,
     },
@@ -97,9 +174,10 @@ export function components(pipeline: SocPipeline): Component[] {
       image: worker.image,
       replicas: worker.autoscaling.enabled ? undefined : worker.replicas,
       resources: worker.resources,
-      env: [
-        ...connections,
-        ...plainEnv({
+      ...withBackends(
+        spec,
+        ["kafka", "elasticsearch", "redis"],
+        plainEnv({
           WORKER_GROUP_ID: worker.groupId,
           WORKER_METRICS_PORT: 9464,
           // Pipelines may share one Redis; each keeps its own brute-force windows and baselines.
@@ -110,8 +188,11 @@ export function components(pipeline: SocPipeline): Component[] {
           SPIKE_MIN_REQUESTS_PER_MINUTE: detection.spikeMinRequestsPerMinute,
           SPIKE_SIGMA: detection.spikeSigma,
         }),
-      ],
+        [],
+      ),
+      externalPorts: [],
       port: opsPort("metrics", 9464),
+      ingress: "monitoring",
       exposed: false,
       persistentState: false,
     },
@@ -121,18 +202,19 @@ export function components(pipeline: SocPipeline): Component[] {
       image: alerter.image,
       replicas: alerter.replicas,
       resources: alerter.resources,
-      env: [
-        ...connections,
-        ...secretEnv("SLACK_WEBHOOK_URLS", alerter.slackWebhookUrlsSecretRef),
-        ...secretEnv("DISCORD_WEBHOOK_URLS", alerter.discordWebhookUrlsSecretRef),
-        ...secretEnv("SMTP_URL", alerter.smtpUrlSecretRef),
-        ...plainEnv({ ALERTER_PORT: 9465, ALERT_EMAIL_TO: alerter.emailTo.join(","), ...(alerter.dashboardUrl === undefined ? {} : { DASHBOARD_URL: alerter.dashboardUrl }) }),
-      ],
+      ...withBackends(
+        spec,
+        ["kafka", "redis"],
+        plainEnv({ ALERTER_PORT: 9465, ALERT_EMAIL_TO: alerter.emailTo.join(","), DASHBOARD_URL: alerter.dashboardUrl }),
+        [...secretFile("SLACK_WEBHOOK_URLS", alerter.slackWebhookUrlsSecretRef), ...secretFile("DISCORD_WEBHOOK_URLS", alerter.discordWebhookUrlsSecretRef), ...secretFile("SMTP_URL", alerter.smtpUrlSecretRef)],
+      ),
+      externalPorts: [HTTPS, ...(alerter.smtpUrlSecretRef === undefined ? [] : SMTP_PORTS)],
       port: opsPort("metrics", 9465),
+      ingress: "monitoring",
       exposed: false,
       persistentState: false,
     },
-    ...spec.collectors.map((collector) => collectorComponent(collector, connections)),
+    ...spec.collectors.map((collector) => collectorComponent(spec, collector)),
   ];
   if (reporter.enabled) {
     list.push({
@@ -141,7 +223,14 @@ export function components(pipeline: SocPipeline): Component[] {
       image: reporter.image,
       replicas: 1,
       resources: reporter.resources,
-      env: [...connections, ...secretEnv("SMTP_URL", reporter.smtpUrlSecretRef), ...plainEnv({ REPORT_EMAIL_TO: reporter.emailTo.join(","), REPORT_DAY_OF_MONTH: reporter.dayOfMonth, REPORT_HOUR_UTC: reporter.hourUtc })],
+      ...withBackends(
+        spec,
+        ["elasticsearch"],
+        plainEnv({ REPORT_EMAIL_TO: reporter.emailTo.join(","), REPORT_DAY_OF_MONTH: reporter.dayOfMonth, REPORT_HOUR_UTC: reporter.hourUtc }),
+        secretFile("SMTP_URL", reporter.smtpUrlSecretRef),
+      ),
+      externalPorts: SMTP_PORTS,
+      ingress: "monitoring",
       exposed: false,
       persistentState: false,
     });
@@ -153,9 +242,11 @@ export function components(pipeline: SocPipeline): Component[] {
       image: dashboard.image,
       replicas: dashboard.replicas,
       resources: dashboard.resources,
-      env: plainEnv({ DASHBOARD_PORT: 3000, DASHBOARD_HOST: "0.0.0.0", API_BASE_URL: dashboard.apiBaseUrl ?? "" }),
-      // Static files and /config.json: nothing to be ready for but the server itself.
+      // Static files and /config.json: browsers call the API themselves, the server calls nothing.
+      ...withBackends(spec, [], plainEnv({ DASHBOARD_PORT: 3000, DASHBOARD_HOST: "0.0.0.0", API_BASE_URL: dashboard.apiBaseUrl ?? "" }), []),
+      externalPorts: [],
       port: { name: "http", number: 3000, readinessPath: "/config.json", livenessPath: "/config.json" },
+      ingress: "clients",
       exposed: true,
       persistentState: false,
     });
@@ -167,7 +258,10 @@ export function components(pipeline: SocPipeline): Component[] {
       image: scanner.image,
       replicas: undefined,
       resources: scanner.resources,
-      env: [...secretEnv("GITHUB_TOKEN", scanner.githubTokenSecretRef), ...plainEnv({ SCAN_QUERIES: scanner.queries.join(","), SCAN_STATE_FILE: `${STATE_DIR}/findings.json` })],
+      ...withBackends(spec, ["kafka"], plainEnv({ SCAN_QUERIES: scanner.queries.join(","), SCAN_STATE_FILE: `${STATE_DIR}/findings.json` }), secretFile("GITHUB_TOKEN", scanner.githubTokenSecretRef)),
+      // GitHub's API.
+      externalPorts: [HTTPS],
+      ingress: "monitoring",
       exposed: false,
       persistentState: true,
       schedule: scanner.schedule,

@@ -1,6 +1,7 @@
 /**
  * Reconciles one SocPipeline: read it as it is now, apply the children it should own (server-side
- * apply, one field manager, forced), prune the ones it no longer should, publish its effective
+ * apply, one field manager, forced, but never over an object someone else owns, nor with an image
+ * outside the allowed registries), prune the ones it no longer should, publish its effective
  * whitelist, start or stop its autoscaler, and write status. Level-triggered: it never asks what
  * event brought it here, so running it twice changes nothing.
  */
@@ -14,7 +15,8 @@ import type { OperatorMetrics } from "../metrics.ts";
 import { reconcileWhitelist, reportMissingPipeline } from "../whitelist/reconcile-whitelist.ts";
 import type { BusPool } from "./bus-pool.ts";
 import { CHILD_KINDS, desiredChildren, PIPELINE_LABEL } from "./children.ts";
-import { pipelineStatus, type ComponentObservation, type ReconcileOutcome, type WorkloadState } from "./status.ts";
+import { refusal, type Refusal } from "./guards.ts";
+import { invalidSpecStatus, pipelineStatus, type ComponentObservation, type ReconcileOutcome, type WorkloadState } from "./status.ts";
 
 export interface ReconcilerContext {
   kube: KubeClient;
@@ -27,6 +29,8 @@ export interface ReconcilerContext {
   children: (apiVersion: string, kind: string) => KubeObject[];
   /** One cached child (informer), to skip unchanged applies and report what changed. */
   child: (ref: ObjectRef) => KubeObject | undefined;
+  /** Registries workload images must come from; empty: any. */
+  imageRegistries: readonly string[];
   metrics: OperatorMetrics;
   logger: Logger;
   now: () => Date;
@@ -60,14 +64,31 @@ function workloadState(object: KubeObject): WorkloadState {
 /** 4xx other than conflicts and throttling will fail again until someone changes something. */
 const isPermanent = (error: unknown): boolean => error instanceof KubeApiError && error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 409 && error.statusCode !== 429;
 
-/** Applies every child at once (they do not depend on each other) and reports what changed. */
-async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desired: KubeObject[]): Promise<{ applied: KubeObject[]; error: ReconcileOutcome["applyError"] }> {
-  const before = desired.map((child) => ctx.child({ apiVersion: child.apiVersion, kind: child.kind, namespace: child.metadata.namespace, name: child.metadata.name }));
-  const results = await Promise.allSettled(desired.map((child, i) => (isUpToDate(child, before[i]) ? Promise.resolve(before[i] as KubeObject) : ctx.kube.apply<KubeObject>(child))));
+const refOf = (child: KubeObject): ObjectRef => ({ apiVersion: child.apiVersion, kind: child.kind, namespace: child.metadata.namespace, name: child.metadata.name });
+
+/**
+ * The live object behind each child: the cache holds only objects with our label, so a name it does
+ * not know is read from the API server, where someone else's object of that name would be.
+ */
+const liveChildren = (ctx: ReconcilerContext, desired: KubeObject[]): Promise<(KubeObject | null)[]> =>
+  Promise.all(desired.map((child) => ctx.child(refOf(child)) ?? ctx.kube.get<KubeObject>(refOf(child))));
+
+/** Applies every child at once (they do not depend on each other), except the refused ones, and reports what changed. */
+async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desired: KubeObject[]): Promise<{ applied: KubeObject[]; error: ReconcileOutcome["applyError"]; refusals: Refusal[] }> {
+  const live = await liveChildren(ctx, desired);
+  const refusals: Refusal[] = [];
+  const writable = desired.flatMap((child, i) => {
+    const refused = refusal(pipeline, child, live[i], ctx.imageRegistries);
+    if (refused === null) return [{ child, before: live[i] ?? undefined }];
+    ctx.events.record(pipeline, "Warning", refused.reason, refused.message);
+    refusals.push(refused);
+    return [];
+  });
+  const results = await Promise.allSettled(writable.map(({ child, before }) => (isUpToDate(child, before) ? Promise.resolve(before as KubeObject) : ctx.kube.apply<KubeObject>(child))));
   const applied: KubeObject[] = [];
   let error: ReconcileOutcome["applyError"] = null;
   results.forEach((result, i) => {
-    const child = desired[i] as KubeObject;
+    const { child, before: previous } = writable[i] as (typeof writable)[number];
     if (result.status === "rejected") {
       const message = `applying ${child.kind} ${child.metadata.name}: ${(result.reason as Error).message}`;
       ctx.events.record(pipeline, "Warning", "ApplyFailed", message);
@@ -76,13 +97,12 @@ async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desi
       return;
     }
     applied.push(result.value);
-    const previous = before[i];
     if (previous === undefined) ctx.events.record(pipeline, "Normal", "Created", `Created ${child.kind} ${child.metadata.name}`);
     else if ((previous.metadata.generation ?? previous.metadata.resourceVersion) !== (result.value.metadata.generation ?? result.value.metadata.resourceVersion)) {
       ctx.events.record(pipeline, "Normal", "Updated", `Updated ${child.kind} ${child.metadata.name}`);
     }
   });
-  return { applied, error };
+  return { applied, error, refusals };
 }
 
 async function pruneChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desired: KubeObject[]): Promise<void> {
@@ -119,17 +139,21 @@ export async function reconcilePipeline(ctx: ReconcilerContext, namespace: strin
   }
   const parsed = socPipelineObject.safeParse(raw);
   if (!parsed.success) {
-    ctx.events.record(raw, "Warning", "InvalidSpec", parsed.error.message.slice(0, 512));
+    // The API server's CRD may be older than the operator (Helm never upgrades CRDs): say why here too.
+    const message = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    ctx.events.record(raw, "Warning", "InvalidSpec", message);
+    const status = invalidSpecStatus(raw, message, ctx.now());
+    if (!containsFields(raw.status, status)) await ctx.kube.apply({ apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status }, { subresource: "status" });
     return { requeueAfterMs: null };
   }
   const pipeline = parsed.data;
   const desired = desiredChildren(pipeline);
-  const { applied, error: applyError } = await applyChildren(ctx, pipeline, desired);
+  const { applied, error: applyError, refusals } = await applyChildren(ctx, pipeline, desired);
   if (applyError === null) await pruneChildren(ctx, pipeline, desired);
   const whitelist = await reconcileWhitelist(ctx, pipeline);
   ctx.autoscalers.ensure(pipeline);
 
-  const outcome: ReconcileOutcome = { components: observe(pipeline, desired, applied), applyError, whitelistError: whitelist.error };
+  const outcome: ReconcileOutcome = { components: observe(pipeline, desired, applied), applyError, refusals, whitelistError: whitelist.error };
   const status = { ...pipelineStatus(pipeline, outcome, ctx.now()), ...(whitelist.status === undefined ? {} : { whitelist: whitelist.status }) };
   if (!containsFields(raw.status, status)) {
     await ctx.kube.apply({ apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status }, { subresource: "status" });

@@ -4,7 +4,9 @@
  * Flux, Argo CD and `kubectl wait` all read it right. Pure: the clock comes in.
  */
 import type { ComponentStatus, Condition, SocPipeline, SocPipelineStatus } from "../api/v1alpha1/index.ts";
+import type { KubeObject } from "../kube/client.ts";
 import { kubeTime } from "../kube/time.ts";
+import type { Refusal } from "./guards.ts";
 
 /** What the reconcile saw of one component's workload. */
 export interface ComponentObservation {
@@ -29,6 +31,8 @@ export interface ReconcileOutcome {
   components: ComponentObservation[];
   /** Applying the children failed; `permanent` when retrying cannot help (Invalid, Forbidden). */
   applyError: { message: string; permanent: boolean } | null;
+  /** Children the operator would not write (a name taken by someone else's object, a forbidden image). */
+  refusals?: Refusal[];
   whitelistError: string | null;
 }
 
@@ -52,8 +56,12 @@ function desiredConditions(outcome: ReconcileOutcome, statuses: ComponentStatus[
   const failures = outcome.components.flatMap((c) => (c.workload?.failure == null ? [] : [`${c.name}: ${c.workload.failure}`]));
   const apply = outcome.applyError;
 
+  const refusals = outcome.refusals ?? [];
+  const refused = refusals[0];
   const degraded: ConditionInput =
-    apply !== null
+    refused !== undefined
+      ? { type: "Degraded", status: "True", reason: refused.reason, message: refusals.map((r) => r.message).join("; ") }
+      : apply !== null
       ? { type: "Degraded", status: "True", reason: "ApplyFailed", message: apply.message }
       : failures.length > 0
         ? { type: "Degraded", status: "True", reason: "ComponentFailed", message: failures.join("; ") }
@@ -71,7 +79,7 @@ function desiredConditions(outcome: ReconcileOutcome, statuses: ComponentStatus[
         ? { type: "Ready", status: "False", reason: "ComponentsNotReady", message: `Not ready: ${notReady.join(", ")}` }
         : { type: "Ready", status: "True", reason: "AllComponentsReady", message: `${statuses.length} components ready` };
   // kstatus: Stalled = will not progress without a change; Reconciling = still converging.
-  const stalled = (apply?.permanent ?? false) || failures.length > 0;
+  const stalled = refused !== undefined || (apply?.permanent ?? false) || failures.length > 0;
   return [
     ready,
     progressing,
@@ -100,4 +108,17 @@ export function pipelineStatus(pipeline: SocPipeline, outcome: ReconcileOutcome,
     components: statuses,
     readyComponents: `${statuses.filter((c) => c.ready).length}/${statuses.length}`,
   };
+}
+
+/** A spec the operator's schema refuses (an API server with an older CRD let it in): nothing is applied. */
+export function invalidSpecStatus(raw: KubeObject, message: string, now: Date): SocPipelineStatus {
+  const generation = raw.metadata.generation ?? 0;
+  const previous = (raw.status as SocPipelineStatus | undefined)?.conditions;
+  const wanted: ConditionInput[] = [
+    { type: "Ready", status: "False", reason: "InvalidSpec", message },
+    { type: "Degraded", status: "True", reason: "InvalidSpec", message },
+    { type: "Reconciling", status: "False", reason: "InvalidSpec", message },
+    { type: "Stalled", status: "True", reason: "InvalidSpec", message },
+  ];
+  return { observedGeneration: generation, conditions: mergeConditions(previous, wanted, generation, now) };
 }

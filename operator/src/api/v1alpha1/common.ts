@@ -25,6 +25,28 @@ export const secretKeyRef = z
   .describe("Reference to one key of a Secret.");
 export type SecretKeyRef = z.infer<typeof secretKeyRef>;
 
+/** `scheme://user:password@host`: the credentials would land in a ConfigMap and in every pod's environment. */
+const USERINFO = "^[^:/?#]+://[^/?#]*@";
+const NO_USERINFO_MESSAGE = "must not carry credentials (user:password@host): reference them from a Secret instead";
+
+/** A URL without credentials, refused by the API server (CEL) and again by the operator (zod). */
+export const urlWithoutCredentials = <T extends z.ZodType<string>>(schema: T) =>
+  schema
+    .refine((url) => !new RegExp(USERINFO).test(url), NO_USERINFO_MESSAGE)
+    .meta({ "x-kubernetes-validations": [{ rule: `!self.matches('${USERINFO}')`, message: NO_USERINFO_MESSAGE }] });
+
+/** metav1.LabelSelector, as NetworkPolicy peers take it. */
+export const labelSelector = z
+  .object({
+    matchLabels: z.record(z.string().max(317), z.string().max(63)).optional(),
+    matchExpressions: z
+      .array(z.object({ key: z.string().min(1).max(317), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.array(z.string().max(63)).max(64).optional() }))
+      .max(16)
+      .optional(),
+  })
+  .describe("A label selector (matchLabels, matchExpressions); {} selects everything.");
+export type LabelSelector = z.infer<typeof labelSelector>;
+
 const quantity = z
   .string()
   .regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "must be a Kubernetes quantity such as 250m or 512Mi");

@@ -1,15 +1,17 @@
 /** The SocPipeline custom resource: one pipeline (API, workers, alerter, collectors, reporter, scanner). */
 import { z } from "zod";
-import { conditions, dnsLabel, image, replicas, resources, secretKeyRef } from "./common.ts";
+import { conditions, dnsLabel, image, ipOrCidr, labelSelector, replicas, resources, secretKeyRef, urlWithoutCredentials } from "./common.ts";
 
 // CEL rules guard with has(): the API server also checks them against a bare `{}` default.
 
 /** A server reached by URL: given in the clear, or from a Secret when the URL carries credentials. */
 const connectionFields = (what: string) => ({
-  url: z.string().min(1).max(2048).optional().describe(`${what} URL without credentials.`),
+  url: urlWithoutCredentials(z.string().min(1).max(2048).describe(`${what} URL without credentials.`)).optional(),
   urlSecretRef: secretKeyRef.optional().describe(`Secret key holding the ${what} URL, for URLs with credentials.`),
+  caSecretRef: secretKeyRef.optional().describe(`Secret key holding the PEM CA that signed the ${what} server's certificate (mounted as a file).`),
 });
-const exactlyOneUrl = { "x-kubernetes-validations": [{ rule: "has(self.url) != has(self.urlSecretRef)", message: "set exactly one of url and urlSecretRef" }] };
+const exactlyOneUrl = { rule: "has(self.url) != has(self.urlSecretRef)", message: "set exactly one of url and urlSecretRef" };
+const atMostOneUsername = { rule: "!has(self.username) || !has(self.usernameSecretRef)", message: "set at most one of username and usernameSecretRef" };
 
 const kafka = z
   .object({
@@ -22,6 +24,25 @@ const kafka = z
       })
       .prefault({})
       .describe("Topic names; dead-letter topics are these with a -dlq suffix."),
+    tls: z
+      .object({
+        caSecretRef: secretKeyRef.optional().describe("PEM CA of the brokers' certificates; the system CAs when unset."),
+        certSecretRef: secretKeyRef.optional().describe("PEM client certificate, for mutual TLS."),
+        keySecretRef: secretKeyRef.optional().describe("PEM private key of certSecretRef."),
+      })
+      .optional()
+      .meta({ "x-kubernetes-validations": [{ rule: "has(self.certSecretRef) == has(self.keySecretRef)", message: "set both certSecretRef and keySecretRef, or neither" }] })
+      .describe("TLS to the brokers (security protocol SSL, or SASL_SSL with sasl)."),
+    sasl: z
+      .object({
+        mechanism: z.enum(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]),
+        username: z.string().min(1).max(256).optional(),
+        usernameSecretRef: secretKeyRef.optional(),
+        passwordSecretRef: secretKeyRef,
+      })
+      .optional()
+      .meta({ "x-kubernetes-validations": [{ rule: "has(self.username) != has(self.usernameSecretRef)", message: "set exactly one of username and usernameSecretRef" }] })
+      .describe("SASL authentication (security protocol SASL_PLAINTEXT, or SASL_SSL with tls)."),
   })
   .describe("Kafka cluster the pipeline runs on.");
 
@@ -81,12 +102,38 @@ const alerter = z
     discordWebhookUrlsSecretRef: secretKeyRef.optional().describe("Comma-separated Discord webhook URLs."),
     smtpUrlSecretRef: secretKeyRef.optional().describe("smtp(s)://user:password@host:port for email alerts."),
     emailTo: z.array(z.email()).max(64).default([]),
-    dashboardUrl: z.url().optional().describe("Linked from every notification."),
+    dashboardUrl: urlWithoutCredentials(z.url().max(2048).describe("Linked from every notification.")).optional(),
   })
   .prefault({})
   .describe("Plain-English notifications on Slack, Discord and email.");
 
 export const COLLECTOR_TYPES = ["postgres", "vercel", "supabase", "firebase"] as const;
+type CollectorType = (typeof COLLECTOR_TYPES)[number];
+
+/**
+ * The only environment names a collector's `settings` and `secretEnv` may set, per type. Anything
+ * else (NODE_OPTIONS, *_FILE, KAFKA_BROKER, an API URL that would receive the token) would let a
+ * SocPipeline author run code or redirect credentials with the approved image.
+ */
+export const COLLECTOR_SETTINGS: Record<CollectorType, readonly string[]> = {
+  postgres: ["POSTGRES_LOG_DIR", "COLLECTOR_POLL_SECONDS", "LOG_LEVEL"],
+  vercel: ["VERCEL_VERIFY_TOKEN", "DRAIN_MAX_BODY_BYTES", "DRAIN_MAX_CONNECTIONS", "LOG_LEVEL"],
+  supabase: ["SUPABASE_PROJECT_REF", "SUPABASE_DRAIN_HEADER", "COLLECTOR_POLL_SECONDS", "DRAIN_MAX_BODY_BYTES", "DRAIN_MAX_CONNECTIONS", "LOG_LEVEL"],
+  firebase: ["GCP_PROJECT_ID", "FIREBASE_LOG_FILTER", "COLLECTOR_POLL_SECONDS", "LOG_LEVEL"],
+};
+export const COLLECTOR_SECRETS: Record<CollectorType, readonly string[]> = {
+  postgres: [],
+  vercel: ["VERCEL_DRAIN_SECRET", "VERCEL_VERIFY_TOKEN"],
+  supabase: ["SUPABASE_ACCESS_TOKEN", "SUPABASE_DRAIN_SECRET"],
+  firebase: ["GOOGLE_SERVICE_ACCOUNT_JSON"],
+};
+
+const allowedFor = (table: Record<CollectorType, readonly string[]>): string => COLLECTOR_TYPES.map((type) => `${type}: ${table[type].join(", ") || "none"}`).join("; ");
+/** CEL: every name in `names` is one `table` allows for self.type. */
+const allowedNamesRule = (names: string, table: Record<CollectorType, readonly string[]>): string =>
+  `${names}.all(n, n in {${COLLECTOR_TYPES.map((type) => `'${type}': [${table[type].map((n) => `'${n}'`).join(", ")}]`).join(", ")}}[self.type])`;
+const SETTINGS_MESSAGE = `settings may only set the names its type reads (${allowedFor(COLLECTOR_SETTINGS)})`;
+const SECRETS_MESSAGE = `secretEnv may only set the names its type reads (${allowedFor(COLLECTOR_SECRETS)})`;
 
 const collector = z
   .object({
@@ -95,14 +142,27 @@ const collector = z
     image: z.string().min(1).max(512).optional().describe("Defaults to ghcr.io/soc-pipeline/collector-<type>:0.1.0."),
     replicas: replicas(1),
     resources: resources({ cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" }),
-    settings: z.record(z.string(), z.string().max(4096)).default({}).describe("Environment settings of the collector (e.g. COLLECTOR_POLL_SECONDS)."),
+    settings: z.record(z.string().max(64), z.string().max(4096)).default({}).meta({ maxProperties: 16 }).describe(`Environment settings of the collector, by type: ${allowedFor(COLLECTOR_SETTINGS)}.`),
     secretEnv: z
-      .array(z.object({ name: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name"), secretKeyRef }))
-      .max(32)
+      .array(z.object({ name: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name").max(64), secretKeyRef }))
+      .max(8)
       .default([])
-      .describe("Environment variables read from Secrets (tokens, drain secrets)."),
+      .meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] })
+      .describe(`Secrets the collector reads, mounted as files (NAME_FILE), by type: ${allowedFor(COLLECTOR_SECRETS)}.`),
   })
-  .meta({ "x-kubernetes-validations": [{ rule: "self.type == 'vercel' || !has(self.replicas) || self.replicas <= 1", message: "a pulling collector keeps its cursor on its own volume: replicas must be 0 or 1" }] })
+  .superRefine((collector, ctx) => {
+    const settings = COLLECTOR_SETTINGS[collector.type];
+    const secrets = COLLECTOR_SECRETS[collector.type];
+    for (const name of Object.keys(collector.settings)) if (!settings.includes(name)) ctx.addIssue({ code: "custom", path: ["settings", name], message: SETTINGS_MESSAGE });
+    collector.secretEnv.forEach(({ name }, i) => secrets.includes(name) || ctx.addIssue({ code: "custom", path: ["secretEnv", i, "name"], message: SECRETS_MESSAGE }));
+  })
+  .meta({
+    "x-kubernetes-validations": [
+      { rule: "self.type == 'vercel' || !has(self.replicas) || self.replicas <= 1", message: "a pulling collector keeps its cursor on its own volume: replicas must be 0 or 1" },
+      { rule: `!has(self.settings) || ${allowedNamesRule("self.settings", COLLECTOR_SETTINGS)}`, message: SETTINGS_MESSAGE },
+      { rule: `!has(self.secretEnv) || ${allowedNamesRule("self.secretEnv.map(e, e.name)", COLLECTOR_SECRETS)}`, message: SECRETS_MESSAGE },
+    ],
+  })
   .describe("A log source.");
 
 const reporter = z
@@ -142,19 +202,66 @@ const dashboard = z
     image: image("dashboard"),
     replicas: replicas(1),
     resources: resources({ cpu: "20m", memory: "64Mi", memoryLimit: "128Mi" }),
-    apiBaseUrl: z.url().optional().describe("Where browsers reach the API (an Ingress, or http://localhost:8000 with port-forward); list the dashboard's origin in api.frontendOrigins."),
+    apiBaseUrl: urlWithoutCredentials(z.url().max(2048).describe("Where browsers reach the API (an Ingress, or http://localhost:8000 with port-forward); list the dashboard's origin in api.frontendOrigins.")).optional(),
   })
   .prefault({})
   .meta({ "x-kubernetes-validations": [{ rule: "!has(self.enabled) || !self.enabled || has(self.apiBaseUrl)", message: "apiBaseUrl is required when the dashboard is enabled" }] })
   .describe("The web dashboard (alerts, logs, whitelist, reports).");
 
+const peer = z
+  .object({ namespaceSelector: labelSelector.optional(), podSelector: labelSelector.optional() })
+  .meta({ "x-kubernetes-validations": [{ rule: "has(self.namespaceSelector) || has(self.podSelector)", message: "set namespaceSelector, podSelector or both" }] })
+  .describe("Pods (podSelector) in namespaces (namespaceSelector); a podSelector alone means this namespace.");
+
+const networkPolicy = z
+  .object({
+    ingressFrom: z.array(peer).max(16).default([]).describe("Who may reach the API, the dashboard and the log drains, e.g. the ingress controller's namespace; empty: only the pipeline's own pods."),
+    monitoringNamespace: z
+      .string()
+      .max(63)
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a namespace name")
+      .optional()
+      .describe("Namespace whose pods may scrape the components' metrics ports; unset: nobody."),
+    backends: z
+      .object({
+        cidrs: z.array(ipOrCidr).max(32).default([]).describe("Address blocks of the Kafka, Elasticsearch and Redis servers."),
+        namespaceSelector: labelSelector.optional().describe("Namespaces the Kafka, Elasticsearch and Redis pods run in."),
+        podSelector: labelSelector.optional().describe("The Kafka, Elasticsearch and Redis pods (with namespaceSelector: in those namespaces)."),
+      })
+      .prefault({})
+      .describe("Where Kafka, Elasticsearch and Redis are. NetworkPolicy cannot match host names: their ports are open to these only, or to any address when none is set."),
+  })
+  .prefault({})
+  .describe("The NetworkPolicies the operator writes: default deny, ingress only from these, egress only to DNS, the backends and the notification/provider APIs on 443. They need a CNI that enforces NetworkPolicy.");
+
 export const socPipelineSpec = z.object({
   kafka,
   elasticsearch: z
-    .object({ ...connectionFields("Elasticsearch"), index: z.string().min(1).max(255).default("processed_logs") })
+    .object({
+      ...connectionFields("Elasticsearch"),
+      index: z.string().min(1).max(255).default("processed_logs"),
+      apiKeySecretRef: secretKeyRef.optional().describe("Secret key holding an Elasticsearch API key (the encoded id:key)."),
+      username: z.string().min(1).max(256).optional(),
+      usernameSecretRef: secretKeyRef.optional(),
+      passwordSecretRef: secretKeyRef.optional().describe("Secret key holding the password of username (basic auth)."),
+    })
     .prefault({ url: "http://elasticsearch:9200" })
-    .meta(exactlyOneUrl),
-  redis: z.object(connectionFields("Redis")).prefault({ url: "redis://redis:6379" }).meta(exactlyOneUrl),
+    .meta({
+      "x-kubernetes-validations": [
+        exactlyOneUrl,
+        atMostOneUsername,
+        { rule: "has(self.passwordSecretRef) == (has(self.username) || has(self.usernameSecretRef))", message: "set username (or usernameSecretRef) and passwordSecretRef together" },
+        { rule: "!has(self.apiKeySecretRef) || !has(self.passwordSecretRef)", message: "set either apiKeySecretRef or a username and password, not both" },
+      ],
+    }),
+  redis: z
+    .object({
+      ...connectionFields("Redis"),
+      username: z.string().min(1).max(256).optional().describe("ACL user; 'default' when unset."),
+      passwordSecretRef: secretKeyRef.optional().describe("Secret key holding the Redis password."),
+    })
+    .prefault({ url: "redis://redis:6379" })
+    .meta({ "x-kubernetes-validations": [exactlyOneUrl] }),
   api,
   worker,
   alerter,
@@ -166,6 +273,7 @@ export const socPipelineSpec = z.object({
   reporter,
   credentialScanner,
   dashboard,
+  networkPolicy,
 });
 export type SocPipelineSpec = z.infer<typeof socPipelineSpec>;
 export type CollectorSpec = SocPipelineSpec["collectors"][number];
