@@ -7,5 +7,7 @@ npx tsx bench/detection.ts 400000
 npx tsx bench/http-ingest.ts 10
 npx tsx bench/es-bulk-ceiling.ts 100000
 npx tsx bench/end-to-end.ts 100000
+npx tsx bench/kafka-security.ts 100000
 npx tsx bench/report.ts 1000000
 npx tsx bench/operator.ts 20 5
+npx tsx bench/secure-backends.ts 50000 5000

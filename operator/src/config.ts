@@ -1,11 +1,9 @@
 /** Operator configuration, parsed once from the environment in main(). */
 import { hostname } from "node:os";
 import { z } from "zod";
-import { booleanFlag, logLevel, parseConfig, port, positiveInt } from "@soc/shared";
+import { booleanFlag, logLevel, parseConfig, port, positiveInt, checkKafkaEnv, kafkaSecurityEnvShape } from "@soc/shared";
 
 const operatorEnvSchema = z.object({
-  /** Empty: every namespace. */
-  WATCH_NAMESPACE: z.string().default(""),
   OPERATOR_PORT: port.default(8080),
   LEADER_ELECT: booleanFlag.default(true),
   LEADER_ELECTION_NAMESPACE: z.string().min(1).default("default"),
@@ -20,7 +18,9 @@ const operatorEnvSchema = z.object({
   WATCH_GRACE_SECONDS: positiveInt.default(30),
   RESYNC_SECONDS: positiveInt.default(300),
   LOG_LEVEL: logLevel,
-});
+  /** How the admin client and the autoscaler reach every pipeline's Kafka: KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*. */
+  ...kafkaSecurityEnvShape,
+}).superRefine(checkKafkaEnv);
 export type OperatorEnv = z.output<typeof operatorEnvSchema>;
 
 export function parseOperatorEnv(env: Record<string, string | undefined>): OperatorEnv {

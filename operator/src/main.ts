@@ -3,10 +3,11 @@
  * and reconcilers; every replica serves /healthz (fails when a watch is dead), /readyz and
  * /metrics. SIGTERM stops work, waits for reconciles in flight and hands the Lease over.
  */
-import { createKafkaBus, createLogger, onShutdownSignal, startOpsServer } from "@soc/shared";
+import { createKafkaBus, createLogger, onShutdownSignal, startOpsServer, describeKafkaSecurity, kafkaSecurityOf } from "@soc/shared";
 import { parseOperatorEnv } from "./config.ts";
 import { LeaderElector } from "./controller/leader-election.ts";
 import { Operator } from "./controller/operator.ts";
+import { parseOperatorScope } from "./scope.ts";
 import { createKubeClient, loadKubeConfig } from "./kube/client.ts";
 import { createEventRecorder } from "./kube/events.ts";
 import { createOperatorMetrics } from "./metrics.ts";
@@ -20,14 +21,16 @@ const env = parseOperatorEnv(process.env);
 const logger = createLogger("soc-operator", env.LOG_LEVEL);
 const kube = createKubeClient(loadKubeConfig());
 const metrics = createOperatorMetrics();
-const buses = new BusPool((brokers) => createKafkaBus({ brokers, clientId: `soc-operator-${env.POD_NAME}`, logger }), logger);
+const kafkaSecurity = kafkaSecurityOf(env);
+const buses = new BusPool((brokers) => createKafkaBus({ brokers, security: kafkaSecurity, clientId: `soc-operator-${env.POD_NAME}`, logger }), logger);
 const operator = new Operator({
   kube,
   buses,
   events: createEventRecorder(kube, env.POD_NAME, logger),
   metrics,
   logger,
-  ...(env.WATCH_NAMESPACE === "" ? {} : { namespace: env.WATCH_NAMESPACE }),
+  // Watched namespaces (WATCH_NAMESPACES, or the older WATCH_NAMESPACE) and the image-registry allow-list.
+  ...parseOperatorScope(process.env),
   concurrency: env.RECONCILE_CONCURRENCY,
   informer: { watchTimeoutSeconds: env.WATCH_TIMEOUT_SECONDS, graceSeconds: env.WATCH_GRACE_SECONDS, resyncSeconds: env.RESYNC_SECONDS },
 });
@@ -78,7 +81,7 @@ const ops = startOpsServer({
   },
 });
 
-logger.info({ identity: env.POD_NAME, leaderElection: env.LEADER_ELECT }, "soc-operator starting");
+logger.info({ identity: env.POD_NAME, leaderElection: env.LEADER_ELECT, kafka: describeKafkaSecurity(kafkaSecurity) }, "soc-operator starting");
 if (elector === null) startLeading();
 else elector.start();
 

@@ -13,7 +13,9 @@ stop_pidfile() {
   rm -f "$pidfile"
   log "$name stopped"
 }
+bash "$(dirname "$0")/secure-backends.sh" down
 stop_pidfile kafka "$RUN_DIR/kafka/pid"
+bash "$(dirname "$0")/kafka-secure.sh" down "${1:-}"
 stop_pidfile elasticsearch "$RUN_DIR/elasticsearch/pid"
 stop_pidfile redis "$RUN_DIR/redis/pid"
 if [ -f "$RUN_DIR/postgres/data/postmaster.pid" ]; then

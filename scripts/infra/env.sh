@@ -8,3 +8,5 @@ REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 POSTGRES_URL=postgres://soc:soc@127.0.0.1:$PG_PORT/soc
 POSTGRES_LOG_DIR=$RUN_DIR/postgres/log
 ENV
+bash "$(dirname "$0")/secure-backends.sh" env
+bash "$(dirname "$0")/kafka-secure.sh" env

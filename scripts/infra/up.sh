@@ -159,5 +159,7 @@ for component in "${components[@]}"; do
   "start_$component"
   log "$component ready in $((SECONDS - started))s"
 done
+bash "$here/secure-backends.sh" up "${components[@]}"
+[[ " ${components[*]} " == *" kafka "* ]] && bash "$here/kafka-secure.sh" up
 bash "$here/env.sh" >"$RUN_DIR/infra.env"
 log "addresses in $RUN_DIR/infra.env"

@@ -27,8 +27,6 @@ export interface OperatorOptions {
    * namespace (a ClusterRole) when empty.
    */
   namespaces?: readonly string[];
-  /** One namespace, as WATCH_NAMESPACE gives it; joins `namespaces`. */
-  namespace?: string;
   /** Registries workload images must come from; empty: any. */
   imageRegistries?: readonly string[];
   concurrency?: number;
@@ -54,7 +52,7 @@ export class Operator {
   constructor(private readonly options: OperatorOptions) {
     const { kube, logger, metrics } = options;
     const informerOptions = options.informer ?? DEFAULT_INFORMER_OPTIONS;
-    this.#namespaces = [...new Set([...(options.namespaces ?? []), ...(options.namespace === undefined ? [] : [options.namespace])])];
+    this.#namespaces = [...new Set(options.namespaces ?? [])];
     const scopes: (string | undefined)[] = this.#namespaces.length === 0 ? [undefined] : [...this.#namespaces];
     const make = (ref: Omit<KindRef, "namespace">, onChange: (object: KubeObject, event: InformerEvent) => void, labelSelector?: string): Informer<KubeObject>[] =>
       scopes.map((namespace) => {

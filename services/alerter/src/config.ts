@@ -1,6 +1,6 @@
 /** Alerter configuration: channels from the environment or mounted Secret files (NAME_FILE). */
 import { z } from "zod";
-import { commaList, logLevel, parseConfig, port, positiveInt, Secret, topicEnvShape } from "@soc/shared";
+import { checkRedisEnv, commaList, logLevel, optionalRedisEnvShape, parseConfig, port, positiveInt, Secret, topicEnvShape, checkKafkaEnv, kafkaEnvShape } from "@soc/shared";
 import type { Channel } from "./channels/channel.ts";
 import { discordChannel } from "./channels/discord.ts";
 import { emailChannel } from "./channels/email.ts";
@@ -15,8 +15,9 @@ const secretUrls = z
   .transform((urls) => urls.map((url) => new Secret(url)));
 
 const alerterEnvSchema = z.object({
-  KAFKA_BROKER: z.string().min(1).default("127.0.0.1:19092"),
-  REDIS_URL: z.string().min(1).optional(),
+  ...kafkaEnvShape,
+  // Optional: without it the delivery log lives in memory.
+  ...optionalRedisEnvShape,
   SLACK_WEBHOOK_URLS: secretUrls,
   DISCORD_WEBHOOK_URLS: secretUrls,
   SMTP_URL: z.string().min(1).transform((url) => new Secret(url)).optional(),
@@ -32,7 +33,7 @@ const alerterEnvSchema = z.object({
   ALERTER_GROUP_ID: z.string().min(1).default("soc-alerter"),
   LOG_LEVEL: logLevel,
   ...topicEnvShape,
-});
+}).superRefine(checkRedisEnv).superRefine(checkKafkaEnv);
 export type AlerterEnv = z.output<typeof alerterEnvSchema>;
 
 export function parseAlerterEnv(env: Record<string, string | undefined>): AlerterEnv {

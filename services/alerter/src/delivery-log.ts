@@ -2,7 +2,7 @@
  * Which (alert, channel) pairs were already delivered or given up. Consulted before sending, so a
  * batch delivered again after a restart does not notify twice. Redis in a cluster, memory locally.
  */
-import { Redis } from "ioredis";
+import { createRedisClient, type RedisConnection } from "@soc/shared";
 
 export interface DeliveryLog {
   settled(notificationId: string, channelId: string): Promise<boolean>;
@@ -24,8 +24,8 @@ export function createMemoryDeliveryLog(): DeliveryLog {
 }
 
 /** Entries expire after `retentionSeconds`, longer than any redelivery takes. */
-export function createRedisDeliveryLog(url: string, retentionSeconds = 7 * 86_400, keyPrefix = "soc-alerter:"): DeliveryLog {
-  const redis = new Redis(url, { keyPrefix, maxRetriesPerRequest: 3 });
+export function createRedisDeliveryLog(connection: RedisConnection, retentionSeconds = 7 * 86_400, keyPrefix = "soc-alerter:"): DeliveryLog {
+  const redis = createRedisClient(connection, { keyPrefix, maxRetriesPerRequest: 3 });
   return {
     async settled(notificationId, channelId) {
       return (await redis.exists(`delivered:${notificationId}:${channelId}`)) === 1;

@@ -1,5 +1,5 @@
 /** The alerter as its own service on real Kafka (and Redis for its delivery log). */
-import { createKafkaBus, createLogger, createRegistry, onShutdownSignal, pipelineTopicSpecs, startOpsServer, topicsFromEnv } from "@soc/shared";
+import { createKafkaBus, createLogger, createRegistry, onShutdownSignal, pipelineTopicSpecs, redisConnectionOf, startOpsServer, topicsFromEnv, kafkaConnectionOf } from "@soc/shared";
 import { createAlerter } from "./alerter.ts";
 import { channelsOf, parseAlerterEnv, retryPolicyOf } from "./config.ts";
 import { createMemoryDeliveryLog, createRedisDeliveryLog } from "./delivery-log.ts";
@@ -7,13 +7,14 @@ import { createMemoryDeliveryLog, createRedisDeliveryLog } from "./delivery-log.
 const env = parseAlerterEnv(process.env);
 const logger = createLogger("alerter", env.LOG_LEVEL);
 const registry = createRegistry("alerter");
-const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-alerter", logger });
+const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-alerter", logger });
 const topics = topicsFromEnv(env);
 await bus.ensureTopics(pipelineTopicSpecs(topics));
 const channels = channelsOf(env);
 if (channels.length === 0) logger.warn("no channel configured: set SLACK_WEBHOOK_URLS, DISCORD_WEBHOOK_URLS or SMTP_URL + ALERT_EMAIL_TO");
 // Without Redis the delivery log lives in memory: a restart may then re-send the last batch.
-const deliveryLog = env.REDIS_URL === undefined ? createMemoryDeliveryLog() : createRedisDeliveryLog(env.REDIS_URL);
+const redisUrl = env.REDIS_URL;
+const deliveryLog = redisUrl === undefined ? createMemoryDeliveryLog() : createRedisDeliveryLog(redisConnectionOf({ ...env, REDIS_URL: redisUrl }));
 const alerter = createAlerter({
   bus,
   channels,

@@ -1,13 +1,12 @@
 /** API configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { booleanFlag, commaList, logLevel, parseConfig, port, positiveInt, topicEnvShape, whitelistSetting } from "@soc/shared";
+import { booleanFlag, checkElasticsearchEnv, checkRedisEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape } from "@soc/shared";
 
 const apiEnvSchema = z.object({
   API_PORT: port.default(8000),
-  KAFKA_BROKER: z.string().min(1).default("127.0.0.1:19092"),
-  ELASTICSEARCH_URL: z.url().default("http://127.0.0.1:19200"),
-  ELASTICSEARCH_INDEX: z.string().min(1).default("processed_logs"),
-  REDIS_URL: z.string().min(1).default("redis://127.0.0.1:16379"),
+  ...kafkaEnvShape,
+  ...elasticsearchEnvShape,
+  ...redisEnvShape,
   FRONTEND_ORIGIN: commaList.default(["http://localhost:3000"]),
   /** The seed's `192.168.1.1,10.0.0.1` is an example, not a default: nothing is silenced unless asked. */
   WHITELISTED_IPS: whitelistSetting,
@@ -22,7 +21,7 @@ const apiEnvSchema = z.object({
   LOG_LEVEL: logLevel,
   ES_REFRESH_ON_WRITE: booleanFlag.default(false),
   ...topicEnvShape,
-});
+}).superRefine(checkElasticsearchEnv).superRefine(checkRedisEnv).superRefine(checkKafkaEnv);
 export type ApiEnv = z.output<typeof apiEnvSchema>;
 
 export function parseApiEnv(env: Record<string, string | undefined>): ApiEnv {

@@ -1,17 +1,21 @@
 /** The API as its own service on real Kafka, Elasticsearch and Redis. */
 import { createServer } from "node:http";
-import { Redis } from "ioredis";
 import {
   createElasticsearchStore,
   createKafkaBus,
   createLogger,
+  createRedisClient,
   createRegistry,
+  elasticsearchStoreOptionsOf,
   onShutdownSignal,
   followWhitelist,
+  pingRedis,
   pipelineTopicSpecs,
+  redisConnectionOf,
   seedWhitelist,
   startTracing,
   topicsFromEnv,
+  kafkaConnectionOf,
 } from "@soc/shared";
 import { createElasticsearchReportSource, createReportRoutes } from "@soc/reporter";
 import { createApp } from "./app.ts";
@@ -22,9 +26,10 @@ const env = parseApiEnv(process.env);
 const logger = createLogger("api", env.LOG_LEVEL);
 const tracing = startTracing("soc-api", env.OTEL_EXPORTER_OTLP_ENDPOINT);
 const registry = createRegistry("api");
-const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-api", logger });
-const store = createElasticsearchStore({ url: env.ELASTICSEARCH_URL, index: env.ELASTICSEARCH_INDEX, refreshOnWrite: env.ES_REFRESH_ON_WRITE });
-const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-api", logger });
+const store = createElasticsearchStore({ ...elasticsearchStoreOptionsOf(env), refreshOnWrite: env.ES_REFRESH_ON_WRITE });
+const redisConnection = redisConnectionOf(env);
+const redis = createRedisClient(redisConnection, { lazyConnect: true, maxRetriesPerRequest: 1 });
 const access = env.AUTH_MODE === "open" ? ({ mode: "open", hosts: env.ALLOWED_HOSTS } as const) : keyAccess(parseApiKeys(env.API_KEYS));
 if (access.mode === "open") logger.warn("AUTH_MODE=open: every caller is admin; anyone can change the whitelist");
 
@@ -43,7 +48,7 @@ const app = createApp({
   registry,
   frontendOrigins: env.FRONTEND_ORIGIN,
   maxBodyBytes: env.MAX_BODY_BYTES,
-  readinessChecks: { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: async () => void (await redis.ping()) },
+  readinessChecks: { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: () => pingRedis(redis, redisConnection) },
   topics,
   workerGroupId: "soc-worker",
   readRoutes: [createReportRoutes({ source: createElasticsearchReportSource(store.client, store.index), logger })],

@@ -5,27 +5,26 @@
 import nodemailer from "nodemailer";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { commaList, createElasticsearchStore, createLogger, logLevel, parseConfig, Secret } from "@soc/shared";
+import { checkElasticsearchEnv, commaList, createElasticsearchStore, createLogger, elasticsearchEnvShape, elasticsearchStoreOptionsOf, logLevel, parseConfig, Secret } from "@soc/shared";
 import { createElasticsearchReportSource } from "./elasticsearch-source.ts";
 import { emailMonthlyReport } from "./mail.ts";
 import { nextRunAt, previousMonth } from "./schedule.ts";
 
 const env = parseConfig(
   z.object({
-    ELASTICSEARCH_URL: z.url().default("http://127.0.0.1:19200"),
-    ELASTICSEARCH_INDEX: z.string().min(1).default("processed_logs"),
+    ...elasticsearchEnvShape,
     SMTP_URL: z.string().min(1).transform((url) => new Secret(url)),
     REPORT_EMAIL_FROM: z.string().default("SOC Pipeline <soc@localhost>"),
     REPORT_EMAIL_TO: commaList.pipe(z.array(z.email()).min(1)),
     REPORT_DAY_OF_MONTH: z.coerce.number().int().min(1).max(28).default(1),
     REPORT_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(6),
     LOG_LEVEL: logLevel,
-  }),
+  }).superRefine(checkElasticsearchEnv),
   process.env,
 );
 const { values: args } = parseArgs({ options: { once: { type: "boolean", default: false }, month: { type: "string" } } });
 const logger = createLogger("reporter", env.LOG_LEVEL);
-const store = createElasticsearchStore({ url: env.ELASTICSEARCH_URL, index: env.ELASTICSEARCH_INDEX });
+const store = createElasticsearchStore(elasticsearchStoreOptionsOf(env));
 const source = createElasticsearchReportSource(store.client, store.index);
 const transport = nodemailer.createTransport(env.SMTP_URL.reveal());
 

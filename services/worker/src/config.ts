@@ -1,14 +1,13 @@
 /** Worker configuration from the environment (seed section 7 names), validated at start-up. */
 import { z } from "zod";
-import { commaList, logLevel, parseConfig, port, positiveInt, topicEnvShape, whitelistSetting } from "@soc/shared";
+import { checkElasticsearchEnv, checkRedisEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape } from "@soc/shared";
 import { DEFAULT_KEYWORDS, type DetectionConfig } from "./detection/config.ts";
 
 const workerEnvSchema = z
   .object({
-    KAFKA_BROKER: z.string().min(1).default("127.0.0.1:19092"),
-    ELASTICSEARCH_URL: z.url().default("http://127.0.0.1:19200"),
-    ELASTICSEARCH_INDEX: z.string().min(1).default("processed_logs"),
-    REDIS_URL: z.string().min(1).default("redis://127.0.0.1:16379"),
+    ...kafkaEnvShape,
+    ...elasticsearchEnvShape,
+    ...redisEnvShape,
     // Starts every counter key, so pipelines sharing a Redis keep their windows apart (the operator sets soc:<namespace>/<pipeline>:).
     REDIS_KEY_PREFIX: z.string().min(1).max(256).default("soc:"),
     ANOMALY_KEYWORDS: commaList.default(DEFAULT_KEYWORDS),
@@ -25,7 +24,10 @@ const workerEnvSchema = z
     LOG_LEVEL: logLevel,
     ...topicEnvShape,
   })
-  .refine((env) => env.BRUTE_FORCE_THRESHOLD >= 2, { path: ["BRUTE_FORCE_THRESHOLD"], message: "must be at least 2, or every failed login is an attack" });
+  .refine((env) => env.BRUTE_FORCE_THRESHOLD >= 2, { path: ["BRUTE_FORCE_THRESHOLD"], message: "must be at least 2, or every failed login is an attack" })
+  .superRefine(checkElasticsearchEnv)
+  .superRefine(checkRedisEnv)
+  .superRefine(checkKafkaEnv);
 export type WorkerEnv = z.output<typeof workerEnvSchema>;
 
 export function parseWorkerEnv(env: Record<string, string | undefined>): WorkerEnv {

@@ -5,11 +5,14 @@ import {
   createLogger,
   createRedisCounters,
   createRegistry,
+  elasticsearchStoreOptionsOf,
   onShutdownSignal,
   pipelineTopicSpecs,
+  redisConnectionOf,
   startOpsServer,
   startTracing,
   topicsFromEnv,
+  kafkaConnectionOf,
 } from "@soc/shared";
 import { detectionConfigOf, parseWorkerEnv } from "./config.ts";
 import { createWorker } from "./worker.ts";
@@ -18,9 +21,9 @@ const env = parseWorkerEnv(process.env);
 const logger = createLogger("worker", env.LOG_LEVEL);
 const tracing = startTracing("soc-worker", env.OTEL_EXPORTER_OTLP_ENDPOINT);
 const registry = createRegistry("worker");
-const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-worker", logger });
-const store = createElasticsearchStore({ url: env.ELASTICSEARCH_URL, index: env.ELASTICSEARCH_INDEX });
-const counters = createRedisCounters({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX });
+const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-worker", logger });
+const store = createElasticsearchStore(elasticsearchStoreOptionsOf(env));
+const counters = createRedisCounters({ ...redisConnectionOf(env), keyPrefix: env.REDIS_KEY_PREFIX });
 
 const topics = topicsFromEnv(env);
 await bus.ensureTopics(pipelineTopicSpecs(topics));

@@ -1,12 +1,12 @@
 /** The Supabase collector: polls the Management API logs endpoint and, if configured, receives a log drain. */
 import { z } from "zod";
 import { createPullCollector, DEFAULT_DRAIN_SERVER_LIMITS, DEFAULT_MAX_BODY_BYTES, drainHandler, drainServer, fileCursorStore, pollUntilStopped } from "@soc/collector-framework";
-import { createKafkaBus, createLogger, createRegistry, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, topicsFromEnv } from "@soc/shared";
+import { createKafkaBus, createLogger, createRegistry, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, topicsFromEnv, checkKafkaEnv, kafkaConnectionOf, kafkaEnvShape } from "@soc/shared";
 import { supabaseDrainSource, supabaseSource } from "./source.ts";
 
 const env = parseConfig(
   z.object({
-    KAFKA_BROKER: z.string().min(1).default("127.0.0.1:19092"),
+    ...kafkaEnvShape,
     SUPABASE_API_URL: z.url().default("https://api.supabase.com"),
     SUPABASE_PROJECT_REF: z.string().min(1),
     SUPABASE_ACCESS_TOKEN: secretString,
@@ -19,12 +19,12 @@ const env = parseConfig(
     DRAIN_MAX_CONNECTIONS: positiveInt.default(DEFAULT_DRAIN_SERVER_LIMITS.maxConnections),
     LOG_LEVEL: logLevel,
     ...topicEnvShape,
-  }),
+  }).superRefine(checkKafkaEnv),
   process.env,
 );
 const logger = createLogger("collector-supabase", env.LOG_LEVEL);
 const registry = createRegistry("collector-supabase");
-const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-collector-supabase", logger });
+const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-collector-supabase", logger });
 const topic = topicsFromEnv(env).logs;
 const source = supabaseSource({ baseUrl: env.SUPABASE_API_URL, projectRef: env.SUPABASE_PROJECT_REF, token: env.SUPABASE_ACCESS_TOKEN, windowSeconds: env.COLLECTOR_POLL_SECONDS });
 const collector = createPullCollector({ source, bus, cursors: fileCursorStore(env.COLLECTOR_CURSOR_FILE), logger, registry, topic });

@@ -1,12 +1,12 @@
 /** The Vercel log-drain receiver as a service. */
 import { z } from "zod";
 import { DEFAULT_DRAIN_SERVER_LIMITS, DEFAULT_MAX_BODY_BYTES, drainServer } from "@soc/collector-framework";
-import { Counter, createKafkaBus, createLogger, createRegistry, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, topicsFromEnv } from "@soc/shared";
+import { Counter, createKafkaBus, createLogger, createRegistry, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, topicsFromEnv, checkKafkaEnv, kafkaConnectionOf, kafkaEnvShape } from "@soc/shared";
 import { vercelDrainHandler } from "./drain.ts";
 
 const env = parseConfig(
   z.object({
-    KAFKA_BROKER: z.string().min(1).default("127.0.0.1:19092"),
+    ...kafkaEnvShape,
     VERCEL_DRAIN_SECRET: secretString,
     VERCEL_VERIFY_TOKEN: z.string().min(1),
     COLLECTOR_PORT: port.default(9471),
@@ -14,13 +14,13 @@ const env = parseConfig(
     DRAIN_MAX_CONNECTIONS: positiveInt.default(DEFAULT_DRAIN_SERVER_LIMITS.maxConnections),
     LOG_LEVEL: logLevel,
     ...topicEnvShape,
-  }),
+  }).superRefine(checkKafkaEnv),
   process.env,
 );
 const logger = createLogger("collector-vercel", env.LOG_LEVEL);
 const registry = createRegistry("collector-vercel");
 const published = new Counter({ name: "collector_published_total", help: "Logs acknowledged by the bus", labelNames: ["source"], registers: [registry] });
-const bus = createKafkaBus({ brokers: env.KAFKA_BROKER.split(","), clientId: "soc-collector-vercel", logger });
+const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-collector-vercel", logger });
 const drain = vercelDrainHandler({ bus, secret: env.VERCEL_DRAIN_SECRET, verifyToken: env.VERCEL_VERIFY_TOKEN, topic: topicsFromEnv(env).logs, maxBodyBytes: env.DRAIN_MAX_BODY_BYTES, onPublished: (n) => published.inc({ source: "vercel" }, n) });
 const server = drainServer((request, response) => {
   if (request.url === "/healthz") return void response.writeHead(200).end("ok");

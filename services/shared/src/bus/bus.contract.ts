@@ -33,6 +33,13 @@ export function busContract(makeFixture: () => Promise<BusFixture>, timeoutMs = 
     expect(received[0]).toMatchObject({ topic, key: "k1", headers: { traceparent: "00-abc-def-01" } });
   }, timeoutMs * 2);
 
+  it("acknowledges publishes made one after another, each as soon as the last was answered", async () => {
+    const { bus, createTopic } = await setup();
+    const topic = await createTopic("sequential");
+    for (let i = 0; i < 20; i++) await bus.publish(topic, [{ value: String(i) }]);
+    expect((await bus.lag(uniqueName("g"), topic))[0]?.endOffset).toBe(20);
+  }, timeoutMs);
+
   it("redelivers a batch whose handler threw, and commits only after success", async () => {
     const { bus, createTopic } = await setup();
     const topic = await createTopic("redeliver");

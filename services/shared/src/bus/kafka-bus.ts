@@ -6,18 +6,23 @@ import { randomUUID } from "node:crypto";
 import { Kafka, logLevel, Partitioners, type Consumer, type IHeaders, type Producer } from "kafkajs";
 import type { Logger } from "../logger.ts";
 import { BusUnavailableError, type Bus, type IncomingMessage, type OutgoingMessage, type PartitionLag, type Subscription } from "./bus.ts";
+import { explainKafkaError, kafkajsAclEntry, kafkajsSecurityOptions, PLAINTEXT, type AclBinding, type KafkaSecurity } from "./kafka-security.ts";
 import type { TopicSpec } from "./topics.ts";
 
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** TLS and SASL (kafka-security.ts); plaintext when absent. */
+  security?: KafkaSecurity;
   /** How long a publish may wait for the broker before the caller is told to retry later. */
   publishTimeoutMs?: number;
 }
 
 export interface KafkaBus extends Bus {
   ensureTopics(specs: TopicSpec[]): Promise<void>;
+  /** Adds ACLs (idempotent: Kafka keeps one copy of each); needs a principal allowed to alter them. */
+  ensureAcls(bindings: AclBinding[]): Promise<void>;
 }
 
 const headersToRecord = (headers: IHeaders | undefined): Record<string, string> => {
@@ -32,13 +37,19 @@ const headersToRecord = (headers: IHeaders | undefined): Record<string, string> 
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const { logger } = options;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+  // kafkajs retries TLS and connection failures until our timeout; the timeout then names the cause.
+  let lastClientError: { message: string; at: number } | null = null;
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkajsSecurityOptions(options.security ?? PLAINTEXT),
     connectionTimeout: 3_000,
     requestTimeout: publishTimeoutMs,
     logLevel: logLevel.WARN,
-    logCreator: () => (entry) => logger.warn({ kafka: entry.namespace, ...entry.log }, "kafkajs"),
+    logCreator: () => (entry) => {
+      if (entry.level === logLevel.ERROR) lastClientError = { message: entry.log.message, at: Date.now() };
+      logger.warn({ kafka: entry.namespace, ...entry.log }, "kafkajs");
+    },
   });
   const admin = kafka.admin();
   const consumers = new Set<Consumer>();
@@ -77,8 +88,12 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 
   const withTimeout = async <T>(work: Promise<T>, what: string): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
+    const started = Date.now();
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${publishTimeoutMs} ms`)), publishTimeoutMs);
+      timer = setTimeout(() => {
+        const cause = lastClientError !== null && lastClientError.at >= started ? `; last error: ${lastClientError.message}` : "";
+        reject(new Error(`${what} timed out after ${publishTimeoutMs} ms${cause}`));
+      }, publishTimeoutMs);
     });
     try {
       return await Promise.race([work, timeout]);
@@ -131,10 +146,18 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
         );
         for (const item of group) item.resolve();
       } catch (error) {
-        const unavailable = new BusUnavailableError(`Kafka did not acknowledge the message: ${(error as Error).message}`, { cause: error });
+        const unavailable = new BusUnavailableError(`Kafka did not acknowledge the message: ${explainKafkaError(error)}`, { cause: error });
         for (const item of group) item.reject(unavailable);
       }
     }
+  };
+
+  const startFlush = (): void => {
+    flushing ??= flushPending().finally(() => {
+      flushing = null;
+      // A caller answered by the last group may have published again before this ran.
+      if (pending.length > 0) startFlush();
+    });
   };
 
   const toIncoming = (topic: string, partition: number, message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders; timestamp: string }): IncomingMessage => ({
@@ -164,9 +187,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     publish(topic, messages) {
       return new Promise<void>((resolve, reject) => {
         pending.push({ topic, messages, resolve, reject });
-        flushing ??= flushPending().finally(() => {
-          flushing = null;
-        });
+        startFlush();
       });
     },
 
@@ -240,7 +261,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
         await withTimeout(connectedAdmin(), "connecting to Kafka");
         await withTimeout(admin.describeCluster(), "describing the Kafka cluster");
       } catch (error) {
-        throw new BusUnavailableError(`Kafka is unreachable: ${(error as Error).message}`, { cause: error });
+        throw new BusUnavailableError(`Kafka is unreachable: ${explainKafkaError(error)}`, { cause: error });
       }
     },
 
@@ -258,6 +279,11 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
         })),
       });
+    },
+
+    async ensureAcls(bindings) {
+      await connectedAdmin();
+      if (bindings.length > 0) await admin.createAcls({ acl: bindings.map(kafkajsAclEntry) });
     },
 
     async close() {

@@ -3,7 +3,8 @@
  * interleaving between replicas); a batch goes in one pipeline, one round trip.
  * The scripts mirror slideFailureWindow, baselineOf and keepsMinute in counters.ts.
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { createRedisClient, pingRedis, type RedisConnection } from "../redis-connection.ts";
 import { failureTtlSeconds, maxMinutesKept, rateTtlSeconds, type Counters, type FailureResult, type RateResult } from "./counters.ts";
 
 // Each script sets the TTL right after its first write: Redis does not roll a script back when it
@@ -69,15 +70,14 @@ return {count, tostring(mean), tostring(std), span}`;
 
 type ScriptReply = [number, number | string, string, string | number];
 
-export interface RedisCountersOptions {
-  url: string;
+export interface RedisCountersOptions extends RedisConnection {
   /** Prefix of every key (REDIS_KEY_PREFIX): pipelines sharing a Redis must not share windows. */
   keyPrefix: string;
 }
 
 export function createRedisCounters(options: RedisCountersOptions): Counters & { redis: Redis } {
   if (options.keyPrefix === "") throw new Error("Redis counters need a key prefix, so pipelines sharing a Redis keep their windows apart");
-  const redis = new Redis(options.url, { keyPrefix: options.keyPrefix, maxRetriesPerRequest: 3, enableAutoPipelining: false });
+  const redis = createRedisClient(options, { keyPrefix: options.keyPrefix, maxRetriesPerRequest: 3, enableAutoPipelining: false });
   redis.defineCommand("socFailure", { numberOfKeys: 1, lua: FAILURE_SCRIPT });
   redis.defineCommand("socRate", { numberOfKeys: 1, lua: RATE_SCRIPT });
 
@@ -103,7 +103,7 @@ export function createRedisCounters(options: RedisCountersOptions): Counters & {
       return replies.map(([count, mean, stddev, minutes]) => ({ count, mean: Number(mean), stddev: Number(stddev), minutes: Number(minutes) }));
     },
     async ping() {
-      await redis.ping();
+      await pingRedis(redis, options);
     },
     async close() {
       redis.disconnect();

@@ -1,14 +1,37 @@
 /** The LogStore on Elasticsearch 8 (`processed_logs`): bulk writes by id, search_after paging. */
-import { Client, errors } from "@elastic/elasticsearch";
+import { errors, type Client } from "@elastic/elasticsearch";
 import type { estypes } from "@elastic/elasticsearch";
+import type { ElasticsearchEnv } from "../config.ts";
 import type { ProcessedLog } from "../messages.ts";
+import { createElasticsearchClient, elasticsearchConnectionOf, explained, type ElasticsearchConnection } from "./elasticsearch-connection.ts";
 import { DEFAULT_INDEX, decodeCursor, encodeCursor, withStatus, type LogStats, type LogStore } from "./log-store.ts";
 
-export interface ElasticsearchStoreOptions {
-  url: string;
+export interface ElasticsearchStoreOptions extends ElasticsearchConnection {
   index?: string;
   /** Wait for a refresh after writes so they are searchable at once (tests); off in production. */
   refreshOnWrite?: boolean;
+  /** Primary shards of a newly created index (default 1). */
+  shards?: number;
+  /** Replicas of a newly created index; unset: 0 on one node, 1 once there are two (auto_expand_replicas). */
+  replicas?: number;
+}
+
+export function elasticsearchStoreOptionsOf(env: ElasticsearchEnv): ElasticsearchStoreOptions {
+  return {
+    ...elasticsearchConnectionOf(env),
+    index: env.ELASTICSEARCH_INDEX,
+    shards: env.ELASTICSEARCH_SHARDS,
+    ...(env.ELASTICSEARCH_REPLICAS === undefined ? {} : { replicas: env.ELASTICSEARCH_REPLICAS }),
+  };
+}
+
+/**
+ * Settings of an index the store creates. A fixed 0 replicas lost data with any node on a real
+ * cluster, and a fixed 1 leaves a one-node cluster yellow for good, hence auto-expand by default.
+ */
+export function indexSettingsOf(options: Pick<ElasticsearchStoreOptions, "shards" | "replicas">): estypes.IndicesIndexSettings {
+  const replicas = options.replicas === undefined ? { auto_expand_replicas: "0-1" } : { number_of_replicas: options.replicas };
+  return { number_of_shards: options.shards ?? 1, ...replicas };
 }
 
 /** Seed 4.5 mapping: source_ip as `ip`, timestamp as a `date` in epoch seconds. */
@@ -36,7 +59,7 @@ export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
 
 export function createElasticsearchStore(options: ElasticsearchStoreOptions): LogStore & { client: Client; index: string } {
   const index = options.index ?? DEFAULT_INDEX;
-  const client = new Client({ node: options.url, requestTimeout: 30_000, maxRetries: 2 });
+  const client = createElasticsearchClient(options);
   const refresh = options.refreshOnWrite === true ? "wait_for" : false;
 
   const isNotFound = (error: unknown): boolean => error instanceof errors.ResponseError && error.statusCode === 404;
@@ -46,17 +69,19 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
     index,
 
     async ensureReady() {
-      if (await client.indices.exists({ index })) {
-        // Fields added since the index was created (the mapping is strict): adding fields is always allowed.
-        await client.indices.putMapping({ index, properties: PROCESSED_LOGS_MAPPING.properties });
-        return;
-      }
-      try {
-        await client.indices.create({ index, mappings: PROCESSED_LOGS_MAPPING, settings: { number_of_replicas: 0 } });
-      } catch (error) {
-        // Another replica created it first.
-        if (!(error instanceof errors.ResponseError && error.body?.error?.type === "resource_already_exists_exception")) throw error;
-      }
+      await explained(options, async () => {
+        if (await client.indices.exists({ index })) {
+          // Fields added since the index was created (the mapping is strict): adding fields is always allowed.
+          await client.indices.putMapping({ index, properties: PROCESSED_LOGS_MAPPING.properties });
+          return;
+        }
+        try {
+          await client.indices.create({ index, mappings: PROCESSED_LOGS_MAPPING, settings: indexSettingsOf(options) });
+        } catch (error) {
+          // Another replica created it first.
+          if (!(error instanceof errors.ResponseError && error.body?.error?.type === "resource_already_exists_exception")) throw error;
+        }
+      });
     },
 
     async bulkIndex(docs) {
@@ -173,7 +198,7 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
     },
 
     async ping() {
-      await client.cluster.health({ timeout: "2s" }, { requestTimeout: 3_000, maxRetries: 0 });
+      await explained(options, () => client.cluster.health({ timeout: "2s" }, { requestTimeout: 3_000, maxRetries: 0 }));
     },
 
     async close() {
