@@ -111,6 +111,22 @@ try {
   await page.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
   await page.getByText("198.51.100.77 removed from the whitelist.").waitFor();
 
+  // An entry an IpWhitelist owns is managed in Git: shown with its owner, with no Remove offered.
+  // The API's answer is amended in the browser (the embedded pipeline has no operator).
+  await page.route(`${pipeline.apiUrl}/whitelist`, async (route) => {
+    if (route.request().method() !== "GET") return route.fallback();
+    const response = await route.fetch();
+    await route.fulfill({ response, json: { whitelisted_ips: ["10.0.0.0/8"], entries: [{ ip: "10.0.0.0/8", owner: "IpWhitelist soc/office" }] } });
+  });
+  // Already on this view: only a reload asks the API again.
+  await page.reload();
+  const managed = page.locator("tr", { hasText: "10.0.0.0/8" });
+  await managed.getByText("IpWhitelist soc/office").waitFor();
+  await managed.getByText("Change it in Git").waitFor();
+  assert.equal(await managed.getByRole("button", { name: "Remove" }).count(), 0);
+  await shot("whitelist-git-managed");
+  await page.unroute(`${pipeline.apiUrl}/whitelist`);
+
   // Reports: pick a month, download the PDF.
   await page.goto(`${dashboard.url}/#/reports`);
   await page.getByLabel("Month").fill(new Date().toISOString().slice(0, 7));

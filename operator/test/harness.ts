@@ -139,7 +139,7 @@ export interface InProcessOperator {
 const testLogger = (): Logger => (process.env.OPERATOR_TEST_LOGS === "1" ? createLogger("operator-test", "debug") : silentLogger());
 
 /** The operator in this process, watching one namespace (or `namespaces`), with short watch periods. */
-export async function startOperator(namespace: string, logger: Logger = testLogger(), options: { namespaces?: string[]; imageRegistries?: string[] } = {}): Promise<InProcessOperator> {
+export async function startOperator(namespace: string, logger: Logger = testLogger(), options: { namespaces?: string[]; imageRegistries?: string[]; resyncSeconds?: number } = {}): Promise<InProcessOperator> {
   const kube = createKubeClient(loadKubeConfig());
   const metrics = createOperatorMetrics();
   const buses = new BusPool((brokers) => createKafkaBus({ brokers, clientId: `operator-test-${namespace}`, logger }), logger);
@@ -151,7 +151,7 @@ export async function startOperator(namespace: string, logger: Logger = testLogg
     logger,
     namespaces: options.namespaces ?? [namespace],
     imageRegistries: options.imageRegistries ?? [],
-    informer: { watchTimeoutSeconds: 30, graceSeconds: 5, resyncSeconds: 60 },
+    informer: { watchTimeoutSeconds: 30, graceSeconds: 5, resyncSeconds: options.resyncSeconds ?? 60 },
   });
   await operator.start();
   return {

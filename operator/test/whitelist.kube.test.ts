@@ -82,9 +82,9 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
     applyYaml([whitelist("office", ["10.0.0.0/8", "192.0.2.1"]), whitelist("vpn", ["192.0.2.1", "2001:DB8::1"])], namespace);
     const published = await nextMessages(3);
     expect(published.sort((a, b) => a.ip.localeCompare(b.ip))).toEqual([
-      { action: "add", ip: "10.0.0.0/8" },
-      { action: "add", ip: "192.0.2.1" },
-      { action: "add", ip: "2001:db8::1" },
+      { action: "add", ip: "10.0.0.0/8", owner: `IpWhitelist ${namespace}/office` },
+      { action: "add", ip: "192.0.2.1", owner: `IpWhitelist ${namespace}/office` },
+      { action: "add", ip: "2001:db8::1", owner: `IpWhitelist ${namespace}/vpn` },
     ]);
     await eventually(() => {
       const office = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/office");
@@ -100,15 +100,15 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
   it("publishes exactly the difference when an entry is edited", async () => {
     applyYaml([whitelist("office", ["192.0.2.1", "198.51.100.0/24"])], namespace);
     expect(await nextMessages(2)).toEqual([
-      { action: "remove", ip: "10.0.0.0/8" },
-      { action: "add", ip: "198.51.100.0/24" },
+      { action: "remove", ip: "10.0.0.0/8", owner: `IpWhitelist ${namespace}/office` },
+      { action: "add", ip: "198.51.100.0/24", owner: `IpWhitelist ${namespace}/office` },
     ]);
     await workerFollows(["192.0.2.1", "198.51.100.0/24", "2001:db8::1"]);
   });
 
   it("removes only what no other IpWhitelist still holds when one is deleted", async () => {
     kubectlOk(["delete", "-n", namespace, "ipwhitelist/vpn"]);
-    expect(await nextMessages(1)).toEqual([{ action: "remove", ip: "2001:db8::1" }]);
+    expect(await nextMessages(1)).toEqual([{ action: "remove", ip: "2001:db8::1", owner: `IpWhitelist ${namespace}/vpn` }]);
     await workerFollows(["192.0.2.1", "198.51.100.0/24"]);
   });
 
@@ -121,9 +121,9 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
     expect(messages.length).toBe(seen);
     running = await startOperator(namespace);
     expect(await nextMessages(3)).toEqual([
-      { action: "remove", ip: "192.0.2.1" },
-      { action: "remove", ip: "198.51.100.0/24" },
-      { action: "add", ip: "203.0.113.5" },
+      { action: "remove", ip: "192.0.2.1", owner: `IpWhitelist ${namespace}/office` },
+      { action: "remove", ip: "198.51.100.0/24", owner: `IpWhitelist ${namespace}/office` },
+      { action: "add", ip: "203.0.113.5", owner: `IpWhitelist ${namespace}/partners` },
     ]);
     await workerFollows(["203.0.113.5"]);
     // A restart with nothing changed publishes nothing.
@@ -135,7 +135,7 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
 
   it("refuses an entry the workers must not use, says so in status, and still publishes the others", async () => {
     applyYaml([whitelist("broad", ["0.0.0.0/0", "198.51.100.77"])], namespace);
-    expect(await nextMessages(1)).toEqual([{ action: "add", ip: "198.51.100.77" }]);
+    expect(await nextMessages(1)).toEqual([{ action: "add", ip: "198.51.100.77", owner: `IpWhitelist ${namespace}/broad` }]);
     await eventually(() => {
       const broad = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/broad");
       expect(broad.status?.invalidEntries).toEqual(["0.0.0.0/0"]);
@@ -189,7 +189,7 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
     const onTopic: ConfigUpdate[] = [];
     const follower = await bus.follow(topics.configUpdates, (message) => onTopic.push(JSON.parse(message.value ?? "null") as ConfigUpdate));
     await follower.stop();
-    expect(onTopic).toEqual([{ action: "add", ip: "192.0.2.50" }]);
+    expect(onTopic).toEqual([{ action: "add", ip: "192.0.2.50", owner: `IpWhitelist ${namespace}/down-list` }]);
   }, 150_000);
 
   it.skipIf(missingInfra("elasticsearchUrl"))("a real worker treats a whitelisted address's failed logins as normal", async () => {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { DETECTION_DEFAULTS } from "@soc/shared";
 import { ipWhitelistSpec, socPipelineSpec } from "../../operator/src/api/v1alpha1/index.ts";
 
 const HELM = process.env.HELM ?? "/var/cache/soc-pipeline/bin/helm";
@@ -157,6 +158,13 @@ describe("generated CRDs", () => {
     const values = JSON.parse(readFileSync(join(PIPELINE_CHART, "values.schema.json"), "utf8")) as SchemaNode & { definitions: Record<string, SchemaNode> };
     const crdSpec = crd.spec.versions[0]?.schema.openAPIV3Schema.properties?.spec as SchemaNode;
     expect(fieldPaths(values.properties?.pipeline as SchemaNode, values.definitions)).toEqual(fieldPaths(crdSpec, {}));
+  });
+
+  it("the pipeline values' detection defaults are the SocPipeline spec's, which are the worker's", () => {
+    const values = parse(readFileSync(join(PIPELINE_CHART, "values.yaml"), "utf8")) as { pipeline: { worker: { detection: unknown } } };
+    const spec = socPipelineSpec.parse({ kafka: { brokers: ["kafka:9092"] }, api: { apiKeysSecretRef: { name: "keys", key: "api" } } });
+    expect(values.pipeline.worker.detection).toEqual(spec.worker.detection);
+    expect(spec.worker.detection).toEqual({ ...DETECTION_DEFAULTS, keywords: [...DETECTION_DEFAULTS.keywords] });
   });
 });
 

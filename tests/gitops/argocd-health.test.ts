@@ -82,9 +82,9 @@ describe.skipIf(luaMissing)("Argo CD health checks of docs/gitops.md", () => {
   });
 
   it.each([
-    ["published", whitelistStatus(whitelist, effectiveWhitelist([{ key: "office", entries: [{ ip: "10.0.0.0/8" }] }]), published, null, now), "Healthy"],
-    ["an entry refused", whitelistStatus(whitelist, effectiveWhitelist([{ key: "office", entries: [{ ip: "0.0.0.0/0" }] }]), published, null, now), "Degraded"],
-    ["Kafka down (retried)", whitelistStatus(whitelist, effectiveWhitelist([{ key: "office", entries: [{ ip: "10.0.0.0/8" }] }]), null, "Kafka is unreachable", now), "Progressing"],
+    ["published", whitelistStatus(whitelist, effectiveWhitelist([{ key: "office", owner: "IpWhitelist soc/office", entries: [{ ip: "10.0.0.0/8" }] }]), published, null, now), "Healthy"],
+    ["an entry refused", whitelistStatus(whitelist, effectiveWhitelist([{ key: "office", owner: "IpWhitelist soc/office", entries: [{ ip: "0.0.0.0/0" }] }]), published, null, now), "Degraded"],
+    ["Kafka down (retried)", whitelistStatus(whitelist, effectiveWhitelist([{ key: "office", owner: "IpWhitelist soc/office", entries: [{ ip: "10.0.0.0/8" }] }]), null, "Kafka is unreachable", now), "Progressing"],
     ["no such pipeline", missingPipelineStatus(whitelist, now), "Degraded"],
   ])("IpWhitelist %s is %s", (_, status, expected) => {
     expect(health(ipWhitelist, { ...whitelist, status })).toBe(expected);

@@ -1,5 +1,5 @@
 /** Typed client of the SOC Pipeline API. Errors carry the API's {detail, code} and the status. */
-import type { AlertStatus, PipelineHealth, ProcessedLog, Stats } from "./types.ts";
+import type { AlertStatus, PipelineHealth, ProcessedLog, Stats, WhitelistEntry } from "./types.ts";
 
 export class ApiError extends Error {
   constructor(
@@ -48,7 +48,7 @@ export function createApi(baseUrl: string, apiKey: () => string) {
     setStatus: (ids: string[], status: AlertStatus) => json<{ updated: number; not_found: string[] }>("/alerts", { method: "PATCH", body: JSON.stringify({ ids, status }) }),
     stats: () => json<Stats>("/stats?bucket_seconds=3600"),
     pipeline: () => json<PipelineHealth>("/pipeline"),
-    whitelist: () => json<{ whitelisted_ips: string[] }>("/whitelist"),
+    whitelist: () => json<{ whitelisted_ips: string[]; entries: WhitelistEntry[] }>("/whitelist"),
     addToWhitelist: (ip: string) => json<{ status: string }>("/whitelist", { method: "POST", body: JSON.stringify({ ip }) }),
     removeFromWhitelist: (ip: string) => json<{ status: string }>(`/whitelist/${encodeURIComponent(ip)}`, { method: "DELETE" }),
     report: async (month: string): Promise<Blob> => (await request(`/reports/monthly.pdf?month=${encodeURIComponent(month)}`)).blob(),

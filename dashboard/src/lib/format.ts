@@ -9,3 +9,12 @@ export const STATUS_LABELS: Record<string, string> = { new: "New", acknowledged:
 export function previousMonth(now: Date): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
 }
+
+/**
+ * How the whitelist view shows an entry's owner. An entry an IpWhitelist owns is managed in Git:
+ * the API refuses to remove it and the operator would put it back, so no Remove is offered.
+ */
+export function whitelistOwner(owner: string): { label: string; gitManaged: boolean } {
+  if (!owner.startsWith("IpWhitelist ")) return { label: "API", gitManaged: false };
+  return { label: owner, gitManaged: true };
+}

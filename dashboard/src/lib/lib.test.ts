@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTime, previousMonth } from "./format.ts";
+import { formatTime, previousMonth, whitelistOwner } from "./format.ts";
 import { whitelistEntryProblem } from "./ip.ts";
 import { alertQuery } from "./query.ts";
 
@@ -33,5 +33,14 @@ describe("format", () => {
   it("shows UTC times and last month", () => {
     expect(formatTime(1_795_514_400)).toBe("2026-11-24 10:00:00");
     expect(previousMonth(new Date("2026-01-15T00:00:00Z"))).toBe("2025-12");
+  });
+});
+
+describe("whitelistOwner", () => {
+  it.each([
+    ["api", { label: "API", gitManaged: false }],
+    ["IpWhitelist soc/office", { label: "IpWhitelist soc/office", gitManaged: true }],
+  ])("%s", (owner, expected) => {
+    expect(whitelistOwner(owner)).toEqual(expected);
   });
 });

@@ -46,3 +46,9 @@ export interface AlertFilters {
   from: string;
   to: string;
 }
+
+/** One whitelist entry and who manages it: "api", or "IpWhitelist <namespace>/<name>" (Git). */
+export interface WhitelistEntry {
+  ip: string;
+  owner: string;
+}

@@ -13,6 +13,7 @@ import type { OperatorMetrics } from "../metrics.ts";
 import type { BusPool } from "../pipeline/bus-pool.ts";
 import { CHILD_KINDS, MANAGED_SELECTOR } from "../pipeline/children.ts";
 import { reconcilePipeline, type ReconcilerContext } from "../pipeline/reconciler.ts";
+import { TopicWhitelists } from "../whitelist/topic-whitelists.ts";
 import { DEFAULT_INFORMER_OPTIONS, Informer, objectKey, type InformerEvent, type InformerOptions } from "./informer.ts";
 import { WorkQueue } from "./work-queue.ts";
 
@@ -48,6 +49,7 @@ export class Operator {
   readonly #whitelistTargets = new Map<string, string>();
   #workers: Promise<void>[] = [];
   readonly #context: ReconcilerContext;
+  readonly #topicWhitelists: TopicWhitelists;
 
   constructor(private readonly options: OperatorOptions) {
     const { kube, logger, metrics } = options;
@@ -75,9 +77,11 @@ export class Operator {
       this.#children.set(`${apiVersion}/${kind}`, make({ apiVersion, kind }, (child) => this.#onChild(child), MANAGED_SELECTOR));
     }
     this.autoscalers = new AutoscalerManager({ kube, buses: options.buses, events: options.events, metrics, logger });
+    this.#topicWhitelists = new TopicWhitelists(logger);
     this.#context = {
       kube,
       buses: options.buses,
+      topicWhitelists: this.#topicWhitelists,
       events: options.events,
       autoscalers: this.autoscalers,
       whitelists: () => this.#whitelists.flatMap((informer) => informer.list()),
@@ -107,6 +111,8 @@ export class Operator {
     this.queue.shutDown();
     this.autoscalers.stopAll();
     await Promise.all(this.#workers);
+    // Before the buses close (main, harness): a follower outliving its client would log errors.
+    await this.#topicWhitelists.close();
   }
 
   /** Names the watches that are not live; empty when all are. */

@@ -13,6 +13,7 @@ import type { EventRecorder } from "../kube/events.ts";
 import { containsFields, isUpToDate } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import { reconcileWhitelist, reportMissingPipeline } from "../whitelist/reconcile-whitelist.ts";
+import type { TopicWhitelists } from "../whitelist/topic-whitelists.ts";
 import type { BusPool } from "./bus-pool.ts";
 import { CHILD_KINDS, desiredChildren, PIPELINE_LABEL } from "./children.ts";
 import { refusal, type Refusal } from "./guards.ts";
@@ -21,6 +22,8 @@ import { invalidSpecStatus, pipelineStatus, type ComponentObservation, type Reco
 export interface ReconcilerContext {
   kube: KubeClient;
   buses: BusPool;
+  /** What each pipeline's config-updates topic says now. */
+  topicWhitelists: TopicWhitelists;
   events: EventRecorder;
   autoscalers: AutoscalerManager;
   /** Cached IpWhitelists (informer); reconcile reads the pipeline itself fresh. */

@@ -1,7 +1,9 @@
 /**
  * The whitelist part of a pipeline's reconcile: gather the IpWhitelists that name the pipeline,
- * publish the difference from what was published before, and write each IpWhitelist's status.
+ * publish the difference from what the topic says, and write each IpWhitelist's status. Every
+ * resync runs it, so the whole set is re-asserted at least once per resync period.
  */
+import { ipWhitelistOwner } from "@soc/shared";
 import { API_VERSION, ipWhitelistObject, type IpWhitelist, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { KubeClient, KubeObject } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
@@ -11,10 +13,12 @@ import type { BusPool } from "../pipeline/bus-pool.ts";
 import { effectiveWhitelist } from "./effective-whitelist.ts";
 import { publishWhitelist } from "./publisher.ts";
 import { missingPipelineStatus, whitelistStatus } from "./status.ts";
+import type { TopicWhitelists } from "./topic-whitelists.ts";
 
 export interface WhitelistContext {
   kube: KubeClient;
   buses: BusPool;
+  topicWhitelists: TopicWhitelists;
   events: EventRecorder;
   metrics: OperatorMetrics;
   /** Cached IpWhitelists of every namespace watched. */
@@ -40,12 +44,14 @@ async function applyWhitelistStatus(ctx: WhitelistContext, whitelist: IpWhitelis
 export async function reconcileWhitelist(ctx: WhitelistContext, pipeline: SocPipeline): Promise<{ error: string | null; status: PipelineWhitelistStatus }> {
   const { name, namespace } = pipeline.metadata;
   const sources = sourcesOf(ctx, namespace, name);
-  const effective = effectiveWhitelist(sources.map((s) => ({ key: s.metadata.name, entries: s.spec.entries })));
+  const effective = effectiveWhitelist(sources.map((s) => ({ key: s.metadata.name, owner: ipWhitelistOwner(namespace, s.metadata.name), entries: s.spec.entries })));
   let error: string | null = null;
   let published = null;
   try {
-    const bus = await ctx.buses.get(pipeline.spec.kafka.brokers, pipeline.spec.kafka.topics);
-    published = await publishWhitelist(ctx.kube, bus, pipeline, effective.entries, ctx.now());
+    const { brokers, topics } = pipeline.spec.kafka;
+    const bus = await ctx.buses.get(brokers, topics);
+    const onTopic = await ctx.topicWhitelists.get(bus, brokers, topics.configUpdates);
+    published = await publishWhitelist(ctx.kube, bus, onTopic, pipeline, effective.entries, ctx.now());
     if (published.added + published.removed > 0) {
       ctx.events.record(pipeline, "Normal", "WhitelistPublished", `Published ${published.added} additions and ${published.removed} removals to ${pipeline.spec.kafka.topics.configUpdates}`);
       ctx.metrics.whitelistMessages.inc({ namespace, pipeline: name, action: "add" }, published.added);

@@ -14,12 +14,15 @@ const secretUrls = z
   .pipe(z.array(z.url()))
   .transform((urls) => urls.map((url) => new Secret(url)));
 
-const alerterEnvSchema = z.object({
+export const alerterEnvSchema = z.object({
   ...kafkaEnvShape,
   // Optional: without it the delivery log lives in memory.
   ...optionalRedisEnvShape,
   SLACK_WEBHOOK_URLS: secretUrls,
   DISCORD_WEBHOOK_URLS: secretUrls,
+  // The original single-URL names: still read, merged with the lists above.
+  SLACK_WEBHOOK_URL: secretUrls,
+  DISCORD_WEBHOOK_URL: secretUrls,
   SMTP_URL: z.string().min(1).transform((url) => new Secret(url)).optional(),
   ALERT_EMAIL_FROM: z.string().default("SOC Pipeline <soc@localhost>"),
   ALERT_EMAIL_TO: commaList.pipe(z.array(z.email())).default([]),
@@ -45,10 +48,16 @@ export function retryPolicyOf(env: AlerterEnv): RetryPolicy {
   return { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: env.ALERTER_MAX_RETRY_AFTER_SECONDS * 1000 };
 }
 
+/** Both names' URLs, each once: a URL set under both names would otherwise notify twice. */
+function distinctUrls(...lists: Secret[][]): Secret[] {
+  const byUrl = new Map(lists.flat().map((url) => [url.reveal(), url]));
+  return [...byUrl.values()];
+}
+
 /** Every configured channel; one that is not configured is simply absent. */
 export function channelsOf(env: AlerterEnv): Channel[] {
-  const slack = env.SLACK_WEBHOOK_URLS.map((url, i) => slackChannel(`slack#${i + 1}`, url));
-  const discord = env.DISCORD_WEBHOOK_URLS.map((url, i) => discordChannel(`discord#${i + 1}`, url));
+  const slack = distinctUrls(env.SLACK_WEBHOOK_URLS, env.SLACK_WEBHOOK_URL).map((url, i) => slackChannel(`slack#${i + 1}`, url));
+  const discord = distinctUrls(env.DISCORD_WEBHOOK_URLS, env.DISCORD_WEBHOOK_URL).map((url, i) => discordChannel(`discord#${i + 1}`, url));
   const email = env.SMTP_URL !== undefined && env.ALERT_EMAIL_TO.length > 0 ? [emailChannel("email#1", { smtpUrl: env.SMTP_URL, from: env.ALERT_EMAIL_FROM, to: env.ALERT_EMAIL_TO })] : [];
   return [...slack, ...discord, ...email];
 }

@@ -195,12 +195,12 @@ describe("API over in-memory adapters", () => {
       expect(added.status).toBe(201);
       expect(await added.json()).toEqual({ status: "IP added to whitelist" });
       await api.request("/whitelist", { method: "POST", body: json({ ip: "10.0.0.0/8" }) });
-      expect(await (await api.request("/whitelist")).json()).toEqual({ whitelisted_ips: ["10.0.0.0/8", "8.8.8.8"] });
+      expect(await (await api.request("/whitelist")).json()).toMatchObject({ whitelisted_ips: ["10.0.0.0/8", "8.8.8.8"] });
 
       const removed = await api.request(`/whitelist/${encodeURIComponent("10.0.0.0/8")}`, { method: "DELETE" });
       expect(removed.status).toBe(200);
       expect(await removed.json()).toEqual({ status: "IP removed from whitelist" });
-      expect(await (await api.request("/whitelist")).json()).toEqual({ whitelisted_ips: ["8.8.8.8"] });
+      expect(await (await api.request("/whitelist")).json()).toEqual({ whitelisted_ips: ["8.8.8.8"], entries: [{ ip: "8.8.8.8", owner: "api" }] });
     });
 
     it("publishes each change to config-updates keyed by IP", async () => {
@@ -208,8 +208,8 @@ describe("API over in-memory adapters", () => {
       await api.request("/whitelist/8.8.8.8", { method: "DELETE" });
       const updates = await topicMessages(api.deps.bus, TOPICS.configUpdates);
       expect(updates.map((m) => [m.key, JSON.parse(m.value ?? "{}")])).toEqual([
-        ["8.8.8.8", { action: "add", ip: "8.8.8.8" }],
-        ["8.8.8.8", { action: "remove", ip: "8.8.8.8" }],
+        ["8.8.8.8", { action: "add", ip: "8.8.8.8", owner: "api" }],
+        ["8.8.8.8", { action: "remove", ip: "8.8.8.8", owner: "api" }],
       ]);
     });
 

@@ -1,8 +1,8 @@
 /** API configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { booleanFlag, checkElasticsearchEnv, checkRedisEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape } from "@soc/shared";
+import { booleanFlag, checkElasticsearchEnv, checkRedisEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape } from "@soc/shared";
 
-const apiEnvSchema = z.object({
+export const apiEnvSchema = z.object({
   API_PORT: port.default(8000),
   ...kafkaEnvShape,
   ...elasticsearchEnvShape,
@@ -20,6 +20,8 @@ const apiEnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
   LOG_LEVEL: logLevel,
   ES_REFRESH_ON_WRITE: booleanFlag.default(false),
+  // GET /pipeline reports this group's lag, so it must be the group the workers join.
+  ...workerGroupEnvShape,
   ...topicEnvShape,
 }).superRefine(checkElasticsearchEnv).superRefine(checkRedisEnv).superRefine(checkKafkaEnv);
 export type ApiEnv = z.output<typeof apiEnvSchema>;

@@ -2,5 +2,5 @@
 export { createApp } from "./app.ts";
 export type { ApiDeps } from "./deps.ts";
 export { generateApiKey, keyAccess, parseApiKeys, type AccessControl, type ApiKey, type Role } from "./auth.ts";
-export { parseApiEnv, type ApiEnv } from "./config.ts";
+export { apiEnvSchema, parseApiEnv, type ApiEnv } from "./config.ts";
 export { startTestApi, TEST_KEYS, type TestApi } from "./testing.ts";

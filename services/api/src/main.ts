@@ -50,7 +50,7 @@ const app = createApp({
   maxBodyBytes: env.MAX_BODY_BYTES,
   readinessChecks: { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: () => pingRedis(redis, redisConnection) },
   topics,
-  workerGroupId: "soc-worker",
+  workerGroupId: env.WORKER_GROUP_ID,
   readRoutes: [createReportRoutes({ source: createElasticsearchReportSource(store.client, store.index), logger })],
 });
 const server = createServer(app.callback()).listen(env.API_PORT, () => logger.info({ port: env.API_PORT }, "API listening"));

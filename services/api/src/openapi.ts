@@ -20,6 +20,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: "Missing API key",
   403: "Invalid key or insufficient role",
   404: "Not found",
+  409: "Managed by an IpWhitelist custom resource: change it in Git",
   413: "Body over the size limit",
   415: "Unsupported content type",
   503: "Kafka unavailable; retry after Retry-After seconds",
@@ -64,7 +65,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       summary: "Whitelist an IP or CIDR.",
       role: "admin",
       body: schemas.whitelistAddSchema,
-      responses: { 201: { description: "Added", schema: schemas.statusMessageSchema }, ...errors(400, 401, 403, 503) },
+      responses: { 201: { description: "Added", schema: schemas.statusMessageSchema }, ...errors(400, 401, 403, 409, 503) },
     },
   },
   "/whitelist/{ip}": {
@@ -72,7 +73,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       summary: "Remove an IP or CIDR (URL-encoded) from the whitelist.",
       role: "admin",
       path: { ip: "The IP address or CIDR to remove." },
-      responses: { 200: { description: "Removed", schema: schemas.statusMessageSchema }, ...errors(401, 403, 404, 503) },
+      responses: { 200: { description: "Removed", schema: schemas.statusMessageSchema }, ...errors(401, 403, 404, 409, 503) },
     },
   },
   "/stats": {

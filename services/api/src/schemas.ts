@@ -59,7 +59,15 @@ export const statusMessageSchema = z.object({ status: z.string() }).meta({ id: "
 export const errorSchema = z.object({ detail: z.string(), code: z.string() }).meta({ id: "Error" });
 export const processedLogResponseSchema = processedLogSchema.meta({ id: "ProcessedLog" });
 export const bulkStatusResultSchema = z.object({ updated: z.number().int(), not_found: z.array(z.string()) }).meta({ id: "BulkStatusResult" });
-export const whitelistSchema = z.object({ whitelisted_ips: z.array(z.string()) }).meta({ id: "Whitelist" });
+export const whitelistEntrySchema = z
+  .object({
+    ip: z.string(),
+    owner: z.string().describe('Who manages the entry: "api", or "IpWhitelist <namespace>/<name>" (managed in Git; the API refuses to change it).'),
+  })
+  .meta({ id: "WhitelistEntry" });
+export const whitelistSchema = z
+  .object({ whitelisted_ips: z.array(z.string()), entries: z.array(whitelistEntrySchema).describe("The same entries with their owner.") })
+  .meta({ id: "Whitelist" });
 export const statsSchema = z
   .object({
     total: z.number().int(),

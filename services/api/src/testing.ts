@@ -2,7 +2,7 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createMemoryBus, createMemoryStore, createRegistry, followWhitelist, silentLogger, type Bus, type LogStore } from "@soc/shared";
+import { createMemoryBus, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, silentLogger, type Bus, type LogStore } from "@soc/shared";
 import { createApp } from "./app.ts";
 import { keyAccess, type AccessControl } from "./auth.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -20,7 +20,7 @@ export async function startTestApi(overrides: Partial<ApiDeps> & { bus?: Bus; st
   const bus = overrides.bus ?? createMemoryBus();
   const store = overrides.store ?? createMemoryStore();
   const logger = silentLogger();
-  const follower = await followWhitelist(bus, logger);
+  const follower = await followWhitelist(bus, logger, overrides.topics?.configUpdates);
   const deps: ApiDeps = {
     bus,
     store,
@@ -31,7 +31,7 @@ export async function startTestApi(overrides: Partial<ApiDeps> & { bus?: Bus; st
     frontendOrigins: ["http://localhost:3000"],
     maxBodyBytes: 64 * 1024,
     readinessChecks: { bus: () => bus.ping(), store: () => store.ping() },
-    workerGroupId: "soc-worker",
+    workerGroupId: DEFAULT_PIPELINE_GROUPS.worker,
     ...overrides,
   };
   const server = createServer(createApp(deps).callback());

@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryBus, highPriorityAlertSchema, Secret, silentLogger, TOPICS, type HighPriorityAlert, type IncomingMessage } from "@soc/shared";
+import { createMemoryBus, highPriorityAlertSchema, Secret, silentLogger, topicsFromEnv, TOPICS, type HighPriorityAlert, type IncomingMessage } from "@soc/shared";
+import { parseScannerEnv } from "./config.ts";
 import { createGitHubClient, MAX_INDEXED_BYTES, type GitHubClient } from "./github.ts";
 import { fileFindingStore, runScan, type AlertLimits, type FindingStore } from "./scanner.ts";
 
@@ -63,12 +64,12 @@ describe("credential scan against GitHub's API", () => {
     const client = createGitHubClient({ baseUrl: github.base, token: new Secret("gh-test-token"), sleep: async (ms) => void waits.push(ms), now: () => 0 });
     const bus = createMemoryBus();
     const findings = fileFindingStore(join(mkdtempSync(join(tmpdir(), "scan-")), "findings.json"));
-    const first = await runScan({ github: client, queries: ["acme.com"], bus, findings, logger: silentLogger() });
+    const first = await runScan({ github: client, queries: ["acme.com"], bus, topic: TOPICS.highPriorityAlerts, findings, logger: silentLogger() });
     expect(first).toEqual({ files: 101, newFindings: 1, alerts: 1, truncatedFiles: 0, cappedFiles: 0, heldBackFiles: 0, failedFiles: 0 });
     expect(waits).toEqual([1_000]);
     expect(github.requests.filter((r) => r.startsWith("/search/code"))).toEqual(["/search/code?acme.com&page=1", "/search/code?acme.com&page=1", "/search/code?acme.com&page=2"]);
 
-    const second = await runScan({ github: client, queries: ["acme.com"], bus, findings, logger: silentLogger() });
+    const second = await runScan({ github: client, queries: ["acme.com"], bus, topic: TOPICS.highPriorityAlerts, findings, logger: silentLogger() });
     expect(second.newFindings).toBe(0);
 
     const published: IncomingMessage[] = [];
@@ -82,6 +83,18 @@ describe("credential scan against GitHub's API", () => {
       details: { repository: "acme/site", file: "src/file100.py", line: 3, rule: "stripe-live-key", url: "https://github.com/acme/site/blob/main/src/file100.py#L3", findings: 1, rules: null, capped: false, capped_by: null },
     });
     expect(published[0]?.value).not.toContain(LEAKED.slice(8));
+  });
+
+  it("publishes to the topic TOPIC_HIGH_PRIORITY_ALERTS names, not the default one", async () => {
+    const github = await fakeGitHub();
+    const env = parseScannerEnv({ GITHUB_TOKEN: "gh-test-token", SCAN_QUERIES: "acme.com", TOPIC_HIGH_PRIORITY_ALERTS: "tenant-a.alerts" });
+    const client = createGitHubClient({ baseUrl: github.base, token: env.GITHUB_TOKEN, sleep: async () => {}, now: () => 0 });
+    const bus = createMemoryBus();
+    await runScan({ github: client, queries: env.SCAN_QUERIES, bus, topic: topicsFromEnv(env).highPriorityAlerts, findings: fileFindingStore(stateFile()), logger: silentLogger() });
+    const published = { configured: 0, default: 0 };
+    await (await bus.follow("tenant-a.alerts", () => void published.configured++)).stop();
+    await (await bus.follow(TOPICS.highPriorityAlerts, () => void published.default++)).stop();
+    expect(published).toEqual({ configured: 1, default: 0 });
   });
 
   it("splits a query by file size when it matches more than the 1,000 results search returns", async () => {
@@ -107,7 +120,7 @@ async function fakeCodeSearch(files: { repository: string; path: string; url?: s
 
 async function scanOnce(github: GitHubClient, options: { findings?: FindingStore; alertLimits?: AlertLimits } = {}) {
   const bus = createMemoryBus();
-  const summary = await runScan({ github, queries: ["acme.com"], bus, findings: options.findings ?? fileFindingStore(stateFile()), logger: silentLogger(), alertLimits: options.alertLimits });
+  const summary = await runScan({ github, queries: ["acme.com"], bus, topic: TOPICS.highPriorityAlerts, findings: options.findings ?? fileFindingStore(stateFile()), logger: silentLogger(), alertLimits: options.alertLimits });
   const alerts: HighPriorityAlert[] = [];
   await (await bus.follow(TOPICS.highPriorityAlerts, (m) => void alerts.push(highPriorityAlertSchema.parse(JSON.parse(m.value ?? ""))))).stop();
   return { summary, alerts };

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { TOPICS, type Bus, type HighPriorityAlert, type Logger } from "@soc/shared";
+import { type Bus, type HighPriorityAlert, type Logger } from "@soc/shared";
 import type { CodeMatch, GitHubClient } from "./github.ts";
 import { scanText, type Allowlist, type Finding, type ScanLimit, type ScanLimits, type ScanResult } from "./scan.ts";
 
@@ -103,6 +103,8 @@ interface RunOptions {
   github: GitHubClient;
   queries: string[];
   bus: Bus;
+  /** The high-priority alerts topic (TOPIC_HIGH_PRIORITY_ALERTS). */
+  topic: string;
   findings: FindingStore;
   logger: Logger;
   allowlist?: Allowlist;
@@ -159,7 +161,7 @@ export async function runScan(options: RunOptions): Promise<ScanSummary> {
   }
   if (alerts.length > 0) {
     // Published first, remembered after: a crash in between reports again rather than never.
-    await options.bus.publish(TOPICS.highPriorityAlerts, alerts.map((alert) => ({ key: String(alert.details.repository), value: JSON.stringify(alert) })));
+    await options.bus.publish(options.topic, alerts.map((alert) => ({ key: String(alert.details.repository), value: JSON.stringify(alert) })));
     await options.findings.add([...reported]);
   }
   const summary: ScanSummary = { files: seenFiles.size, newFindings: reported.size, alerts: alerts.length, ...counts };

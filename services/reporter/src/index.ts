@@ -5,3 +5,4 @@ export { createMemoryReportSource } from "./memory-source.ts";
 export { renderMonthlyReport } from "./pdf.ts";
 export { parseMonth, type MonthlySummary, type ReportSource, type Month } from "./summary.ts";
 export { emailMonthlyReport } from "./mail.ts";
+export { parseReporterEnv, reporterEnvSchema, type ReporterEnv } from "./config.ts";

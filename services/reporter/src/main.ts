@@ -4,24 +4,13 @@
  */
 import nodemailer from "nodemailer";
 import { parseArgs } from "node:util";
-import { z } from "zod";
-import { checkElasticsearchEnv, commaList, createElasticsearchStore, createLogger, elasticsearchEnvShape, elasticsearchStoreOptionsOf, logLevel, parseConfig, Secret } from "@soc/shared";
+import { createElasticsearchStore, createLogger, elasticsearchStoreOptionsOf } from "@soc/shared";
+import { parseReporterEnv } from "./config.ts";
 import { createElasticsearchReportSource } from "./elasticsearch-source.ts";
 import { emailMonthlyReport } from "./mail.ts";
 import { nextRunAt, previousMonth } from "./schedule.ts";
 
-const env = parseConfig(
-  z.object({
-    ...elasticsearchEnvShape,
-    SMTP_URL: z.string().min(1).transform((url) => new Secret(url)),
-    REPORT_EMAIL_FROM: z.string().default("SOC Pipeline <soc@localhost>"),
-    REPORT_EMAIL_TO: commaList.pipe(z.array(z.email()).min(1)),
-    REPORT_DAY_OF_MONTH: z.coerce.number().int().min(1).max(28).default(1),
-    REPORT_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(6),
-    LOG_LEVEL: logLevel,
-  }).superRefine(checkElasticsearchEnv),
-  process.env,
-);
+const env = parseReporterEnv(process.env);
 const { values: args } = parseArgs({ options: { once: { type: "boolean", default: false }, month: { type: "string" } } });
 const logger = createLogger("reporter", env.LOG_LEVEL);
 const store = createElasticsearchStore(elasticsearchStoreOptionsOf(env));

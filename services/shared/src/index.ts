@@ -1,6 +1,7 @@
 // Public face of @soc/shared. Services import only from here (or "@soc/shared/testing" in tests).
 export * from "./messages.ts";
 export * from "./config.ts";
+export * from "./detection-defaults.ts";
 export * from "./errors.ts";
 export * from "./logger.ts";
 export * from "./telemetry/metrics.ts";
@@ -9,6 +10,7 @@ export * from "./bus/dead-letter.ts";
 export * from "./store/log-store.ts";
 export * from "./whitelist/whitelist.ts";
 export * from "./whitelist/entry.ts";
+export * from "./whitelist/owner.ts";
 export * from "./whitelist/replica.ts";
 export * from "./bus/topics.ts";
 export * from "./bus/memory-bus.ts";

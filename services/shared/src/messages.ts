@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { cidrOrIp, ipAddress, whitelistEntry } from "./whitelist/entry.ts";
+import { whitelistOwner } from "./whitelist/owner.ts";
 
 /** Names of the pipeline's topics; the defaults are the seed's, a deployment may choose others. */
 export interface PipelineTopics {
@@ -57,10 +58,12 @@ export type LogMessage = z.infer<typeof logMessageSchema>;
  * `config-updates` topic (seed 4.2), keyed by the IP or CIDR so compaction keeps the latest action.
  * An `add` must pass the shared entry rule (a forged `0.0.0.0/0` is dead-lettered, never applied);
  * a `remove` of any valid block is accepted so an entry added before the rule can still be removed.
+ * `owner` says who manages the entry (`api` or `IpWhitelist <namespace>/<name>`); a message
+ * without it counts as `api`, so older producers still validate.
  */
 export const configUpdateSchema = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("add"), ip: whitelistEntry }),
-  z.object({ action: z.literal("remove"), ip: cidrOrIp }),
+  z.object({ action: z.literal("add"), ip: whitelistEntry, owner: whitelistOwner.optional() }),
+  z.object({ action: z.literal("remove"), ip: cidrOrIp, owner: whitelistOwner.optional() }),
 ]);
 export type ConfigUpdate = z.infer<typeof configUpdateSchema>;
 

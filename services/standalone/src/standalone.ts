@@ -6,7 +6,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, keyAccess, type AccessControl, type ApiKey } from "@soc/api";
-import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistry, followWhitelist, TOPICS, type Logger } from "@soc/shared";
+import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, TOPICS, type Logger } from "@soc/shared";
 import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
 import { createWorker, type DetectionConfig } from "@soc/worker";
 
@@ -50,7 +50,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     frontendOrigins: options.frontendOrigins,
     maxBodyBytes: 5 * 1024 * 1024,
     readinessChecks: { bus: () => bus.ping(), store: () => store.ping(), counters: () => counters.ping() },
-    workerGroupId: "soc-worker",
+    workerGroupId: DEFAULT_PIPELINE_GROUPS.worker,
     readRoutes: [createReportRoutes({ source: createMemoryReportSource(store), logger })],
   });
   const server = createServer(app.callback()).listen(options.apiPort, options.host ?? "127.0.0.1");

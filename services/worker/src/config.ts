@@ -1,9 +1,9 @@
-/** Worker configuration from the environment (seed section 7 names), validated at start-up. */
+/** Worker configuration from the environment, validated at start-up. */
 import { z } from "zod";
-import { checkElasticsearchEnv, checkRedisEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape } from "@soc/shared";
+import { checkElasticsearchEnv, checkRedisEnv, commaList, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape } from "@soc/shared";
 import { DEFAULT_KEYWORDS, type DetectionConfig } from "./detection/config.ts";
 
-const workerEnvSchema = z
+export const workerEnvSchema = z
   .object({
     ...kafkaEnvShape,
     ...elasticsearchEnvShape,
@@ -13,13 +13,13 @@ const workerEnvSchema = z
     ANOMALY_KEYWORDS: commaList.default(DEFAULT_KEYWORDS),
     /** The seed's `192.168.1.1,10.0.0.1` is an example, not a default: nothing is silenced unless asked. */
     WHITELISTED_IPS: whitelistSetting,
-    BRUTE_FORCE_THRESHOLD: positiveInt.default(5),
-    BRUTE_FORCE_WINDOW_SECONDS: positiveInt.default(300),
-    SPIKE_BASELINE_MINUTES: positiveInt.max(24 * 60).default(60),
-    SPIKE_MIN_REQUESTS_PER_MINUTE: positiveInt.default(30),
-    SPIKE_SIGMA: z.coerce.number().positive().default(3),
+    BRUTE_FORCE_THRESHOLD: positiveInt.default(DETECTION_DEFAULTS.bruteForceThreshold),
+    BRUTE_FORCE_WINDOW_SECONDS: positiveInt.default(DETECTION_DEFAULTS.bruteForceWindowSeconds),
+    SPIKE_BASELINE_MINUTES: positiveInt.max(MAX_SPIKE_BASELINE_MINUTES).default(DETECTION_DEFAULTS.spikeBaselineMinutes),
+    SPIKE_MIN_REQUESTS_PER_MINUTE: positiveInt.default(DETECTION_DEFAULTS.spikeMinRequestsPerMinute),
+    SPIKE_SIGMA: z.coerce.number().positive().default(DETECTION_DEFAULTS.spikeSigma),
     WORKER_METRICS_PORT: port.default(9464),
-    WORKER_GROUP_ID: z.string().min(1).default("soc-worker"),
+    ...workerGroupEnvShape,
     OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
     LOG_LEVEL: logLevel,
     ...topicEnvShape,

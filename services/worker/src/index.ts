@@ -1,6 +1,6 @@
 // Public face of @soc/worker: the worker factory, its configuration and the detection core.
 export { createWorker, documentId, type Worker, type WorkerDeps } from "./worker.ts";
 export { createAnalyzer, type Analysis, type AnalysisInput, type Analyzer } from "./analyze.ts";
-export { parseWorkerEnv, detectionConfigOf, type WorkerEnv } from "./config.ts";
+export { parseWorkerEnv, detectionConfigOf, workerEnvSchema, type WorkerEnv } from "./config.ts";
 export type { DetectionConfig } from "./detection/config.ts";
 export { DEFAULT_KEYWORDS } from "./detection/config.ts";

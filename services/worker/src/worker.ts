@@ -7,6 +7,7 @@ import { SpanStatusCode, trace, type Link } from "@opentelemetry/api";
 import {
   Counter,
   decodeMessage,
+  DEFAULT_PIPELINE_GROUPS,
   extractTraceContext,
   followWhitelist,
   Gauge,
@@ -113,7 +114,7 @@ function workerMetrics(registry: Registry) {
 export function createWorker(deps: WorkerDeps): Worker {
   const { bus, store, logger } = deps;
   const now = deps.now ?? Date.now;
-  const groupId = deps.groupId ?? "soc-worker";
+  const groupId = deps.groupId ?? DEFAULT_PIPELINE_GROUPS.worker;
   const topics = deps.topics ?? TOPICS;
   const analyze = createAnalyzer(deps.detection, deps.counters);
   const metrics = workerMetrics(deps.registry);

@@ -1,4 +1,5 @@
 /** The SocPipeline custom resource: one pipeline (API, workers, alerter, collectors, reporter, scanner). */
+import { DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES } from "@soc/shared";
 import { z } from "zod";
 import { conditions, dnsLabel, image, ipOrCidr, labelSelector, replicas, resources, secretKeyRef, urlWithoutCredentials } from "./common.ts";
 
@@ -72,11 +73,15 @@ const autoscaling = z
 
 const detection = z
   .object({
-    bruteForceThreshold: z.number().int().min(2).max(1000).default(5).describe("Failed logins from one IP that make a brute-force alert."),
-    bruteForceWindowSeconds: z.number().int().min(1).max(86400).default(300),
-    keywords: z.array(z.string().min(1).max(128)).max(256).default(["error", "failed", "critical", "unauthorized", "attack"]),
-    spikeMinRequestsPerMinute: z.number().int().min(1).default(30),
-    spikeSigma: z.number().min(0.5).max(20).default(3),
+    bruteForceThreshold: z.number().int().min(2).max(1000).default(DETECTION_DEFAULTS.bruteForceThreshold).describe("Failed logins from one IP that make a brute-force alert."),
+    bruteForceWindowSeconds: z.number().int().min(1).max(86400).default(DETECTION_DEFAULTS.bruteForceWindowSeconds),
+    keywords: z
+      .array(z.string().min(1).max(128))
+      .max(256)
+      .default(() => [...DETECTION_DEFAULTS.keywords]),
+    spikeBaselineMinutes: z.number().int().min(1).max(MAX_SPIKE_BASELINE_MINUTES).default(DETECTION_DEFAULTS.spikeBaselineMinutes).describe("Previous minutes that form the moving request-rate baseline."),
+    spikeMinRequestsPerMinute: z.number().int().min(1).default(DETECTION_DEFAULTS.spikeMinRequestsPerMinute),
+    spikeSigma: z.number().min(0.5).max(20).default(DETECTION_DEFAULTS.spikeSigma),
   })
   .prefault({})
   .describe("Detection thresholds and keywords.");

@@ -5,3 +5,4 @@ export { DEFAULT_DRAIN_SERVER_LIMITS, DEFAULT_MAX_BODY_BYTES, drainHandler, drai
 export { replayCache, type ReplayCache } from "./replay-cache.ts";
 export { busRecord } from "./bus-record.ts";
 export { clientIp, type PortStyle } from "./address.ts";
+export { drainCollectorListener } from "./ops.ts";

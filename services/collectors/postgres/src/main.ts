@@ -1,21 +1,10 @@
 /** The PostgreSQL collector as a service: polls the csvlog directory and publishes to `logs`. */
-import { z } from "zod";
-import { createKafkaBus, createLogger, createRegistry, logLevel, parseConfig, port, positiveInt, startOpsServer, topicEnvShape, topicsFromEnv, checkKafkaEnv, kafkaConnectionOf, kafkaEnvShape } from "@soc/shared";
+import { createKafkaBus, createLogger, createRegistry, kafkaConnectionOf, startOpsServer, topicsFromEnv } from "@soc/shared";
 import { createPullCollector, fileCursorStore, pollUntilStopped } from "@soc/collector-framework";
+import { parsePostgresCollectorEnv } from "./config.ts";
 import { csvlogSource } from "./csvlog-source.ts";
 
-const env = parseConfig(
-  z.object({
-    ...kafkaEnvShape,
-    POSTGRES_LOG_DIR: z.string().min(1),
-    COLLECTOR_CURSOR_FILE: z.string().min(1).default(".data/collector-postgres.cursor"),
-    COLLECTOR_POLL_SECONDS: positiveInt.default(2),
-    COLLECTOR_PORT: port.default(9470),
-    LOG_LEVEL: logLevel,
-    ...topicEnvShape,
-  }).superRefine(checkKafkaEnv),
-  process.env,
-);
+const env = parsePostgresCollectorEnv(process.env);
 const logger = createLogger("collector-postgres", env.LOG_LEVEL);
 const registry = createRegistry("collector-postgres");
 const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-collector-postgres", logger });

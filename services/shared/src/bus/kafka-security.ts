@@ -173,6 +173,11 @@ export interface PipelineGroups {
 
 export const DEFAULT_PIPELINE_GROUPS: PipelineGroups = { api: "soc-api", worker: "soc-worker", alerter: "soc-alerter" };
 
+/** The worker's consumer group: the worker joins it, the API reads its lag for GET /pipeline. */
+export const workerGroupEnvShape = {
+  WORKER_GROUP_ID: z.string().min(1).default(DEFAULT_PIPELINE_GROUPS.worker),
+};
+
 export interface AclBinding {
   principal: string;
   resource: "topic" | "group";

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { missingInfra, realInfra, uniqueName } from "../testing/infra.ts";
@@ -48,6 +50,19 @@ describe.skipIf(missingInfra("redisUrl"))("Redis counters on a real server", () 
     expect(keys.length).toBeGreaterThanOrEqual(4);
     const ttls = await Promise.all(keys.map(async (key) => ({ key, ttl: await raw.ttl(key) })));
     expect(ttls.filter(({ ttl }) => ttl <= 0)).toEqual([]);
+  });
+
+  it("keeps failed_logins:<ip> as the sorted set docs/messages.md describes: event ids scored by time, a redelivery once", async () => {
+    const prefix = `${uniqueName("doc")}:`;
+    const ip = "198.51.100.10";
+    await counters(prefix).recordFailures([...failures(ip, [1_000, 1_060]), ...failures(ip, [1_060])], window);
+    const key = `${prefix}failed_logins:${ip}`;
+    expect(await raw.type(key)).toBe("zset");
+    expect(await raw.zcard(key)).toBe(2);
+    expect(await raw.zrange(key, 0, -1, "WITHSCORES")).toEqual([`${ip}-1000`, "1000", `${ip}-1060`, "1060"]);
+    const doc = readFileSync(join(import.meta.dirname, "..", "..", "..", "..", "docs", "messages.md"), "utf8");
+    expect(doc).toContain("## `failed_logins:<ip>` (Redis)");
+    for (const command of ["REDIS_KEY_PREFIX", "sorted set", "ZCARD <key>", "ZRANGE <key> 0 -1 WITHSCORES"]) expect(doc).toContain(command);
   });
 
   it("keeps two pipelines' windows apart on one Redis: neither sees nor resets the other's failures", async () => {

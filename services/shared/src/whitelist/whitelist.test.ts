@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { configUpdateSchema } from "../messages.ts";
+import { ownedByCustomResource } from "./owner.ts";
 import { Whitelist } from "./whitelist.ts";
 
 describe("Whitelist", () => {
@@ -33,5 +35,38 @@ describe("Whitelist", () => {
     expect(whitelist.add("1.2.3.4")).toBe(true);
     expect(whitelist.add("1.2.3.4")).toBe(false);
     expect(whitelist.remove("5.6.7.8")).toBe(false);
+  });
+
+  it("keeps one owner per entry: the last add's, `api` when a message names none", () => {
+    const whitelist = new Whitelist();
+    whitelist.apply({ action: "add", ip: "10.0.0.1" });
+    expect(whitelist.ownerOf("10.0.0.1")).toBe("api");
+    expect(whitelist.apply({ action: "add", ip: "10.0.0.1", owner: "IpWhitelist soc/office" })).toBe(true);
+    expect(whitelist.apply({ action: "add", ip: "10.0.0.1", owner: "IpWhitelist soc/office" })).toBe(false);
+    expect(whitelist.ownedEntries()).toEqual([{ ip: "10.0.0.1", owner: "IpWhitelist soc/office" }]);
+    whitelist.remove("10.0.0.1");
+    expect(whitelist.ownerOf("10.0.0.1")).toBeUndefined();
+  });
+});
+
+describe("config-updates owner", () => {
+  it.each([
+    [{ action: "add", ip: "10.0.0.1" }, true],
+    [{ action: "add", ip: "10.0.0.1", owner: "api" }, true],
+    [{ action: "remove", ip: "10.0.0.1", owner: "IpWhitelist soc/office" }, true],
+    [{ action: "add", ip: "10.0.0.1", owner: "IpWhitelist soc/office.v2" }, true],
+    [{ action: "add", ip: "10.0.0.1", owner: "operator" }, false],
+    [{ action: "add", ip: "10.0.0.1", owner: "IpWhitelist office" }, false],
+    [{ action: "add", ip: "10.0.0.1", owner: "IpWhitelist Soc/office" }, false],
+    [{ action: "add", ip: "0.0.0.0/0", owner: "IpWhitelist soc/office" }, false],
+  ])("%j valid: %s", (message, valid) => {
+    expect(configUpdateSchema.safeParse(message).success).toBe(valid);
+  });
+
+  it.each([
+    ["api", false],
+    ["IpWhitelist soc/office", true],
+  ])("owner %s is a custom resource: %s", (owner, expected) => {
+    expect(ownedByCustomResource(owner)).toBe(expected);
   });
 });

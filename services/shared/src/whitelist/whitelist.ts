@@ -4,6 +4,7 @@
  */
 import { BlockList, isIP } from "node:net";
 import type { ConfigUpdate } from "../messages.ts";
+import { API_OWNER } from "./owner.ts";
 
 /** IPv4 dotted quad → unsigned 32-bit integer, or null. */
 function ipv4ToInt(address: string): number | null {
@@ -25,20 +26,28 @@ interface Matcher {
   ipv6: BlockList;
 }
 
+/** One entry and who manages it (see owner.ts). */
+export interface OwnedEntry {
+  ip: string;
+  owner: string;
+}
+
 export class Whitelist {
-  readonly #entries = new Set<string>();
+  /** Normalized entry → owner; one owner per entry, the last add's. */
+  readonly #entries = new Map<string, string>();
   #matcher: Matcher | null = null;
 
   constructor(entries: Iterable<string> = []) {
     for (const entry of entries) this.add(entry);
   }
 
-  /** Returns false when the entry was already present. */
-  add(entry: string): boolean {
+  /** Returns false when the entry was already present with the same owner. */
+  add(entry: string, owner: string = API_OWNER): boolean {
     const normalized = normalizeEntry(entry);
-    if (this.#entries.has(normalized)) return false;
-    this.#entries.add(normalized);
-    this.#matcher = null;
+    const previous = this.#entries.get(normalized);
+    if (previous === owner) return false;
+    this.#entries.set(normalized, owner);
+    if (previous === undefined) this.#matcher = null;
     return true;
   }
 
@@ -50,11 +59,16 @@ export class Whitelist {
   }
 
   apply(update: ConfigUpdate): boolean {
-    return update.action === "add" ? this.add(update.ip) : this.remove(update.ip);
+    return update.action === "add" ? this.add(update.ip, update.owner) : this.remove(update.ip);
   }
 
   has(entry: string): boolean {
     return this.#entries.has(normalizeEntry(entry));
+  }
+
+  /** Who manages the entry, or undefined when it is not whitelisted. */
+  ownerOf(entry: string): string | undefined {
+    return this.#entries.get(normalizeEntry(entry));
   }
 
   /** True when the address equals an entry or falls inside an entry's CIDR block. */
@@ -68,7 +82,12 @@ export class Whitelist {
   }
 
   entries(): string[] {
-    return [...this.#entries].sort();
+    return [...this.#entries.keys()].sort();
+  }
+
+  /** Every entry with its owner, sorted by entry. */
+  ownedEntries(): OwnedEntry[] {
+    return this.entries().map((ip) => ({ ip, owner: this.#entries.get(ip) ?? API_OWNER }));
   }
 
   get size(): number {
@@ -78,7 +97,7 @@ export class Whitelist {
   #compiled(): Matcher {
     if (this.#matcher !== null) return this.#matcher;
     const matcher: Matcher = { ipv4Blocks: [], ipv6: new BlockList() };
-    for (const entry of this.#entries) {
+    for (const entry of this.#entries.keys()) {
       const [address, prefix] = entry.split("/") as [string, string | undefined];
       const ipv4 = ipv4ToInt(address);
       if (ipv4 !== null && prefix !== undefined) {

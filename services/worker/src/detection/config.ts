@@ -1,4 +1,6 @@
-/** Detection settings; parsed from the seed's environment variables in ../config.ts. */
+/** Detection settings; parsed from the environment in ../config.ts. */
+import { DETECTION_DEFAULTS } from "@soc/shared";
+
 export interface DetectionConfig {
   keywords: string[];
   bruteForce: { threshold: number; windowSeconds: number };
@@ -12,4 +14,4 @@ export interface DetectionConfig {
   };
 }
 
-export const DEFAULT_KEYWORDS = ["error", "failed", "denied", "unauthorized", "exception", "forbidden", "critical", "attack", "malware"];
+export const DEFAULT_KEYWORDS: string[] = [...DETECTION_DEFAULTS.keywords];

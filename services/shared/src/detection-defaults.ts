@@ -1,0 +1,16 @@
+/**
+ * The detection defaults, in one place: the worker falls back to them when its environment leaves a
+ * setting out, and the SocPipeline CRD (and so the chart) offers them as its defaults.
+ */
+export const DETECTION_DEFAULTS = {
+  keywords: ["error", "failed", "denied", "unauthorized", "exception", "forbidden", "critical", "attack", "malware"],
+  bruteForceThreshold: 5,
+  bruteForceWindowSeconds: 300,
+  /** Previous minutes that form the moving request-rate baseline; a day at most. */
+  spikeBaselineMinutes: 60,
+  spikeMinRequestsPerMinute: 30,
+  spikeSigma: 3,
+} as const;
+
+/** The longest spike baseline the worker keeps (minute buckets in Redis). */
+export const MAX_SPIKE_BASELINE_MINUTES = 24 * 60;
