@@ -26,7 +26,7 @@ describe.skipIf(skip)("the pipeline on real Kafka, Elasticsearch and Redis", () 
 
   const alerts = async (query: string): Promise<ProcessedLog[]> => (await (await call(`/alerts?${query}`)).json()) as ProcessedLog[];
 
-  it("runs the seed's examples end to end: a failed login, then a brute force, then triage", async () => {
+  it("runs the contract's examples end to end: a failed login, then a brute force, then triage", async () => {
     const submit = () => call("/logs", { method: "POST", body: JSON.stringify({ message: "failed login attempt for user admin from 192.168.1.105" }) });
     const first = await submit();
     expect(first.status).toBe(200);

@@ -25,7 +25,7 @@ describe("API over in-memory adapters", () => {
   });
 
   describe("POST /logs", () => {
-    it("accepts the seed's example and publishes it to the logs topic with an event time", async () => {
+    it("accepts the contract's example and publishes it to the logs topic with an event time", async () => {
       const response = await api.request("/logs", { method: "POST", body: json({ message: "failed login attempt for user admin from 192.168.1.105" }), key: "ingest" });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: "Log submitted successfully" });
@@ -128,7 +128,7 @@ describe("API over in-memory adapters", () => {
       ]);
     });
 
-    it("answers the seed's bare array, newest first, only anomalies when is_anomaly=true", async () => {
+    it("answers the contract's bare array, newest first, only anomalies when is_anomaly=true", async () => {
       const response = await api.request("/alerts?is_anomaly=true", { key: "read" });
       expect(response.status).toBe(200);
       const items = (await response.json()) as ProcessedLog[];
@@ -159,7 +159,7 @@ describe("API over in-memory adapters", () => {
       expect((await api.request("/alerts?cursor=abc")).status).toBe(400);
     });
 
-    it("updates an alert's status as in the seed, and 404s an unknown one", async () => {
+    it("updates an alert's status as the contract says, and 404s an unknown one", async () => {
       const response = await api.request("/alerts/a", { method: "PATCH", body: json({ status: "resolved" }) });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: "Alert status updated successfully" });
@@ -190,7 +190,7 @@ describe("API over in-memory adapters", () => {
   });
 
   describe("whitelist", () => {
-    it("adds, lists and removes IPs and CIDRs with the seed's messages", async () => {
+    it("adds, lists and removes IPs and CIDRs with the contract's messages", async () => {
       const added = await api.request("/whitelist", { method: "POST", body: json({ ip: "8.8.8.8" }) });
       expect(added.status).toBe(201);
       expect(await added.json()).toEqual({ status: "IP added to whitelist" });

@@ -8,7 +8,7 @@ export const apiEnvSchema = z.object({
   ...elasticsearchEnvShape,
   ...redisEnvShape,
   FRONTEND_ORIGIN: commaList.default(["http://localhost:3000"]),
-  /** The seed's `192.168.1.1,10.0.0.1` is an example, not a default: nothing is silenced unless asked. */
+  /** `192.168.1.1,10.0.0.1` in the original contract is an example, not a default: nothing is silenced unless asked. */
   WHITELISTED_IPS: whitelistSetting,
   /** `role:key` pairs, e.g. `admin:abc,ingest:def`; or a mounted file via API_KEYS_FILE. */
   API_KEYS: z.string().default(""),

@@ -15,7 +15,7 @@ export interface ApiDeps {
   maxBodyBytes: number;
   /** Named dependency checks for /readyz and /pipeline (kafka, elasticsearch, redis). */
   readinessChecks: Record<string, () => Promise<void>>;
-  /** Topic names; the seed's by default. */
+  /** Topic names; `logs`, `config-updates`, `high-priority-alerts` by default. */
   topics?: PipelineTopics;
   /** Consumer group whose lag /pipeline reports. */
   workerGroupId: string;

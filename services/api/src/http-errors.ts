@@ -1,6 +1,6 @@
 /**
  * The one place that turns thrown values into the JSON error body `{detail, code}` (FastAPI's
- * `detail` key, so seed clients keep working) and a status code. Handlers only throw AppError.
+ * `detail` key, so clients of the original contract keep working) and a status code. Handlers only throw AppError.
  */
 import type { Middleware } from "koa";
 import { z } from "zod";

@@ -1,12 +1,12 @@
 /**
  * The data contracts of the pipeline: what travels on each topic and what is stored.
- * Seed section 4 shapes are kept exactly; every addition is optional so old producers still validate.
+ * The original contract's shapes (docs/contract.md) are kept exactly; every addition is optional so old producers still validate.
  */
 import { z } from "zod";
 import { cidrOrIp, ipAddress, whitelistEntry } from "./whitelist/entry.ts";
 import { whitelistOwner } from "./whitelist/owner.ts";
 
-/** Names of the pipeline's topics; the defaults are the seed's, a deployment may choose others. */
+/** Names of the pipeline's topics; the defaults are the original contract's (docs/contract.md), a deployment may choose others. */
 export interface PipelineTopics {
   logs: string;
   configUpdates: string;
@@ -37,7 +37,7 @@ export const eventTime = z.union([epochSeconds, z.iso.datetime({ offset: true })
 export const MAX_MESSAGE_CHARS = 65_536;
 export const MAX_ENDPOINT_CHARS = 2048;
 
-/** `logs` topic (seed 4.1): `{message}` plus optional event time, source and structured fields. */
+/** `logs` topic: `{message}` (docs/contract.md) plus optional event time, source and structured fields. */
 export const logMessageSchema = z.object({
   message: z.string().min(1).max(MAX_MESSAGE_CHARS),
   timestamp: epochSeconds.optional(),
@@ -55,7 +55,7 @@ export const logMessageSchema = z.object({
 export type LogMessage = z.infer<typeof logMessageSchema>;
 
 /**
- * `config-updates` topic (seed 4.2), keyed by the IP or CIDR so compaction keeps the latest action.
+ * `config-updates` topic (docs/contract.md), keyed by the IP or CIDR so compaction keeps the latest action.
  * An `add` must pass the shared entry rule (a forged `0.0.0.0/0` is dead-lettered, never applied);
  * a `remove` of any valid block is accepted so an entry added before the rule can still be removed.
  * `owner` says who manages the entry (`api` or `IpWhitelist <namespace>/<name>`); a message
@@ -73,11 +73,11 @@ export type AlertStatus = z.infer<typeof alertStatusSchema>;
 /** Statuses that close an incident, for time-to-resolve. */
 export const CLOSED_STATUSES: readonly AlertStatus[] = ["resolved", "false_positive"];
 
-/** Machine-readable reason code beside the seed's human `reason` sentence. */
+/** Machine-readable reason code beside the human `reason` sentence. */
 export const DETECTION_RULES = ["whitelist", "brute_force", "traffic_spike", "keyword"] as const;
 export type DetectionRule = (typeof DETECTION_RULES)[number];
 
-/** `processed_logs` document (seed 4.5) with compatible additions. */
+/** `processed_logs` document (docs/contract.md) with compatible additions. */
 export const processedLogSchema = z.object({
   id: z.string(),
   message: z.string(),

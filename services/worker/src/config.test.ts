@@ -3,7 +3,7 @@ import { ConfigError } from "@soc/shared";
 import { parseWorkerEnv } from "./config.ts";
 
 describe("worker configuration", () => {
-  it("whitelists nothing unless WHITELISTED_IPS says so (the seed's 192.168.1.1,10.0.0.1 is an example)", () => {
+  it("whitelists nothing unless WHITELISTED_IPS says so (the contract's 192.168.1.1,10.0.0.1 is an example)", () => {
     expect(parseWorkerEnv({}).WHITELISTED_IPS).toEqual([]);
   });
 

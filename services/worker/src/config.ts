@@ -11,7 +11,7 @@ export const workerEnvSchema = z
     // Starts every counter key, so pipelines sharing a Redis keep their windows apart (the operator sets soc:<namespace>/<pipeline>:).
     REDIS_KEY_PREFIX: z.string().min(1).max(256).default("soc:"),
     ANOMALY_KEYWORDS: commaList.default(DEFAULT_KEYWORDS),
-    /** The seed's `192.168.1.1,10.0.0.1` is an example, not a default: nothing is silenced unless asked. */
+    /** `192.168.1.1,10.0.0.1` in the original contract is an example, not a default: nothing is silenced unless asked. */
     WHITELISTED_IPS: whitelistSetting,
     BRUTE_FORCE_THRESHOLD: positiveInt.default(DETECTION_DEFAULTS.bruteForceThreshold),
     BRUTE_FORCE_WINDOW_SECONDS: positiveInt.default(DETECTION_DEFAULTS.bruteForceWindowSeconds),

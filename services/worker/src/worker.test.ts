@@ -36,7 +36,7 @@ describe("worker on the in-memory bus and store", () => {
     return { bus, store };
   }
 
-  it("indexes the seed's document shape for every log", async () => {
+  it("indexes the contract's document shape for every log", async () => {
     const { bus, store } = await start();
     await bus.publish(TOPICS.logs, [{ value: JSON.stringify({ message: "permission denied for 203.0.113.9", timestamp: 1_700_000_000 }) }]);
     const [doc] = await eventually(async () => {

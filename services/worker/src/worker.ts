@@ -42,7 +42,7 @@ export interface WorkerDeps {
   /** WHITELISTED_IPS: published once if never on the topic. */
   whitelistSeed: string[];
   groupId?: string;
-  /** Topic names; the seed's by default. */
+  /** Topic names; `logs`, `config-updates`, `high-priority-alerts` by default. */
   topics?: PipelineTopics;
   logger: Logger;
   registry: Registry;

@@ -1,4 +1,4 @@
-/** GET /alerts (seed's bare array, paging in headers), PATCH /alerts/{id}, bulk PATCH /alerts. */
+/** GET /alerts (the contract's bare array, paging in headers), PATCH /alerts/{id}, bulk PATCH /alerts. */
 import Router from "@koa/router";
 import { AppError, decodeCursor } from "@soc/shared";
 import { requireRole } from "../auth.ts";

@@ -34,7 +34,7 @@ export function indexSettingsOf(options: Pick<ElasticsearchStoreOptions, "shards
   return { number_of_shards: options.shards ?? 1, ...replicas };
 }
 
-/** Seed 4.5 mapping: source_ip as `ip`, timestamp as a `date` in epoch seconds. */
+/** The contract's mapping (docs/contract.md): source_ip as `ip`, timestamp as a `date` in epoch seconds. */
 export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
   dynamic: "strict",
   properties: {

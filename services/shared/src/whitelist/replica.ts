@@ -22,7 +22,7 @@ export async function seedWhitelist(bus: Bus, follower: WhitelistFollower, seed:
 
 export interface WhitelistFollower {
   whitelist: Whitelist;
-  /** Keys ever seen on the topic, including removed ones: a removal is not undone by the seed. */
+  /** Keys ever seen on the topic, including removed ones: a removal is not undone by WHITELISTED_IPS. */
   seenKeys: Set<string>;
   subscription: Subscription;
   topic: string;

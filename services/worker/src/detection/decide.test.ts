@@ -11,7 +11,7 @@ const triggered = { count: 5, triggered: true, firstSeen: 1_700_000_000, lastSee
 const rate = (count: number, mean: number, stddev: number) => ({ count, mean, stddev, minutes: 60 });
 const run = (f: LogFeatures, observations: Observations = {}, whitelist = new Whitelist()) => decide({ features: f, observations, whitelist, config });
 
-describe("decide: the rules in the seed's order", () => {
+describe("decide: the rules in the contract's order", () => {
   it("treats a whitelisted address as normal even when everything else would fire", () => {
     const verdict = run(features({ keyword: "failed", failedLogin: "sshd-failed-auth" }), { failure: triggered }, new Whitelist(["198.51.100.0/24"]));
     expect(verdict).toEqual({ is_anomaly: false, reason: null, rule: "whitelist", alert: null });
@@ -27,7 +27,7 @@ describe("decide: the rules in the seed's order", () => {
     expect(verdict.reason).toBe("Brute-force attempt detected from scanner.example.net (5 attempts).");
   });
 
-  it("reports brute force in the seed's wording, with the facts for the alert", () => {
+  it("reports brute force in the contract's wording, with the facts for the alert", () => {
     const verdict = run(features({ failedLogin: "sshd-failed-auth", keyword: "failed" }), { failure: triggered });
     expect(verdict.reason).toBe("Brute-force attempt detected from 198.51.100.10 (5 attempts).");
     expect(verdict.alert).toMatchObject({ type: "brute_force", count: 5, windowSeconds: 300, firstSeen: 1_700_000_000, lastSeen: 1_700_000_030 });

@@ -1,4 +1,4 @@
-/** Second phase of the detection core: the rules in the seed's order; the first verdict decides. */
+/** Second phase of the detection core: whitelist, brute force, traffic spike, keyword; the first verdict decides (docs/contract.md). */
 import { bruteForceRule } from "./rules/brute-force.ts";
 import { keywordRule } from "./rules/keyword.ts";
 import type { Rule, RuleInput, Verdict } from "./rules/rule.ts";

@@ -16,8 +16,8 @@ describe("recogniseFailedLogin", () => {
     ["nginx unknown user", '2026/11/24 10:00:00 [error] 7#7: *1 user "eve" was not found in "/etc/nginx/.htpasswd", client: 203.0.113.5', "nginx-basic-auth"],
     ["Apache", "[Tue Nov 24 10:00:00 2026] [auth_basic:error] [pid 1] [client 203.0.113.5:5555] AH01617: user admin: authentication failure for \"/\": Password Mismatch", "apache-auth"],
     ["HTTP 401 in an access log", '203.0.113.5 - - [24/Nov/2026:10:00:00 +0000] "POST /login HTTP/1.1" 401 12 "-" "curl/8"', "http-401"],
-    ["the seed's example", "failed login attempt for user admin from 192.168.1.105", "generic-failed-login"],
-    ["the seed's keyword", "authentication failure for user admin from 192.168.1.105", "generic-failed-login"],
+    ["the contract's example", "failed login attempt for user admin from 192.168.1.105", "generic-failed-login"],
+    ["the contract's keyword", "authentication failure for user admin from 192.168.1.105", "generic-failed-login"],
   ])("counts %s", (_, line, expected) => {
     expect(recogniseFailedLogin(line)).toBe(expected);
   });

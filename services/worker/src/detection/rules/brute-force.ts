@@ -1,7 +1,7 @@
 import { sourceKey } from "../features.ts";
 import type { Rule } from "./rule.ts";
 
-/** Enough failed logins from one IP inside the window (seed step 3; the counters keep the window). */
+/** Enough failed logins from one IP inside the window (the contract's step 3; the counters keep the window). */
 export const bruteForceRule: Rule = {
   name: "brute_force",
   evaluate: ({ features, observations, config }) => {

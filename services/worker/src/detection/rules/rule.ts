@@ -36,6 +36,6 @@ export interface Verdict {
 
 export interface Rule {
   name: DetectionRule;
-  /** A verdict ends the evaluation (the seed's "first rule to match decides"); null passes on. */
+  /** A verdict ends the evaluation (the first rule to match decides); null passes on. */
   evaluate(input: RuleInput): Verdict | null;
 }

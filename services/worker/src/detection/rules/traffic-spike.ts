@@ -30,7 +30,7 @@ function spikeVerdict(subject: string, scope: "ip" | "endpoint", rate: RateResul
   };
 }
 
-/** Per-IP and per-endpoint request rate against its moving baseline (roadmap 8.2). */
+/** Per-IP and per-endpoint request rate against its moving baseline. */
 export const trafficSpikeRule: Rule = {
   name: "traffic_spike",
   evaluate: ({ features, observations, config }) => {

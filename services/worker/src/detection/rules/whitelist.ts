@@ -1,7 +1,7 @@
 import { isWhitelisted } from "../features.ts";
 import type { Rule } from "./rule.ts";
 
-/** A whitelisted address is never an anomaly, whatever the line says (seed step 2); an inferred one is not whitelisted. */
+/** A whitelisted address is never an anomaly, whatever the line says (the contract's step 2); an inferred one is not whitelisted. */
 export const whitelistRule: Rule = {
   name: "whitelist",
   evaluate: ({ features, whitelist }) =>
