@@ -22,6 +22,12 @@ describe("components", () => {
     expect(envOf(list, "api").WORKER_GROUP_ID).toBe("shop-workers");
   });
 
+  it("gives the worker and the alerter Redis key prefixes of their own pipeline, so pipelines can share a Redis", () => {
+    const list = components(pipeline());
+    expect(envOf(list, "worker").REDIS_KEY_PREFIX).toBe("soc:soc/shop:");
+    expect(envOf(list, "alerter").REDIS_KEY_PREFIX).toBe("soc-alerter:soc/shop:");
+  });
+
   it("gives the worker of a default pipeline the worker's own detection defaults", () => {
     const rendered = detectionConfigOf(parseWorkerEnv(envOf(components(pipeline()), "worker")));
     expect(rendered).toEqual(detectionConfigOf(parseWorkerEnv({})));

@@ -150,6 +150,9 @@ function collectorComponent(spec: SocPipelineSpec, collector: CollectorSpec): Co
   };
 }
 
+/** Redis keys of one pipeline's component: `<component>:<namespace>/<name>:`. */
+const redisKeyPrefix = (component: string, pipeline: SocPipeline): string => `${component}:${pipeline.metadata.namespace}/${pipeline.metadata.name}:`;
+
 export function components(pipeline: SocPipeline): Component[] {
   const spec = pipeline.spec;
   const { api, worker, alerter, reporter, credentialScanner: scanner, dashboard } = spec;
@@ -181,7 +184,7 @@ export function components(pipeline: SocPipeline): Component[] {
           WORKER_GROUP_ID: worker.groupId,
           WORKER_METRICS_PORT: 9464,
           // Pipelines may share one Redis; each keeps its own brute-force windows and baselines.
-          REDIS_KEY_PREFIX: `soc:${pipeline.metadata.namespace}/${pipeline.metadata.name}:`,
+          REDIS_KEY_PREFIX: redisKeyPrefix("soc", pipeline),
           ANOMALY_KEYWORDS: detection.keywords.join(","),
           BRUTE_FORCE_THRESHOLD: detection.bruteForceThreshold,
           BRUTE_FORCE_WINDOW_SECONDS: detection.bruteForceWindowSeconds,
@@ -206,7 +209,8 @@ export function components(pipeline: SocPipeline): Component[] {
       ...withBackends(
         spec,
         ["kafka", "redis"],
-        plainEnv({ ALERTER_PORT: 9465, ALERT_EMAIL_TO: alerter.emailTo.join(","), DASHBOARD_URL: alerter.dashboardUrl }),
+        // Its delivery log is keyed by alert id, and ids repeat across pipelines sharing a Redis.
+        plainEnv({ ALERTER_PORT: 9465, ALERT_EMAIL_TO: alerter.emailTo.join(","), DASHBOARD_URL: alerter.dashboardUrl, REDIS_KEY_PREFIX: redisKeyPrefix("soc-alerter", pipeline) }),
         [...secretFile("SLACK_WEBHOOK_URLS", alerter.slackWebhookUrlsSecretRef), ...secretFile("DISCORD_WEBHOOK_URLS", alerter.discordWebhookUrlsSecretRef), ...secretFile("SMTP_URL", alerter.smtpUrlSecretRef)],
       ),
       externalPorts: [HTTPS, ...(alerter.smtpUrlSecretRef === undefined ? [] : SMTP_PORTS)],

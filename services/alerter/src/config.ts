@@ -34,6 +34,8 @@ export const alerterEnvSchema = z.object({
   ALERTER_MAX_RETRY_AFTER_SECONDS: positiveInt.max(86_400).default(600),
   ALERTER_PORT: port.default(9465),
   ALERTER_GROUP_ID: z.string().min(1).default("soc-alerter"),
+  /** Starts every delivery-log key: alert ids repeat across pipelines, so pipelines sharing a Redis need their own. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(256).default("soc-alerter:"),
   LOG_LEVEL: logLevel,
   ...topicEnvShape,
 }).superRefine(checkRedisEnv).superRefine(checkKafkaEnv);
