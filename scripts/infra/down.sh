@@ -2,17 +2,6 @@
 # Stops the loopback servers; --wipe also deletes their data.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-stop_pidfile() {
-  local name=$1 pidfile=$2
-  pid_alive "$pidfile" || return 0
-  local pid
-  pid=$(cat "$pidfile")
-  kill "$pid"
-  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pidfile"
-  log "$name stopped"
-}
 bash "$(dirname "$0")/secure-backends.sh" down
 stop_pidfile kafka "$RUN_DIR/kafka/pid"
 bash "$(dirname "$0")/kafka-secure.sh" down "${1:-}"

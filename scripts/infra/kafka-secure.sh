@@ -130,15 +130,7 @@ setup_acls() {
 }
 
 down() {
-  if pid_alive "$dir/pid"; then
-    local pid
-    pid=$(cat "$dir/pid")
-    kill "$pid"
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    kill -9 "$pid" 2>/dev/null || true
-    log "kafka-secure stopped"
-  fi
-  rm -f "$dir/pid"
+  stop_pidfile kafka-secure "$dir/pid"
   if [ "${1:-}" = "--wipe" ]; then rm -rf "$dir" && log "kafka-secure data wiped"; fi
 }
 

@@ -139,17 +139,6 @@ ACL
   log "redis TLS on rediss://127.0.0.1:$REDIS_TLS_PORT"
 }
 
-stop_pidfile() {
-  local name=$1 pidfile=$2
-  pid_alive "$pidfile" || return 0
-  local pid
-  pid=$(cat "$pidfile")
-  kill "$pid"
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  rm -f "$pidfile"
-  log "$name stopped"
-}
-
 command=${1:-up}
 shift || true
 case $command in

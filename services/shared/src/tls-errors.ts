@@ -1,4 +1,4 @@
-/** Node's TLS failure messages, sorted by the setting that fixes them (shared by the Elasticsearch and Redis clients). */
+/** Node's TLS failure messages, sorted by the setting that fixes them (shared by the Kafka, Elasticsearch and Redis clients). */
 
 /** A chain Node cannot verify: the CA setting is missing or names another CA. */
 export const isUntrustedCertificate = (message: string): boolean =>

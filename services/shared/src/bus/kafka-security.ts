@@ -8,7 +8,9 @@ import type { ConnectionOptions } from "node:tls";
 import kafkajs, { type AclEntry, type KafkaConfig, type SASLOptions } from "kafkajs";
 import { z } from "zod";
 import { Secret } from "../config.ts";
+import { isCertificateForAnotherHost, isUntrustedCertificate } from "../tls-errors.ts";
 import { deadLetterTopic, type PipelineTopics } from "../messages.ts";
+import { DEFAULT_PIPELINE_GROUPS, type PipelineGroups } from "./topics.ts";
 
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
@@ -144,7 +146,7 @@ export function explainKafkaError(error: unknown): string {
   const tlsCodes = new Set(["SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID"]);
   if (err.code !== undefined && tlsCodes.has(err.code)) return `TLS: the broker's certificate is not trusted (${err.code}: ${message}); check KAFKA_SSL_CA_FILE`;
   // kafkajs logs a connection failure as text only, without Node's error code.
-  if (/certificate|Hostname\/IP does not match/i.test(message)) return `TLS: the broker's certificate is not trusted (${message}); check KAFKA_SSL_CA_FILE`;
+  if (isUntrustedCertificate(message) || isCertificateForAnotherHost(message)) return `TLS: the broker's certificate is not trusted (${message}); check KAFKA_SSL_CA_FILE`;
   if (err.name === "KafkaJSSASLAuthenticationError") return `SASL authentication failed (${message}); check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM`;
   if (err.type !== undefined && err.type.endsWith("AUTHORIZATION_FAILED")) return `not authorized by the broker's ACLs (${err.type}): ${message}`;
   if (err.cause !== undefined && err.cause !== error) {
@@ -163,20 +165,6 @@ export interface PipelinePrincipals {
   scanner: string;
   operator: string;
 }
-
-/** Consumer group ids, each a prefix: the API's and worker's whitelist followers use `<client id>-follow-<uuid>`. */
-export interface PipelineGroups {
-  api: string;
-  worker: string;
-  alerter: string;
-}
-
-export const DEFAULT_PIPELINE_GROUPS: PipelineGroups = { api: "soc-api", worker: "soc-worker", alerter: "soc-alerter" };
-
-/** The worker's consumer group: the worker joins it, the API reads its lag for GET /pipeline. */
-export const workerGroupEnvShape = {
-  WORKER_GROUP_ID: z.string().min(1).default(DEFAULT_PIPELINE_GROUPS.worker),
-};
 
 export interface AclBinding {
   principal: string;

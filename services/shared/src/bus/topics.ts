@@ -1,4 +1,4 @@
-/** The topics the pipeline owns, with the settings each needs; services create them if missing. */
+/** The topics (with the settings each needs; services create them if missing) and consumer groups the pipeline owns. */
 import { z } from "zod";
 import { deadLetterTopic, TOPICS, type PipelineTopics } from "../messages.ts";
 
@@ -30,6 +30,20 @@ export const topicEnvShape = {
   TOPIC_LOGS: z.string().min(1).default(TOPICS.logs),
   TOPIC_CONFIG_UPDATES: z.string().min(1).default(TOPICS.configUpdates),
   TOPIC_HIGH_PRIORITY_ALERTS: z.string().min(1).default(TOPICS.highPriorityAlerts),
+};
+
+/** Consumer group ids, each a prefix: the API's and worker's whitelist followers use `<client id>-follow-<uuid>`. */
+export interface PipelineGroups {
+  api: string;
+  worker: string;
+  alerter: string;
+}
+
+export const DEFAULT_PIPELINE_GROUPS: PipelineGroups = { api: "soc-api", worker: "soc-worker", alerter: "soc-alerter" };
+
+/** The worker's consumer group: the worker joins it, the API reads its lag for GET /pipeline. */
+export const workerGroupEnvShape = {
+  WORKER_GROUP_ID: z.string().min(1).default(DEFAULT_PIPELINE_GROUPS.worker),
 };
 
 export function topicsFromEnv(env: { TOPIC_LOGS: string; TOPIC_CONFIG_UPDATES: string; TOPIC_HIGH_PRIORITY_ALERTS: string }): PipelineTopics {
