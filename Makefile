@@ -7,12 +7,28 @@ KUBE_ENV := $(SOC_CACHE)/run/kube.env
 # Loads the addresses of the real servers (and of the local Kubernetes API server, when up) into a recipe's environment.
 WITH_INFRA := set -a && source $(INFRA_ENV) && if [ -f $(KUBE_ENV) ]; then source $(KUBE_ENV); fi && set +a &&
 
-.PHONY: help install run test typecheck lint unit-test integration-test infra-up infra-down bench system-packages
+# Node 24 LTS for every target, whatever Node the machine has: the official binary, pinned and
+# cached under $(SOC_CACHE) (scripts/infra/node.sh), first on every recipe's PATH. npm and npx run on it too.
+NODE_VERSION := 24.21.0
+NODE_PACKAGE := node-linux-$(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x64)
+NODE_HOME := $(SOC_CACHE)/node/$(NODE_VERSION)
+NODE_BIN := $(NODE_HOME)/node_modules/$(NODE_PACKAGE)/bin
+export PATH := $(NODE_BIN):$(PATH)
+
+.PHONY: help node node-bin install run test typecheck lint unit-test integration-test infra-up infra-down bench system-packages
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F ':.*## ' '{printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
 
-node_modules/.package-lock.json: package.json package-lock.json $(wildcard */package.json services/*/package.json services/collectors/*/package.json)
+$(NODE_BIN)/node:
+	NODE_VERSION=$(NODE_VERSION) NODE_PACKAGE=$(NODE_PACKAGE) NODE_HOME=$(NODE_HOME) bash scripts/infra/node.sh
+
+node: $(NODE_BIN)/node ## Install (cached) the pinned Node 24 that every target runs with
+
+node-bin: node ## Print its directory, for a shell: export PATH=$$(make -s node-bin):$$PATH
+	@echo $(NODE_BIN)
+
+node_modules/.package-lock.json: package.json package-lock.json $(wildcard */package.json services/*/package.json services/collectors/*/package.json) | $(NODE_BIN)/node
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -25,13 +41,14 @@ run: install ## Run the embedded pipeline: API on :8000, dashboard on :3000, no 
 	@if [ -f dashboard/vite.config.ts ]; then npm run build -w @soc/dashboard; fi
 	npx tsx services/standalone/src/main.ts
 
-typecheck: install ## Type-check every workspace (strict)
+typecheck: install ## Type-check every workspace (strict), the dashboard's .svelte files with svelte-check
 	npx tsc -p tsconfig.json
+	npm run check -w @soc/dashboard
 
 lint: install ## Lint every workspace
 	npx eslint .
 
-infra-up: ## Fetch (cached) and start Kafka, Elasticsearch, Redis and PostgreSQL on loopback
+infra-up: | $(NODE_BIN)/node ## Fetch (cached) and start Kafka, Elasticsearch, Redis and PostgreSQL on loopback
 	bash scripts/infra/up.sh
 
 infra-down: ## Stop the loopback servers

@@ -26,6 +26,6 @@ async function lane(): Promise<void> {
 }
 await Promise.all(Array.from({ length: concurrency }, lane));
 const seconds = (performance.now() - started) / 1000;
-await store.client.indices.delete({ index: store.index });
+await store.dropIndices();
 await store.close();
 console.log(JSON.stringify({ bench: "es-bulk-ceiling", docs: total, batchSize, concurrency, seconds: +seconds.toFixed(2), docsPerSecond: Math.round(total / seconds) }));

@@ -98,8 +98,8 @@ console.log(JSON.stringify({ bench: "operator-lag-to-scale", polling_interval_s:
 
 // How much work all that took: every child status change also reconciles its pipeline.
 const metricsText = await running.metrics.registry.metrics();
-const reconciles = metricValue(metricsText, "soc_operator_reconcile_duration_seconds_count");
-const reconcileMs = (metricValue(metricsText, "soc_operator_reconcile_duration_seconds_sum") / reconciles) * 1000;
+const reconciles = metricValue(metricsText, "controller_runtime_reconcile_time_seconds_count");
+const reconcileMs = (metricValue(metricsText, "controller_runtime_reconcile_time_seconds_sum") / reconciles) * 1000;
 console.log(JSON.stringify({ bench: "operator-reconcile-cost", reconciles, mean_reconcile_ms: Math.round(reconcileMs) }));
 stopWatch();
 await bus.close();

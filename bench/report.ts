@@ -37,7 +37,7 @@ function doc(i: number): ProcessedLog {
 
 const exists = await store.client.indices.exists({ index: store.index });
 if (!exists || (await store.client.count({ index: store.index })).count !== total) {
-  if (exists) await store.client.indices.delete({ index: store.index });
+  if (exists) await store.dropIndices();
   await store.ensureReady();
   await store.client.indices.putSettings({ index: store.index, settings: { refresh_interval: "-1" } });
   const loadStarted = performance.now();

@@ -11,3 +11,5 @@ npx tsx bench/kafka-security.ts 100000
 npx tsx bench/report.ts 1000000
 npx tsx bench/operator.ts 20 5
 npx tsx bench/secure-backends.ts 50000 5000
+npx tsx bench/retention.ts 100000 40
+npx tsx bench/patterns.ts 20

@@ -55,7 +55,7 @@ async function bulkRate(options: ElasticsearchStoreOptions, run: number): Promis
   const started = performance.now();
   await Promise.all([lane(), lane()]);
   const seconds = (performance.now() - started) / 1000;
-  await store.client.indices.delete({ index: store.index });
+  await store.dropIndices();
   await store.close();
   return Math.round(docs / seconds);
 }

@@ -1,7 +1,7 @@
 /** Operator configuration, parsed once from the environment in main(). */
 import { hostname } from "node:os";
 import { z } from "zod";
-import { booleanFlag, logLevel, parseConfig, port, positiveInt, checkKafkaEnv, kafkaSecurityEnvShape } from "@soc/shared";
+import { booleanFlag, logLevel, parseConfig, port, positiveInt, checkKafkaEnv, kafkaSecurityEnvShape, tracingEnvShape } from "@soc/shared";
 
 const operatorEnvSchema = z.object({
   OPERATOR_PORT: port.default(8080),
@@ -20,6 +20,7 @@ const operatorEnvSchema = z.object({
   LOG_LEVEL: logLevel,
   /** How the admin client and the autoscaler reach every pipeline's Kafka: KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*. */
   ...kafkaSecurityEnvShape,
+  ...tracingEnvShape,
 }).superRefine(checkKafkaEnv);
 export type OperatorEnv = z.output<typeof operatorEnvSchema>;
 

@@ -3,7 +3,7 @@
  * and reconcilers; every replica serves /healthz (fails when a watch is dead), /readyz and
  * /metrics. SIGTERM stops work, waits for reconciles in flight and hands the Lease over.
  */
-import { createKafkaBus, createLogger, onShutdownSignal, startOpsServer, describeKafkaSecurity, kafkaSecurityOf } from "@soc/shared";
+import { createKafkaBus, createLogger, onShutdownSignal, startOpsServer, startTracing, describeKafkaSecurity, kafkaSecurityOf } from "@soc/shared";
 import { parseOperatorEnv } from "./config.ts";
 import { LeaderElector } from "./controller/leader-election.ts";
 import { Operator } from "./controller/operator.ts";
@@ -11,7 +11,7 @@ import { parseOperatorScope } from "./scope.ts";
 import { createKubeClient, loadKubeConfig } from "./kube/client.ts";
 import { createEventRecorder } from "./kube/events.ts";
 import { createOperatorMetrics } from "./metrics.ts";
-import { BusPool } from "./pipeline/bus-pool.ts";
+import { BusPool } from "./kafka/bus-pool.ts";
 
 /** Within Kubernetes' default 30 s termination grace period, with room for the rest. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -19,6 +19,8 @@ const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 const env = parseOperatorEnv(process.env);
 const logger = createLogger("soc-operator", env.LOG_LEVEL);
+const tracing = startTracing("soc-operator", env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_HEADERS);
+await tracing.ready;
 const kube = createKubeClient(loadKubeConfig());
 const metrics = createOperatorMetrics();
 const kafkaSecurity = kafkaSecurityOf(env);
@@ -100,4 +102,5 @@ onShutdownSignal(async (signal) => {
     logger.warn({ ms: Date.now() - started }, "reconciles still in flight: exiting without releasing the leader lease");
   }
   await buses.close();
+  await tracing.shutdown();
 });

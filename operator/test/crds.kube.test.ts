@@ -50,6 +50,9 @@ describe.skipIf(missingKube())("CRDs on a real API server", () => {
     { case: "a Kafka client certificate without its key", object: pipeline({ ...minimal, kafka: { ...minimal.kafka, tls: { certSecretRef: { name: "c", key: "crt" } } } }), message: "set both certSecretRef and keySecretRef, or neither" },
     { case: "an Elasticsearch API key and a password", object: pipeline({ ...minimal, elasticsearch: { url: "https://es:9200", apiKeySecretRef: { name: "e", key: "k" }, username: "u", passwordSecretRef: { name: "e", key: "p" } } }), message: "set either apiKeySecretRef or a username and password, not both" },
     { case: "an ingress source that selects nothing", object: pipeline({ ...minimal, networkPolicy: { ingressFrom: [{}] } }), message: "set namespaceSelector, podSelector or both" },
+    { case: "trace export headers without an endpoint", object: pipeline({ ...minimal, telemetry: { headersSecretRef: { name: "otel", key: "headers" } } }), message: "headersSecretRef needs an endpoint" },
+    { case: "a sampling ratio above one", object: pipeline({ ...minimal, telemetry: { endpoint: "http://otel:4318", samplingRatio: 1.5 } }), message: "spec.telemetry.samplingRatio: Invalid value: 1.5" },
+    { case: "credentials in the trace endpoint", object: pipeline({ ...minimal, telemetry: { endpoint: "https://user:token@otel:4318" } }), message: "spec.telemetry.endpoint: Invalid value: \"string\": must not carry credentials" },
     { case: "a name too long to prefix child names", object: pipeline(minimal, "a-pipeline-name-that-is-far-too-long"), message: "name must be a DNS-1035 label of at most 30 characters" },
   ])("rejects $case with a clear message", ({ object, message }) => {
     const result = dryRun(object);

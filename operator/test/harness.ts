@@ -18,7 +18,7 @@ import { withRetrySync, type RetryPolicy } from "../src/kube/retry.ts";
 import { isTransient } from "../src/kube/transient.ts";
 import { kubeTime } from "../src/kube/time.ts";
 import { createOperatorMetrics, type OperatorMetrics } from "../src/metrics.ts";
-import { BusPool } from "../src/pipeline/bus-pool.ts";
+import { BusPool } from "../src/kafka/bus-pool.ts";
 
 export const REPO_ROOT = join(import.meta.dirname, "..", "..");
 export const kubeEnv = {

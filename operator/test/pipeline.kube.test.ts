@@ -30,7 +30,7 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
     deleteNamespace(namespace);
   });
 
-  it("yields a ConfigMap, Deployments, Services, PDBs, NetworkPolicies and the scanner CronJob, owned by the pipeline", async () => {
+  it("yields a ConfigMap, Deployments, Services, PDBs, NetworkPolicies and the scanner's and retention's CronJobs, owned by the pipeline", async () => {
     applyYaml(
       [
         pipelineManifest("shop", namespace, {
@@ -44,9 +44,9 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
     await eventually(() => expect(names(namespace, "deployments")).toEqual(["shop-alerter", "shop-api", "shop-collector-vercel", "shop-reporter", "shop-worker"]), { timeoutMs: 20_000 });
     await eventually(() => {
       expect(names(namespace, "services")).toEqual(["shop-api", "shop-collector-vercel"]);
-      expect(names(namespace, "cronjobs")).toEqual(["shop-credential-scanner"]);
+      expect(names(namespace, "cronjobs")).toEqual(["shop-credential-scanner", "shop-retention"]);
       expect(names(namespace, "pdb")).toEqual(["shop-api", "shop-worker"]);
-      expect(names(namespace, "networkpolicies")).toEqual(["shop-alerter", "shop-api", "shop-collector-vercel", "shop-credential-scanner", "shop-default-deny", "shop-reporter", "shop-worker"]);
+      expect(names(namespace, "networkpolicies")).toEqual(["shop-alerter", "shop-api", "shop-collector-vercel", "shop-credential-scanner", "shop-default-deny", "shop-reporter", "shop-retention", "shop-worker"]);
       expect(names(namespace, "configmaps")).toContain("shop-config");
     });
     const pipeline = getJson<Pipeline>(namespace, "socpipeline/shop");
@@ -83,7 +83,9 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
         expect(condition(pipeline, "Progressing")).toMatchObject({ status: "False", reason: "RolloutComplete" });
         expect(condition(pipeline, "Degraded")).toMatchObject({ status: "False" });
         expect(condition(pipeline, "Stalled")?.status).toBe("False");
-        expect(pipeline.status?.readyComponents).toBe("6/6");
+        expect(pipeline.status?.readyComponents).toBe("7/7");
+        expect(condition(pipeline, "LogsPartitions")).toMatchObject({ status: "True", reason: "AsDesired" });
+        expect(pipeline.status).toMatchObject({ logsPartitions: 6 });
       },
       { timeoutMs: 20_000 },
     );

@@ -54,7 +54,7 @@ describe.skipIf(missingKube() || missingKafka())("operator processes on a real A
   /** Reconciles this replica ran, whatever their result. */
   const reconciles = async (replica: Replica): Promise<number> => {
     const text = await replica.metrics();
-    return metricValue(text, "soc_operator_reconciles_total", 'result="success"') + metricValue(text, "soc_operator_reconciles_total", 'result="error"');
+    return metricValue(text, "controller_runtime_reconcile_time_seconds_count", 'controller="socpipeline"');
   };
   const holder = (): string => (getJson<KubeObject & { spec?: { holderIdentity?: string } }>(namespace, "lease/soc-operator").spec?.holderIdentity ?? "");
   const apiReplicas = (): number => getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/duo-api").spec.replicas;

@@ -59,7 +59,7 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
       closeWorker.push(async () => {
         await worker?.stop();
         await counters.close();
-        await store.client.indices.delete({ index: store.index }).catch(() => undefined);
+        await store.dropIndices().catch(() => undefined);
         await store.close();
       });
     }

@@ -7,6 +7,7 @@ stop_pidfile kafka "$RUN_DIR/kafka/pid"
 bash "$(dirname "$0")/kafka-secure.sh" down "${1:-}"
 stop_pidfile elasticsearch "$RUN_DIR/elasticsearch/pid"
 stop_pidfile redis "$RUN_DIR/redis/pid"
+bash "$(dirname "$0")/jaeger.sh" down
 if [ -f "$RUN_DIR/postgres/data/postmaster.pid" ]; then
   runuser -u "$SERVICE_USER" -- "$PG_BIN/pg_ctl" -D "$RUN_DIR/postgres/data" -m fast stop >/dev/null && log "postgres stopped"
 fi

@@ -10,3 +10,5 @@ POSTGRES_LOG_DIR=$RUN_DIR/postgres/log
 ENV
 bash "$(dirname "$0")/secure-backends.sh" env
 bash "$(dirname "$0")/kafka-secure.sh" env
+bash "$(dirname "$0")/jaeger.sh" env
+bash "$(dirname "$0")/promtool.sh" env

@@ -372,6 +372,9 @@ describe.skipIf(helmMissing)("soc-pipeline chart", () => {
     ["a non-boolean dev.enabled", ["--set-string", "dev.enabled=yes"]],
     ["an unknown Kafka SASL mechanism", ["--set", "pipeline.kafka.sasl.mechanism=GSSAPI,pipeline.kafka.sasl.passwordSecretRef.name=k,pipeline.kafka.sasl.passwordSecretRef.key=p"]],
     ["an ingress source that selects nothing", ["--set-json", "pipeline.networkPolicy.ingressFrom=[{}]"]],
+    ["a trace endpoint that is not http(s)", ["--set", "pipeline.telemetry.endpoint=grpc://otel:4317"]],
+    ["credentials in the trace endpoint", ["--set", "pipeline.telemetry.endpoint=https://user:token@otel:4318"]],
+    ["a sampling ratio above one", ["--set", "pipeline.telemetry.samplingRatio=2"]],
   ])("rejects %s through values.schema.json", (_what, values) => {
     expect(renderError(PIPELINE_CHART, values)).toMatch(/schema/i);
   });

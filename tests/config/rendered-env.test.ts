@@ -16,6 +16,7 @@ import { parseSupabaseCollectorEnv, supabaseCollectorEnvSchema } from "@soc/coll
 import { parseVercelCollectorEnv, vercelCollectorEnvSchema } from "@soc/collector-vercel";
 import { parseScannerEnv, scannerEnvSchema } from "@soc/credential-scanner";
 import { parseReporterEnv, reporterEnvSchema } from "@soc/reporter";
+import { parseRetentionJobEnv, retentionJobEnvSchema } from "@soc/retention";
 import { parseWorkerEnv, workerEnvSchema } from "@soc/worker";
 import { socPipelineObject, type CollectorSpec, type SocPipeline } from "../../operator/src/api/v1alpha1/index.ts";
 import { components, secretFileName, sharedSettings, type Component } from "../../operator/src/pipeline/components.ts";
@@ -38,6 +39,7 @@ const serviceConfigs: Record<string, ServiceConfig> = {
   alerter: { schema: alerterEnvSchema, parse: parseAlerterEnv },
   reporter: { schema: reporterEnvSchema, parse: parseReporterEnv },
   "credential-scanner": { schema: scannerEnvSchema, parse: parseScannerEnv },
+  retention: { schema: retentionJobEnvSchema, parse: parseRetentionJobEnv },
 };
 
 const CERTIFICATE = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
@@ -81,6 +83,7 @@ const FULL_SPEC = {
   ],
   reporter: { enabled: true, smtpUrlSecretRef: ref("smtp"), emailTo: ["soc@example.com"], dayOfMonth: 3, hourUtc: 7 },
   credentialScanner: { enabled: true, githubTokenSecretRef: ref("github"), queries: ["org:acme", "acme.com"] },
+  retention: { normalDays: 14, anomalyDays: 365, anomalyIndexPeriod: "day" },
 };
 
 function pipeline(spec: Record<string, unknown>): SocPipeline {
@@ -139,5 +142,7 @@ describe("every component's rendered environment", () => {
     expect(parseAlerterEnv(envOf("alerter"))).toMatchObject({ TOPIC_HIGH_PRIORITY_ALERTS: "a-alerts", ALERT_EMAIL_TO: ["soc@example.com"] });
     expect(parseScannerEnv(envOf("credential-scanner"))).toMatchObject({ TOPIC_HIGH_PRIORITY_ALERTS: "a-alerts", SCAN_QUERIES: ["org:acme", "acme.com"] });
     expect(parseReporterEnv(envOf("reporter"))).toMatchObject({ REPORT_DAY_OF_MONTH: 3, REPORT_HOUR_UTC: 7 });
+    expect(parseRetentionJobEnv(envOf("retention"))).toMatchObject({ RETENTION_NORMAL_DAYS: 14, RETENTION_ANOMALY_DAYS: 365, ELASTICSEARCH_ANOMALY_INDEX_PERIOD: "day" });
+    expect(parseWorkerEnv(envOf("worker"))).toMatchObject({ RETENTION_NORMAL_DAYS: 14, RETENTION_ANOMALY_DAYS: 365 });
   });
 });

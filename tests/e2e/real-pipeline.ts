@@ -1,23 +1,27 @@
-/** A whole pipeline on the real servers, isolated by unique topic, index, group and key names. */
+/**
+ * A whole pipeline on the real servers, isolated by unique topic, index, group and key names. Each
+ * part has its own Kafka client, signed in as its own principal on the secured broker.
+ */
+import { channelsOf, createAlerter, createMemoryDeliveryLog, parseAlerterEnv } from "@soc/alerter";
 import { createApp, keyAccess } from "@soc/api";
-import {
-  createElasticsearchStore,
-  createKafkaBus,
-  createRedisCounters,
-  createRegistry,
-  followWhitelist,
-  pipelineTopicSpecs,
-  silentLogger,
-  type PipelineTopics,
-} from "@soc/shared";
+import { createElasticsearchStore, createRedisCounters, createRegistry, followWhitelist, silentLogger, type KafkaBus, type PipelineTopics } from "@soc/shared";
 import { realInfra, uniqueName } from "@soc/shared/testing";
 import { createWorker, DEFAULT_KEYWORDS, type Worker } from "@soc/worker";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { FakeWebhook } from "../../services/alerter/src/testing/fake-webhook.ts";
+import { PLAINTEXT_KAFKA, type KafkaTarget } from "./kafka-targets.ts";
 
 export const ADMIN_KEY = "e2e-admin-key-0123456789";
 export const detection = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
+
+export interface RunningApi {
+  url: string;
+  whitelist: () => string[];
+  close(): Promise<void>;
+}
 
 export interface RealPipeline {
   name: string;
@@ -25,24 +29,33 @@ export interface RealPipeline {
   index: string;
   groupId: string;
   redisPrefix: string;
-  bus: ReturnType<typeof createKafkaBus>;
+  /** The admin's client: creates the topics, and lets a test look at them or publish what no service would. */
+  admin: KafkaBus;
   store: ReturnType<typeof createElasticsearchStore>;
-  startApi(): Promise<{ url: string; whitelist: () => string[]; close(): Promise<void> }>;
+  startApi(): Promise<RunningApi>;
   startWorker(): Promise<Worker>;
+  /** The alerter, delivering to these Slack-compatible webhooks. */
+  startAlerter(slackWebhookUrls: string[]): Promise<void>;
+  /** `services/worker/src/main.ts` as its own process, configured for this pipeline as a Deployment would be. */
+  spawnWorkerProcess(): ChildProcess;
   close(): Promise<void>;
 }
 
-export async function createRealPipeline(): Promise<RealPipeline> {
+export async function createRealPipeline(kafka: KafkaTarget = PLAINTEXT_KAFKA): Promise<RealPipeline> {
   const name = uniqueName("e2e");
   const topics = { logs: `${name}-logs`, configUpdates: `${name}-config-updates`, highPriorityAlerts: `${name}-alerts` };
   const logger = silentLogger();
-  const bus = createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId: name, logger });
-  await bus.ensureTopics(pipelineTopicSpecs(topics));
+  const admin = kafka.connect("admin", `${name}-admin`);
+  await kafka.prepare(admin, topics);
   const store = createElasticsearchStore({ url: realInfra.elasticsearchUrl ?? "", index: `${name}-processed-logs` });
   await store.ensureReady();
   const closers: (() => Promise<void>)[] = [];
-  const groupId = `${name}-worker`;
+  const processes: ChildProcess[] = [];
+  // Group and client ids start with the parts' prefixes (DEFAULT_PIPELINE_GROUPS), which the ACLs grant.
+  const groupId = `soc-worker-${name}`;
   const redisPrefix = `${name}:`;
+  let clients = 0;
+  const clientId = (part: "api" | "worker" | "alerter"): string => `soc-${part}-${name}-${++clients}`;
 
   return {
     name,
@@ -50,9 +63,10 @@ export async function createRealPipeline(): Promise<RealPipeline> {
     index: store.index,
     groupId,
     redisPrefix,
-    bus,
+    admin,
     store,
     async startApi() {
+      const bus = kafka.connect("api", clientId("api"));
       const follower = await followWhitelist(bus, logger, topics.configUpdates);
       const app = createApp({
         bus,
@@ -73,28 +87,88 @@ export async function createRealPipeline(): Promise<RealPipeline> {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
         await follower.subscription.stop();
+        await bus.close();
       };
       closers.push(close);
       return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, whitelist: () => follower.whitelist.entries(), close };
     },
     async startWorker() {
+      const bus = kafka.connect("worker", clientId("worker"));
       const counters = createRedisCounters({ url: realInfra.redisUrl ?? "", keyPrefix: redisPrefix });
       const worker = createWorker({ bus, store, counters, detection, whitelistSeed: [], groupId, topics, logger, registry: createRegistry("e2e-worker", { defaultMetrics: false }), lagPollMs: 60_000 });
       await worker.start();
       closers.push(async () => {
         await worker.stop();
-        await counters.close();
+        await Promise.allSettled([counters.close(), bus.close()]);
       });
       return worker;
     },
+    async startAlerter(slackWebhookUrls) {
+      const id = clientId("alerter");
+      const bus = kafka.connect("alerter", id);
+      const alerter = createAlerter({
+        bus,
+        channels: channelsOf(parseAlerterEnv({ SLACK_WEBHOOK_URLS: slackWebhookUrls.join(",") })),
+        deliveryLog: createMemoryDeliveryLog(),
+        dedupWindowSeconds: 600,
+        dashboardUrl: "http://localhost:3000",
+        topic: topics.highPriorityAlerts,
+        groupId: id,
+        logger,
+        registry: createRegistry("e2e-alerter", { defaultMetrics: false }),
+      });
+      await alerter.start();
+      closers.push(async () => {
+        await alerter.stop();
+        await bus.close();
+      });
+    },
+    spawnWorkerProcess() {
+      // The workspaces' TypeScript sources (export condition `development`), as in development.
+      const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", "services/worker/src/main.ts"], {
+        env: {
+          ...process.env,
+          ...kafka.serviceEnv("worker"),
+          ELASTICSEARCH_URL: realInfra.elasticsearchUrl,
+          REDIS_URL: realInfra.redisUrl,
+          REDIS_KEY_PREFIX: redisPrefix,
+          ELASTICSEARCH_INDEX: store.index,
+          WORKER_GROUP_ID: groupId,
+          TOPIC_LOGS: topics.logs,
+          TOPIC_CONFIG_UPDATES: topics.configUpdates,
+          TOPIC_HIGH_PRIORITY_ALERTS: topics.highPriorityAlerts,
+          WORKER_METRICS_PORT: "0",
+          LOG_LEVEL: "warn",
+        },
+        stdio: "ignore",
+        // Its own process group: a kill takes whatever it started too.
+        detached: true,
+      });
+      processes.push(child);
+      return child;
+    },
     async close() {
+      for (const child of processes) if (child.exitCode === null && child.signalCode === null) killGroup(child);
       for (const close of closers.reverse()) await close().catch(() => undefined);
-      await store.client.indices.delete({ index: store.index }).catch(() => undefined);
-      await bus.close();
+      await store.dropIndices().catch(() => undefined);
+      await admin.close();
       await store.close();
     },
   };
 }
+
+/** SIGKILL to the process and everything it started: no chance to commit or flush. */
+export function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-(child.pid ?? 0), "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** What a Slack user reads: each notification's text and where its button leads. */
+export const slackMessages = (slack: FakeWebhook): { text: string; link: string | undefined }[] =>
+  (slack.received as { text: string; blocks: { elements?: { url: string }[] }[] }[]).map((body) => ({ text: body.text, link: body.blocks.at(-1)?.elements?.[0]?.url }));
 
 export const api = (url: string) => (path: string, init: RequestInit = {}): Promise<Response> =>
   fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json", ...init.headers } });

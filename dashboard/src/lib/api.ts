@@ -1,5 +1,11 @@
-/** Typed client of the SOC Pipeline API. Errors carry the API's {detail, code} and the status. */
-import type { AlertStatus, PipelineHealth, ProcessedLog, Stats, WhitelistEntry } from "./types.ts";
+/**
+ * The dashboard's client of the SOC Pipeline API: openapi-fetch over the types generated from the
+ * API's OpenAPI document (api-schema.ts), so a path, parameter or field the API no longer has
+ * fails svelte-check and tsc rather than the page. Errors carry the API's {detail, code} and the status.
+ */
+import createClient from "openapi-fetch";
+import type { paths } from "./api-schema.ts";
+import type { AlertQuery, AlertStatus, ProcessedLog } from "./types.ts";
 
 export class ApiError extends Error {
   constructor(
@@ -22,48 +28,48 @@ export interface Page {
 
 export type Api = ReturnType<typeof createApi>;
 
+/** The API's error body, or null when the answer was not one (a proxy's HTML page, say). */
+function errorBody(error: unknown): { detail: string; code: string } | null {
+  if (typeof error !== "object" || error === null) return null;
+  const { detail, code } = error as Record<string, unknown>;
+  return typeof detail === "string" && typeof code === "string" ? { detail, code } : null;
+}
+
 export function createApi(baseUrl: string, apiKey: () => string) {
-  async function request(path: string, init: RequestInit = {}): Promise<Response> {
-    let response: Response;
+  const client = createClient<paths>({ baseUrl });
+  client.use({
+    onRequest({ request }) {
+      request.headers.set("authorization", `Bearer ${apiKey()}`);
+      return request;
+    },
+  });
+
+  /** The data of a 2xx answer; any other answer, or none, becomes an ApiError. */
+  async function settle<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<{ data: T; response: Response }> {
+    let result: { data?: T; error?: unknown; response: Response };
     try {
-      response = await fetch(`${baseUrl}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${apiKey()}`, ...(init.body === undefined ? {} : { "content-type": "application/json" }) },
-      });
+      result = await call;
     } catch {
       throw new ApiError(0, "unreachable", `The API at ${baseUrl} cannot be reached. Is the pipeline running?`);
     }
-    if (response.ok) return response;
-    const body = (await response.json().catch(() => ({}))) as { detail?: string; code?: string };
-    throw new ApiError(response.status, body.code ?? "error", body.detail ?? `HTTP ${response.status}`);
+    const { data, error, response } = result;
+    if (response.ok && data !== undefined) return { data, response };
+    const body = errorBody(error);
+    throw new ApiError(response.status, body?.code ?? "error", body?.detail ?? `HTTP ${response.status}`);
   }
-  const json = async <T>(path: string, init?: RequestInit): Promise<T> => (await (await request(path, init)).json()) as T;
 
   return {
-    whoami: () => json<{ role: string }>("/auth/whoami"),
-    async alerts(query: string): Promise<Page> {
-      const response = await request(`/alerts?${query}`);
-      return { items: (await response.json()) as ProcessedLog[], total: Number(response.headers.get("x-total-count") ?? 0), nextCursor: response.headers.get("x-next-cursor") };
+    whoami: async () => (await settle(client.GET("/auth/whoami"))).data,
+    async alerts(query: AlertQuery): Promise<Page> {
+      const { data, response } = await settle(client.GET("/alerts", { params: { query } }));
+      return { items: data, total: Number(response.headers.get("x-total-count") ?? 0), nextCursor: response.headers.get("x-next-cursor") };
     },
-    setStatus: (ids: string[], status: AlertStatus) => json<{ updated: number; not_found: string[] }>("/alerts", { method: "PATCH", body: JSON.stringify({ ids, status }) }),
-    stats: () => json<Stats>("/stats?bucket_seconds=3600"),
-    pipeline: () => json<PipelineHealth>("/pipeline"),
-    whitelist: () => json<{ whitelisted_ips: string[]; entries: WhitelistEntry[] }>("/whitelist"),
-    addToWhitelist: (ip: string) => json<{ status: string }>("/whitelist", { method: "POST", body: JSON.stringify({ ip }) }),
-    removeFromWhitelist: (ip: string) => json<{ status: string }>(`/whitelist/${encodeURIComponent(ip)}`, { method: "DELETE" }),
-    report: async (month: string): Promise<Blob> => (await request(`/reports/monthly.pdf?month=${encodeURIComponent(month)}`)).blob(),
+    setStatus: async (ids: string[], status: AlertStatus) => (await settle(client.PATCH("/alerts", { body: { ids, status } }))).data,
+    stats: async () => (await settle(client.GET("/stats", { params: { query: { bucket_seconds: 3600 } } }))).data,
+    pipeline: async () => (await settle(client.GET("/pipeline"))).data,
+    whitelist: async () => (await settle(client.GET("/whitelist"))).data,
+    addToWhitelist: async (ip: string) => (await settle(client.POST("/whitelist", { body: { ip } }))).data,
+    removeFromWhitelist: async (ip: string) => (await settle(client.DELETE("/whitelist/{ip}", { params: { path: { ip } } }))).data,
+    report: async (month: string): Promise<Blob> => (await settle(client.GET("/reports/monthly.pdf", { params: { query: { month } }, parseAs: "blob" }))).data,
   };
 }
-
-/** Paths and methods this client calls, for the contract check against /openapi.json. */
-export const CLIENT_OPERATIONS = [
-  ["get", "/auth/whoami"],
-  ["get", "/alerts"],
-  ["patch", "/alerts"],
-  ["get", "/stats"],
-  ["get", "/pipeline"],
-  ["get", "/whitelist"],
-  ["post", "/whitelist"],
-  ["delete", "/whitelist/{ip}"],
-  ["get", "/reports/monthly.pdf"],
-] as const;

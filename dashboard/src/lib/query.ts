@@ -1,16 +1,20 @@
-/** Filters → the query string of GET /alerts; pure. Empty filters are left out. */
-import type { AlertFilters } from "./types.ts";
+/** Filters → the query of GET /alerts; pure. Empty filters are left out. */
+import type { AlertFilters, AlertQuery } from "./types.ts";
 
-const epochSeconds = (local: string): string => String(Math.floor(Date.parse(`${local}:00Z`) / 1000));
+const epochSeconds = (local: string): number => Math.floor(Date.parse(`${local}:00Z`) / 1000);
 
-export function alertQuery(filters: AlertFilters, size: number, cursor?: string): string {
-  const params = new URLSearchParams({ is_anomaly: String(filters.anomalies), size: String(size) });
-  if (filters.status !== "") params.set("status", filters.status);
-  if (filters.rule !== "") params.set("rule", filters.rule);
-  if (filters.sourceIp.trim() !== "") params.set("source_ip", filters.sourceIp.trim());
-  if (filters.text.trim() !== "") params.set("q", filters.text.trim());
-  if (filters.from !== "") params.set("from", epochSeconds(filters.from));
-  if (filters.to !== "") params.set("to", epochSeconds(filters.to));
-  if (cursor !== undefined) params.set("cursor", cursor);
-  return params.toString();
+export function alertQuery(filters: AlertFilters, size: number, cursor?: string): AlertQuery {
+  const sourceIp = filters.sourceIp.trim();
+  const text = filters.text.trim();
+  return {
+    is_anomaly: filters.anomalies ? "true" : "false",
+    size,
+    ...(filters.status !== "" ? { status: filters.status } : {}),
+    ...(filters.rule !== "" ? { rule: filters.rule } : {}),
+    ...(sourceIp !== "" ? { source_ip: sourceIp } : {}),
+    ...(text !== "" ? { q: text } : {}),
+    ...(filters.from !== "" ? { from: epochSeconds(filters.from) } : {}),
+    ...(filters.to !== "" ? { to: epochSeconds(filters.to) } : {}),
+    ...(cursor !== undefined ? { cursor } : {}),
+  };
 }

@@ -9,8 +9,8 @@ import type { EventRecorder } from "../kube/events.ts";
 import { kubeTime } from "../kube/time.ts";
 import { containsFields } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
-import type { BusPool } from "../pipeline/bus-pool.ts";
-import { childName } from "../pipeline/children.ts";
+import type { BusPool } from "../kafka/bus-pool.ts";
+import { childName } from "../naming.ts";
 import { WorkerAutoscaler, type AutoscalerIo, type AutoscalerOptions, type AutoscalerReading } from "./autoscaler.ts";
 
 export const AUTOSCALER_FIELD_MANAGER = "soc-operator-autoscaler";

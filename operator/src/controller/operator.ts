@@ -9,13 +9,14 @@ import { API_VERSION } from "../api/v1alpha1/index.ts";
 import { AutoscalerManager } from "../autoscaling/manager.ts";
 import type { KindRef, KubeClient, KubeObject } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
-import type { OperatorMetrics } from "../metrics.ts";
-import type { BusPool } from "../pipeline/bus-pool.ts";
-import { CHILD_KINDS, MANAGED_SELECTOR } from "../pipeline/children.ts";
+import { SOC_PIPELINE_CONTROLLER, startControllerMetrics, type OperatorMetrics } from "../metrics.ts";
+import type { BusPool } from "../kafka/bus-pool.ts";
+import { MANAGED_SELECTOR } from "../naming.ts";
+import { CHILD_KINDS } from "../pipeline/children.ts";
 import { reconcilePipeline, type ReconcilerContext } from "../pipeline/reconciler.ts";
 import { TopicWhitelists } from "../whitelist/topic-whitelists.ts";
 import { DEFAULT_INFORMER_OPTIONS, Informer, objectKey, type InformerEvent, type InformerOptions } from "./informer.ts";
-import { WorkQueue } from "./work-queue.ts";
+import { DEFAULT_BACKOFF, WorkQueue } from "./work-queue.ts";
 
 export interface OperatorOptions {
   kube: KubeClient;
@@ -36,7 +37,7 @@ export interface OperatorOptions {
 }
 
 export class Operator {
-  readonly queue = new WorkQueue();
+  readonly queue: WorkQueue;
   readonly autoscalers: AutoscalerManager;
   readonly #informers: Informer<KubeObject>[] = [];
   readonly #whitelists: Informer<KubeObject>[];
@@ -53,6 +54,7 @@ export class Operator {
 
   constructor(private readonly options: OperatorOptions) {
     const { kube, logger, metrics } = options;
+    this.queue = new WorkQueue(DEFAULT_BACKOFF, metrics.workQueue(SOC_PIPELINE_CONTROLLER));
     const informerOptions = options.informer ?? DEFAULT_INFORMER_OPTIONS;
     this.#namespaces = [...new Set(options.namespaces ?? [])];
     const scopes: (string | undefined)[] = this.#namespaces.length === 0 ? [undefined] : [...this.#namespaces];
@@ -101,6 +103,7 @@ export class Operator {
   async start(): Promise<void> {
     await Promise.all(this.#informers.map((informer) => informer.start()));
     const concurrency = this.options.concurrency ?? 2;
+    startControllerMetrics(this.options.metrics, SOC_PIPELINE_CONTROLLER, concurrency);
     this.#workers = Array.from({ length: concurrency }, () => this.#work());
     this.options.logger.info({ concurrency, namespaces: this.#namespaces.length === 0 ? "(all)" : this.#namespaces.join(",") }, "operator started");
   }
@@ -153,23 +156,26 @@ export class Operator {
 
   async #work(): Promise<void> {
     const { metrics, logger } = this.options;
+    const controller = SOC_PIPELINE_CONTROLLER;
     for (;;) {
-      metrics.queueDepth.set(this.queue.length);
       const key = await this.queue.get();
       if (key === null) return;
       const [namespace = "", name = ""] = key.split("/");
-      const stopTimer = metrics.reconcileSeconds.startTimer({ kind: "SocPipeline" });
+      metrics.activeWorkers.inc({ controller });
+      const stopTimer = metrics.reconcileSeconds.startTimer({ controller });
       try {
         const result = await reconcilePipeline(this.#context, namespace, name);
         this.queue.forget(key);
         if (result.requeueAfterMs !== null) this.queue.addAfter(key, result.requeueAfterMs);
-        metrics.reconciles.inc({ kind: "SocPipeline", result: "success" });
+        metrics.reconciles.inc({ controller, result: result.requeueAfterMs === null ? "success" : "requeue_after" });
       } catch (error) {
         const delayMs = this.queue.addRateLimited(key);
-        metrics.reconciles.inc({ kind: "SocPipeline", result: "error" });
+        metrics.reconciles.inc({ controller, result: "error" });
+        metrics.reconcileErrors.inc({ controller });
         logger.warn({ err: error, pipeline: key, retryInMs: delayMs }, "reconcile failed");
       } finally {
         stopTimer();
+        metrics.activeWorkers.dec({ controller });
         this.queue.done(key);
       }
     }

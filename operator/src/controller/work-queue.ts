@@ -11,6 +11,20 @@ export interface BackoffPolicy {
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 100, maxMs: 60_000 };
 
+/** What the queue reports, in client-go's terms (its workqueue metrics are computed from these calls). */
+export interface WorkQueueMetrics {
+  /** The key became pending; it was not already. */
+  add(key: string): void;
+  /** A worker took the key. */
+  get(key: string): void;
+  /** The worker finished with the key. */
+  done(key: string): void;
+  /** The key was scheduled again after a delay: a failure's backoff or a requested requeue. */
+  retry(): void;
+}
+
+const UNMEASURED: WorkQueueMetrics = { add() {}, get() {}, done() {}, retry() {} };
+
 /** The delay before the n-th consecutive retry of a key (n starts at 0). */
 export function backoffDelay(failures: number, policy: BackoffPolicy): number {
   return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(failures, 30));
@@ -27,18 +41,30 @@ export class WorkQueue {
   #waiters: ((key: string | null) => void)[] = [];
   #shutDown = false;
 
-  constructor(private readonly backoff: BackoffPolicy = DEFAULT_BACKOFF) {}
+  constructor(
+    private readonly backoff: BackoffPolicy = DEFAULT_BACKOFF,
+    private readonly metrics: WorkQueueMetrics = UNMEASURED,
+  ) {}
 
   add(key: string): void {
     if (this.#shutDown) return;
     if (this.#processing.has(key)) {
+      if (this.#dirty.has(key)) return;
       this.#dirty.add(key);
+      this.metrics.add(key);
       return;
     }
     if (this.#queued.has(key)) return;
+    this.metrics.add(key);
+    this.#enqueue(key);
+  }
+
+  /** Hands a pending key to a waiting worker, or queues it. */
+  #enqueue(key: string): void {
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
       this.#processing.add(key);
+      this.metrics.get(key);
       waiter(key);
       return;
     }
@@ -49,6 +75,7 @@ export class WorkQueue {
   /** Adds the key after `delayMs`; an earlier pending time for the same key wins. */
   addAfter(key: string, delayMs: number): void {
     if (this.#shutDown) return;
+    this.metrics.retry();
     if (delayMs <= 0) return this.add(key);
     const at = Date.now() + delayMs;
     const pending = this.#timers.get(key);
@@ -83,17 +110,20 @@ export class WorkQueue {
     if (key !== undefined) {
       this.#queued.delete(key);
       this.#processing.add(key);
+      this.metrics.get(key);
       return Promise.resolve(key);
     }
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   done(key: string): void {
+    this.metrics.done(key);
     this.#processing.delete(key);
-    if (this.#dirty.delete(key)) this.add(key);
+    // Already counted as added when it changed during its reconcile.
+    if (this.#dirty.delete(key) && !this.#shutDown) this.#enqueue(key);
   }
 
-  /** Keys waiting to be processed (the queue-depth metric). */
+  /** Keys waiting to be processed. */
   get length(): number {
     return this.#queue.length;
   }

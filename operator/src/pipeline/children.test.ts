@@ -29,30 +29,44 @@ describe("desiredChildren", () => {
     {
       case: "the defaults: API, autoscaled workers and alerter",
       spec: {},
-      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api"],
+      children: ["ConfigMap/shop-config", "CronJob/shop-retention", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-retention", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api"],
     },
     {
       case: "a pulling collector adds its Deployment, Service, NetworkPolicy and a volume for its cursor",
       spec: { collectors: [{ name: "pg", type: "postgres", settings: { POSTGRES_LOG_DIR: "/logs" } }] },
-      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-pg", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-pg", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-worker", "PersistentVolumeClaim/shop-collector-pg", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-pg"],
+      children: ["ConfigMap/shop-config", "CronJob/shop-retention", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-pg", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-pg", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-retention", "NetworkPolicy/shop-worker", "PersistentVolumeClaim/shop-collector-pg", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-pg"],
     },
     {
       case: "a log drain collector keeps no state",
       spec: { collectors: [{ name: "vercel", type: "vercel" }] },
-      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-vercel", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-vercel", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-vercel"],
+      children: ["ConfigMap/shop-config", "CronJob/shop-retention", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-collector-vercel", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-collector-vercel", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-retention", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-collector-vercel"],
     },
     {
       case: "the scanner is a CronJob with a volume for its findings; one API pod gets no PDB",
       spec: { api: { apiKeysSecretRef: { name: "keys", key: "api" }, replicas: 1 }, credentialScanner: { enabled: true, githubTokenSecretRef: { name: "gh", key: "token" }, queries: ["org:acme"] } },
-      children: ["ConfigMap/shop-config", "CronJob/shop-credential-scanner", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-credential-scanner", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-worker", "PersistentVolumeClaim/shop-credential-scanner", "PodDisruptionBudget/shop-worker", "Service/shop-api"],
+      children: ["ConfigMap/shop-config", "CronJob/shop-credential-scanner", "CronJob/shop-retention", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-credential-scanner", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-retention", "NetworkPolicy/shop-worker", "PersistentVolumeClaim/shop-credential-scanner", "PodDisruptionBudget/shop-worker", "Service/shop-api"],
     },
     {
       case: "the dashboard adds a Deployment, a Service and a NetworkPolicy",
       spec: { dashboard: { enabled: true, apiBaseUrl: "https://soc.example.com" } },
-      children: ["ConfigMap/shop-config", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-dashboard", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-dashboard", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-dashboard"],
+      children: ["ConfigMap/shop-config", "CronJob/shop-retention", "Deployment/shop-alerter", "Deployment/shop-api", "Deployment/shop-dashboard", "Deployment/shop-worker", "NetworkPolicy/shop-alerter", "NetworkPolicy/shop-api", "NetworkPolicy/shop-dashboard", "NetworkPolicy/shop-default-deny", "NetworkPolicy/shop-retention", "NetworkPolicy/shop-worker", "PodDisruptionBudget/shop-api", "PodDisruptionBudget/shop-worker", "Service/shop-api", "Service/shop-dashboard"],
     },
   ])("$case", ({ spec, children }) => {
     expect(summary(desiredChildren(pipeline(spec)))).toEqual(children);
+  });
+
+  it("runs the retention as an hourly CronJob of its own image that reaches Elasticsearch only, with the policy in the ConfigMap; none when disabled", () => {
+    const objects = desiredChildren(pipeline({ elasticsearch: { urlSecretRef: { name: "es", key: "url" } }, retention: { normalDays: 14, anomalyDays: 365 } }));
+    const cronJob = find(objects, "CronJob", "shop-retention")?.spec as { schedule: string; concurrencyPolicy: string };
+    expect(cronJob).toMatchObject({ schedule: "41 * * * *", concurrencyPolicy: "Forbid" });
+    const pod = podOf(find(objects, "CronJob", "shop-retention"));
+    expect(pod.containers[0]?.image).toBe("ghcr.io/soc-pipeline/retention:0.1.0");
+    expect(secretsOf(pod as Pod)).toEqual(["es/url -> elasticsearch-url"]);
+    expect(find(objects, "ConfigMap", "shop-config")?.data).toMatchObject({ RETENTION_ENABLED: "true", RETENTION_NORMAL_DAYS: "14", RETENTION_ANOMALY_DAYS: "365", ELASTICSEARCH_NORMAL_INDEX_PERIOD: "day", ELASTICSEARCH_ANOMALY_INDEX_PERIOD: "month" });
+
+    const kept = desiredChildren(pipeline({ retention: { enabled: false } }));
+    expect(summary(kept).filter((name) => name.includes("retention"))).toEqual([]);
+    expect(find(kept, "ConfigMap", "shop-config")?.data).toMatchObject({ RETENTION_ENABLED: "false" });
   });
 
   it("is deterministic, labels every child and makes the pipeline its controlling owner", () => {
@@ -68,7 +82,7 @@ describe("desiredChildren", () => {
   it("gives every pod the Pod Security 'restricted' settings", () => {
     const objects = desiredChildren(pipeline({ credentialScanner: { enabled: true, githubTokenSecretRef: { name: "gh", key: "t" }, queries: ["org:a"] } }));
     const workloads = objects.filter((o) => o.kind === "Deployment" || o.kind === "CronJob");
-    expect(workloads.length).toBe(4);
+    expect(workloads.length).toBe(5);
     for (const workload of workloads) {
       const pod = podOf(workload);
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });

@@ -9,12 +9,9 @@ import { ApiObject, App, Chart } from "cdk8s";
 import { API_VERSION, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { KubeObject } from "../kube/client.ts";
 import { withAppliedHash } from "../kube/up-to-date.ts";
+import { childName, configMapName, MANAGED_BY, PIPELINE_LABEL } from "../naming.ts";
 import { components, secretFileName, sharedSettings, SECRETS_DIR, STATE_DIR, type Component } from "./components.ts";
 import { componentPolicy, defaultDeny } from "./network-policies.ts";
-
-export const PIPELINE_LABEL = "socpipeline.io/pipeline";
-export const MANAGED_BY = { "app.kubernetes.io/managed-by": "soc-operator" };
-export const MANAGED_SELECTOR = "app.kubernetes.io/managed-by=soc-operator";
 
 /** Kinds a pipeline may own; pruning looks for leftovers among these. */
 export const CHILD_KINDS = [
@@ -26,9 +23,6 @@ export const CHILD_KINDS = [
   { apiVersion: "policy/v1", kind: "PodDisruptionBudget" },
   { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" },
 ] as const;
-
-export const childName = (pipeline: string, component: string): string => `${pipeline}-${component}`;
-export const configMapName = (pipeline: string): string => `${pipeline}-config`;
 
 const componentLabels = (pipeline: string, component: string): Record<string, string> => ({
   "app.kubernetes.io/name": "soc-pipeline",

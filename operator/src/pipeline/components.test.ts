@@ -38,4 +38,55 @@ describe("components", () => {
     const rendered = detectionConfigOf(parseWorkerEnv(envOf(components(pipeline({ worker: { detection } })), "worker")));
     expect(rendered).toEqual({ keywords: ["panic"], bruteForce: { threshold: 7, windowSeconds: 60 }, spike: { baselineMinutes: 15, minRequestsPerMinute: 10, sigma: 2.5 } });
   });
+
+  describe("telemetry", () => {
+    const traced = ["api", "worker", "alerter", "collector-pg", "reporter", "credential-scanner"];
+    const full = {
+      collectors: [{ name: "pg", type: "postgres" }],
+      reporter: { enabled: true, smtpUrlSecretRef: { name: "smtp", key: "url" }, emailTo: ["soc@example.com"] },
+      credentialScanner: { enabled: true, githubTokenSecretRef: { name: "gh", key: "token" }, queries: ["org:acme"] },
+      dashboard: { enabled: true, apiBaseUrl: "https://soc.example.com" },
+    };
+    const otelNames = (list: Component[], name: string): string[] => Object.keys(envOf(list, name)).filter((key) => key.startsWith("OTEL_"));
+
+    it("renders no OTEL_* setting without an endpoint: the services then load no SDK", () => {
+      const list = components(pipeline(full));
+      for (const component of list) expect(otelNames(list, component.name), component.name).toEqual([]);
+    });
+
+    it("points every traced component at the endpoint, under its own service name, sampling by the spec's ratio", () => {
+      const list = components(pipeline({ ...full, telemetry: { endpoint: "http://otel-collector.observability:4318", samplingRatio: 0.25 } }));
+      for (const name of traced) {
+        expect(envOf(list, name), name).toMatchObject({
+          OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.observability:4318",
+          OTEL_SERVICE_NAME: `soc-${name}`,
+          OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+          OTEL_TRACES_SAMPLER_ARG: "0.25",
+          OTEL_RESOURCE_ATTRIBUTES: "service.namespace=shop,k8s.namespace.name=soc",
+        });
+      }
+      // Static files and an index-deleting CronJob make no spans.
+      expect(otelNames(list, "dashboard")).toEqual([]);
+    });
+
+    it("samples every trace by default, and the worker's rendered settings pass its own parser", () => {
+      const list = components(pipeline({ telemetry: { endpoint: "https://traces.example.com" } }));
+      expect(envOf(list, "worker").OTEL_TRACES_SAMPLER_ARG).toBe("1");
+      expect(parseWorkerEnv(envOf(list, "worker"))).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://traces.example.com", OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: 1 });
+    });
+
+    it("mounts the export headers' Secret as a file, never as an environment value", () => {
+      const headersSecretRef = { name: "otel", key: "headers" };
+      const list = components(pipeline({ telemetry: { endpoint: "https://traces.example.com", headersSecretRef } }));
+      const api = list.find((c) => c.name === "api");
+      expect(api?.secretFiles).toContainEqual({ env: "OTEL_EXPORTER_OTLP_HEADERS_FILE", ref: headersSecretRef });
+      expect(envOf(list, "api").OTEL_EXPORTER_OTLP_HEADERS).toBeUndefined();
+    });
+
+    it("refuses export headers without an endpoint, a ratio outside [0, 1] and credentials in the URL", () => {
+      expect(() => pipeline({ telemetry: { headersSecretRef: { name: "otel", key: "headers" } } })).toThrow();
+      expect(() => pipeline({ telemetry: { endpoint: "http://otel:4318", samplingRatio: 1.5 } })).toThrow();
+      expect(() => pipeline({ telemetry: { endpoint: "https://user:token@otel:4318" } })).toThrow(/must not carry credentials/);
+    });
+  });
 });

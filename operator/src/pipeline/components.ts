@@ -114,6 +114,12 @@ export function sharedSettings(spec: SocPipelineSpec): Record<string, string> {
     TOPIC_CONFIG_UPDATES: spec.kafka.topics.configUpdates,
     TOPIC_HIGH_PRIORITY_ALERTS: spec.kafka.topics.highPriorityAlerts,
     ELASTICSEARCH_INDEX: spec.elasticsearch.index,
+    // The writers place documents within the retention; the retention run deletes by it.
+    RETENTION_ENABLED: String(spec.retention.enabled),
+    RETENTION_NORMAL_DAYS: String(spec.retention.normalDays),
+    RETENTION_ANOMALY_DAYS: String(spec.retention.anomalyDays),
+    ELASTICSEARCH_NORMAL_INDEX_PERIOD: spec.retention.normalIndexPeriod,
+    ELASTICSEARCH_ANOMALY_INDEX_PERIOD: spec.retention.anomalyIndexPeriod,
     ...(spec.elasticsearch.url === undefined ? {} : { ELASTICSEARCH_URL: spec.elasticsearch.url }),
     ...(spec.redis.url === undefined ? {} : { REDIS_URL: spec.redis.url }),
     // The whitelist comes from IpWhitelist objects and the API only, never from a built-in seed.
@@ -147,6 +153,29 @@ function collectorComponent(spec: SocPipelineSpec, collector: CollectorSpec): Co
     ingress: DRAINS.has(collector.type) ? "clients" : "monitoring",
     exposed: true,
     persistentState: pulls,
+  };
+}
+
+/** The components that make spans: the dashboard serves files and the retention run deletes indices. */
+const UNTRACED = new Set(["dashboard", "retention"]);
+
+/**
+ * OpenTelemetry settings of a component (docs/observability.md), when the pipeline names an
+ * endpoint: without one the services load no SDK, so there is nothing to configure.
+ */
+export function telemetryEnv(pipeline: SocPipeline, component: string): Pick<Component, "env" | "secretFiles"> {
+  const { endpoint, headersSecretRef, samplingRatio } = pipeline.spec.telemetry;
+  if (endpoint === undefined || UNTRACED.has(component)) return { env: [], secretFiles: [] };
+  return {
+    env: plainEnv({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_SERVICE_NAME: `soc-${component}`,
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: samplingRatio,
+      // Pipelines may share a trace backend: service.namespace tells theirs apart.
+      OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${pipeline.metadata.name},k8s.namespace.name=${pipeline.metadata.namespace}`,
+    }),
+    secretFiles: secretFile("OTEL_EXPORTER_OTLP_HEADERS", headersSecretRef),
   };
 }
 
@@ -272,5 +301,24 @@ export function components(pipeline: SocPipeline): Component[] {
       schedule: scanner.schedule,
     });
   }
-  return list;
+  if (spec.retention.enabled) {
+    list.push({
+      name: "retention",
+      kind: "CronJob",
+      image: spec.retention.image,
+      replicas: undefined,
+      resources: spec.retention.resources,
+      // Its policy and index layout are in the ConfigMap (sharedSettings), read by the writers too.
+      ...withBackends(spec, ["elasticsearch"], [], []),
+      externalPorts: [],
+      ingress: "monitoring",
+      exposed: false,
+      persistentState: false,
+      schedule: spec.retention.schedule,
+    });
+  }
+  return list.map((component) => {
+    const telemetry = telemetryEnv(pipeline, component.name);
+    return { ...component, env: [...component.env, ...telemetry.env], secretFiles: [...component.secretFiles, ...telemetry.secretFiles] };
+  });
 }

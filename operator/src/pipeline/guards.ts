@@ -6,7 +6,7 @@
  */
 import type { SocPipeline } from "../api/v1alpha1/index.ts";
 import type { KubeObject } from "../kube/client.ts";
-import { MANAGED_BY, PIPELINE_LABEL } from "./children.ts";
+import { MANAGED_BY, PIPELINE_LABEL } from "../naming.ts";
 
 export type RefusalReason = "NameConflict" | "ImageNotAllowed";
 export interface Refusal {

@@ -14,10 +14,12 @@ import { containsFields, isUpToDate } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import { reconcileWhitelist, reportMissingPipeline } from "../whitelist/reconcile-whitelist.ts";
 import type { TopicWhitelists } from "../whitelist/topic-whitelists.ts";
-import type { BusPool } from "./bus-pool.ts";
-import { CHILD_KINDS, desiredChildren, PIPELINE_LABEL } from "./children.ts";
+import type { BusPool } from "../kafka/bus-pool.ts";
+import { PIPELINE_LABEL } from "../naming.ts";
+import { CHILD_KINDS, desiredChildren } from "./children.ts";
 import { refusal, type Refusal } from "./guards.ts";
 import { invalidSpecStatus, pipelineStatus, type ComponentObservation, type ReconcileOutcome, type WorkloadState } from "./status.ts";
+import { reconcileLogsPartitions, withLogsTopic } from "./logs-topic.ts";
 
 export interface ReconcilerContext {
   kube: KubeClient;
@@ -150,6 +152,9 @@ export async function reconcilePipeline(ctx: ReconcilerContext, namespace: strin
     return { requeueAfterMs: null };
   }
   const pipeline = parsed.data;
+  // Before the workloads that use it, so the logs topic is made with the spec's partitions, not a service's default.
+  const { kafka } = pipeline.spec;
+  const topic = await reconcileLogsPartitions(pipeline, (logsPartitions) => ctx.buses.get(kafka.brokers, kafka.topics, logsPartitions), ctx.events);
   const desired = desiredChildren(pipeline);
   const { applied, error: applyError, refusals } = await applyChildren(ctx, pipeline, desired);
   if (applyError === null) await pruneChildren(ctx, pipeline, desired);
@@ -157,13 +162,14 @@ export async function reconcilePipeline(ctx: ReconcilerContext, namespace: strin
   ctx.autoscalers.ensure(pipeline);
 
   const outcome: ReconcileOutcome = { components: observe(pipeline, desired, applied), applyError, refusals, whitelistError: whitelist.error };
-  const status = { ...pipelineStatus(pipeline, outcome, ctx.now()), ...(whitelist.status === undefined ? {} : { whitelist: whitelist.status }) };
+  const status = withLogsTopic({ ...pipelineStatus(pipeline, outcome, ctx.now()), ...(whitelist.status === undefined ? {} : { whitelist: whitelist.status }) }, topic, pipeline, ctx.now());
   if (!containsFields(raw.status, status)) {
     await ctx.kube.apply({ apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status }, { subresource: "status" });
   }
 
   if (applyError !== null && !applyError.permanent) throw new Error(applyError.message);
-  if (whitelist.error !== null) throw new Error(whitelist.error);
+  const kafkaError = whitelist.error ?? topic.error;
+  if (kafkaError !== null) throw new Error(kafkaError);
   const ready = status.conditions?.find((c) => c.type === "Ready")?.status === "True";
   return { requeueAfterMs: ready ? READY_REQUEUE_MS : NOT_READY_REQUEUE_MS };
 }

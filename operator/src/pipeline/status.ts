@@ -3,9 +3,9 @@
  * Ready, Progressing and Degraded, plus kstatus's abnormal-true Reconciling and Stalled so that
  * Flux, Argo CD and `kubectl wait` all read it right. Pure: the clock comes in.
  */
-import type { ComponentStatus, Condition, SocPipeline, SocPipelineStatus } from "../api/v1alpha1/index.ts";
+import type { ComponentStatus, SocPipeline, SocPipelineStatus } from "../api/v1alpha1/index.ts";
 import type { KubeObject } from "../kube/client.ts";
-import { kubeTime } from "../kube/time.ts";
+import { mergeConditions, type ConditionInput } from "../status/conditions.ts";
 import type { Refusal } from "./guards.ts";
 
 /** What the reconcile saw of one component's workload. */
@@ -36,8 +36,6 @@ export interface ReconcileOutcome {
   whitelistError: string | null;
 }
 
-type ConditionInput = Pick<Condition, "type" | "status" | "reason" | "message">;
-
 function componentStatus(observation: ComponentObservation): ComponentStatus {
   const workload = observation.workload;
   if (workload === null) return { name: observation.name, kind: observation.kind, desiredReplicas: 0, readyReplicas: 0, ready: false };
@@ -50,52 +48,45 @@ function componentStatus(observation: ComponentObservation): ComponentStatus {
 
 const rolledOut = (w: WorkloadState | null): boolean => w !== null && w.observedGeneration >= w.generation && w.updatedReplicas >= w.desiredReplicas;
 
-function desiredConditions(outcome: ReconcileOutcome, statuses: ComponentStatus[]): ConditionInput[] {
-  const notReady = statuses.filter((c) => !c.ready).map((c) => c.name);
-  const rollingOut = outcome.components.filter((c) => c.kind === "Deployment" && !rolledOut(c.workload)).map((c) => c.name);
-  const failures = outcome.components.flatMap((c) => (c.workload?.failure == null ? [] : [`${c.name}: ${c.workload.failure}`]));
-  const apply = outcome.applyError;
-
+/** The first problem found, in order of how much it explains: a refusal, a failed apply, a failed component, a failed whitelist publish. */
+function degradedCondition(outcome: ReconcileOutcome, failures: string[]): ConditionInput {
   const refusals = outcome.refusals ?? [];
   const refused = refusals[0];
-  const degraded: ConditionInput =
-    refused !== undefined
-      ? { type: "Degraded", status: "True", reason: refused.reason, message: refusals.map((r) => r.message).join("; ") }
-      : apply !== null
-      ? { type: "Degraded", status: "True", reason: "ApplyFailed", message: apply.message }
-      : failures.length > 0
-        ? { type: "Degraded", status: "True", reason: "ComponentFailed", message: failures.join("; ") }
-        : outcome.whitelistError !== null
-          ? { type: "Degraded", status: "True", reason: "WhitelistPublishFailed", message: outcome.whitelistError }
-          : { type: "Degraded", status: "False", reason: "AsExpected", message: "No problem found" };
-  const progressing: ConditionInput =
-    rollingOut.length > 0
-      ? { type: "Progressing", status: "True", reason: "RollingOut", message: `Rolling out: ${rollingOut.join(", ")}` }
-      : { type: "Progressing", status: "False", reason: "RolloutComplete", message: "Every component runs the current spec" };
-  const ready: ConditionInput =
-    degraded.status === "True"
-      ? { type: "Ready", status: "False", reason: degraded.reason, message: degraded.message }
-      : notReady.length > 0
-        ? { type: "Ready", status: "False", reason: "ComponentsNotReady", message: `Not ready: ${notReady.join(", ")}` }
-        : { type: "Ready", status: "True", reason: "AllComponentsReady", message: `${statuses.length} components ready` };
+  const problem = (reason: string, message: string): ConditionInput => ({ type: "Degraded", status: "True", reason, message });
+  if (refused !== undefined) return problem(refused.reason, refusals.map((r) => r.message).join("; "));
+  if (outcome.applyError !== null) return problem("ApplyFailed", outcome.applyError.message);
+  if (failures.length > 0) return problem("ComponentFailed", failures.join("; "));
+  if (outcome.whitelistError !== null) return problem("WhitelistPublishFailed", outcome.whitelistError);
+  return { type: "Degraded", status: "False", reason: "AsExpected", message: "No problem found" };
+}
+
+function progressingCondition(outcome: ReconcileOutcome): ConditionInput {
+  const rollingOut = outcome.components.filter((c) => c.kind === "Deployment" && !rolledOut(c.workload)).map((c) => c.name);
+  return rollingOut.length > 0
+    ? { type: "Progressing", status: "True", reason: "RollingOut", message: `Rolling out: ${rollingOut.join(", ")}` }
+    : { type: "Progressing", status: "False", reason: "RolloutComplete", message: "Every component runs the current spec" };
+}
+
+function readyCondition(degraded: ConditionInput, statuses: ComponentStatus[]): ConditionInput {
+  const notReady = statuses.filter((c) => !c.ready).map((c) => c.name);
+  if (degraded.status === "True") return { type: "Ready", status: "False", reason: degraded.reason, message: degraded.message };
+  if (notReady.length > 0) return { type: "Ready", status: "False", reason: "ComponentsNotReady", message: `Not ready: ${notReady.join(", ")}` };
+  return { type: "Ready", status: "True", reason: "AllComponentsReady", message: `${statuses.length} components ready` };
+}
+
+function desiredConditions(outcome: ReconcileOutcome, statuses: ComponentStatus[]): ConditionInput[] {
+  const failures = outcome.components.flatMap((c) => (c.workload?.failure == null ? [] : [`${c.name}: ${c.workload.failure}`]));
+  const degraded = degradedCondition(outcome, failures);
+  const ready = readyCondition(degraded, statuses);
   // kstatus: Stalled = will not progress without a change; Reconciling = still converging.
-  const stalled = refused !== undefined || (apply?.permanent ?? false) || failures.length > 0;
+  const stalled = (outcome.refusals ?? []).length > 0 || (outcome.applyError?.permanent ?? false) || failures.length > 0;
   return [
     ready,
-    progressing,
+    progressingCondition(outcome),
     degraded,
     { type: "Reconciling", status: ready.status === "True" || stalled ? "False" : "True", reason: ready.reason, message: ready.message },
     { type: "Stalled", status: stalled ? "True" : "False", reason: stalled ? degraded.reason : "AsExpected", message: stalled ? degraded.message : "" },
   ];
-}
-
-/** Keeps lastTransitionTime when a condition's status did not change. */
-export function mergeConditions(previous: Condition[] | undefined, wanted: ConditionInput[], generation: number, now: Date): Condition[] {
-  return wanted.map((condition) => {
-    const before = previous?.find((p) => p.type === condition.type);
-    const lastTransitionTime = before !== undefined && before.status === condition.status ? before.lastTransitionTime : kubeTime(now);
-    return { ...condition, observedGeneration: generation, lastTransitionTime };
-  });
 }
 
 /** The status the reconciler owns (autoscaling and whitelist parts are written by their own loops). */

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { API_VERSION, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { KubeClient, KubeObject } from "../kube/client.ts";
 import { kubeTime } from "../kube/time.ts";
-import { PIPELINE_LABEL } from "../pipeline/children.ts";
+import { PIPELINE_LABEL } from "../naming.ts";
 import { whitelistChanges } from "./effective-whitelist.ts";
 
 export const publishedRecordName = (pipeline: string): string => `${pipeline}-whitelist-published`;

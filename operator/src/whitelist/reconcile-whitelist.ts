@@ -9,7 +9,7 @@ import type { KubeClient, KubeObject } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import { containsFields } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
-import type { BusPool } from "../pipeline/bus-pool.ts";
+import type { BusPool } from "../kafka/bus-pool.ts";
 import { effectiveWhitelist } from "./effective-whitelist.ts";
 import { publishWhitelist } from "./publisher.ts";
 import { missingPipelineStatus, whitelistStatus } from "./status.ts";

@@ -1,34 +1,34 @@
 /** An IpWhitelist's status: how many of its entries are published, and which were refused. Pure. */
 import type { IpWhitelist, IpWhitelistStatus } from "../api/v1alpha1/index.ts";
-import { mergeConditions } from "../pipeline/status.ts";
-import type { EffectiveWhitelist } from "./effective-whitelist.ts";
+import { mergeConditions, type ConditionInput } from "../status/conditions.ts";
+import type { EffectiveWhitelist, RejectedEntry } from "./effective-whitelist.ts";
 import type { PublishResult } from "./publisher.ts";
+
+/** Ready, and kstatus's Reconciling and Stalled: an invalid entry waits for a fix (Stalled); a failed publish is retried (Reconciling). */
+function whitelistConditions(rejected: RejectedEntry[], published: PublishResult | null, publishError: string | null, usable: number): ConditionInput[] {
+  const ready: ConditionInput =
+    rejected.length > 0
+      ? { type: "Ready", status: "False", reason: "InvalidEntry", message: rejected.map((r) => `${r.ip}: ${r.reason}`).join("; ") }
+      : publishError !== null || published === null
+        ? { type: "Ready", status: "False", reason: "PublishFailed", message: publishError ?? "not published yet" }
+        : { type: "Ready", status: "True", reason: "Published", message: `${usable} entries published` };
+  const stalled = ready.reason === "InvalidEntry";
+  return [
+    ready,
+    { type: "Reconciling", status: ready.reason === "PublishFailed" ? "True" : "False", reason: ready.reason, message: ready.message },
+    { type: "Stalled", status: stalled ? "True" : "False", reason: ready.reason, message: stalled ? ready.message : "" },
+  ];
+}
 
 export function whitelistStatus(whitelist: IpWhitelist, effective: EffectiveWhitelist, published: PublishResult | null, publishError: string | null, now: Date): IpWhitelistStatus {
   const key = whitelist.metadata.name;
   const rejected = effective.rejected.get(key) ?? [];
-  const ready =
-    rejected.length > 0
-      ? { type: "Ready", status: "False" as const, reason: "InvalidEntry", message: rejected.map((r) => `${r.ip}: ${r.reason}`).join("; ") }
-      : publishError !== null || published === null
-        ? { type: "Ready", status: "False" as const, reason: "PublishFailed", message: publishError ?? "not published yet" }
-        : { type: "Ready", status: "True" as const, reason: "Published", message: `${effective.usableBySource.get(key) ?? 0} entries published` };
+  const usable = effective.usableBySource.get(key) ?? 0;
   const generation = whitelist.metadata.generation;
-  const stalled = ready.reason === "InvalidEntry";
   return {
     observedGeneration: generation,
-    conditions: mergeConditions(
-      whitelist.status?.conditions,
-      [
-        ready,
-        // kstatus: an invalid entry waits for a fix (Stalled); a failed publish is retried (Reconciling).
-        { type: "Reconciling", status: ready.reason === "PublishFailed" ? "True" : "False", reason: ready.reason, message: ready.message },
-        { type: "Stalled", status: stalled ? "True" : "False", reason: ready.reason, message: stalled ? ready.message : "" },
-      ],
-      generation,
-      now,
-    ),
-    publishedEntries: published === null ? (whitelist.status?.publishedEntries ?? 0) : (effective.usableBySource.get(key) ?? 0),
+    conditions: mergeConditions(whitelist.status?.conditions, whitelistConditions(rejected, published, publishError, usable), generation, now),
+    publishedEntries: published === null ? (whitelist.status?.publishedEntries ?? 0) : usable,
     invalidEntries: rejected.map((r) => r.ip),
     ...(published?.publishedAt === undefined ? {} : { lastPublishedTime: published.publishedAt }),
   };

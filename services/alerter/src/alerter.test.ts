@@ -54,6 +54,16 @@ describe("alerter on Slack-like and Discord-like webhooks", () => {
     expect(await registry.getSingleMetricAsString("alerter_retried_total")).toContain('alerter_retried_total{channel="slack#1",service="alerter-test"} 2');
   });
 
+  it("counts alerts by type and severity and malformed messages sent to the dead-letter topic, and exposes each channel's failures from zero", async () => {
+    const slack = await fakeWebhook(SLACK.ok);
+    const { publish, bus, registry } = await startAlerter([slackChannel("slack#1", new Secret(slack.url))]);
+    expect(await registry.getSingleMetricAsString("alerter_failed_total")).toContain('alerter_failed_total{channel="slack#1",reason="retries_exhausted",service="alerter-test"} 0');
+    await publish(bruteForceAlert());
+    await bus.publish("high-priority-alerts", [{ value: "{not json" }]);
+    await eventually(async () => expect(await registry.getSingleMetricAsString("alerter_dead_lettered_total")).toContain("alerter_dead_lettered_total{service=\"alerter-test\"} 1"));
+    expect(await registry.getSingleMetricAsString("alerter_alerts_total")).toContain('alerter_alerts_total{type="brute_force",severity="high",service="alerter-test"} 1');
+  });
+
   it("marks a webhook that answers 404 as dead and stops calling it, while other channels keep working", async () => {
     const gone = await fakeWebhook(DISCORD.unknownWebhook);
     const slack = await fakeWebhook(SLACK.ok);
@@ -68,7 +78,7 @@ describe("alerter on Slack-like and Discord-like webhooks", () => {
     const slack = await fakeWebhook(SLACK.invalidPayload);
     const { publish, registry } = await startAlerter([slackChannel("slack#1", new Secret(slack.url))]);
     await publish(bruteForceAlert());
-    await eventually(async () => expect(await registry.getSingleMetricAsString("alerter_failed_total")).toContain('reason="rejected"'));
+    await eventually(async () => expect(await registry.getSingleMetricAsString("alerter_failed_total")).toContain('alerter_failed_total{channel="slack#1",reason="rejected",service="alerter-test"} 1'));
     expect(slack.requests).toBe(1);
   });
 

@@ -10,8 +10,11 @@ import {
   decodeMessage,
   Gauge,
   highPriorityAlertSchema,
+  markDeadLettered,
   publishDeadLetters,
+  startProcessSpan,
   TOPICS,
+  withinSpan,
   type Bus,
   type HighPriorityAlert,
   type IncomingMessage,
@@ -19,7 +22,7 @@ import {
   type Registry,
   type Subscription,
 } from "@soc/shared";
-import type { Channel } from "./channels/channel.ts";
+import { GIVE_UP_REASONS, type Channel } from "./channels/channel.ts";
 import type { DeliveryLog } from "./delivery-log.ts";
 import { abortableSleep, DEFAULT_RETRY_POLICY, deliver, type DeliveryHooks, type RetryPolicy } from "./delivery.ts";
 import { NoiseFilter } from "./noise.ts";
@@ -63,6 +66,8 @@ function alerterMetrics(registry: Registry) {
     throttled: counter("alerter_throttled_total", "429 answers honoured"),
     suppressed: counter("alerter_suppressed_total", "Repeats folded by noise control"),
     dead: new Gauge({ name: "alerter_dead_channels", help: "Channels whose endpoint is gone (404/401)", registers: [registry] }),
+    received: new Counter({ name: "alerter_alerts_total", help: "High-priority alerts received, by type and severity (before repeats are folded)", labelNames: ["type", "severity"], registers: [registry] }),
+    deadLettered: new Counter({ name: "alerter_dead_lettered_total", help: "Malformed alert messages sent to the dead-letter topic", registers: [registry] }),
   };
 }
 
@@ -91,7 +96,10 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   const noise = new NoiseFilter(deps.dedupWindowSeconds);
   const metrics = alerterMetrics(deps.registry);
   const dead = new Set<string>();
+  const groupId = deps.groupId ?? "soc-alerter";
   const queues = deps.channels.map((channel) => ({ channel, queue: createQueue() }));
+  // Every channel's failure series exists from the start at zero, so an alert on increase() sees the first failure.
+  for (const channel of deps.channels) for (const reason of GIVE_UP_REASONS) metrics.failed.inc({ channel: channel.id, reason }, 0);
   // Aborted by stop(): queued deliveries do not start and retry waits end; an attempt under way finishes.
   const shutdown = new AbortController();
   let subscription: Subscription | null = null;
@@ -135,23 +143,35 @@ export function createAlerter(deps: AlerterDeps): Alerter {
     const rejected: { message: IncomingMessage; reason: string }[] = [];
     const deliveries: Promise<Settlement>[] = [];
     for (const message of messages) {
+      // Continues the trace of the log that raised the alert; ends once every channel settled it.
+      const span = startProcessSpan(message, groupId);
       const decoded = decodeMessage(highPriorityAlertSchema, message);
       if (!decoded.ok) {
         rejected.push({ message, reason: decoded.reason });
+        markDeadLettered(span, decoded.reason);
+        span.end();
         continue;
       }
       const alert: HighPriorityAlert = decoded.value;
+      metrics.received.inc({ type: alert.type, severity: alert.severity });
       if (noise.admit(alert, now() / 1000) === "suppress") {
         for (const channel of deps.channels) metrics.suppressed.inc({ channel: channel.id });
+        span.setAttribute("soc.alert.suppressed", true);
+        span.end();
         continue;
       }
-      deliveries.push(...notify(renderAlert(alert, context)));
+      const sent = withinSpan(span, () => notify(renderAlert(alert, context)));
+      void Promise.allSettled(sent).then(() => span.end());
+      deliveries.push(...sent);
     }
     const outcomes = await Promise.allSettled(deliveries);
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
     if (failed !== undefined) throw failed.reason;
     if (outcomes.some((outcome) => outcome.status === "fulfilled" && outcome.value === "interrupted")) throw new Error(STOPPING);
-    if (rejected.length > 0) await publishDeadLetters(bus, rejected);
+    if (rejected.length > 0) {
+      await publishDeadLetters(bus, rejected);
+      metrics.deadLettered.inc(rejected.length);
+    }
   }
 
   async function sendFollowUps(): Promise<void> {
@@ -162,7 +182,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
     deadChannels: () => [...dead],
     async start() {
       const tracked = (messages: IncomingMessage[]): Promise<void> => (inFlight = handleBatch(messages));
-      subscription = await bus.subscribe({ groupId: deps.groupId ?? "soc-alerter", topics: [deps.topic ?? TOPICS.highPriorityAlerts], fromBeginning: true, handleBatch: tracked });
+      subscription = await bus.subscribe({ groupId, topics: [deps.topic ?? TOPICS.highPriorityAlerts], fromBeginning: true, handleBatch: tracked });
       followUpTimer = setInterval(() => void sendFollowUps().catch((error: unknown) => logger.error({ err: error }, "follow-up failed")), deps.followUpCheckMs ?? 5_000);
       followUpTimer.unref();
       logger.info({ channels: deps.channels.map((c) => c.id) }, "alerter started");

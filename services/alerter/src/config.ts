@@ -1,6 +1,6 @@
 /** Alerter configuration: channels from the environment or mounted Secret files (NAME_FILE). */
 import { z } from "zod";
-import { checkRedisEnv, commaList, logLevel, optionalRedisEnvShape, parseConfig, port, positiveInt, Secret, topicEnvShape, checkKafkaEnv, kafkaEnvShape } from "@soc/shared";
+import { checkRedisEnv, commaList, logLevel, optionalRedisEnvShape, parseConfig, port, positiveInt, Secret, topicEnvShape, checkKafkaEnv, kafkaEnvShape, tracingEnvShape } from "@soc/shared";
 import type { Channel } from "./channels/channel.ts";
 import { discordChannel } from "./channels/discord.ts";
 import { emailChannel } from "./channels/email.ts";
@@ -38,6 +38,7 @@ export const alerterEnvSchema = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).max(256).default("soc-alerter:"),
   LOG_LEVEL: logLevel,
   ...topicEnvShape,
+  ...tracingEnvShape,
 }).superRefine(checkRedisEnv).superRefine(checkKafkaEnv);
 export type AlerterEnv = z.output<typeof alerterEnvSchema>;
 

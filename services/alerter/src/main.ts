@@ -1,11 +1,13 @@
 /** The alerter as its own service on real Kafka (and Redis for its delivery log). */
-import { createKafkaBus, createLogger, createRegistry, onShutdownSignal, pipelineTopicSpecs, redisConnectionOf, startOpsServer, topicsFromEnv, kafkaConnectionOf } from "@soc/shared";
+import { createKafkaBus, createLogger, createRegistry, onShutdownSignal, pipelineTopicSpecs, redisConnectionOf, startOpsServer, topicsFromEnv, kafkaConnectionOf, startTracing } from "@soc/shared";
 import { createAlerter } from "./alerter.ts";
 import { channelsOf, parseAlerterEnv, retryPolicyOf } from "./config.ts";
 import { createMemoryDeliveryLog, createRedisDeliveryLog } from "./delivery-log.ts";
 
 const env = parseAlerterEnv(process.env);
 const logger = createLogger("alerter", env.LOG_LEVEL);
+const tracing = startTracing("soc-alerter", env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_HEADERS);
+await tracing.ready;
 const registry = createRegistry("alerter");
 const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-alerter", logger });
 const topics = topicsFromEnv(env);
@@ -34,5 +36,5 @@ const ops = startOpsServer({ port: env.ALERTER_PORT, registry, ready: () => bus.
 onShutdownSignal(async () => {
   ops.close();
   await alerter.stop();
-  await Promise.allSettled([bus.close(), deliveryLog.close()]);
+  await Promise.allSettled([bus.close(), deliveryLog.close(), tracing.shutdown()]);
 });

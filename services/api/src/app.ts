@@ -5,14 +5,13 @@
 import cors from "@koa/cors";
 import type Router from "@koa/router";
 import Koa, { type Middleware } from "koa";
-import { Counter, Histogram, LATENCY_BUCKETS } from "@soc/shared";
-import { authenticate, requireRole, type Role } from "./auth.ts";
+import { Counter, Histogram, LATENCY_BUCKETS, registerDependencyProbes, traceHttpRequest } from "@soc/shared";
+import { authenticate } from "./auth.ts";
 import type { ApiDeps } from "./deps.ts";
 import { errorResponses } from "./http-errors.ts";
-import { alertRoutes } from "./routes/alerts.ts";
-import { logRoutes } from "./routes/logs.ts";
-import { operationRoutes } from "./routes/operations.ts";
-import { whitelistRoutes } from "./routes/whitelist.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { API_ROUTES, MOUNTED_ROUTES } from "./routes/index.ts";
+import { accessGuard, koaPath, routerOf } from "./routes/route.ts";
 
 /**
  * Every answer, errors included: the API serves data, never pages (except /docs, which sets its
@@ -28,6 +27,9 @@ export const SECURITY_HEADERS = {
 export function createApp(deps: ApiDeps): Koa {
   const app = new Koa();
   app.proxy = true;
+  app.use(function traceRequest(ctx, next) {
+    return traceHttpRequest(ctx.req, ctx.res, next, () => (ctx as { _matchedRoute?: string })._matchedRoute);
+  });
   app.use(async function securityHeaders(ctx, next) {
     ctx.set(SECURITY_HEADERS);
     await next();
@@ -40,6 +42,7 @@ export function createApp(deps: ApiDeps): Koa {
     registers: [deps.registry],
   });
   const logsAccepted = new Counter({ name: "logs_accepted_total", help: "Logs acknowledged by Kafka and answered 200", registers: [deps.registry] });
+  registerDependencyProbes(deps.registry, deps.readinessChecks);
 
   app.use(async function measureRequest(ctx, next) {
     const stop = requests.startTimer({ method: ctx.method });
@@ -65,19 +68,33 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(errorResponses(deps.logger));
   app.use(authenticate(deps.access));
 
-  for (const router of [operationRoutes(deps), logRoutes(deps, logsAccepted), alertRoutes(deps), whitelistRoutes(deps)]) {
+  for (const router of [docsRoutes(), routerOf(API_ROUTES, { deps, logsAccepted })]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: false }));
   }
-  for (const router of deps.readRoutes ?? []) app.use(behindRole("read", router));
+  for (const router of deps.readRoutes ?? []) app.use(mounted(router));
   return app;
 }
 
-/** Mounts another package's router so its routes demand a role before they run. */
-function behindRole(role: Role, router: Router): Middleware {
-  const guard = requireRole(role);
+/**
+ * Mounts another package's router. Each of its routes must be in MOUNTED_ROUTES, so it is
+ * documented, and demands the access documented there before it runs.
+ */
+function mounted(router: Router): Middleware {
+  const guards = new Map<string, Middleware>();
+  for (const layer of router.stack) {
+    for (const method of layer.methods) {
+      // koa serves HEAD with every GET.
+      const documented = method === "HEAD" ? "get" : method.toLowerCase();
+      const route = MOUNTED_ROUTES.find((candidate) => koaPath(candidate.path) === layer.path && candidate.method === documented);
+      if (route === undefined) throw new Error(`${documented.toUpperCase()} ${layer.path} is not in the API's route list (routes/index.ts): document it there before mounting it`);
+      guards.set(`${method} ${layer.path}`, accessGuard(route.access));
+    }
+  }
   const routes = router.routes();
-  return async function guardedRoutes(ctx, next) {
-    if (!router.match(ctx.path, ctx.method).route) return next();
+  return async function documentedRoutes(ctx, next) {
+    const layer = router.match(ctx.path, ctx.method).pathAndMethod[0];
+    const guard = layer === undefined ? undefined : guards.get(`${ctx.method} ${layer.path}`);
+    if (guard === undefined) return next();
     return guard(ctx, () => routes(ctx as Parameters<typeof routes>[0], next));
   };
 }

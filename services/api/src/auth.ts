@@ -98,12 +98,13 @@ export function authenticate(access: AccessControl): Middleware {
   };
 }
 
-export function requireRole(needed: Role): Middleware {
+/** `"any-key"`: any valid key, whatever its role (to learn which role it has). */
+export function requireRole(needed: Role | "any-key"): Middleware {
   return async function checkRole(ctx, next) {
     const role = ctx.state.role as Role | "invalid" | undefined;
     if (role === undefined) throw new AppError("unauthorized", "Missing API key: send 'Authorization: Bearer <key>'");
     if (role === "invalid") throw new AppError("forbidden", "Invalid API key");
-    if (!grants(role, needed)) throw new AppError("forbidden", `This action needs the '${needed}' role; your key has '${role}'`);
+    if (needed !== "any-key" && !grants(role, needed)) throw new AppError("forbidden", `This action needs the '${needed}' role; your key has '${role}'`);
     return next();
   };
 }

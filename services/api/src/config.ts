@@ -1,6 +1,6 @@
 /** API configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { booleanFlag, checkElasticsearchEnv, checkRedisEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape } from "@soc/shared";
+import { booleanFlag, checkElasticsearchEnv, checkRedisEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape, tracingEnvShape } from "@soc/shared";
 
 export const apiEnvSchema = z.object({
   API_PORT: port.default(8000),
@@ -17,7 +17,7 @@ export const apiEnvSchema = z.object({
   /** Only an explicit `open` turns access control off. */
   AUTH_MODE: z.enum(["keys", "open"]).default("keys"),
   MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
+  ...tracingEnvShape,
   LOG_LEVEL: logLevel,
   ES_REFRESH_ON_WRITE: booleanFlag.default(false),
   // GET /pipeline reports this group's lag, so it must be the group the workers join.

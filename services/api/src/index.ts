@@ -4,3 +4,4 @@ export type { ApiDeps } from "./deps.ts";
 export { generateApiKey, keyAccess, parseApiKeys, type AccessControl, type ApiKey, type Role } from "./auth.ts";
 export { apiEnvSchema, parseApiEnv, type ApiEnv } from "./config.ts";
 export { startTestApi, TEST_KEYS, type TestApi } from "./testing.ts";
+export { openApiDocument } from "./openapi.ts";

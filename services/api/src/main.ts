@@ -24,7 +24,8 @@ import { parseApiEnv } from "./config.ts";
 
 const env = parseApiEnv(process.env);
 const logger = createLogger("api", env.LOG_LEVEL);
-const tracing = startTracing("soc-api", env.OTEL_EXPORTER_OTLP_ENDPOINT);
+const tracing = startTracing("soc-api", env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_HEADERS);
+await tracing.ready;
 const registry = createRegistry("api");
 const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-api", logger });
 const store = createElasticsearchStore({ ...elasticsearchStoreOptionsOf(env), refreshOnWrite: env.ES_REFRESH_ON_WRITE });

@@ -9,7 +9,7 @@ import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { hostNameOf, parseApiKeys, ROLES } from "./auth.ts";
 import { mediaTypeOf, NDJSON_TYPES, parseNdjson } from "./body.ts";
 import { toAppError } from "./http-errors.ts";
-import { toLogMessages } from "./routes/logs.ts";
+import { parseLogBody, toLogMessages } from "./routes/logs.ts";
 import { alertQuerySchema, bulkStatusUpdateSchema, statsQuerySchema } from "./schemas.ts";
 import { startTestApi, type TestApi } from "./testing.ts";
 
@@ -115,7 +115,7 @@ describe("request schemas", () => {
     fc.assert(
       fc.property(fc.oneof(submission, fc.array(submission, { maxLength: 5 }), fc.jsonValue({ maxDepth: 2 })), fc.integer({ min: 0, max: 4_102_444_800_000 }), (body, nowMs) => {
         try {
-          const { messages } = toLogMessages(body, nowMs);
+          const messages = toLogMessages(parseLogBody(body), nowMs);
           for (const message of messages) expect(logMessageSchema.safeParse(message).success, JSON.stringify(message)).toBe(true);
         } catch (thrown) {
           expect(thrown).toBeInstanceOf(z.ZodError);
@@ -130,8 +130,8 @@ describe("request schemas", () => {
   // numbers, so an RFC 3339 time before 1970 becomes a negative timestamp that the worker's schema
   // dead-letters. When eventTime pipes its result through nonnegative(), turn this into `it`.
   it("refuses RFC 3339 times before 1970 at the edge, as it refuses negative epoch seconds", () => {
-    expect(() => toLogMessages({ message: "m", timestamp: -1 }, 0)).toThrow(z.ZodError);
-    expect(() => toLogMessages({ message: "m", timestamp: "1969-12-31T23:59:59Z" }, 0)).toThrow(z.ZodError);
+    expect(() => toLogMessages(parseLogBody({ message: "m", timestamp: -1 }), 0)).toThrow(z.ZodError);
+    expect(() => toLogMessages(parseLogBody({ message: "m", timestamp: "1969-12-31T23:59:59Z" }), 0)).toThrow(z.ZodError);
   });
 
   it("bound a bulk triage to 1000 ids of at most 256 characters", () => {

@@ -17,6 +17,10 @@ export const logSubmissionSchema = z
 
 export const logBatchSchema = z.array(logSubmissionSchema).min(1).max(MAX_BATCH_LOGS).meta({ id: "LogBatch" });
 
+/** POST /logs: one log or a batch. */
+export const logBodySchema = z.union([logSubmissionSchema, logBatchSchema]);
+export type LogBody = z.output<typeof logBodySchema>;
+
 const commaSeparated = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
@@ -55,7 +59,23 @@ export const statsQuerySchema = z.object({
   top: z.coerce.number().int().min(1).max(100).default(10),
 });
 
+export const monthlyReportQuerySchema = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).describe("YYYY-MM") });
+
 export const statusMessageSchema = z.object({ status: z.string() }).meta({ id: "StatusMessage" });
+export const logsSubmittedSchema = z
+  .object({ status: z.string(), accepted: z.number().int().optional().describe("How many logs of the batch were accepted; batches only.") })
+  .meta({ id: "LogsSubmitted" });
+export const alertPageHeadersSchema = z.object({
+  "X-Total-Count": z.string().regex(/^\d+$/).describe("How many alerts match the filters, on every page."),
+  "X-Next-Cursor": z.string().optional().describe("Pass as `cursor` for the next page; absent on the last page."),
+});
+export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+export const readinessSchema = z
+  .object({
+    status: z.enum(["ready", "not ready"]),
+    checks: z.record(z.string(), z.string()).optional().describe('Each dependency\'s check: "ok" or why it failed. Only for the read role.'),
+  })
+  .meta({ id: "Readiness" });
 export const errorSchema = z.object({ detail: z.string(), code: z.string() }).meta({ id: "Error" });
 export const processedLogResponseSchema = processedLogSchema.meta({ id: "ProcessedLog" });
 export const bulkStatusResultSchema = z.object({ updated: z.number().int(), not_found: z.array(z.string()) }).meta({ id: "BulkStatusResult" });

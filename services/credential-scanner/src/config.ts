@@ -1,6 +1,6 @@
 /** Credential scanner configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { checkKafkaEnv, commaList, kafkaEnvShape, logLevel, parseConfig, secretString, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, commaList, kafkaEnvShape, logLevel, parseConfig, secretString, topicEnvShape, tracingEnvShape } from "@soc/shared";
 
 export const scannerEnvSchema = z
   .object({
@@ -12,6 +12,7 @@ export const scannerEnvSchema = z
     SCAN_STATE_FILE: z.string().min(1).default(".data/credential-scanner-findings.json"),
     LOG_LEVEL: logLevel,
     ...topicEnvShape,
+    ...tracingEnvShape,
   })
   .superRefine(checkKafkaEnv);
 export type ScannerEnv = z.output<typeof scannerEnvSchema>;

@@ -114,13 +114,15 @@ export function scanText(path: string, text: string, options: ScanOptions = {}):
   const seen = new Set<string>();
   // Spans of the findings kept (at most maxFindings): the entropy rule skips what a provider rule found.
   const covered: [number, number][] = [];
+  const isCovered = (index: number, length: number): boolean => covered.some(([start, end]) => index < end && index + length > start);
+  const limitReached = (): ScanLimit | null => (findings.length >= limits.maxFindings ? "findings" : now() > deadline ? "time" : null);
   for (const { rule, secret, index } of candidates(scanned)) {
-    const stop: ScanLimit | null = findings.length >= limits.maxFindings ? "findings" : now() > deadline ? "time" : null;
+    const stop = limitReached();
     if (stop !== null) {
       limitsHit.push(stop);
       break;
     }
-    if (rule === GENERIC_RULE && covered.some(([start, end]) => index < end && index + secret.length > start)) continue;
+    if (rule === GENERIC_RULE && isCovered(index, secret.length)) continue;
     if (allowlist.secrets.some((pattern) => pattern.test(secret))) continue;
     const fingerprint = fingerprintOf(rule, secret);
     if (allowlist.fingerprints.has(fingerprint) || seen.has(fingerprint)) continue;

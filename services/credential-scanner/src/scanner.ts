@@ -125,10 +125,24 @@ async function scanMatch(options: RunOptions, match: CodeMatch): Promise<ScanRes
   }
 }
 
+type FileCounts = Pick<ScanSummary, "truncatedFiles" | "cappedFiles" | "heldBackFiles" | "failedFiles">;
+
+function countLimitsHit(counts: FileCounts, limitsHit: ScanLimit[]): void {
+  if (limitsHit.includes("size")) counts.truncatedFiles++;
+  if (limitsHit.some((limit) => limit !== "size")) counts.cappedFiles++;
+}
+
+/** Findings neither reported earlier in this run nor remembered from an earlier one. */
+async function freshFindings(findings: Finding[], reported: Set<string>, remembered: FindingStore): Promise<Finding[]> {
+  const fresh: Finding[] = [];
+  for (const finding of findings) if (!reported.has(finding.fingerprint) && !(await remembered.has(finding.fingerprint))) fresh.push(finding);
+  return fresh;
+}
+
 export async function runScan(options: RunOptions): Promise<ScanSummary> {
   const now = options.now ?? Date.now;
   const alertLimits = options.alertLimits ?? DEFAULT_ALERT_LIMITS;
-  const counts = { truncatedFiles: 0, cappedFiles: 0, heldBackFiles: 0, failedFiles: 0 };
+  const counts: FileCounts = { truncatedFiles: 0, cappedFiles: 0, heldBackFiles: 0, failedFiles: 0 };
   const seenFiles = new Set<string>();
   const reported = new Set<string>();
   const alertsPerRepository = new Map<string, number>();
@@ -143,10 +157,8 @@ export async function runScan(options: RunOptions): Promise<ScanSummary> {
         counts.failedFiles++;
         continue;
       }
-      if (result.limitsHit.includes("size")) counts.truncatedFiles++;
-      if (result.limitsHit.some((limit) => limit !== "size")) counts.cappedFiles++;
-      const fresh: Finding[] = [];
-      for (const finding of result.findings) if (!reported.has(finding.fingerprint) && !(await options.findings.has(finding.fingerprint))) fresh.push(finding);
+      countLimitsHit(counts, result.limitsHit);
+      const fresh = await freshFindings(result.findings, reported, options.findings);
       const [first, ...rest] = fresh;
       if (first === undefined) continue;
       const repositoryAlerts = alertsPerRepository.get(match.repository) ?? 0;

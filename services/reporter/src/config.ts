@@ -1,6 +1,6 @@
 /** Reporter configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { checkElasticsearchEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, Secret } from "@soc/shared";
+import { checkElasticsearchEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, Secret, tracingEnvShape } from "@soc/shared";
 
 export const reporterEnvSchema = z
   .object({
@@ -11,6 +11,7 @@ export const reporterEnvSchema = z
     REPORT_DAY_OF_MONTH: z.coerce.number().int().min(1).max(28).default(1),
     REPORT_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(6),
     LOG_LEVEL: logLevel,
+    ...tracingEnvShape,
   })
   .superRefine(checkElasticsearchEnv);
 export type ReporterEnv = z.output<typeof reporterEnvSchema>;

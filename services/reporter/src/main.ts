@@ -4,7 +4,7 @@
  */
 import nodemailer from "nodemailer";
 import { parseArgs } from "node:util";
-import { createElasticsearchStore, createLogger, elasticsearchStoreOptionsOf } from "@soc/shared";
+import { createElasticsearchStore, createLogger, elasticsearchStoreOptionsOf, startTracing, withSpan } from "@soc/shared";
 import { parseReporterEnv } from "./config.ts";
 import { createElasticsearchReportSource } from "./elasticsearch-source.ts";
 import { emailMonthlyReport } from "./mail.ts";
@@ -13,18 +13,21 @@ import { nextRunAt, previousMonth } from "./schedule.ts";
 const env = parseReporterEnv(process.env);
 const { values: args } = parseArgs({ options: { once: { type: "boolean", default: false }, month: { type: "string" } } });
 const logger = createLogger("reporter", env.LOG_LEVEL);
+const tracing = startTracing("soc-reporter", env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_HEADERS);
+await tracing.ready;
 const store = createElasticsearchStore(elasticsearchStoreOptionsOf(env));
 const source = createElasticsearchReportSource(store.client, store.index);
 const transport = nodemailer.createTransport(env.SMTP_URL.reveal());
 
 async function send(month: string): Promise<void> {
-  const { incidents } = await emailMonthlyReport({ source, transport, from: env.REPORT_EMAIL_FROM, to: env.REPORT_EMAIL_TO, month, now: new Date() });
+  const { incidents } = await withSpan("monthly report", () => emailMonthlyReport({ source, transport, from: env.REPORT_EMAIL_FROM, to: env.REPORT_EMAIL_TO, month, now: new Date() }));
   logger.info({ month, incidents, to: env.REPORT_EMAIL_TO }, "monthly report sent");
 }
 
 if (args.once) {
   await send(args.month ?? previousMonth(new Date()));
   await store.close();
+  await tracing.shutdown();
 } else {
   const schedule = { dayOfMonth: env.REPORT_DAY_OF_MONTH, hourUtc: env.REPORT_HOUR_UTC };
   // setTimeout holds at most ~24.8 days, so wait in steps and re-check.

@@ -79,7 +79,7 @@ describe("monthly report figures from the in-memory store", () => {
 describe.skipIf(missingInfra("elasticsearchUrl"))("monthly report figures from Elasticsearch aggregations", () => {
   let store: ReturnType<typeof createElasticsearchStore> | undefined;
   afterAll(async () => {
-    await store?.client.indices.delete({ index: store.index });
+    await store?.dropIndices();
     await store?.close();
   });
   reportSourceContract(async () => {

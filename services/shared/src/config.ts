@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { retentionEnvShape } from "./store/retention.ts";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -122,6 +123,8 @@ export const elasticsearchEnvShape = {
   ELASTICSEARCH_SHARDS: count(1024).pipe(z.number().min(1, "expected at least 1")).default(1),
   /** Unset: 0 on a one-node cluster, 1 as soon as there is a second data node (auto_expand_replicas 0-1). */
   ELASTICSEARCH_REPLICAS: count(32).optional(),
+  // The store writes by event time within the retention, so its writers read the policy too.
+  ...retentionEnvShape,
 };
 export type ElasticsearchEnv = z.output<z.ZodObject<typeof elasticsearchEnvShape>>;
 
@@ -137,6 +140,9 @@ export function checkElasticsearchEnv(env: ElasticsearchEnv, ctx: z.RefinementCt
   }
   if (env.ELASTICSEARCH_CA !== undefined && env.ELASTICSEARCH_URL.startsWith("http:")) {
     ctx.addIssue({ code: "custom", path: ["ELASTICSEARCH_CA"], message: "a CA is only used over TLS, but ELASTICSEARCH_URL is http://" });
+  }
+  if (env.RETENTION_ANOMALY_DAYS < env.RETENTION_NORMAL_DAYS) {
+    ctx.addIssue({ code: "custom", path: ["RETENTION_ANOMALY_DAYS"], message: "anomalies must be kept at least as long as normal logs (RETENTION_NORMAL_DAYS)" });
   }
 }
 

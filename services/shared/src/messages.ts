@@ -97,6 +97,10 @@ export const processedLogSchema = z.object({
   status_updated_at: z.number().nullable().optional(),
   /** Seconds from the event to being resolved or dismissed; null while open. */
   resolution_seconds: z.number().nullable().optional(),
+  /** The trace the log arrived in (ECS `trace.id`): the request, the analysis and the alert it raised. */
+  trace: z.object({ id: z.string() }).optional(),
+  /** The log's template, mined online per source; an id merged into an older template's keeps naming it. */
+  pattern: z.object({ id: z.string(), template: z.string() }).optional(),
 });
 export type ProcessedLog = z.infer<typeof processedLogSchema>;
 

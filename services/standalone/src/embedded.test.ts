@@ -75,6 +75,28 @@ describe("the embedded default (make run)", () => {
     }
   });
 
+  it("applies the retention at start: normal logs past RETENTION_NORMAL_DAYS leave the API and the journal, anomalies stay", async () => {
+    const { dataDir, distDir } = freshDirs();
+    mkdirSync(dataDir, { recursive: true });
+    const now = Math.floor(Date.now() / 1000);
+    const stored = (id: string, daysAgo: number, is_anomaly: boolean) => ({ doc: { id, message: `${id} line`, timestamp: now - daysAgo * 86_400, status: "new", is_anomaly, reason: is_anomaly ? "Log contains anomalous keyword." : null, source_ip: null } });
+    const journal = join(dataDir, "processed_logs.ndjson");
+    writeFileSync(journal, [stored("old-normal", 20, false), stored("recent-normal", 2, false), stored("old-incident", 20, true)].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+    const env = { DATA_DIR: dataDir, API_PORT: "0", DASHBOARD_PORT: "0", LOG_LEVEL: "silent", RETENTION_NORMAL_DAYS: "7", RETENTION_ANOMALY_DAYS: "30" };
+    const embedded = await startEmbedded({ env, print: () => {}, distDir });
+    try {
+      const auth = { authorization: `Bearer ${adminKeyIn(dataDir)}` };
+      await eventually(async () => {
+        const logs = (await (await fetch(`${embedded.apiUrl}/alerts`, { headers: auth })).json()) as { id: string }[];
+        expect(logs.map((log) => log.id).sort()).toEqual(["old-incident", "recent-normal"]);
+      });
+      expect(readFileSync(journal, "utf8")).not.toContain("old-normal");
+      expect(modeOf(journal)).toBe(0o600);
+    } finally {
+      await embedded.close();
+    }
+  });
+
   it("survives malformed URLs on the dashboard and the API, which once stopped the whole process", async () => {
     const { dataDir, distDir } = freshDirs();
     const embedded = await startEmbedded({ env: { DATA_DIR: dataDir, API_PORT: "0", DASHBOARD_PORT: "0", LOG_LEVEL: "silent" }, print: () => {}, distDir });

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { DEFAULT_DIST, startDashboardServer } from "@soc/dashboard/serve";
 import { z } from "zod";
 import { parseApiKeys } from "@soc/api";
-import { commaList, createLogger, parseConfig, port } from "@soc/shared";
+import { commaList, createLogger, parseConfig, port, retentionPolicyOf } from "@soc/shared";
 import { detectionConfigOf, parseWorkerEnv } from "@soc/worker";
 import { loadOrCreateKeys } from "./api-keys.ts";
 import { startStandalone, type StandaloneOptions } from "./standalone.ts";
@@ -86,6 +86,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     detection: detectionConfigOf(workerEnv),
     whitelistSeed: workerEnv.WHITELISTED_IPS,
     frontendOrigins: settings.FRONTEND_ORIGIN,
+    // RETENTION_ENABLED, RETENTION_NORMAL_DAYS, RETENTION_ANOMALY_DAYS: the store settings every service reads.
+    retention: retentionPolicyOf(workerEnv),
     logger,
   });
   const distDir = options.distDir ?? DEFAULT_DIST;

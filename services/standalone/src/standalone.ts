@@ -1,12 +1,13 @@
 /**
  * The embedded pipeline: the same API and worker code in one process over the in-memory bus,
- * store and counters. The whitelist topic and the processed logs persist in `dataDir`.
+ * store and counters. The whitelist topic and the processed logs persist in `dataDir`; a timer
+ * applies the retention (docs/retention.md) at start and every hour.
  */
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, keyAccess, type AccessControl, type ApiKey } from "@soc/api";
-import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, TOPICS, type Logger } from "@soc/shared";
+import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, TOPICS, type Logger, type LogStore, type RetentionPolicy } from "@soc/shared";
 import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
 import { createWorker, type DetectionConfig } from "@soc/worker";
 
@@ -22,7 +23,28 @@ export interface StandaloneOptions {
   detection: DetectionConfig;
   whitelistSeed: string[];
   frontendOrigins: string[];
+  /** Unset or null: nothing is ever deleted. */
+  retention?: RetentionPolicy | null;
   logger: Logger;
+}
+
+export const RETENTION_INTERVAL_MS = 60 * 60_000;
+
+/** Applies `policy` now and every interval; a failed run is logged and tried again at the next. */
+export function startRetentionTimer(store: LogStore, policy: RetentionPolicy | null, logger: Logger, intervalMs = RETENTION_INTERVAL_MS): { stop(): void } {
+  if (policy === null) return { stop() {} };
+  const run = (): void => {
+    store.applyRetention(policy, Date.now() / 1000).then(
+      (outcome) => {
+        if (outcome.deletedDocuments > 0 || outcome.deletedIndices.length > 0) logger.info({ ...outcome, policy }, "retention: deleted what the policy no longer keeps");
+      },
+      (error: unknown) => logger.warn({ err: error }, "retention run failed; trying again at the next"),
+    );
+  };
+  run();
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 export interface Standalone {
@@ -38,6 +60,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const registry = createRegistry("standalone");
   const worker = createWorker({ bus, store, counters, detection: options.detection, whitelistSeed: options.whitelistSeed, logger: logger.child({ component: "worker" }), registry });
   await worker.start();
+  const retention = startRetentionTimer(store, options.retention ?? null, logger.child({ component: "retention" }));
   const follower = await followWhitelist(bus, logger);
   const access: AccessControl = options.access === "open" ? { mode: "open", hosts: options.allowedHosts ?? [] } : keyAccess(options.access);
   const app = createApp({
@@ -61,6 +84,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      retention.stop();
       await worker.stop();
       await follower.subscription.stop();
       await bus.close();

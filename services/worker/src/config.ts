@@ -1,6 +1,6 @@
 /** Worker configuration from the environment, validated at start-up. */
 import { z } from "zod";
-import { checkElasticsearchEnv, checkRedisEnv, commaList, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape } from "@soc/shared";
+import { checkElasticsearchEnv, checkRedisEnv, commaList, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape, tracingEnvShape } from "@soc/shared";
 import { DEFAULT_KEYWORDS, type DetectionConfig } from "./detection/config.ts";
 
 export const workerEnvSchema = z
@@ -20,7 +20,7 @@ export const workerEnvSchema = z
     SPIKE_SIGMA: z.coerce.number().positive().default(DETECTION_DEFAULTS.spikeSigma),
     WORKER_METRICS_PORT: port.default(9464),
     ...workerGroupEnvShape,
-    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
+    ...tracingEnvShape,
     LOG_LEVEL: logLevel,
     ...topicEnvShape,
   })

@@ -3,23 +3,28 @@ import {
   createElasticsearchStore,
   createKafkaBus,
   createLogger,
+  createRedisClient,
   createRedisCounters,
   createRegistry,
   elasticsearchStoreOptionsOf,
   onShutdownSignal,
   pipelineTopicSpecs,
   redisConnectionOf,
+  registerDependencyProbes,
   startOpsServer,
   startTracing,
   topicsFromEnv,
   kafkaConnectionOf,
 } from "@soc/shared";
 import { detectionConfigOf, parseWorkerEnv } from "./config.ts";
+import { createPatternAssigner } from "./patterns/assigner.ts";
+import { createRedisTemplateStore } from "./patterns/template-store.ts";
 import { createWorker } from "./worker.ts";
 
 const env = parseWorkerEnv(process.env);
 const logger = createLogger("worker", env.LOG_LEVEL);
-const tracing = startTracing("soc-worker", env.OTEL_EXPORTER_OTLP_ENDPOINT);
+const tracing = startTracing("soc-worker", env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_HEADERS);
+await tracing.ready;
 const registry = createRegistry("worker");
 const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-worker", logger });
 const store = createElasticsearchStore(elasticsearchStoreOptionsOf(env));
@@ -27,13 +32,21 @@ const counters = createRedisCounters({ ...redisConnectionOf(env), keyPrefix: env
 
 const topics = topicsFromEnv(env);
 await bus.ensureTopics(pipelineTopicSpecs(topics));
-const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, topics, logger, registry });
+// Templates shared by every replica and kept across restarts: one Redis hash per log source.
+const templatesRedis = createRedisClient(redisConnectionOf(env));
+const patterns = createPatternAssigner({
+  store: createRedisTemplateStore(templatesRedis, env.REDIS_KEY_PREFIX),
+  onUnreadable: (source, count) => logger.warn({ source, count }, "unreadable stored log templates skipped"),
+});
+const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, topics, logger, registry, patterns });
 await worker.start();
+const dependencies = { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: () => counters.ping() };
+registerDependencyProbes(registry, dependencies);
 const ops = startOpsServer({
   port: env.WORKER_METRICS_PORT,
   registry,
   ready: async () => {
-    await Promise.all([bus.ping(), store.ping(), counters.ping()]);
+    await Promise.all(Object.values(dependencies).map((check) => check()));
   },
 });
 
@@ -41,5 +54,6 @@ onShutdownSignal(async (signal) => {
   logger.info({ signal }, "shutting down");
   ops.close();
   await worker.stop();
+  templatesRedis.disconnect();
   await Promise.allSettled([bus.close(), store.close(), counters.close(), tracing.shutdown()]);
 });

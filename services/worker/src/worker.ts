@@ -3,19 +3,23 @@
  * publishes high-confidence findings to `high-priority-alerts`. Offsets commit only after the
  * batch's documents are accepted; malformed messages go to `logs-dlq`; input never crashes it.
  */
-import { SpanStatusCode, trace, type Link } from "@opentelemetry/api";
+import { isSpanContextValid, ROOT_CONTEXT, trace, type Attributes, type Span } from "@opentelemetry/api";
 import {
   Counter,
   decodeMessage,
   DEFAULT_PIPELINE_GROUPS,
-  extractTraceContext,
   followWhitelist,
   Gauge,
   Histogram,
   LATENCY_BUCKETS,
   logMessageSchema,
+  markDeadLettered,
   publishDeadLetters,
+  recordFailure,
   seedWhitelist,
+  startProcessSpan,
+  withinSpan,
+  withoutSpans,
   TOPICS,
   type Bus,
   type Counters,
@@ -32,6 +36,8 @@ import {
   type WhitelistFollower,
 } from "@soc/shared";
 import { createAnalyzer, type Analysis } from "./analyze.ts";
+import { createPatternAssigner, type AssignedPattern, type PatternAssigner } from "./patterns/assigner.ts";
+import { createMemoryTemplateStore } from "./patterns/template-store.ts";
 import type { DetectionConfig } from "./detection/config.ts";
 
 export interface WorkerDeps {
@@ -49,6 +55,8 @@ export interface WorkerDeps {
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
   lagPollMs?: number;
+  /** Gives each log its template; templates kept in this process only when absent. */
+  patterns?: PatternAssigner;
 }
 
 export interface Worker {
@@ -60,7 +68,8 @@ export interface Worker {
 /** Deterministic per message, so a redelivered message overwrites its document. */
 export const documentId = (message: IncomingMessage): string => `${message.topic}-${message.partition}-${message.offset}`;
 
-export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowMs: number): ProcessedLog {
+/** `traceId`: the trace the log arrived in (ECS trace.id), to open it from the document. */
+export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowMs: number, traceId: string | null = null, pattern: AssignedPattern | null = null): ProcessedLog {
   return {
     id,
     message: log.message,
@@ -75,8 +84,13 @@ export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowM
     source: log.source ?? null,
     endpoint: analysis.features.endpoint,
     ingested_at: nowMs,
+    ...(traceId !== null ? { trace: { id: traceId } } : {}),
+    ...(pattern !== null ? { pattern } : {}),
   };
 }
+
+/** The trace a message's span belongs to; null when the message carried none and nothing is sampled. */
+const traceIdOf = (span: Span): string | null => (isSpanContextValid(span.spanContext()) ? span.spanContext().traceId : null);
 
 export function toHighPriorityAlert(doc: ProcessedLog, analysis: Analysis, nowMs: number): HighPriorityAlert | null {
   const alert = analysis.verdict.alert;
@@ -117,47 +131,83 @@ export function createWorker(deps: WorkerDeps): Worker {
   const groupId = deps.groupId ?? DEFAULT_PIPELINE_GROUPS.worker;
   const topics = deps.topics ?? TOPICS;
   const analyze = createAnalyzer(deps.detection, deps.counters);
+  const assignPatterns = deps.patterns ?? createPatternAssigner({ store: createMemoryTemplateStore() });
   const metrics = workerMetrics(deps.registry);
   const tracer = trace.getTracer("soc-worker");
   let follower: WhitelistFollower | null = null;
   let subscription: Subscription | null = null;
   let lagTimer: NodeJS.Timeout | undefined;
 
-  async function handleBatch(messages: IncomingMessage[]): Promise<void> {
-    const links: Link[] = messages.slice(0, 32).flatMap((m) => {
-      const context = trace.getSpanContext(extractTraceContext(m.headers));
-      return context === undefined ? [] : [{ context }];
-    });
-    await tracer.startActiveSpan("worker.process_batch", { links, attributes: { "messaging.batch.message_count": messages.length } }, async (span) => {
-      try {
-        await processBatch(messages);
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+  /**
+   * A step the whole batch shares (one analysis call, one bulk request), shown as a child span in
+   * each message's trace, so every log's trace tells its whole path.
+   */
+  async function stepInEachTrace<T>(name: string, parents: Span[], attributes: Attributes, work: () => Promise<T>): Promise<T> {
+    const spans = parents.map((parent) => tracer.startSpan(name, { attributes: { "messaging.batch.message_count": parents.length, ...attributes } }, trace.setSpan(ROOT_CONTEXT, parent)));
+    try {
+      return await work();
+    } catch (error) {
+      for (const span of spans) recordFailure(span, error);
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
   }
 
-  async function processBatch(messages: IncomingMessage[]): Promise<void> {
+  /** Each message is processed in its own span, continuing the trace it was published in. */
+  async function handleBatch(messages: IncomingMessage[]): Promise<void> {
+    const spans = messages.map((message) => startProcessSpan(message, groupId));
+    try {
+      await processBatch(messages, spans);
+    } catch (error) {
+      for (const span of spans) recordFailure(span, error);
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
+  }
+
+  async function processBatch(messages: IncomingMessage[], spans: Span[]): Promise<void> {
     const whitelist = (follower as WhitelistFollower).whitelist;
     const rejected: { message: IncomingMessage; reason: string }[] = [];
-    const accepted: { message: IncomingMessage; log: LogMessage }[] = [];
-    for (const message of messages) {
+    const accepted: { message: IncomingMessage; log: LogMessage; span: Span }[] = [];
+    for (const [i, message] of messages.entries()) {
+      const span = spans[i] as Span;
       const decoded = decodeMessage(logMessageSchema, message);
-      if (decoded.ok) accepted.push({ message, log: decoded.value });
-      else rejected.push({ message, reason: decoded.reason });
+      if (decoded.ok) accepted.push({ message, log: decoded.value, span });
+      else {
+        rejected.push({ message, reason: decoded.reason });
+        markDeadLettered(span, decoded.reason);
+      }
     }
+    const acceptedSpans = accepted.map(({ span }) => span);
     const nowMs = now();
-    const analyses = await analyze(accepted.map(({ message, log }) => ({ log, eventId: documentId(message) })), whitelist, nowMs / 1000);
-    const docs = accepted.map(({ message, log }, i) => toDocument(documentId(message), log, analyses[i] as Analysis, nowMs));
-    const alerts = docs.flatMap((doc, i) => toHighPriorityAlert(doc, analyses[i] as Analysis, nowMs) ?? []);
+    const analyses = await stepInEachTrace("analyse", acceptedSpans, {}, () =>
+      analyze(accepted.map(({ message, log }) => ({ log, eventId: documentId(message) })), whitelist, nowMs / 1000),
+    );
+    const patterns = await assignPatterns(accepted.map(({ log }) => log));
+    const docs = accepted.map(({ message, log, span }, i) => {
+      const doc = toDocument(documentId(message), log, analyses[i] as Analysis, nowMs, traceIdOf(span), patterns[i] ?? null);
+      span.setAttributes({ "soc.document.id": doc.id, "soc.is_anomaly": doc.is_anomaly, ...(doc.rule != null ? { "soc.rule": doc.rule } : {}) });
+      return doc;
+    });
+    const alerts = docs.flatMap((doc, i) => {
+      const alert = toHighPriorityAlert(doc, analyses[i] as Analysis, nowMs);
+      return alert === null ? [] : [{ alert, span: (accepted[i] as { span: Span }).span }];
+    });
 
     const stopBulk = metrics.bulkSeconds.startTimer();
-    await store.bulkIndex(docs);
+    const bulk = { "db.system.name": "elasticsearch", "db.operation.name": "bulk", "db.operation.batch.size": docs.length };
+    // The client's own span for the shared request would be a trace of its own: ours stand for it in each message's trace.
+    await stepInEachTrace("index processed_logs", acceptedSpans, bulk, () => withoutSpans(() => store.bulkIndex(docs)));
     stopBulk();
-    if (alerts.length > 0) await bus.publish(topics.highPriorityAlerts, alerts.map((alert) => ({ key: alert.source_ip, value: JSON.stringify(alert) })));
+    // Each alert is sent in its log's span, so the alerter continues that log's trace; the Kafka bus
+    // still sends concurrent publishes together.
+    await Promise.all(
+      alerts.map(({ alert, span }) =>
+        withinSpan(span, () => bus.publish(topics.highPriorityAlerts, [{ key: alert.source_ip, value: JSON.stringify(alert) }])),
+      ),
+    );
     if (rejected.length > 0) {
       await publishDeadLetters(bus, rejected);
       logger.warn({ count: rejected.length, first: rejected[0]?.reason }, "malformed log messages dead-lettered");

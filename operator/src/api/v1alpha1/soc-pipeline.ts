@@ -1,5 +1,5 @@
 /** The SocPipeline custom resource: one pipeline (API, workers, alerter, collectors, reporter, scanner). */
-import { DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES } from "@soc/shared";
+import { DEFAULT_LAYOUT, DEFAULT_LOGS_PARTITIONS, DEFAULT_RETENTION, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES } from "@soc/shared";
 import { z } from "zod";
 import { conditions, dnsLabel, image, ipOrCidr, labelSelector, replicas, resources, secretKeyRef, urlWithoutCredentials } from "./common.ts";
 
@@ -11,6 +11,13 @@ const connectionFields = (what: string) => ({
   urlSecretRef: secretKeyRef.optional().describe(`Secret key holding the ${what} URL, for URLs with credentials.`),
   caSecretRef: secretKeyRef.optional().describe(`Secret key holding the PEM CA that signed the ${what} server's certificate (mounted as a file).`),
 });
+/** A five-field cron expression, run in UTC. */
+const cronSchedule = (fallback: string, what: string) =>
+  z
+    .string()
+    .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression")
+    .default(fallback)
+    .describe(`Cron schedule of ${what} (UTC).`);
 const exactlyOneUrl = { rule: "has(self.url) != has(self.urlSecretRef)", message: "set exactly one of url and urlSecretRef" };
 const atMostOneUsername = { rule: "!has(self.username) || !has(self.usernameSecretRef)", message: "set at most one of username and usernameSecretRef" };
 
@@ -25,6 +32,13 @@ const kafka = z
       })
       .prefault({})
       .describe("Topic names; dead-letter topics are these with a -dlq suffix."),
+    logsPartitions: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(DEFAULT_LOGS_PARTITIONS)
+      .describe("Partitions of the logs topic, the most workers that share its load. The operator creates the topic with it and raises it to the workers' maxReplicas when that is higher; it never lowers it (Kafka cannot remove partitions). Order holds per key only (docs/scaling.md)."),
     tls: z
       .object({
         caSecretRef: secretKeyRef.optional().describe("PEM CA of the brokers' certificates; the system CAs when unset."),
@@ -189,17 +203,32 @@ const credentialScanner = z
     enabled: z.boolean().default(false),
     image: image("credential-scanner"),
     resources: resources({ cpu: "100m", memory: "192Mi", memoryLimit: "512Mi" }),
-    schedule: z
-      .string()
-      .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression")
-      .default("17 * * * *")
-      .describe("Cron schedule of the scan (UTC)."),
+    schedule: cronSchedule("17 * * * *", "the scan"),
     githubTokenSecretRef: secretKeyRef.optional(),
     queries: z.array(z.string().min(1).max(256)).max(64).default([]).describe("GitHub code-search queries, e.g. org:acme."),
   })
   .prefault({})
   .meta({ "x-kubernetes-validations": [{ rule: "!has(self.enabled) || !self.enabled || (has(self.githubTokenSecretRef) && size(self.queries) > 0)", message: "githubTokenSecretRef and queries are required when the scanner is enabled" }] })
   .describe("Leaked-credential scan of GitHub, as a CronJob.");
+
+const indexPeriod = z.enum(["day", "month"]);
+const retentionDays = (fallback: number, what: string) => z.number().int().min(1).max(36_500).default(fallback).describe(`Days ${what} are kept, today (UTC) not counted.`);
+
+const retention = z
+  .object({
+    enabled: z.boolean().default(true).describe("Delete what the policy no longer keeps; false keeps everything for ever."),
+    normalDays: retentionDays(DEFAULT_RETENTION.normalDays, "normal logs"),
+    anomalyDays: retentionDays(DEFAULT_RETENTION.anomalyDays, "anomalies (alerts and incidents)"),
+    normalIndexPeriod: indexPeriod.default(DEFAULT_LAYOUT.normal).describe("Event time one index of normal logs covers: the step in which they are deleted."),
+    anomalyIndexPeriod: indexPeriod.default(DEFAULT_LAYOUT.anomalies).describe("Event time one index of anomalies covers; a month keeps the shard count low."),
+    schedule: cronSchedule("41 * * * *", "the retention run"),
+    image: image("retention"),
+    resources: resources({ cpu: "20m", memory: "96Mi", memoryLimit: "192Mi" }),
+  })
+  .prefault({})
+  .refine((r) => r.anomalyDays >= r.normalDays, { path: ["anomalyDays"], message: "anomalies must be kept at least as long as normal logs" })
+  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.normalDays) || !has(self.anomalyDays) || self.anomalyDays >= self.normalDays", message: "anomalies must be kept at least as long as normal logs" }] })
+  .describe("How long processed logs are kept in Elasticsearch (docs/retention.md): indices per family and period behind the index alias, deleted by a CronJob.");
 
 const dashboard = z
   .object({
@@ -238,6 +267,22 @@ const networkPolicy = z
   })
   .prefault({})
   .describe("The NetworkPolicies the operator writes: default deny, ingress only from these, egress only to DNS, the backends and the notification/provider APIs on 443. They need a CNI that enforces NetworkPolicy.");
+
+const telemetry = z
+  .object({
+    endpoint: urlWithoutCredentials(
+      z
+        .url({ protocol: /^https?$/ })
+        .max(2048)
+        .describe("OTLP/HTTP base URL of a collector or trace backend, e.g. http://otel-collector.observability:4318 (traces go to <endpoint>/v1/traces). Unset: the components load no tracing SDK; trace context still travels through them."),
+    ).optional(),
+    headersSecretRef: secretKeyRef.optional().describe("Secret key holding headers for every export (an API token), as key=value pairs separated by commas."),
+    samplingRatio: z.number().min(0).max(1).default(1).describe("Share of new traces recorded (parentbased_traceidratio): a request that arrives with a trace context keeps its caller's decision."),
+  })
+  .refine((telemetry) => telemetry.headersSecretRef === undefined || telemetry.endpoint !== undefined, { path: ["headersSecretRef"], message: "headersSecretRef needs an endpoint" })
+  .prefault({})
+  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.headersSecretRef) || has(self.endpoint)", message: "headersSecretRef needs an endpoint" }] })
+  .describe("OpenTelemetry traces of the components (docs/observability.md): one trace follows a log from the API through Kafka, the worker and the alerter.");
 
 export const socPipelineSpec = z.object({
   kafka,
@@ -278,7 +323,9 @@ export const socPipelineSpec = z.object({
   reporter,
   credentialScanner,
   dashboard,
+  retention,
   networkPolicy,
+  telemetry,
 });
 export type SocPipelineSpec = z.infer<typeof socPipelineSpec>;
 export type CollectorSpec = SocPipelineSpec["collectors"][number];
@@ -297,6 +344,7 @@ export const socPipelineStatus = z.object({
   conditions: conditions.optional(),
   components: z.array(componentStatus).max(64).optional(),
   readyComponents: z.string().optional().describe("ready/total, for kubectl get."),
+  logsPartitions: z.number().int().min(0).optional().describe("Partitions of the logs topic, as Kafka reports them."),
   autoscaling: z
     .object({
       totalLag: z.number().int().min(0),

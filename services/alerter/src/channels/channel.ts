@@ -2,6 +2,7 @@
  * A notification channel (Slack, Discord, email). `send` makes one attempt and says what happened;
  * retrying, backoff and dead-endpoint bookkeeping live once, in ../delivery.ts.
  */
+import { tracedFetch } from "@soc/shared";
 import type { Notification } from "../notification.ts";
 
 /** Why a delivery was abandoned; a fixed set that doubles as a metric label. */
@@ -42,7 +43,7 @@ export function retryAfterHeaderMs(value: string | null): number | null {
 export async function postWebhook(url: string, body: unknown, readRetryAfter: (response: Response, text: string) => number | null): Promise<AttemptOutcome> {
   let response: Response;
   try {
-    response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    response = await tracedFetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
   } catch {
     return { kind: "retry", cause: "network", afterMs: null };
   }

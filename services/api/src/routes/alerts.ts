@@ -1,48 +1,70 @@
-/** GET /alerts (the contract's bare array, paging in headers), PATCH /alerts/{id}, bulk PATCH /alerts. */
-import Router from "@koa/router";
+/** GET /alerts (the contract's bare array, paging in headers), PATCH /alerts/{alert_id}, bulk PATCH /alerts. */
+import { z } from "zod";
 import { AppError, decodeCursor } from "@soc/shared";
-import { requireRole } from "../auth.ts";
-import { readJsonBody } from "../body.ts";
-import type { ApiDeps } from "../deps.ts";
-import { alertQuerySchema, bulkStatusUpdateSchema, statusUpdateSchema } from "../schemas.ts";
+import { alertPageHeadersSchema, alertQuerySchema, bulkStatusResultSchema, bulkStatusUpdateSchema, processedLogResponseSchema, statusMessageSchema, statusUpdateSchema } from "../schemas.ts";
+import { defineRoute } from "./route.ts";
 
-export function alertRoutes(deps: ApiDeps): Router {
-  const now = deps.now ?? Date.now;
-  const router = new Router();
+const tag = "alerts";
 
-  router.get("/alerts", requireRole("read"), async (ctx) => {
-    const query = alertQuerySchema.parse(ctx.query);
-    if (query.cursor !== undefined && decodeCursor(query.cursor) === null) throw new AppError("bad_request", "cursor: not a cursor this API issued");
-    const rule = query.rule ?? query.reason;
-    const page = await deps.store.search({
-      size: query.size,
-      ...(query.is_anomaly !== undefined ? { is_anomaly: query.is_anomaly } : {}),
-      ...(query.status !== undefined ? { status: query.status } : {}),
-      ...(rule !== undefined ? { rule } : {}),
-      ...(query.source_ip !== undefined ? { source_ip: query.source_ip } : {}),
-      ...(query.from !== undefined ? { from: query.from } : {}),
-      ...(query.to !== undefined ? { to: query.to } : {}),
-      ...(query.q !== undefined ? { text: query.q } : {}),
-      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
-    });
-    ctx.set("X-Total-Count", String(page.total));
-    if (page.next_cursor !== null) ctx.set("X-Next-Cursor", page.next_cursor);
-    ctx.body = page.items;
-  });
-
-  router.patch("/alerts/:alert_id", requireRole("admin"), async (ctx) => {
-    const { status } = statusUpdateSchema.parse(await readJsonBody(ctx, deps.maxBodyBytes));
-    const updated = await deps.store.updateStatus(ctx.params.alert_id ?? "", status, now() / 1000);
-    if (!updated) throw new AppError("not_found", "Alert not found");
-    ctx.body = { status: "Alert status updated successfully" };
-  });
-
-  router.patch("/alerts", requireRole("admin"), async (ctx) => {
-    const { ids, status } = bulkStatusUpdateSchema.parse(await readJsonBody(ctx, deps.maxBodyBytes));
-    const at = now() / 1000;
-    const results = await Promise.all(ids.map(async (id) => ({ id, updated: await deps.store.updateStatus(id, status, at) })));
-    ctx.body = { updated: results.filter((r) => r.updated).length, not_found: results.filter((r) => !r.updated).map((r) => r.id) };
-  });
-
-  return router;
-}
+export const alertRoutes = [
+  defineRoute({
+    method: "get",
+    path: "/alerts",
+    operationId: "listAlerts",
+    tag,
+    summary: "Processed logs, newest first. Paging: X-Total-Count and X-Next-Cursor response headers.",
+    access: "read",
+    query: alertQuerySchema,
+    response: { description: "Processed logs", schema: z.array(processedLogResponseSchema), headers: alertPageHeadersSchema },
+    async handle({ query }, ctx, { deps }) {
+      if (query.cursor !== undefined && decodeCursor(query.cursor) === null) throw new AppError("bad_request", "cursor: not a cursor this API issued");
+      const rule = query.rule ?? query.reason;
+      const page = await deps.store.search({
+        size: query.size,
+        ...(query.is_anomaly !== undefined ? { is_anomaly: query.is_anomaly } : {}),
+        ...(query.status !== undefined ? { status: query.status } : {}),
+        ...(rule !== undefined ? { rule } : {}),
+        ...(query.source_ip !== undefined ? { source_ip: query.source_ip } : {}),
+        ...(query.from !== undefined ? { from: query.from } : {}),
+        ...(query.to !== undefined ? { to: query.to } : {}),
+        ...(query.q !== undefined ? { text: query.q } : {}),
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      });
+      ctx.set("X-Total-Count", String(page.total));
+      if (page.next_cursor !== null) ctx.set("X-Next-Cursor", page.next_cursor);
+      return page.items;
+    },
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/alerts/{alert_id}",
+    operationId: "setAlertStatus",
+    tag,
+    summary: "Set the status of one alert.",
+    access: "admin",
+    params: z.object({ alert_id: z.string().describe("The alert's document id.") }),
+    body: { schema: statusUpdateSchema },
+    response: { description: "Updated", schema: statusMessageSchema },
+    errors: [404],
+    async handle({ params, body }, _ctx, { deps }) {
+      const updated = await deps.store.updateStatus(params.alert_id, body.status, (deps.now ?? Date.now)() / 1000);
+      if (!updated) throw new AppError("not_found", "Alert not found");
+      return { status: "Alert status updated successfully" };
+    },
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/alerts",
+    operationId: "setAlertStatuses",
+    tag,
+    summary: "Set the status of many alerts at once.",
+    access: "admin",
+    body: { schema: bulkStatusUpdateSchema },
+    response: { description: "Result", schema: bulkStatusResultSchema },
+    async handle({ body: { ids, status } }, _ctx, { deps }) {
+      const at = (deps.now ?? Date.now)() / 1000;
+      const results = await Promise.all(ids.map(async (id) => ({ id, updated: await deps.store.updateStatus(id, status, at) })));
+      return { updated: results.filter((r) => r.updated).length, not_found: results.filter((r) => !r.updated).map((r) => r.id) };
+    },
+  }),
+];

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createPullCollector } from "@soc/collector-framework";
+import { collectorMetrics, createPullCollector } from "@soc/collector-framework";
 import { createMemoryBus, createRegistry, logMessageSchema, Secret, silentLogger, TOPICS } from "@soc/shared";
 import { accessTokenProvider } from "./google-auth.ts";
 import { cloudLoggingSource } from "./source.ts";
@@ -74,7 +74,7 @@ let google: Awaited<ReturnType<typeof fakeGoogle>>;
 async function collectOnce(): Promise<Record<string, unknown>[]> {
   const source = cloudLoggingSource({ baseUrl: google.url, projectId: "shop", accessToken: accessTokenProvider(credential(), "https://www.googleapis.com/auth/logging.read"), since: "2026-11-24T09:00:00Z", sleep: async () => undefined });
   const bus = createMemoryBus();
-  const collector = createPullCollector({ source, bus, cursors: { load: async () => null, save: async () => undefined }, logger: silentLogger(), registry: createRegistry("firebase-test", { defaultMetrics: false }) });
+  const collector = createPullCollector({ source, bus, cursors: { load: async () => null, save: async () => undefined }, logger: silentLogger(), metrics: collectorMetrics(createRegistry("firebase-test", { defaultMetrics: false })) });
   await collector.runOnce();
   const logs: Record<string, unknown>[] = [];
   await (await bus.follow(TOPICS.logs, (m) => logs.push(JSON.parse(m.value ?? "{}") as Record<string, unknown>))).stop();

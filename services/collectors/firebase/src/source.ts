@@ -20,13 +20,21 @@ const pageSchema = z.object({ entries: z.array(entrySchema).optional(), nextPage
 
 export const DEFAULT_FILTER = 'logName:"identitytoolkit.googleapis.com" OR resource.type="firebase_domain"';
 
+/** Cloud Logging's remoteIp "can include port information" ("10.0.0.1:80"). */
+function clientAddress(entry: Entry): string | undefined {
+  const address = entry.httpRequest?.remoteIp ?? (typeof entry.jsonPayload?.remoteIp === "string" ? entry.jsonPayload.remoteIp : undefined);
+  return address === undefined ? undefined : (clientIp(address) ?? undefined);
+}
+
+/** A URL that does not parse loses its endpoint, not the log (throwing would stall every later poll). */
+function requestPath(http: Entry["httpRequest"]): string | undefined {
+  return http?.requestUrl === undefined ? undefined : URL.parse(http.requestUrl, "https://x")?.pathname;
+}
+
 export function toLogMessage(entry: Entry): LogMessage {
   const http = entry.httpRequest;
-  // Cloud Logging's remoteIp "can include port information" ("10.0.0.1:80").
-  const address = http?.remoteIp ?? (typeof entry.jsonPayload?.remoteIp === "string" ? entry.jsonPayload.remoteIp : undefined);
-  const ip = address === undefined ? undefined : (clientIp(address) ?? undefined);
-  // A URL that does not parse loses its endpoint, not the log (throwing would stall every later poll).
-  const path = http?.requestUrl === undefined ? undefined : URL.parse(http.requestUrl, "https://x")?.pathname;
+  const ip = clientAddress(entry);
+  const path = requestPath(http);
   const request = http === undefined ? "" : `"${http.requestMethod ?? "GET"} ${path ?? "/"}" ${http.status ?? ""} `;
   const text = entry.textPayload ?? (entry.jsonPayload === undefined ? "" : JSON.stringify(entry.jsonPayload));
   return {

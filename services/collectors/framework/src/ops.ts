@@ -1,5 +1,5 @@
 /**
- * A drain collector's one port: /healthz, /readyz and /metrics first, then the drain. Ready means
+ * A collector's one port: /healthz, /readyz and /metrics first, then the drain if any. Ready means
  * "can publish" (the bus answers), whether or not a drain is configured, so the probe the operator
  * sets passes exactly when received logs would reach Kafka.
  */

@@ -3,6 +3,7 @@
  * returned to `logs`, then save the new cursor. At-least-once: a crash between publishing and
  * saving publishes that window again; nothing is skipped.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { Counter, Gauge, TOPICS, type Bus, type Logger, type LogMessage, type Registry } from "@soc/shared";
 import { busRecord } from "./bus-record.ts";
 import type { CursorStore } from "./cursor-store.ts";
@@ -18,11 +19,14 @@ export interface PullCollectorDeps {
   bus: Bus;
   cursors: CursorStore;
   logger: Logger;
-  registry: Registry;
+  metrics: CollectorMetrics;
   topic?: string;
   now?: () => number;
 }
 
+export type CollectorMetrics = ReturnType<typeof collectorMetrics>;
+
+/** Registered once per process: the pull loop and a drain count into the same series. */
 export function collectorMetrics(registry: Registry) {
   return {
     fetched: new Counter({ name: "collector_fetched_total", help: "Logs read from the source", labelNames: ["source"], registers: [registry] }),
@@ -34,7 +38,7 @@ export function collectorMetrics(registry: Registry) {
 
 /** One poll-publish-save round; returns how many logs were published. */
 export function createPullCollector(deps: PullCollectorDeps): { runOnce(): Promise<number> } {
-  const metrics = collectorMetrics(deps.registry);
+  const { metrics } = deps;
   const source = deps.source.name;
   const now = deps.now ?? Date.now;
   return {
@@ -59,16 +63,14 @@ export function createPullCollector(deps: PullCollectorDeps): { runOnce(): Promi
   };
 }
 
-/** Runs rounds every `intervalSeconds` until SIGTERM/SIGINT; a failed round is logged and retried next time. */
-export async function pollUntilStopped(collector: { runOnce(): Promise<number> }, intervalSeconds: number): Promise<void> {
-  let running = true;
-  const stop = (): void => {
-    running = false;
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-  while (running) {
+/**
+ * Runs rounds every `intervalSeconds` until `stop` aborts; a failed round is logged and retried
+ * next time. A round already running finishes (its logs published, its cursor saved) before the
+ * promise resolves; the wait between rounds ends at once.
+ */
+export async function pollUntilStopped(collector: { runOnce(): Promise<number> }, intervalSeconds: number, stop: AbortSignal): Promise<void> {
+  while (!stop.aborted) {
     await collector.runOnce().catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, intervalSeconds * 1000));
+    await sleep(intervalSeconds * 1000, undefined, { signal: stop }).catch(() => undefined);
   }
 }

@@ -33,6 +33,11 @@ export function completeCsvRecords(bytes: Buffer, options: { maxRecords?: number
   const decodeTo = (end: number): void => {
     field += bytes.toString("utf8", from, end);
   };
+  const unfinishedRecord = (): string[] => {
+    if (consumedBytes === bytes.length || records.length === maxRecords) return [];
+    decodeTo(bytes.length);
+    return [...fields, field];
+  };
   for (let i = 0; i < bytes.length && records.length < maxRecords; i++) {
     const c = bytes[i];
     if (quoted) {
@@ -59,7 +64,5 @@ export function completeCsvRecords(bytes: Buffer, options: { maxRecords?: number
       }
     }
   }
-  if (consumedBytes === bytes.length || records.length === maxRecords) return { records, consumedBytes, unfinished: [], inQuotes: quoted };
-  decodeTo(bytes.length);
-  return { records, consumedBytes, unfinished: [...fields, field], inQuotes: quoted };
+  return { records, consumedBytes, unfinished: unfinishedRecord(), inQuotes: quoted };
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistry, silentLogger, TOPICS } from "@soc/shared";
 import { eventually, missingInfra, realInfra } from "@soc/shared/testing";
 import { createWorker, DEFAULT_KEYWORDS } from "@soc/worker";
-import { createPullCollector, fileCursorStore } from "@soc/collector-framework";
+import { collectorMetrics, createPullCollector, fileCursorStore } from "@soc/collector-framework";
 import { csvlogSource } from "./csvlog-source.ts";
 
 describe.skipIf(missingInfra("postgresUrl") || missingInfra("postgresLogDir"))("on a real PostgreSQL", () => {
@@ -36,7 +36,7 @@ describe.skipIf(missingInfra("postgresUrl") || missingInfra("postgresLogDir"))("
     });
     await worker.start();
     try {
-      const collector = createPullCollector({ source, bus, cursors, logger: silentLogger(), registry: createRegistry("pg-collector", { defaultMetrics: false }) });
+      const collector = createPullCollector({ source, bus, cursors, logger: silentLogger(), metrics: collectorMetrics(createRegistry("pg-collector", { defaultMetrics: false })) });
       const published: string[] = [];
       await eventually(async () => {
         await collector.runOnce();

@@ -1,8 +1,9 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
+import { drainHandler } from "@soc/collector-framework";
 import { describeDrainFuzz, drainBatch, type DrainFuzzTarget } from "@soc/collector-framework/testing";
 import { Secret } from "@soc/shared";
-import { vercelDrainHandler } from "./drain.ts";
+import { vercelDrainSource } from "./drain.ts";
 
 const SECRET = "drain-secret-0123456789";
 const MAX_BODY = 64 * 1024;
@@ -29,4 +30,4 @@ const vercel: DrainFuzzTarget = {
   validBody: (marker) => drainBatch(entry(marker)),
 };
 
-describeDrainFuzz("Vercel", vercel, (bus) => vercelDrainHandler({ bus, secret: new Secret(SECRET), verifyToken: "verify-me", maxBodyBytes: MAX_BODY }), MAX_BODY);
+describeDrainFuzz("Vercel", vercel, (bus) => drainHandler({ source: vercelDrainSource({ secret: new Secret(SECRET), verifyToken: "verify-me" }), bus, maxBodyBytes: MAX_BODY }), MAX_BODY);

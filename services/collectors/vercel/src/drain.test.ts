@@ -3,9 +3,10 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { drainHandler } from "@soc/collector-framework";
 import { rawExchange, statusBeforeBody } from "@soc/collector-framework/testing";
 import { createKafkaBus, createMemoryBus, logMessageSchema, Secret, silentLogger, TOPICS, type Bus } from "@soc/shared";
-import { vercelDrainHandler } from "./drain.ts";
+import { vercelDrainSource } from "./drain.ts";
 
 const SECRET = "drain-secret-0123456789";
 const entry = (clientIp: string, path = "/api/login", statusCode = 401) => ({
@@ -21,7 +22,7 @@ afterEach(async () => {
 });
 
 async function receiver(bus: Bus): Promise<string> {
-  server = createServer(vercelDrainHandler({ bus, secret: new Secret(SECRET), verifyToken: "verify-me" })).listen(0, "127.0.0.1");
+  server = createServer(drainHandler({ source: vercelDrainSource({ secret: new Secret(SECRET), verifyToken: "verify-me" }), bus })).listen(0, "127.0.0.1");
   await once(server, "listening");
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }

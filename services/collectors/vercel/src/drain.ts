@@ -9,10 +9,9 @@
  * framework's cache of accepted bodies stops replays, and only while the body is still in it.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-import { clientIp, drainHandler, parseJsonLines, type DrainSource } from "@soc/collector-framework";
-import type { Bus, LogMessage, Secret } from "@soc/shared";
+import { clientIp, parseJsonLines, type DrainSource } from "@soc/collector-framework";
+import type { LogMessage, Secret } from "@soc/shared";
 
 /** The fields of a Vercel log-drain entry the pipeline uses; others are ignored. */
 const drainEntrySchema = z.object({
@@ -28,11 +27,16 @@ const drainEntrySchema = z.object({
 });
 type DrainEntry = z.infer<typeof drainEntrySchema>;
 
+/** `"POST /api/login" 401 ` from the proxy fields; empty for a log without a request (a build, a function's own line). */
+function requestLine(entry: DrainEntry): string {
+  const proxy = entry.proxy;
+  return proxy === undefined ? "" : `"${proxy.method ?? "GET"} ${proxy.path ?? "/"}" ${proxy.statusCode ?? entry.statusCode ?? ""} `;
+}
+
 export function toLogMessage(entry: DrainEntry): LogMessage {
   const proxy = entry.proxy;
-  const request = proxy === undefined ? "" : `"${proxy.method ?? "GET"} ${proxy.path ?? "/"}" ${proxy.statusCode ?? entry.statusCode ?? ""} `;
   const ip = proxy?.clientIp === undefined ? undefined : (clientIp(proxy.clientIp) ?? undefined);
-  const message = `${ip ?? "-"} vercel ${entry.source ?? "lambda"} ${proxy?.host ?? entry.host ?? ""} ${request}${entry.message ?? ""}`.trim();
+  const message = `${ip ?? "-"} vercel ${entry.source ?? "lambda"} ${proxy?.host ?? entry.host ?? ""} ${requestLine(entry)}${entry.message ?? ""}`.trim();
   return {
     message: message.slice(0, 65_536) || "(empty)",
     timestamp: entry.timestamp / 1000,
@@ -55,18 +59,14 @@ export function parseDrainBody(raw: Buffer): DrainEntry[] {
   return z.array(drainEntrySchema).parse(parseJsonLines(raw));
 }
 
-export interface DrainOptions {
-  bus: Bus;
+export interface VercelDrainOptions {
   secret: Secret;
   /** Vercel's ownership token, echoed in `x-vercel-verify`. */
   verifyToken: string;
-  topic?: string;
-  maxBodyBytes?: number;
-  onPublished?: (count: number) => void;
 }
 
-export function vercelDrainHandler(options: DrainOptions): (request: IncomingMessage, response: ServerResponse) => void {
-  const source: DrainSource = {
+export function vercelDrainSource(options: VercelDrainOptions): DrainSource {
+  return {
     headers: { "x-vercel-verify": options.verifyToken },
     checkCredentials(request) {
       const signature = request.headers["x-vercel-signature"];
@@ -79,5 +79,4 @@ export function vercelDrainHandler(options: DrainOptions): (request: IncomingMes
     },
     parse: (raw) => parseDrainBody(raw).map(toLogMessage),
   };
-  return drainHandler({ source, bus: options.bus, topic: options.topic, maxBodyBytes: options.maxBodyBytes, onPublished: options.onPublished });
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel, Partitioners, type Consumer, type IHeaders, type Producer } from "kafkajs";
 import type { Logger } from "../logger.ts";
+import { sendTraced } from "../telemetry/messaging.ts";
 import { BusUnavailableError, type Bus, type IncomingMessage, type OutgoingMessage, type PartitionLag, type Subscription } from "./bus.ts";
 import { explainKafkaError, kafkajsAclEntry, kafkajsSecurityOptions, PLAINTEXT, type AclBinding, type KafkaSecurity } from "./kafka-security.ts";
 import type { TopicSpec } from "./topics.ts";
@@ -21,6 +22,10 @@ export interface KafkaBusOptions {
 
 export interface KafkaBus extends Bus {
   ensureTopics(specs: TopicSpec[]): Promise<void>;
+  /** Partitions of an existing topic; null when the topic does not exist. */
+  partitionCount(topic: string): Promise<number | null>;
+  /** Adds partitions up to `total` (Kafka never removes any); new keys may then map to other partitions. */
+  raisePartitions(topic: string, total: number): Promise<void>;
   /** Adds ACLs (idempotent: Kafka keeps one copy of each); needs a principal allowed to alter them. */
   ensureAcls(bindings: AclBinding[]): Promise<void>;
 }
@@ -171,7 +176,9 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   });
 
   const startConsumer = async (groupId: string): Promise<Consumer> => {
-    const consumer = kafka.consumer({ groupId, retry: { retries: 10, maxRetryTime: 30_000 }, allowAutoTopicCreation: false });
+    // Backoff capped at 5 s: a consumer that was waiting while Kafka was away reads again within
+    // seconds of its return (with kafkajs' 30 s default, up to half a minute without analysis).
+    const consumer = kafka.consumer({ groupId, retry: { retries: 10, maxRetryTime: 5_000 }, allowAutoTopicCreation: false });
     consumer.on(consumer.events.CRASH, (event) => logger.error({ groupId, err: event.payload.error, restart: event.payload.restart }, "kafka consumer crashed"));
     await consumer.connect();
     consumers.add(consumer);
@@ -185,10 +192,12 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 
   return {
     publish(topic, messages) {
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ topic, messages, resolve, reject });
-        startFlush();
-      });
+      return sendTraced(topic, messages, (stamped) =>
+        new Promise<void>((resolve, reject) => {
+          pending.push({ topic, messages: stamped, resolve, reject });
+          startFlush();
+        }),
+      );
     },
 
     async subscribe(subscription): Promise<Subscription> {
@@ -279,6 +288,18 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
         })),
       });
+    },
+
+    async partitionCount(topic) {
+      await connectedAdmin();
+      if (!(await admin.listTopics()).includes(topic)) return null;
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      return metadata.topics[0]?.partitions.length ?? null;
+    },
+
+    async raisePartitions(topic, total) {
+      await connectedAdmin();
+      await admin.createPartitions({ topicPartitions: [{ topic, count: total }] });
     },
 
     async ensureAcls(bindings) {

@@ -94,7 +94,7 @@ describe("the pipeline's ACLs", () => {
     expect(who("high-priority-alerts", "read")).toEqual(["User:alerter"]);
     expect(who("logs", "write")).toEqual(["User:api", "User:collector"]);
     expect(who("logs", "read")).toEqual(["User:worker"]);
-    expect(who("config-updates", "read")).toEqual(["User:api", "User:worker"]);
+    expect(who("config-updates", "read")).toEqual(["User:api", "User:operator", "User:worker"]);
   });
 
   it("gives the alerter, collectors and scanner no write beyond their own topics", () => {

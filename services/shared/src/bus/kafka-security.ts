@@ -210,9 +210,13 @@ export function pipelineAcls(topics: PipelineTopics, principals: PipelinePrincip
     group(alerter, groups.alerter, "read"),
     topic(collector, topics.logs, "write"),
     topic(scanner, topics.highPriorityAlerts, "write"),
-    // Operator: creates the topics, publishes IpWhitelists, reads the workers' lag.
+    // Operator: creates the topics, publishes IpWhitelists against what config-updates says (read
+    // through its own follower group), reads the workers' lag.
     ...[...all, ...all.map(deadLetterTopic)].map((name) => topic(operator, name, "create")),
     topic(operator, topics.configUpdates, "write"),
+    topic(operator, topics.configUpdates, "read"),
+    group(operator, groups.operator, "read"),
+    group(operator, groups.operator, "delete"),
     group(operator, groups.worker, "describe"),
   ];
 }

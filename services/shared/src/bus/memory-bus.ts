@@ -11,6 +11,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { sendTraced } from "../telemetry/messaging.ts";
 import type { Bus, GroupSubscription, IncomingMessage, OutgoingMessage, PartitionLag, Subscription } from "./bus.ts";
 
 export interface MemoryBusOptions {
@@ -163,10 +164,12 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   };
 
   return {
-    async publish(topic, messages) {
-      for (const message of messages) persist(topic, append(topic, message));
-      trim(log(topic));
-      wakeAll();
+    publish(topic, messages) {
+      return sendTraced(topic, messages, async (stamped) => {
+        for (const message of stamped) persist(topic, append(topic, message));
+        trim(log(topic));
+        wakeAll();
+      });
     },
 
     async subscribe(subscription: GroupSubscription): Promise<Subscription> {

@@ -10,9 +10,12 @@ export interface TopicSpec {
 
 const deadLetter = (topic: string): TopicSpec => ({ topic: deadLetterTopic(topic), partitions: 1, config: {} });
 
-export function pipelineTopicSpecs(topics: PipelineTopics = TOPICS): TopicSpec[] {
+/** Partitions of a new `logs` topic unless the pipeline asks otherwise (the operator's spec.kafka.logsPartitions). */
+export const DEFAULT_LOGS_PARTITIONS = 6;
+
+export function pipelineTopicSpecs(topics: PipelineTopics = TOPICS, logsPartitions = DEFAULT_LOGS_PARTITIONS): TopicSpec[] {
   return [
-    { topic: topics.logs, partitions: 6, config: {} },
+    { topic: topics.logs, partitions: logsPartitions, config: {} },
     // Compacted and keyed by IP: the latest action per IP is kept forever, so a new replica
     // rebuilds the whole whitelist by reading from the start.
     { topic: topics.configUpdates, partitions: 1, config: { "cleanup.policy": "compact" } },
@@ -32,14 +35,15 @@ export const topicEnvShape = {
   TOPIC_HIGH_PRIORITY_ALERTS: z.string().min(1).default(TOPICS.highPriorityAlerts),
 };
 
-/** Consumer group ids, each a prefix: the API's and worker's whitelist followers use `<client id>-follow-<uuid>`. */
+/** Consumer group ids, each a prefix: the API's, worker's and operator's whitelist followers use `<client id>-follow-<uuid>`. */
 export interface PipelineGroups {
   api: string;
   worker: string;
   alerter: string;
+  operator: string;
 }
 
-export const DEFAULT_PIPELINE_GROUPS: PipelineGroups = { api: "soc-api", worker: "soc-worker", alerter: "soc-alerter" };
+export const DEFAULT_PIPELINE_GROUPS: PipelineGroups = { api: "soc-api", worker: "soc-worker", alerter: "soc-alerter", operator: "soc-operator" };
 
 /** The worker's consumer group: the worker joins it, the API reads its lag for GET /pipeline. */
 export const workerGroupEnvShape = {

@@ -21,7 +21,7 @@ const KEY = Buffer.from("VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw").toString(
 describe("Elasticsearch settings from the environment", () => {
   it("connects in plain http without credentials by default, with auto-expanding replicas", () => {
     const options = elasticsearchStoreOptionsOf(parse({}));
-    expect(options).toEqual({ url: "http://127.0.0.1:19200", index: "processed_logs", shards: 1 });
+    expect(options).toEqual({ url: "http://127.0.0.1:19200", index: "processed_logs", layout: { normal: "day", anomalies: "month" }, retention: { normalDays: 30, anomalyDays: 400 }, shards: 1 });
     expect(indexSettingsOf(options)).toEqual({ number_of_shards: 1, auto_expand_replicas: "0-1" });
   });
 
@@ -36,6 +36,12 @@ describe("Elasticsearch settings from the environment", () => {
     const env = parse({ ELASTICSEARCH_URL: "https://es.example", ELASTICSEARCH_USERNAME: "soc_writer", ELASTICSEARCH_PASSWORD_FILE: file("pw", "hunter2-long\n") });
     expect(elasticsearchConnectionOf(env).auth).toMatchObject({ username: "soc_writer" });
     expect(JSON.stringify(env)).not.toContain("hunter2");
+  });
+
+  it("takes the retention policy and the index periods, or no retention at all", () => {
+    const env = { RETENTION_NORMAL_DAYS: "7", RETENTION_ANOMALY_DAYS: "90", ELASTICSEARCH_NORMAL_INDEX_PERIOD: "month", ELASTICSEARCH_ANOMALY_INDEX_PERIOD: "day" };
+    expect(elasticsearchStoreOptionsOf(parse(env))).toMatchObject({ layout: { normal: "month", anomalies: "day" }, retention: { normalDays: 7, anomalyDays: 90 } });
+    expect(elasticsearchStoreOptionsOf(parse({ RETENTION_ENABLED: "false" })).retention).toBeNull();
   });
 
   it("takes shards and an explicit replica count", () => {
@@ -54,6 +60,11 @@ describe("Elasticsearch settings from the environment", () => {
     [{ ELASTICSEARCH_URL: "ftp://es.example" }, "ELASTICSEARCH_URL: "],
     [{ ELASTICSEARCH_REPLICAS: "" }, "ELASTICSEARCH_REPLICAS: expected a whole number"],
     [{ ELASTICSEARCH_SHARDS: "0" }, "ELASTICSEARCH_SHARDS: expected at least 1"],
+    [{ RETENTION_NORMAL_DAYS: "0" }, "RETENTION_NORMAL_DAYS: expected at least 1 day"],
+    [{ RETENTION_NORMAL_DAYS: "30d" }, "RETENTION_NORMAL_DAYS: expected a whole number of days"],
+    [{ RETENTION_NORMAL_DAYS: "90", RETENTION_ANOMALY_DAYS: "30" }, "RETENTION_ANOMALY_DAYS: anomalies must be kept at least as long as normal logs"],
+    [{ ELASTICSEARCH_NORMAL_INDEX_PERIOD: "week" }, "ELASTICSEARCH_NORMAL_INDEX_PERIOD: "],
+    [{ RETENTION_ENABLED: "yes" }, "RETENTION_ENABLED: "],
   ])("refuses %j", (env, message) => {
     expect(() => parse(env)).toThrow(message);
   });

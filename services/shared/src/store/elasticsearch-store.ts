@@ -1,13 +1,25 @@
-/** The LogStore on Elasticsearch 8 (`processed_logs`): bulk writes by id, search_after paging. */
+/**
+ * The LogStore on Elasticsearch 8: writes by id into time-based indices, reads and status changes
+ * through the `processed_logs` alias over all of them (elasticsearch-indices.ts), search_after paging.
+ */
 import { errors, type Client } from "@elastic/elasticsearch";
 import type { estypes } from "@elastic/elasticsearch";
 import type { ElasticsearchEnv } from "../config.ts";
 import type { ProcessedLog } from "../messages.ts";
 import { createElasticsearchClient, elasticsearchConnectionOf, explained, type ElasticsearchConnection } from "./elasticsearch-connection.ts";
-import { DEFAULT_INDEX, decodeCursor, encodeCursor, withStatus, type LogStats, type LogStore } from "./log-store.ts";
+import { createIndexManager } from "./elasticsearch-indices.ts";
+import { DEFAULT_INDEX, decodeCursor, encodeCursor, withStatus, type LogQuery, type LogStats, type LogStore } from "./log-store.ts";
+import { backingIndexOf, DEFAULT_LAYOUT, DEFAULT_RETENTION, indexLayoutOf, retentionPolicyOf, type IndexLayout, type RetentionPolicy } from "./retention.ts";
 
 export interface ElasticsearchStoreOptions extends ElasticsearchConnection {
+  /** The alias every read goes through; the indices behind it are named after it (default processed_logs). */
   index?: string;
+  /** How much event time one index covers, per family (default: a day of normal logs, a month of anomalies). */
+  layout?: IndexLayout;
+  /** Writes go to indices this policy keeps (null: no retention); default 30 and 400 days. */
+  retention?: RetentionPolicy | null;
+  /** Epoch seconds; the system clock unless a test sets it. */
+  now?: () => number;
   /** Wait for a refresh after writes so they are searchable at once (tests); off in production. */
   refreshOnWrite?: boolean;
   /** Primary shards of a newly created index (default 1). */
@@ -20,6 +32,8 @@ export function elasticsearchStoreOptionsOf(env: ElasticsearchEnv): Elasticsearc
   return {
     ...elasticsearchConnectionOf(env),
     index: env.ELASTICSEARCH_INDEX,
+    layout: indexLayoutOf(env),
+    retention: retentionPolicyOf(env),
     shards: env.ELASTICSEARCH_SHARDS,
     ...(env.ELASTICSEARCH_REPLICAS === undefined ? {} : { replicas: env.ELASTICSEARCH_REPLICAS }),
   };
@@ -54,39 +68,78 @@ export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
     ingested_at: { type: "date", format: "epoch_millis" },
     status_updated_at: { type: "date", format: "epoch_second" },
     resolution_seconds: { type: "double" },
+    trace: { properties: { id: { type: "keyword" } } },
+    pattern: { properties: { id: { type: "keyword" }, template: { type: "keyword", ignore_above: 2048 } } },
   },
 };
 
-export function createElasticsearchStore(options: ElasticsearchStoreOptions): LogStore & { client: Client; index: string } {
+type Located = { index: string; doc: ProcessedLog };
+
+/** The exact-match part of a query; its text is a scored `match` beside these. */
+function queryFilters(query: LogQuery): estypes.QueryDslQueryContainer[] {
+  const filter: estypes.QueryDslQueryContainer[] = [];
+  if (query.is_anomaly !== undefined) filter.push({ term: { is_anomaly: query.is_anomaly } });
+  if (query.status !== undefined) filter.push({ terms: { status: query.status } });
+  if (query.rule !== undefined) filter.push({ terms: { rule: query.rule } });
+  if (query.source_ip !== undefined) filter.push({ term: { source_ip: query.source_ip } });
+  if (query.from !== undefined || query.to !== undefined) filter.push({ range: { timestamp: { gte: query.from, lte: query.to, format: "epoch_second" } } });
+  return filter;
+}
+
+export function createElasticsearchStore(options: ElasticsearchStoreOptions): LogStore & { client: Client; index: string; backingIndices(): Promise<string[]>; dropIndices(): Promise<void> } {
   const index = options.index ?? DEFAULT_INDEX;
   const client = createElasticsearchClient(options);
   const refresh = options.refreshOnWrite === true ? "wait_for" : false;
+  const layout = options.layout ?? DEFAULT_LAYOUT;
+  const retention = options.retention === undefined ? DEFAULT_RETENTION : options.retention;
+  const now = options.now ?? (() => Date.now() / 1000);
+  const indices = createIndexManager(client, { alias: index, layout, settings: indexSettingsOf(options), mapping: PROCESSED_LOGS_MAPPING });
 
-  const isNotFound = (error: unknown): boolean => error instanceof errors.ResponseError && error.statusCode === 404;
+  /**
+   * Where a document is stored, whichever index behind the alias: the anomaly first if a redelivery
+   * that changed the verdict left one copy in each family. A search, so it sees what was refreshed (1 s).
+   */
+  const locate = async (id: string): Promise<Located[]> => {
+    const response = await client.search<ProcessedLog>({ index, size: 2, query: { ids: { values: [id] } }, sort: [{ is_anomaly: { order: "desc" } }] });
+    return response.hits.hits.flatMap((hit) => (hit._source === undefined ? [] : [{ index: hit._index, doc: hit._source }]));
+  };
+
+  /** Read-modify-write of the document in its own index, guarded by its sequence number. */
+  const updateIn = async (target: string, id: string, status: ProcessedLog["status"], nowSeconds: number): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      const current = await client.get<ProcessedLog>({ index: target, id }).catch((error: unknown) => {
+        // Deleted meanwhile (a retention run): nothing left to change.
+        if (error instanceof errors.ResponseError && error.statusCode === 404) return null;
+        throw error;
+      });
+      if (current?._source === undefined) return;
+      try {
+        // The whole document: a partial update makes Elasticsearch re-render a fractional
+        // epoch_second timestamp in scientific notation, which its own parser rejects.
+        await client.index({ index: target, id, document: withStatus(current._source, status, nowSeconds), if_seq_no: current._seq_no, if_primary_term: current._primary_term, refresh: "wait_for" });
+        return;
+      } catch (error) {
+        const conflict = error instanceof errors.ResponseError && error.statusCode === 409;
+        if (!conflict || attempt >= 3) throw error;
+      }
+    }
+  };
 
   return {
     client,
     index,
+    backingIndices: indices.backingIndices,
+    dropIndices: indices.drop,
 
     async ensureReady() {
-      await explained(options, async () => {
-        if (await client.indices.exists({ index })) {
-          // Fields added since the index was created (the mapping is strict): adding fields is always allowed.
-          await client.indices.putMapping({ index, properties: PROCESSED_LOGS_MAPPING.properties });
-          return;
-        }
-        try {
-          await client.indices.create({ index, mappings: PROCESSED_LOGS_MAPPING, settings: indexSettingsOf(options) });
-        } catch (error) {
-          // Another replica created it first.
-          if (!(error instanceof errors.ResponseError && error.body?.error?.type === "resource_already_exists_exception")) throw error;
-        }
-      });
+      await explained(options, () => indices.ensure(now()));
     },
 
     async bulkIndex(docs) {
       if (docs.length === 0) return;
-      const operations = docs.flatMap((doc) => [{ index: { _index: index, _id: doc.id } }, doc]);
+      const at = now();
+      // A new period's index is created on its first write, from the template (mapping, settings, alias).
+      const operations = docs.flatMap((doc) => [{ index: { _index: backingIndexOf(index, doc, layout, retention, at), _id: doc.id } }, doc]);
       const response = await client.bulk({ operations, refresh });
       if (!response.errors) return;
       const failed = response.items.map((item) => item.index).filter((item) => item?.error !== undefined);
@@ -95,14 +148,7 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
     },
 
     async search(query) {
-      const filter: estypes.QueryDslQueryContainer[] = [];
-      if (query.is_anomaly !== undefined) filter.push({ term: { is_anomaly: query.is_anomaly } });
-      if (query.status !== undefined) filter.push({ terms: { status: query.status } });
-      if (query.rule !== undefined) filter.push({ terms: { rule: query.rule } });
-      if (query.source_ip !== undefined) filter.push({ term: { source_ip: query.source_ip } });
-      if (query.from !== undefined || query.to !== undefined) {
-        filter.push({ range: { timestamp: { gte: query.from, lte: query.to, format: "epoch_second" } } });
-      }
+      const filter = queryFilters(query);
       const must: estypes.QueryDslQueryContainer[] =
         query.text === undefined ? [] : [{ match: { message: { query: query.text, operator: "and" } } }];
       const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
@@ -124,13 +170,7 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
     },
 
     async get(id) {
-      try {
-        const response = await client.get<ProcessedLog>({ index, id });
-        return response._source ?? null;
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw error;
-      }
+      return (await locate(id))[0]?.doc ?? null;
     },
 
     async stats(query): Promise<LogStats> {
@@ -169,33 +209,12 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
     },
 
     async updateStatus(id, status, nowSeconds) {
-      // Read-modify-write of the whole document: a partial update makes Elasticsearch re-render a
-      // fractional epoch_second timestamp in scientific notation, which its own parser rejects.
-      for (let attempt = 0; ; attempt++) {
-        let current;
-        try {
-          current = await client.get<ProcessedLog>({ index, id });
-        } catch (error) {
-          if (isNotFound(error)) return false;
-          throw error;
-        }
-        if (current._source === undefined) return false;
-        try {
-          await client.index({
-            index,
-            id,
-            document: withStatus(current._source, status, nowSeconds),
-            if_seq_no: current._seq_no,
-            if_primary_term: current._primary_term,
-            refresh: "wait_for",
-          });
-          return true;
-        } catch (error) {
-          const conflict = error instanceof errors.ResponseError && error.statusCode === 409;
-          if (!conflict || attempt >= 3) throw error;
-        }
-      }
+      const found = await locate(id);
+      for (const { index: target } of found) await updateIn(target, id, status, nowSeconds);
+      return found.length > 0;
     },
+
+    applyRetention: indices.applyRetention,
 
     async ping() {
       await explained(options, () => client.cluster.health({ timeout: "2s" }, { requestTimeout: 3_000, maxRetries: 0 }));

@@ -3,6 +3,7 @@
  * index for the embedded default (memory-store.ts); one contract suite proves both.
  */
 import { CLOSED_STATUSES, type AlertStatus, type DetectionRule, type ProcessedLog } from "../messages.ts";
+import type { RetentionOutcome, RetentionPolicy } from "./retention.ts";
 
 export const DEFAULT_INDEX = "processed_logs";
 
@@ -50,15 +51,17 @@ export interface LogStats {
 }
 
 export interface LogStore {
-  /** Creates the index and its mapping if missing. */
+  /** Creates what documents are written to (index template, current indices) and migrates an older layout. */
   ensureReady(): Promise<void>;
   /** Writes documents by id (a rewrite of the same id replaces it); rejects if any failed. */
   bulkIndex(docs: ProcessedLog[]): Promise<void>;
   search(query: LogQuery): Promise<LogPage>;
   get(id: string): Promise<ProcessedLog | null>;
   stats(query: StatsQuery): Promise<LogStats>;
-  /** Returns false when no document has this id. */
+  /** Returns false when no document has this id; the document stays where it is stored. */
   updateStatus(id: string, status: AlertStatus, nowSeconds: number): Promise<boolean>;
+  /** Deletes what `policy` no longer keeps (retention.ts); never what is still being written. */
+  applyRetention(policy: RetentionPolicy, nowSeconds: number): Promise<RetentionOutcome>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

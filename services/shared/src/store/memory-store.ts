@@ -1,11 +1,13 @@
 /**
  * In-memory LogStore for the embedded default. With a data directory every write is appended to
- * a journal (`processed_logs.ndjson`) that is replayed on start, so alerts survive a restart.
+ * a journal (`processed_logs.ndjson`) that is replayed on start, so alerts survive a restart; a
+ * retention run rewrites the journal with only what it keeps.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AlertStatus, ProcessedLog } from "../messages.ts";
 import { decodeCursor, encodeCursor, withStatus, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
+import { isExpired } from "./retention.ts";
 
 type JournalEntry = { doc: ProcessedLog } | { status: { id: string; status: AlertStatus; at: number } };
 
@@ -16,11 +18,13 @@ export function matchesQuery(doc: ProcessedLog, query: LogQuery): boolean {
   if (query.source_ip !== undefined && doc.source_ip !== query.source_ip) return false;
   if (query.from !== undefined && doc.timestamp < query.from) return false;
   if (query.to !== undefined && doc.timestamp > query.to) return false;
-  if (query.text !== undefined) {
-    const message = doc.message.toLowerCase();
-    if (!query.text.toLowerCase().split(/\s+/).every((word) => message.includes(word))) return false;
-  }
-  return true;
+  return query.text === undefined || containsEveryWord(doc.message, query.text);
+}
+
+/** Case-insensitive, as Elasticsearch's `match` with operator "and" on the message. */
+function containsEveryWord(message: string, text: string): boolean {
+  const lower = message.toLowerCase();
+  return text.toLowerCase().split(/\s+/).every((word) => lower.includes(word));
 }
 
 /** Newest first by event time, then by id, as the Elasticsearch store sorts. */
@@ -84,6 +88,19 @@ export function createMemoryStore(options: { dataDir?: string } = {}): LogStore 
       if (!docs.has(id)) return false;
       record([{ status: { id, status, at: nowSeconds } }]);
       return true;
+    },
+
+    async applyRetention(policy, nowSeconds) {
+      const expired = [...docs.values()].filter((doc) => isExpired(doc, policy, nowSeconds));
+      if (expired.length === 0) return { deletedIndices: [], deletedDocuments: 0 };
+      for (const doc of expired) docs.delete(doc.id);
+      if (journal !== null) {
+        // A new file renamed over the old one: a crash leaves one journal or the other, never half of one.
+        const next = `${journal}.next`;
+        writeFileSync(next, [...docs.values()].map((doc) => `${JSON.stringify({ doc } satisfies JournalEntry)}\n`).join(""), { mode: 0o600 });
+        renameSync(next, journal);
+      }
+      return { deletedIndices: [], deletedDocuments: expired.length };
     },
 
     async ping() {},

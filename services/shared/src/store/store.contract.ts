@@ -17,6 +17,7 @@ const doc = (id: string, timestamp: number, overrides: Partial<ProcessedLog> = {
 });
 
 const ids = (items: ProcessedLog[]): string[] => items.map((item) => item.id);
+const DAY = 86_400;
 
 export function storeContract(makeStore: () => Promise<LogStore>): void {
   let store: LogStore | undefined;
@@ -80,6 +81,26 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
     expect(await s.get("b")).toMatchObject({ status: "resolved", timestamp: 1_700_000_100.5, resolution_seconds: 900.5 });
     expect(await s.updateStatus("missing", "resolved", 1_700_001_000)).toBe(false);
     expect(await s.get("missing")).toBeNull();
+  });
+
+  it("deletes what the retention no longer keeps, per family, and nothing else", async () => {
+    const fresh = await makeStore();
+    try {
+      await fresh.ensureReady();
+      const now = Math.floor(Date.now() / 1000);
+      await fresh.bulkIndex([
+        doc("recent-normal", now - DAY, { is_anomaly: false, rule: null }),
+        doc("old-normal", now - 40 * DAY, { is_anomaly: false, rule: null }),
+        doc("old-incident", now - 300 * DAY),
+        doc("ancient-incident", now - 450 * DAY),
+      ]);
+      // Forty days on, with 30 days for normal logs and 400 for anomalies, only the 300-day-old incident is still kept.
+      const outcome = await fresh.applyRetention({ normalDays: 30, anomalyDays: 400 }, now + 40 * DAY);
+      expect(ids((await fresh.search({ size: 10 })).items)).toEqual(["old-incident"]);
+      expect(outcome.deletedIndices.length + outcome.deletedDocuments).toBeGreaterThan(0);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it("summarises anomalies by rule, status, IP and time bucket", async () => {

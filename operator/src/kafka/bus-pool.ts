@@ -16,7 +16,8 @@ export class BusPool {
     private readonly logger: Logger,
   ) {}
 
-  async get(brokers: string[], topics: PipelineTopics): Promise<KafkaBus> {
+  /** `logsPartitions`: of a logs topic this call creates (the reconcile's topic step passes the spec's count; it runs first). */
+  async get(brokers: string[], topics: PipelineTopics, logsPartitions?: number): Promise<KafkaBus> {
     const key = [...brokers].sort().join(",");
     let bus = this.#buses.get(key);
     if (bus === undefined) {
@@ -26,7 +27,7 @@ export class BusPool {
     const topicsKey = `${key}|${topics.logs}|${topics.configUpdates}|${topics.highPriorityAlerts}`;
     let ensured = this.#ensured.get(topicsKey);
     if (ensured === undefined) {
-      ensured = bus.ensureTopics(pipelineTopicSpecs(topics));
+      ensured = bus.ensureTopics(pipelineTopicSpecs(topics, logsPartitions));
       this.#ensured.set(topicsKey, ensured);
       // A failed attempt is forgotten so the next reconcile tries again.
       ensured.catch(() => this.#ensured.delete(topicsKey));
