@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type RequestListener, type ServerRe
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { answerUnparsableRequests } from "@soc/shared/http";
 
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".json": "application/json", ".png": "image/png", ".ico": "image/x-icon" };
 export const DEFAULT_DIST = fileURLToPath(new URL("./dist/", import.meta.url));
@@ -96,7 +97,7 @@ function dashboardHandler(options: DashboardOptions): RequestListener {
 }
 
 export async function startDashboardServer(options: DashboardOptions & { port: number; host?: string }): Promise<DashboardServer> {
-  const server = createServer(dashboardHandler(options));
+  const server = answerUnparsableRequests(createServer(dashboardHandler(options)));
   server.listen(options.port, options.host ?? "127.0.0.1");
   await once(server, "listening");
   return {

@@ -2,6 +2,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { booleanFlag, logLevel, parseConfig, port, positiveInt, checkKafkaEnv, kafkaSecurityEnvShape, tracingEnvShape } from "@soc/shared";
+import { brokerPolicyEnvShape } from "./kafka/broker-policy.ts";
 
 const operatorEnvSchema = z.object({
   OPERATOR_PORT: port.default(8080),
@@ -20,6 +21,13 @@ const operatorEnvSchema = z.object({
   LOG_LEVEL: logLevel,
   /** How the admin client and the autoscaler reach every pipeline's Kafka: KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*. */
   ...kafkaSecurityEnvShape,
+  /** Which brokers a pipeline may name (KAFKA_BROKER_ALLOWLIST, KAFKA_BROKERS_IN_NAMESPACE); both unset: any. */
+  ...brokerPolicyEnvShape,
+  /** Refuse pipelines without Kafka credentials of their own, so the operator never writes as itself. */
+  KAFKA_REQUIRE_PIPELINE_CREDENTIALS: booleanFlag.default(false),
+  /** Kafka clients unused this long are closed. */
+  KAFKA_CLIENT_IDLE_SECONDS: positiveInt.default(600),
+  KAFKA_CLIENTS_MAX: positiveInt.max(1024).default(64),
   ...tracingEnvShape,
 }).superRefine(checkKafkaEnv);
 export type OperatorEnv = z.output<typeof operatorEnvSchema>;

@@ -12,6 +12,9 @@ import { createKubeClient, loadKubeConfig } from "./kube/client.ts";
 import { createEventRecorder } from "./kube/events.ts";
 import { createOperatorMetrics } from "./metrics.ts";
 import { BusPool } from "./kafka/bus-pool.ts";
+import { brokerPolicyOf, isOpen } from "./kafka/broker-policy.ts";
+import { PipelineBuses } from "./kafka/pipeline-buses.ts";
+import { kubeSecretReader } from "./kafka/pipeline-credentials.ts";
 
 /** Within Kubernetes' default 30 s termination grace period, with room for the rest. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -24,7 +27,16 @@ await tracing.ready;
 const kube = createKubeClient(loadKubeConfig());
 const metrics = createOperatorMetrics();
 const kafkaSecurity = kafkaSecurityOf(env);
-const buses = new BusPool((brokers) => createKafkaBus({ brokers, security: kafkaSecurity, clientId: `soc-operator-${env.POD_NAME}`, logger }), logger);
+const brokerPolicy = brokerPolicyOf(env);
+const buses = new PipelineBuses({
+  pool: new BusPool(logger, { idleMs: env.KAFKA_CLIENT_IDLE_SECONDS * 1000, maxClients: env.KAFKA_CLIENTS_MAX, now: Date.now }),
+  create: ({ brokers, security, allowConnection }) => createKafkaBus({ brokers, security, allowConnection, clientId: `soc-operator-${env.POD_NAME}`, logger }),
+  readSecret: kubeSecretReader(kube),
+  policy: brokerPolicy,
+  operatorSecurity: kafkaSecurity,
+  requirePipelineCredentials: env.KAFKA_REQUIRE_PIPELINE_CREDENTIALS,
+  logger,
+});
 const operator = new Operator({
   kube,
   buses,
@@ -84,6 +96,7 @@ const ops = startOpsServer({
 });
 
 logger.info({ identity: env.POD_NAME, leaderElection: env.LEADER_ELECT, kafka: describeKafkaSecurity(kafkaSecurity) }, "soc-operator starting");
+if (isOpen(brokerPolicy)) logger.warn("no Kafka broker allow-list (KAFKA_BROKER_ALLOWLIST, KAFKA_BROKERS_IN_NAMESPACE): any SocPipeline can make the operator connect to any host:port it can reach (docs/security.md)");
 if (elector === null) startLeading();
 else elector.start();
 

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKafkaBus, createLogger, silentLogger, type Logger } from "@soc/shared";
+import { createKafkaBus, createLogger, PLAINTEXT, silentLogger, type Logger } from "@soc/shared";
 import { eventually, uniqueName } from "@soc/shared/testing";
 import { stringify } from "yaml";
 import { Operator } from "../src/controller/operator.ts";
@@ -19,6 +19,9 @@ import { isTransient } from "../src/kube/transient.ts";
 import { kubeTime } from "../src/kube/time.ts";
 import { createOperatorMetrics, type OperatorMetrics } from "../src/metrics.ts";
 import { BusPool } from "../src/kafka/bus-pool.ts";
+import { OPEN_POLICY, type BrokerPolicy } from "../src/kafka/broker-policy.ts";
+import { PipelineBuses } from "../src/kafka/pipeline-buses.ts";
+import { kubeSecretReader } from "../src/kafka/pipeline-credentials.ts";
 
 export const REPO_ROOT = join(import.meta.dirname, "..", "..");
 export const kubeEnv = {
@@ -139,10 +142,23 @@ export interface InProcessOperator {
 const testLogger = (): Logger => (process.env.OPERATOR_TEST_LOGS === "1" ? createLogger("operator-test", "debug") : silentLogger());
 
 /** The operator in this process, watching one namespace (or `namespaces`), with short watch periods. */
-export async function startOperator(namespace: string, logger: Logger = testLogger(), options: { namespaces?: string[]; imageRegistries?: string[]; resyncSeconds?: number } = {}): Promise<InProcessOperator> {
+export async function startOperator(
+  namespace: string,
+  logger: Logger = testLogger(),
+  options: { namespaces?: string[]; imageRegistries?: string[]; resyncSeconds?: number; brokerPolicy?: BrokerPolicy; requirePipelineCredentials?: boolean } = {},
+): Promise<InProcessOperator> {
   const kube = createKubeClient(loadKubeConfig());
   const metrics = createOperatorMetrics();
-  const buses = new BusPool((brokers) => createKafkaBus({ brokers, clientId: `operator-test-${namespace}`, logger }), logger);
+  const buses = new PipelineBuses({
+    pool: new BusPool(logger),
+    // The soc-operator prefix, as in main.ts: the operator's Kafka ACLs name its consumer groups by it.
+    create: ({ brokers, security, allowConnection }) => createKafkaBus({ brokers, security, allowConnection, clientId: `soc-operator-test-${namespace}`, logger }),
+    readSecret: kubeSecretReader(kube),
+    policy: options.brokerPolicy ?? OPEN_POLICY,
+    operatorSecurity: PLAINTEXT,
+    requirePipelineCredentials: options.requirePipelineCredentials ?? false,
+    logger,
+  });
   const operator = new Operator({
     kube,
     buses,

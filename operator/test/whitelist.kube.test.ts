@@ -168,7 +168,7 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
     await eventually(
       () => {
         const pipeline = getJson<KubeObject & { status?: Status }>(namespace, "socpipeline/down");
-        expect(pipeline.status?.conditions?.find((c) => c.type === "Degraded")).toMatchObject({ status: "True", reason: "WhitelistPublishFailed" });
+        expect(pipeline.status?.conditions?.find((c) => c.type === "Degraded")).toMatchObject({ status: "True", reason: "KafkaUnreachable" });
         const list = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/down-list");
         expect(list.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "PublishFailed" });
         // Flux keeps waiting (the operator retries) rather than calling it failed.

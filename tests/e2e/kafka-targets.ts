@@ -14,6 +14,7 @@ import {
   silentLogger,
   type KafkaBus,
   type KafkaSecurity,
+  type Logger,
   type PipelinePrincipals,
   type PipelineTopics,
   type SaslMechanism,
@@ -28,7 +29,7 @@ export interface KafkaTarget {
   label: string;
   /** True when `make infra-up` did not start this broker (the suites then skip). */
   missing: boolean;
-  connect(principal: Principal, clientId: string): KafkaBus;
+  connect(principal: Principal, clientId: string, logger?: Logger): KafkaBus;
   /** What a service process reads to connect as `principal` (kafka-security.ts's environment). */
   serviceEnv(principal: Principal): Record<string, string>;
   /** Creates the pipeline's topics and, where the broker enforces them, its ACLs. */
@@ -48,14 +49,14 @@ export function scram(user: Principal, options: { mechanism?: SaslMechanism; pas
   };
 }
 
-export function connectSecure(clientId: string, security: KafkaSecurity): KafkaBus {
-  return createKafkaBus({ brokers: [realInfra.kafkaSecureBroker ?? ""], clientId, logger: silentLogger(), security, publishTimeoutMs: 4_000 });
+export function connectSecure(clientId: string, security: KafkaSecurity, logger: Logger = silentLogger()): KafkaBus {
+  return createKafkaBus({ brokers: [realInfra.kafkaSecureBroker ?? ""], clientId, logger, security, publishTimeoutMs: 4_000 });
 }
 
 export const PLAINTEXT_KAFKA: KafkaTarget = {
   label: "plaintext Kafka",
   missing: (realInfra.kafkaBroker ?? "") === "",
-  connect: (_principal, clientId) => createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId, logger: silentLogger(), security: PLAINTEXT }),
+  connect: (_principal, clientId, logger = silentLogger()) => createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId, logger, security: PLAINTEXT }),
   serviceEnv: () => ({ KAFKA_BROKER: realInfra.kafkaBroker ?? "" }),
   prepare: (admin, topics) => admin.ensureTopics(pipelineTopicSpecs(topics)),
 };
@@ -63,7 +64,7 @@ export const PLAINTEXT_KAFKA: KafkaTarget = {
 export const SECURE_KAFKA: KafkaTarget = {
   label: "SASL_SSL Kafka, one principal per service",
   missing: secureMissing,
-  connect: (principal, clientId) => connectSecure(clientId, scram(principal)),
+  connect: (principal, clientId, logger) => connectSecure(clientId, scram(principal), logger),
   serviceEnv: (principal) => ({
     KAFKA_BROKER: realInfra.kafkaSecureBroker ?? "",
     KAFKA_SECURITY_PROTOCOL: "SASL_SSL",

@@ -18,13 +18,11 @@ for (const kafka of [PLAINTEXT_KAFKA, SECURE_KAFKA]) {
 
     beforeAll(async () => {
       pipeline = await createRealPipeline(kafka);
-      const started = await pipeline.startApi();
+      slack = await startFakeWebhook(SLACK.ok);
+      const [started, worker] = await Promise.all([pipeline.startApi(), pipeline.startWorker(), pipeline.startAlerter([slack.url])]);
       call = api(started.url);
       apiWhitelist = started.whitelist;
-      const worker = await pipeline.startWorker();
       workerWhitelist = () => worker.whitelist.entries();
-      slack = await startFakeWebhook(SLACK.ok);
-      await pipeline.startAlerter([slack.url]);
     }, 120_000);
     afterAll(async () => {
       await pipeline?.close();

@@ -4,7 +4,7 @@
  */
 import { channelsOf, createAlerter, createMemoryDeliveryLog, parseAlerterEnv } from "@soc/alerter";
 import { createApp, keyAccess } from "@soc/api";
-import { createElasticsearchStore, createRedisCounters, createRegistry, followWhitelist, silentLogger, type KafkaBus, type PipelineTopics } from "@soc/shared";
+import { createElasticsearchStore, createLogger, createRedisCounters, createRegistry, followWhitelist, silentLogger, type KafkaBus, type PipelineTopics } from "@soc/shared";
 import { realInfra, uniqueName } from "@soc/shared/testing";
 import { createWorker, DEFAULT_KEYWORDS, type Worker } from "@soc/worker";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -44,8 +44,9 @@ export interface RealPipeline {
 export async function createRealPipeline(kafka: KafkaTarget = PLAINTEXT_KAFKA): Promise<RealPipeline> {
   const name = uniqueName("e2e");
   const topics = { logs: `${name}-logs`, configUpdates: `${name}-config-updates`, highPriorityAlerts: `${name}-alerts` };
-  const logger = silentLogger();
-  const admin = kafka.connect("admin", `${name}-admin`);
+  // E2E_TEST_LOGS=1 shows what the services log (kafkajs' reconnects and rebalances among it).
+  const logger = process.env.E2E_TEST_LOGS === "1" ? createLogger("e2e", "info") : silentLogger();
+  const admin = kafka.connect("admin", `${name}-admin`, logger);
   await kafka.prepare(admin, topics);
   const store = createElasticsearchStore({ url: realInfra.elasticsearchUrl ?? "", index: `${name}-processed-logs` });
   await store.ensureReady();
@@ -66,7 +67,7 @@ export async function createRealPipeline(kafka: KafkaTarget = PLAINTEXT_KAFKA): 
     admin,
     store,
     async startApi() {
-      const bus = kafka.connect("api", clientId("api"));
+      const bus = kafka.connect("api", clientId("api"), logger);
       const follower = await followWhitelist(bus, logger, topics.configUpdates);
       const app = createApp({
         bus,
@@ -93,7 +94,7 @@ export async function createRealPipeline(kafka: KafkaTarget = PLAINTEXT_KAFKA): 
       return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, whitelist: () => follower.whitelist.entries(), close };
     },
     async startWorker() {
-      const bus = kafka.connect("worker", clientId("worker"));
+      const bus = kafka.connect("worker", clientId("worker"), logger);
       const counters = createRedisCounters({ url: realInfra.redisUrl ?? "", keyPrefix: redisPrefix });
       const worker = createWorker({ bus, store, counters, detection, whitelistSeed: [], groupId, topics, logger, registry: createRegistry("e2e-worker", { defaultMetrics: false }), lagPollMs: 60_000 });
       await worker.start();
@@ -105,7 +106,7 @@ export async function createRealPipeline(kafka: KafkaTarget = PLAINTEXT_KAFKA): 
     },
     async startAlerter(slackWebhookUrls) {
       const id = clientId("alerter");
-      const bus = kafka.connect("alerter", id);
+      const bus = kafka.connect("alerter", id, logger);
       const alerter = createAlerter({
         bus,
         channels: channelsOf(parseAlerterEnv({ SLACK_WEBHOOK_URLS: slackWebhookUrls.join(",") })),

@@ -6,7 +6,7 @@
  * servers and stop cleanly on SIGTERM; the dashboard image's own main.mjs serves.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,6 +69,19 @@ describe("the images' JavaScript", () => {
     expect(files.length).toBeGreaterThan(50);
     expect(files.filter((file) => !file.endsWith(".js"))).toEqual([]);
     expect(files.filter((file) => /\.test\.|\.contract\.|\/testing[./]|\/test\/|\/e2e\//.test(file))).toEqual([]);
+  });
+
+  it("is what every workspace exports by default; its TypeScript only under the development condition", () => {
+    const manifests = readdirSync(join(REPO_ROOT, "node_modules", "@soc")).map((link) => join(REPO_ROOT, "node_modules", "@soc", link, "package.json"));
+    for (const manifest of manifests) {
+      const { exports } = JSON.parse(readFileSync(manifest, "utf8")) as { exports: Record<string, unknown> };
+      // Test helpers are not compiled: they resolve only where tests run, from the sources.
+      const runtime = Object.entries(exports).filter(([subpath]) => subpath !== "./testing");
+      for (const [subpath, target] of runtime) {
+        const source = (target as { development?: string }).development ?? "";
+        expect({ manifest, subpath, target }).toEqual({ manifest, subpath, target: { development: expect.stringMatching(/\.ts$/), default: source.replace(/\.ts$/, ".js") } });
+      }
+    }
   });
 
   it("reads the images from mk/kind.mk", () => {

@@ -26,30 +26,42 @@ export interface Dockerfile {
 
 const HEREDOC = /<<-?(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/g;
 
+const isSkipped = (line: string): boolean => line === "" || line.startsWith("#");
+
+/** The logical line starting at `lines[start]`, continuations joined; comment and blank lines inside one are dropped. */
+function joinContinuations(lines: string[], start: number): { text: string; last: number } {
+  let text = (lines[start] ?? "").trim();
+  let last = start;
+  while (text.endsWith("\\") && last + 1 < lines.length) {
+    let next = (lines[++last] ?? "").trim();
+    while (isSkipped(next) && last + 1 < lines.length) next = (lines[++last] ?? "").trim();
+    text = `${text.slice(0, -1).trimEnd()} ${next}`;
+  }
+  return { text, last };
+}
+
+/** The bodies of the heredocs `text` opens, read from the lines after `last`. */
+function readHeredocs(lines: string[], text: string, last: number): { heredocs: string[]; last: number } {
+  const heredocs: string[] = [];
+  for (const [, , delimiter] of text.matchAll(HEREDOC)) {
+    const end = lines.indexOf(delimiter ?? "", last + 1);
+    if (end === -1) throw new Error(`heredoc ${delimiter} is not closed`);
+    heredocs.push(lines.slice(last + 1, end).join("\n"));
+    last = end;
+  }
+  return { heredocs, last };
+}
+
 function readInstructions(text: string): Instruction[] {
   const lines = text.split("\n");
   const instructions: Instruction[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const first = (lines[i] ?? "").trim();
-    if (first === "" || first.startsWith("#")) continue;
-    let logical = first;
-    while (logical.endsWith("\\") && i + 1 < lines.length) {
-      logical = logical.slice(0, -1).trimEnd();
-      // Comment and blank lines inside a continuation are dropped; the continuation goes on.
-      let next = (lines[++i] ?? "").trim();
-      while ((next === "" || next.startsWith("#")) && i + 1 < lines.length) next = (lines[++i] ?? "").trim();
-      logical += ` ${next}`;
-    }
-    const heredocs: string[] = [];
-    for (const [, , delimiter] of logical.matchAll(HEREDOC)) {
-      const body: string[] = [];
-      while (i + 1 < lines.length && lines[i + 1] !== delimiter) body.push(lines[++i] ?? "");
-      i++;
-      heredocs.push(body.join("\n"));
-    }
-    const space = logical.search(/\s/);
-    const keyword = (space === -1 ? logical : logical.slice(0, space)).toUpperCase();
-    instructions.push({ keyword, args: space === -1 ? "" : logical.slice(space + 1).trim(), heredocs });
+    if (isSkipped((lines[i] ?? "").trim())) continue;
+    const logical = joinContinuations(lines, i);
+    const { heredocs, last } = readHeredocs(lines, logical.text, logical.last);
+    i = last;
+    const [keyword = "", args = ""] = logical.text.split(/\s+(.*)/s);
+    instructions.push({ keyword: keyword.toUpperCase(), args: args.trim(), heredocs });
   }
   return instructions;
 }

@@ -191,7 +191,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Overview figures for the dashboard.
+         * Overview figures for the dashboard: totals, alerts by rule, status and source IP, and alerts over time.
          * @description Needs the 'read' role (an admin key holds every role).
          */
         get: operations["stats"];
@@ -302,7 +302,9 @@ export interface components {
             };
             reason: string | null;
             resolution_seconds?: number | null;
-            rule?: ("whitelist" | "brute_force" | "traffic_spike" | "keyword") | null;
+            rule?: ("whitelist" | "brute_force" | "traffic_spike" | "keyword" | "pattern_rate" | "new_pattern") | null;
+            /** @enum {string} */
+            severity?: "info" | "low" | "medium" | "high" | "critical";
             source?: string | null;
             source_host?: string | null;
             source_ip: string | null;
@@ -325,12 +327,15 @@ export interface components {
         };
         Stats: {
             anomalies: number;
+            /** @description Width of the timeline's buckets. */
+            bucket_seconds: number;
             by_rule: {
                 [key: string]: number;
             };
             by_status: {
                 [key: string]: number;
             };
+            /** @description Anomalies per bucket, oldest first; t is the bucket's start (epoch seconds). */
             timeline: {
                 count: number;
                 t: number;
@@ -733,8 +738,11 @@ export interface operations {
     stats: {
         parameters: {
             query?: {
+                /** @description Width of a timeline bucket. Default: with from and to, chosen from the range (1 h: 60, 1 d: 3600, 7 d: 21600, 30 d: 86400); otherwise 3600. */
                 bucket_seconds?: number;
+                /** @description Earliest event time, epoch seconds or RFC 3339. */
                 from?: number | string;
+                /** @description Latest event time, epoch seconds or RFC 3339. With both from and to, the timeline has every bucket of the range, empty ones with 0. */
                 to?: number | string;
                 top?: number;
             };

@@ -65,7 +65,8 @@ export function createApi(baseUrl: string, apiKey: () => string) {
       return { items: data, total: Number(response.headers.get("x-total-count") ?? 0), nextCursor: response.headers.get("x-next-cursor") };
     },
     setStatus: async (ids: string[], status: AlertStatus) => (await settle(client.PATCH("/alerts", { body: { ids, status } }))).data,
-    stats: async () => (await settle(client.GET("/stats", { params: { query: { bucket_seconds: 3600 } } }))).data,
+    /** The API picks the timeline's bucket width from the range and says which (bucket_seconds). */
+    stats: async (range: { from: number; to: number }) => (await settle(client.GET("/stats", { params: { query: range } }))).data,
     pipeline: async () => (await settle(client.GET("/pipeline"))).data,
     whitelist: async () => (await settle(client.GET("/whitelist"))).data,
     addToWhitelist: async (ip: string) => (await settle(client.POST("/whitelist", { body: { ip } }))).data,

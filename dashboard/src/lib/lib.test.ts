@@ -3,19 +3,20 @@ import { formatTime, previousMonth, whitelistOwner } from "./format.ts";
 import { whitelistEntryProblem } from "./ip.ts";
 import { alertQuery } from "./query.ts";
 
-const none = { anomalies: true, status: "", rule: "", sourceIp: "", text: "", from: "", to: "" } as const;
+const none = { status: "", rule: "", sourceIp: "", text: "" };
+const range = { from: 1_795_514_400, to: 1_795_600_800 };
 
 describe("alertQuery", () => {
-  it("asks for anomalies with only the filters that are set", () => {
-    expect(alertQuery(none, 50)).toEqual({ is_anomaly: "true", size: 50 });
-    expect(alertQuery({ ...none, status: "new", rule: "brute_force", sourceIp: " 1.2.3.4 ", text: "root", from: "2026-11-24T10:00" }, 50, "abc")).toEqual({
-      is_anomaly: "true",
+  it("asks for anomalies in the range, with only the filters that are set", () => {
+    expect(alertQuery({ anomalies: true, filters: none, range }, 50)).toEqual({ is_anomaly: "true", size: 50, ...range });
+    expect(alertQuery({ anomalies: false, filters: { status: "new", rule: "brute_force", sourceIp: " 1.2.3.4 ", text: "root" }, range }, 50, "abc")).toEqual({
+      is_anomaly: "false",
       size: 50,
       status: "new",
       rule: "brute_force",
       source_ip: "1.2.3.4",
       q: "root",
-      from: 1_795_514_400,
+      ...range,
       cursor: "abc",
     });
   });

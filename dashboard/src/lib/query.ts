@@ -1,20 +1,26 @@
-/** Filters → the query of GET /alerts; pure. Empty filters are left out. */
-import type { AlertFilters, AlertQuery } from "./types.ts";
+/** What a view shows → the query of GET /alerts; pure. Empty filters are left out. */
+import type { AlertQuery } from "./types.ts";
+import type { AlertFilters } from "./url-state.ts";
 
-const epochSeconds = (local: string): number => Math.floor(Date.parse(`${local}:00Z`) / 1000);
+export interface AlertRequest {
+  anomalies: boolean;
+  filters: AlertFilters;
+  /** Event times, epoch seconds, inclusive. */
+  range: { from: number; to: number };
+}
 
-export function alertQuery(filters: AlertFilters, size: number, cursor?: string): AlertQuery {
+export function alertQuery({ anomalies, filters, range }: AlertRequest, size: number, cursor?: string): AlertQuery {
   const sourceIp = filters.sourceIp.trim();
   const text = filters.text.trim();
   return {
-    is_anomaly: filters.anomalies ? "true" : "false",
+    is_anomaly: anomalies ? "true" : "false",
     size,
     ...(filters.status !== "" ? { status: filters.status } : {}),
     ...(filters.rule !== "" ? { rule: filters.rule } : {}),
     ...(sourceIp !== "" ? { source_ip: sourceIp } : {}),
     ...(text !== "" ? { q: text } : {}),
-    ...(filters.from !== "" ? { from: epochSeconds(filters.from) } : {}),
-    ...(filters.to !== "" ? { to: epochSeconds(filters.to) } : {}),
+    from: range.from,
+    to: range.to,
     ...(cursor !== undefined ? { cursor } : {}),
   };
 }

@@ -18,14 +18,3 @@ export type AlertQuery = NonNullable<operations["listAlerts"]["parameters"]["que
 
 export const STATUSES = ["new", "acknowledged", "resolved", "false_positive"] as const satisfies readonly AlertStatus[];
 export const RULES = ["brute_force", "traffic_spike", "keyword", "whitelist"] as const satisfies readonly Rule[];
-
-export interface AlertFilters {
-  anomalies: boolean;
-  status: AlertStatus | "";
-  rule: Rule | "";
-  sourceIp: string;
-  text: string;
-  /** datetime-local values ("2026-11-24T10:00"), read as UTC. */
-  from: string;
-  to: string;
-}

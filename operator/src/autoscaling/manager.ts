@@ -9,7 +9,7 @@ import type { EventRecorder } from "../kube/events.ts";
 import { kubeTime } from "../kube/time.ts";
 import { containsFields } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
-import type { BusPool } from "../kafka/bus-pool.ts";
+import type { PipelineBuses } from "../kafka/pipeline-buses.ts";
 import { childName } from "../naming.ts";
 import { WorkerAutoscaler, type AutoscalerIo, type AutoscalerOptions, type AutoscalerReading } from "./autoscaler.ts";
 
@@ -17,7 +17,7 @@ export const AUTOSCALER_FIELD_MANAGER = "soc-operator-autoscaler";
 
 export interface AutoscalerManagerDeps {
   kube: KubeClient;
-  buses: BusPool;
+  buses: PipelineBuses;
   events: EventRecorder;
   metrics: OperatorMetrics;
   logger: Logger;
@@ -78,9 +78,11 @@ export class AutoscalerManager {
       return { apiVersion: "apps/v1", kind: "Deployment", namespace, name: childName(name, "worker") };
     };
     return {
+      // Through the client the pipeline's reconcile connected: the broker policy and the pipeline's credentials apply.
       lag: async () => {
         const { kafka, worker } = current().spec;
-        const bus = await buses.get(kafka.brokers, kafka.topics);
+        const bus = buses.connected(key);
+        if (bus === null) throw new Error(`no Kafka client for ${key} yet: waiting for its reconcile to connect`);
         return bus.lag(worker.groupId, kafka.topics.logs);
       },
       currentReplicas: async () => {

@@ -10,7 +10,7 @@ import { AutoscalerManager } from "../autoscaling/manager.ts";
 import type { KindRef, KubeClient, KubeObject } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import { SOC_PIPELINE_CONTROLLER, startControllerMetrics, type OperatorMetrics } from "../metrics.ts";
-import type { BusPool } from "../kafka/bus-pool.ts";
+import type { PipelineBuses } from "../kafka/pipeline-buses.ts";
 import { MANAGED_SELECTOR } from "../naming.ts";
 import { CHILD_KINDS } from "../pipeline/children.ts";
 import { reconcilePipeline, type ReconcilerContext } from "../pipeline/reconciler.ts";
@@ -20,7 +20,7 @@ import { DEFAULT_BACKOFF, WorkQueue } from "./work-queue.ts";
 
 export interface OperatorOptions {
   kube: KubeClient;
-  buses: BusPool;
+  buses: PipelineBuses;
   events: EventRecorder;
   metrics: OperatorMetrics;
   logger: Logger;
@@ -80,6 +80,7 @@ export class Operator {
     }
     this.autoscalers = new AutoscalerManager({ kube, buses: options.buses, events: options.events, metrics, logger });
     this.#topicWhitelists = new TopicWhitelists(logger);
+    options.buses.onEvict((bus) => this.#topicWhitelists.forget(bus));
     this.#context = {
       kube,
       buses: options.buses,

@@ -2,9 +2,11 @@
  * The reconcile's topic step: before the workloads that use it, the logs topic is created with, or
  * raised to, the partitions partitions.ts decides; what happened goes to status and Events.
  */
-import type { KafkaBus } from "@soc/shared";
+import type { KafkaBus, Logger } from "@soc/shared";
 import type { SocPipeline, SocPipelineStatus } from "../api/v1alpha1/index.ts";
 import type { EventRecorder } from "../kube/events.ts";
+import { kafkaProblem, type KafkaProblem } from "../kafka/kafka-problem.ts";
+import { pipelinePrincipal } from "../kafka/pipeline-credentials.ts";
 import { mergeConditions, type ConditionInput } from "../status/conditions.ts";
 import { desiredLogsPartitions, PARTITIONS_CONDITION, partitionPlan, partitionsAfter, partitionsCondition } from "./partitions.ts";
 
@@ -12,11 +14,11 @@ export interface LogsTopicOutcome {
   condition: ConditionInput;
   /** The topic's partitions now; null when Kafka could not tell. */
   partitions: number | null;
-  error: string | null;
+  error: KafkaProblem | null;
 }
 
 /** `connect` ensures the pipeline's topics, creating a missing logs topic with the partitions given, so a new topic needs no raise. */
-export async function reconcileLogsPartitions(pipeline: SocPipeline, connect: (logsPartitions: number) => Promise<KafkaBus>, events: EventRecorder): Promise<LogsTopicOutcome> {
+export async function reconcileLogsPartitions(pipeline: SocPipeline, connect: (logsPartitions: number) => Promise<KafkaBus>, events: EventRecorder, logger: Logger): Promise<LogsTopicOutcome> {
   const topic = pipeline.spec.kafka.topics.logs;
   const desired = desiredLogsPartitions(pipeline.spec);
   try {
@@ -32,8 +34,11 @@ export async function reconcileLogsPartitions(pipeline: SocPipeline, connect: (l
     else if (condition.reason === "CannotLower" && before?.reason !== "CannotLower") events.record(pipeline, "Warning", "PartitionsNotLowered", condition.message);
     return { condition, partitions: partitionsAfter(plan), error: null };
   } catch (error) {
-    const message = `topic ${topic}: ${(error as Error).message}`;
-    return { condition: { type: PARTITIONS_CONDITION, status: "Unknown", reason: "KafkaUnavailable", message }, partitions: null, error: message };
+    // The cause in full for the operator's log; status and Events say only what kafka-problem.ts lets through.
+    logger.warn({ err: error, pipeline: `${pipeline.metadata.namespace}/${pipeline.metadata.name}`, topic }, "Kafka step of the reconcile failed");
+    const problem = kafkaProblem(error, pipelinePrincipal(pipeline.spec.kafka));
+    events.record(pipeline, "Warning", problem.reason, problem.message);
+    return { condition: { type: PARTITIONS_CONDITION, status: "Unknown", reason: "KafkaUnavailable", message: `topic ${topic}: ${problem.message}` }, partitions: null, error: problem };
   }
 }
 

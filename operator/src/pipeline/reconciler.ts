@@ -14,7 +14,7 @@ import { containsFields, isUpToDate } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import { reconcileWhitelist, reportMissingPipeline } from "../whitelist/reconcile-whitelist.ts";
 import type { TopicWhitelists } from "../whitelist/topic-whitelists.ts";
-import type { BusPool } from "../kafka/bus-pool.ts";
+import type { PipelineBuses } from "../kafka/pipeline-buses.ts";
 import { PIPELINE_LABEL } from "../naming.ts";
 import { CHILD_KINDS, desiredChildren } from "./children.ts";
 import { refusal, type Refusal } from "./guards.ts";
@@ -23,7 +23,7 @@ import { reconcileLogsPartitions, withLogsTopic } from "./logs-topic.ts";
 
 export interface ReconcilerContext {
   kube: KubeClient;
-  buses: BusPool;
+  buses: PipelineBuses;
   /** What each pipeline's config-updates topic says now. */
   topicWhitelists: TopicWhitelists;
   events: EventRecorder;
@@ -139,6 +139,7 @@ export async function reconcilePipeline(ctx: ReconcilerContext, namespace: strin
   if (raw === null || raw.metadata.deletionTimestamp !== undefined) {
     // Children go with it: they carry an owner reference and the garbage collector removes them.
     ctx.autoscalers.stop(`${namespace}/${name}`);
+    ctx.buses.release(`${namespace}/${name}`);
     await reportMissingPipeline(ctx, namespace, name);
     return { requeueAfterMs: null };
   }
@@ -153,23 +154,26 @@ export async function reconcilePipeline(ctx: ReconcilerContext, namespace: strin
   }
   const pipeline = parsed.data;
   // Before the workloads that use it, so the logs topic is made with the spec's partitions, not a service's default.
-  const { kafka } = pipeline.spec;
-  const topic = await reconcileLogsPartitions(pipeline, (logsPartitions) => ctx.buses.get(kafka.brokers, kafka.topics, logsPartitions), ctx.events);
+  const topic = await reconcileLogsPartitions(pipeline, (logsPartitions) => ctx.buses.connect(pipeline, logsPartitions), ctx.events, ctx.logger);
   const desired = desiredChildren(pipeline);
   const { applied, error: applyError, refusals } = await applyChildren(ctx, pipeline, desired);
   if (applyError === null) await pruneChildren(ctx, pipeline, desired);
   const whitelist = await reconcileWhitelist(ctx, pipeline);
-  ctx.autoscalers.ensure(pipeline);
+  const kafka = topic.error ?? whitelist.kafka;
+  // Refused access stays refused until the spec changes: no lag to read until then.
+  if (kafka?.permanent === true) ctx.autoscalers.stop(`${namespace}/${name}`);
+  else ctx.autoscalers.ensure(pipeline);
 
-  const outcome: ReconcileOutcome = { components: observe(pipeline, desired, applied), applyError, refusals, whitelistError: whitelist.error };
+  const outcome: ReconcileOutcome = { components: observe(pipeline, desired, applied), applyError, refusals, whitelistError: whitelist.error, kafka };
   const status = withLogsTopic({ ...pipelineStatus(pipeline, outcome, ctx.now()), ...(whitelist.status === undefined ? {} : { whitelist: whitelist.status }) }, topic, pipeline, ctx.now());
   if (!containsFields(raw.status, status)) {
     await ctx.kube.apply({ apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status }, { subresource: "status" });
   }
 
   if (applyError !== null && !applyError.permanent) throw new Error(applyError.message);
-  const kafkaError = whitelist.error ?? topic.error;
-  if (kafkaError !== null) throw new Error(kafkaError);
+  // Retried with backoff, unless only a change of the spec (which brings a reconcile) can help.
+  const failure = kafka?.permanent === true ? null : (whitelist.error ?? kafka?.message ?? null);
+  if (failure !== null) throw new Error(failure);
   const ready = status.conditions?.find((c) => c.type === "Ready")?.status === "True";
   return { requeueAfterMs: ready ? READY_REQUEUE_MS : NOT_READY_REQUEUE_MS };
 }

@@ -5,6 +5,8 @@
  */
 import type { ComponentStatus, SocPipeline, SocPipelineStatus } from "../api/v1alpha1/index.ts";
 import type { KubeObject } from "../kube/client.ts";
+import type { KafkaProblem } from "../kafka/kafka-problem.ts";
+import { pipelinePrincipal } from "../kafka/pipeline-credentials.ts";
 import { mergeConditions, type ConditionInput } from "../status/conditions.ts";
 import type { Refusal } from "./guards.ts";
 
@@ -34,6 +36,8 @@ export interface ReconcileOutcome {
   /** Children the operator would not write (a name taken by someone else's object, a forbidden image). */
   refusals?: Refusal[];
   whitelistError: string | null;
+  /** The first Kafka step that failed, as the author may see it; null when every one succeeded; absent: not tried. */
+  kafka?: KafkaProblem | null;
 }
 
 function componentStatus(observation: ComponentObservation): ComponentStatus {
@@ -48,13 +52,14 @@ function componentStatus(observation: ComponentObservation): ComponentStatus {
 
 const rolledOut = (w: WorkloadState | null): boolean => w !== null && w.observedGeneration >= w.generation && w.updatedReplicas >= w.desiredReplicas;
 
-/** The first problem found, in order of how much it explains: a refusal, a failed apply, a failed component, a failed whitelist publish. */
+/** The first problem found, in order of how much it explains: a refusal, a failed apply, Kafka, a failed component, a failed whitelist publish. */
 function degradedCondition(outcome: ReconcileOutcome, failures: string[]): ConditionInput {
   const refusals = outcome.refusals ?? [];
   const refused = refusals[0];
   const problem = (reason: string, message: string): ConditionInput => ({ type: "Degraded", status: "True", reason, message });
   if (refused !== undefined) return problem(refused.reason, refusals.map((r) => r.message).join("; "));
   if (outcome.applyError !== null) return problem("ApplyFailed", outcome.applyError.message);
+  if (outcome.kafka != null) return problem(outcome.kafka.reason, outcome.kafka.message);
   if (failures.length > 0) return problem("ComponentFailed", failures.join("; "));
   if (outcome.whitelistError !== null) return problem("WhitelistPublishFailed", outcome.whitelistError);
   return { type: "Degraded", status: "False", reason: "AsExpected", message: "No problem found" };
@@ -74,18 +79,26 @@ function readyCondition(degraded: ConditionInput, statuses: ComponentStatus[]): 
   return { type: "Ready", status: "True", reason: "AllComponentsReady", message: `${statuses.length} components ready` };
 }
 
-function desiredConditions(outcome: ReconcileOutcome, statuses: ComponentStatus[]): ConditionInput[] {
+/** Whether the operator could do its Kafka part (topics, whitelist) for the pipeline, and as whom. */
+function kafkaCondition(pipeline: SocPipeline, problem: KafkaProblem | null): ConditionInput {
+  return problem === null
+    ? { type: "KafkaReady", status: "True", reason: "Connected", message: `Topics ensured and whitelist published as ${pipelinePrincipal(pipeline.spec.kafka)}` }
+    : { type: "KafkaReady", status: "False", reason: problem.reason, message: problem.message };
+}
+
+function desiredConditions(pipeline: SocPipeline, outcome: ReconcileOutcome, statuses: ComponentStatus[]): ConditionInput[] {
   const failures = outcome.components.flatMap((c) => (c.workload?.failure == null ? [] : [`${c.name}: ${c.workload.failure}`]));
   const degraded = degradedCondition(outcome, failures);
   const ready = readyCondition(degraded, statuses);
   // kstatus: Stalled = will not progress without a change; Reconciling = still converging.
-  const stalled = (outcome.refusals ?? []).length > 0 || (outcome.applyError?.permanent ?? false) || failures.length > 0;
+  const stalled = (outcome.refusals ?? []).length > 0 || (outcome.applyError?.permanent ?? false) || (outcome.kafka?.permanent ?? false) || failures.length > 0;
   return [
     ready,
     progressingCondition(outcome),
     degraded,
     { type: "Reconciling", status: ready.status === "True" || stalled ? "False" : "True", reason: ready.reason, message: ready.message },
     { type: "Stalled", status: stalled ? "True" : "False", reason: stalled ? degraded.reason : "AsExpected", message: stalled ? degraded.message : "" },
+    ...(outcome.kafka === undefined ? [] : [kafkaCondition(pipeline, outcome.kafka)]),
   ];
 }
 
@@ -95,7 +108,7 @@ export function pipelineStatus(pipeline: SocPipeline, outcome: ReconcileOutcome,
   const generation = pipeline.metadata.generation;
   return {
     observedGeneration: generation,
-    conditions: mergeConditions(pipeline.status?.conditions, desiredConditions(outcome, statuses), generation, now),
+    conditions: mergeConditions(pipeline.status?.conditions, desiredConditions(pipeline, outcome, statuses), generation, now),
     components: statuses,
     readyComponents: `${statuses.filter((c) => c.ready).length}/${statuses.length}`,
   };

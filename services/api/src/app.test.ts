@@ -185,6 +185,7 @@ describe("API over in-memory adapters", () => {
         by_status: { new: 2, resolved: 1 },
         top_source_ips: [{ ip: "1.2.3.4", count: 3 }],
         timeline: [{ t: 0, count: 3 }],
+        bucket_seconds: 3600,
       });
     });
   });

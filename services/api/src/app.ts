@@ -7,6 +7,7 @@ import type Router from "@koa/router";
 import Koa, { type Middleware } from "koa";
 import { Counter, Histogram, LATENCY_BUCKETS, registerDependencyProbes, traceHttpRequest } from "@soc/shared";
 import { authenticate } from "./auth.ts";
+import { createMemoryDecisionStore } from "./decisions/memory-store.ts";
 import type { ApiDeps } from "./deps.ts";
 import { errorResponses } from "./http-errors.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -68,7 +69,7 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(errorResponses(deps.logger));
   app.use(authenticate(deps.access));
 
-  for (const router of [docsRoutes(), routerOf(API_ROUTES, { deps, logsAccepted })]) {
+  for (const router of [docsRoutes(), routerOf(API_ROUTES, { deps, logsAccepted, decisions: deps.decisions ?? createMemoryDecisionStore() })]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: false }));
   }
   for (const router of deps.readRoutes ?? []) app.use(mounted(router));

@@ -1,5 +1,6 @@
 /** API configuration, parsed once from the environment in main(). */
 import { z } from "zod";
+import { autoBanRulesSetting } from "./decisions/auto-ban.ts";
 import { booleanFlag, checkElasticsearchEnv, checkRedisEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape, tracingEnvShape } from "@soc/shared";
 
 export const apiEnvSchema = z.object({
@@ -7,6 +8,10 @@ export const apiEnvSchema = z.object({
   ...kafkaEnvShape,
   ...elasticsearchEnvShape,
   ...redisEnvShape,
+  /** Bans live under it (as the worker's windows): pipelines sharing a Redis keep their bans apart. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(256).default("soc:"),
+  /** `type=duration` pairs: which high-priority alerts ban their source, for how long; empty: none (docs/response.md). */
+  AUTO_BAN_RULES: autoBanRulesSetting,
   FRONTEND_ORIGIN: commaList.default(["http://localhost:3000"]),
   /** `192.168.1.1,10.0.0.1` in the original contract is an example, not a default: nothing is silenced unless asked. */
   WHITELISTED_IPS: whitelistSetting,

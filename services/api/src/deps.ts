@@ -1,7 +1,8 @@
 /** What the API needs from the outside world; main() builds it, tests build it in memory. */
 import type Router from "@koa/router";
-import type { Bus, LogStore, Logger, PipelineTopics, Registry, Whitelist } from "@soc/shared";
+import type { Bus, LogStore, Logger, PatternCatalogue, PipelineTopics, Registry, Whitelist } from "@soc/shared";
 import type { AccessControl } from "./auth.ts";
+import type { DecisionStore } from "./decisions/store.ts";
 
 export interface ApiDeps {
   bus: Bus;
@@ -19,8 +20,12 @@ export interface ApiDeps {
   topics?: PipelineTopics;
   /** Consumer group whose lag /pipeline reports. */
   workerGroupId: string;
+  /** Bans (Redis in a deployment); unset: in memory, for this process only. */
+  decisions?: DecisionStore;
   /** Routers of other packages (reports), mounted behind the read role. */
   readRoutes?: Router[];
+  /** The workers' catalogue of mined log templates (GET /patterns); absent, that route answers 503. */
+  patterns?: PatternCatalogue;
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
 }

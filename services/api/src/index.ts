@@ -5,3 +5,6 @@ export { generateApiKey, keyAccess, parseApiKeys, type AccessControl, type ApiKe
 export { apiEnvSchema, parseApiEnv, type ApiEnv } from "./config.ts";
 export { startTestApi, TEST_KEYS, type TestApi } from "./testing.ts";
 export { openApiDocument } from "./openapi.ts";
+export { createMemoryDecisionStore } from "./decisions/memory-store.ts";
+export { startAutoBan } from "./decisions/auto-ban-consumer.ts";
+export { autoBanRulesSetting } from "./decisions/auto-ban.ts";

@@ -1,10 +1,12 @@
 /** The API as its own service on real Kafka, Elasticsearch and Redis. */
 import { createServer } from "node:http";
 import {
+  answerUnparsableRequests,
   createElasticsearchStore,
   createKafkaBus,
   createLogger,
   createRedisClient,
+  createRedisPatternCatalogue,
   createRegistry,
   elasticsearchStoreOptionsOf,
   onShutdownSignal,
@@ -19,6 +21,8 @@ import {
 } from "@soc/shared";
 import { createElasticsearchReportSource, createReportRoutes } from "@soc/reporter";
 import { createApp } from "./app.ts";
+import { startAutoBan } from "./decisions/auto-ban-consumer.ts";
+import { createRedisDecisionStore } from "./decisions/redis-store.ts";
 import { keyAccess, parseApiKeys } from "./auth.ts";
 import { parseApiEnv } from "./config.ts";
 
@@ -31,6 +35,7 @@ const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-api", log
 const store = createElasticsearchStore({ ...elasticsearchStoreOptionsOf(env), refreshOnWrite: env.ES_REFRESH_ON_WRITE });
 const redisConnection = redisConnectionOf(env);
 const redis = createRedisClient(redisConnection, { lazyConnect: true, maxRetriesPerRequest: 1 });
+const decisions = createRedisDecisionStore({ ...redisConnection, keyPrefix: env.REDIS_KEY_PREFIX });
 const access = env.AUTH_MODE === "open" ? ({ mode: "open", hosts: env.ALLOWED_HOSTS } as const) : keyAccess(parseApiKeys(env.API_KEYS));
 if (access.mode === "open") logger.warn("AUTH_MODE=open: every caller is admin; anyone can change the whitelist");
 
@@ -39,6 +44,7 @@ await bus.ensureTopics(pipelineTopicSpecs(topics));
 await store.ensureReady();
 const follower = await followWhitelist(bus, logger, topics.configUpdates);
 await seedWhitelist(bus, follower, env.WHITELISTED_IPS);
+const autoBan = await startAutoBan({ bus, decisions, whitelist: follower.whitelist, rules: env.AUTO_BAN_RULES, logger, registry, topic: topics.highPriorityAlerts });
 
 const app = createApp({
   bus,
@@ -52,13 +58,15 @@ const app = createApp({
   readinessChecks: { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: () => pingRedis(redis, redisConnection) },
   topics,
   workerGroupId: env.WORKER_GROUP_ID,
+  decisions,
+  patterns: createRedisPatternCatalogue(redis, env.REDIS_KEY_PREFIX),
   readRoutes: [createReportRoutes({ source: createElasticsearchReportSource(store.client, store.index), logger })],
 });
-const server = createServer(app.callback()).listen(env.API_PORT, () => logger.info({ port: env.API_PORT }, "API listening"));
+const server = answerUnparsableRequests(createServer(app.callback())).listen(env.API_PORT, () => logger.info({ port: env.API_PORT }, "API listening"));
 
 onShutdownSignal(async (signal) => {
   logger.info({ signal }, "shutting down");
   server.close();
-  await follower.subscription.stop();
-  await Promise.allSettled([bus.close(), store.close(), redis.quit(), tracing.shutdown()]);
+  await Promise.allSettled([follower.subscription.stop(), autoBan?.stop()]);
+  await Promise.allSettled([bus.close(), store.close(), redis.quit(), decisions.close(), tracing.shutdown()]);
 });

@@ -26,7 +26,7 @@ const ERRORS = {
   401: errorResponse("Unauthorized", "Missing API key"),
   403: errorResponse("Forbidden", "Invalid key or insufficient role"),
   404: errorResponse("NotFound", "Not found"),
-  409: errorResponse("ManagedInGit", "Managed by an IpWhitelist custom resource: change it in Git"),
+  409: errorResponse("Conflict", "Conflicts with the whitelist: the entry is managed by an IpWhitelist custom resource (change it in Git), or the ban would cover a whitelisted address"),
   413: errorResponse("PayloadTooLarge", "Body over the size limit"),
   415: errorResponse("UnsupportedMediaType", "Unsupported content type: send application/json or application/x-ndjson"),
   503: errorResponse("Unavailable", "Kafka unavailable; nothing was accepted. Retry after Retry-After seconds.", z.object({ "Retry-After": z.string().describe("Seconds to wait before retrying.") })),
@@ -47,6 +47,7 @@ const ACCESS_DESCRIPTIONS: Record<Exclude<Access, "public">, string> = {
   ingest: "Needs the 'ingest' role (an admin key holds every role).",
   read: "Needs the 'read' role (an admin key holds every role).",
   admin: "Needs the 'admin' role.",
+  bouncer: "Needs the 'bouncer' role (a bouncer key can call nothing else; an admin key holds every role).",
 };
 
 function operationOf(route: RouteDescription): ZodOpenApiOperationObject {
@@ -89,7 +90,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
   for (const route of DOCUMENTED_ROUTES) (paths[route.path] ??= {})[route.method] = operationOf(route);
   return createDocument({
     openapi: "3.1.0",
-    info: { title: "SOC Pipeline API", version: "0.1.0", description: "Log ingest, alerts, whitelist and reports." },
+    info: { title: "SOC Pipeline API", version: "0.1.0", description: "Log ingest, alerts, whitelist, bans and reports." },
     components: {
       securitySchemes: {
         apiKey: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer <key>`." },

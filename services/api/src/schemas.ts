@@ -3,7 +3,7 @@
  * and generate /openapi.json, so the document cannot drift from the behaviour.
  */
 import { z } from "zod";
-import { alertStatusSchema, DETECTION_RULES, eventTime, ipAddress, MAX_MESSAGE_CHARS, processedLogSchema, whitelistEntry } from "@soc/shared";
+import { alertStatusSchema, bucketCount, DETECTION_RULES, eventTime, ipAddress, MAX_MESSAGE_CHARS, MAX_TIMELINE_BUCKETS, processedLogSchema, whitelistEntry } from "@soc/shared";
 
 export const MAX_BATCH_LOGS = 10_000;
 
@@ -52,12 +52,25 @@ export const whitelistAddSchema = z
   .object({ ip: whitelistEntry.describe("IPv4/IPv6 address or CIDR block, at most /8 (IPv4) or /32 (IPv6) wide.") })
   .meta({ id: "WhitelistAdd" });
 
-export const statsQuerySchema = z.object({
-  from: queryTime.optional(),
-  to: queryTime.optional(),
-  bucket_seconds: z.coerce.number().int().min(60).max(31 * 86_400).default(3600),
-  top: z.coerce.number().int().min(1).max(100).default(10),
-});
+export const statsQuerySchema = z
+  .object({
+    from: queryTime.optional().describe("Earliest event time, epoch seconds or RFC 3339."),
+    to: queryTime.optional().describe("Latest event time, epoch seconds or RFC 3339. With both from and to, the timeline has every bucket of the range, empty ones with 0."),
+    bucket_seconds: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(31 * 86_400)
+      .optional()
+      .describe("Width of a timeline bucket. Default: with from and to, chosen from the range (1 h: 60, 1 d: 3600, 7 d: 21600, 30 d: 86400); otherwise 3600."),
+    top: z.coerce.number().int().min(1).max(100).default(10),
+  })
+  .superRefine(({ from, to, bucket_seconds }, ctx) => {
+    if (from === undefined || to === undefined) return;
+    if (from > to) ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
+    else if (bucket_seconds !== undefined && bucketCount({ from, to, bucketSeconds: bucket_seconds }) > MAX_TIMELINE_BUCKETS)
+      ctx.addIssue({ code: "custom", path: ["bucket_seconds"], message: `gives more than ${MAX_TIMELINE_BUCKETS} buckets over from..to: widen the buckets or narrow the range` });
+  });
 
 export const monthlyReportQuerySchema = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).describe("YYYY-MM") });
 
@@ -95,7 +108,8 @@ export const statsSchema = z
     by_rule: z.record(z.string(), z.number().int()),
     by_status: z.record(z.string(), z.number().int()),
     top_source_ips: z.array(z.object({ ip: z.string(), count: z.number().int() })),
-    timeline: z.array(z.object({ t: z.number(), count: z.number().int() })),
+    timeline: z.array(z.object({ t: z.number(), count: z.number().int() })).describe("Anomalies per bucket, oldest first; t is the bucket's start (epoch seconds)."),
+    bucket_seconds: z.number().int().describe("Width of the timeline's buckets."),
   })
   .meta({ id: "Stats" });
 export const pipelineSchema = z

@@ -2,12 +2,13 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createMemoryBus, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, silentLogger, type Bus, type LogStore } from "@soc/shared";
+import { answerUnparsableRequests, createMemoryBus, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, silentLogger, type Bus, type LogStore } from "@soc/shared";
 import { createApp } from "./app.ts";
+import { createMemoryDecisionStore } from "./decisions/memory-store.ts";
 import { keyAccess, type AccessControl } from "./auth.ts";
 import type { ApiDeps } from "./deps.ts";
 
-export const TEST_KEYS = { admin: "admin-key-0123456789", read: "read-key-0123456789", ingest: "ingest-key-0123456789" };
+export const TEST_KEYS = { admin: "admin-key-0123456789", read: "read-key-0123456789", ingest: "ingest-key-0123456789", bouncer: "bouncer-key-0123456789" };
 
 export interface TestApi {
   url: string;
@@ -25,16 +26,17 @@ export async function startTestApi(overrides: Partial<ApiDeps> & { bus?: Bus; st
     bus,
     store,
     whitelist: follower.whitelist,
-    access: keyAccess(Object.entries(TEST_KEYS).map(([role, key]) => ({ role: role as keyof typeof TEST_KEYS, key }))),
+    access: keyAccess(Object.entries(TEST_KEYS).map(([role, key]) => ({ role: role as keyof typeof TEST_KEYS, key, name: role }))),
     logger,
     registry: createRegistry("api-test", { defaultMetrics: false }),
     frontendOrigins: ["http://localhost:3000"],
     maxBodyBytes: 64 * 1024,
     readinessChecks: { bus: () => bus.ping(), store: () => store.ping() },
     workerGroupId: DEFAULT_PIPELINE_GROUPS.worker,
+    decisions: createMemoryDecisionStore(),
     ...overrides,
   };
-  const server = createServer(createApp(deps).callback());
+  const server = answerUnparsableRequests(createServer(createApp(deps).callback()));
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

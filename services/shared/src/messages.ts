@@ -37,6 +37,40 @@ export const eventTime = z.union([epochSeconds, z.iso.datetime({ offset: true })
 export const MAX_MESSAGE_CHARS = 65_536;
 export const MAX_ENDPOINT_CHARS = 2048;
 
+const ecsName = z.string().min(1).max(255);
+const syslogCode = (max: number) => z.object({ code: z.number().int().min(0).max(max), name: z.string().max(32) });
+
+/**
+ * ECS fields of the sending host and program, where the source names them (syslog). Each block is
+ * dropped when malformed, never the log.
+ */
+const ecsLogFields = {
+  host: z.object({ name: ecsName }).optional().catch(undefined),
+  process: z.object({ name: ecsName.optional(), pid: z.number().int().nonnegative().optional() }).optional().catch(undefined),
+  log: z
+    .object({
+      /** Address of the peer the log was received from (a relay, or the host itself). */
+      source: z.object({ address: z.string().max(64) }).optional(),
+      syslog: z
+        .object({
+          priority: z.number().int().min(0).max(191),
+          facility: syslogCode(23),
+          severity: syslogCode(7),
+          version: z.number().int().optional(),
+          hostname: ecsName.optional(),
+          appname: ecsName.optional(),
+          procid: ecsName.optional(),
+          msgid: ecsName.optional(),
+          structured_data: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+        })
+        .optional(),
+    })
+    .optional()
+    .catch(undefined),
+  /** ECS tags, e.g. `truncated` when the sender's message was cut to the size limit. */
+  tags: z.array(z.string().min(1).max(64)).max(16).optional().catch(undefined),
+};
+
 /** `logs` topic: `{message}` (docs/contract.md) plus optional event time, source and structured fields. */
 export const logMessageSchema = z.object({
   message: z.string().min(1).max(MAX_MESSAGE_CHARS),
@@ -51,6 +85,7 @@ export const logMessageSchema = z.object({
     .optional(),
   /** Time the pipeline accepted the log (epoch ms); used for end-to-end latency. */
   received_at: z.number().finite().optional(),
+  ...ecsLogFields,
 });
 export type LogMessage = z.infer<typeof logMessageSchema>;
 
@@ -74,8 +109,15 @@ export type AlertStatus = z.infer<typeof alertStatusSchema>;
 export const CLOSED_STATUSES: readonly AlertStatus[] = ["resolved", "false_positive"];
 
 /** Machine-readable reason code beside the human `reason` sentence. */
-export const DETECTION_RULES = ["whitelist", "brute_force", "traffic_spike", "keyword"] as const;
+export const DETECTION_RULES = ["whitelist", "brute_force", "traffic_spike", "keyword", "pattern_rate", "new_pattern"] as const;
 export type DetectionRule = (typeof DETECTION_RULES)[number];
+
+/**
+ * How much an anomaly asks of an analyst, least first. Only `high-priority-alerts` notifies anyone;
+ * on a document the severity orders and filters what the dashboard shows.
+ */
+export const ANOMALY_SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
+export type AnomalySeverity = (typeof ANOMALY_SEVERITIES)[number];
 
 /** `processed_logs` document (docs/contract.md) with compatible additions. */
 export const processedLogSchema = z.object({
@@ -101,6 +143,8 @@ export const processedLogSchema = z.object({
   trace: z.object({ id: z.string() }).optional(),
   /** The log's template, mined online per source; an id merged into an older template's keeps naming it. */
   pattern: z.object({ id: z.string(), template: z.string() }).optional(),
+  /** Set on anomalies: `info` for a keyword on a familiar, never escalated template, `low` for a new template, up to `high`. */
+  severity: z.enum(ANOMALY_SEVERITIES).optional(),
 });
 export type ProcessedLog = z.infer<typeof processedLogSchema>;
 

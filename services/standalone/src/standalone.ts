@@ -7,9 +7,9 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, keyAccess, type AccessControl, type ApiKey } from "@soc/api";
-import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, TOPICS, type Logger, type LogStore, type RetentionPolicy } from "@soc/shared";
+import { answerUnparsableRequests, createMemoryBus, createMemoryCounters, createMemoryPatternCatalogue, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, TOPICS, type Logger, type LogStore, type RetentionPolicy } from "@soc/shared";
 import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
-import { createWorker, type DetectionConfig } from "@soc/worker";
+import { createMemoryTemplateStore, createPatternAssigner, createWorker, type DetectionConfig } from "@soc/worker";
 
 export interface StandaloneOptions {
   dataDir: string;
@@ -58,7 +58,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const store = createMemoryStore({ dataDir: options.dataDir });
   const counters = createMemoryCounters();
   const registry = createRegistry("standalone");
-  const worker = createWorker({ bus, store, counters, detection: options.detection, whitelistSeed: options.whitelistSeed, logger: logger.child({ component: "worker" }), registry });
+  // One catalogue for the worker that fills it and the API that shows it (GET /patterns); in memory, like the counters.
+  const patternCatalogue = createMemoryPatternCatalogue();
+  const patterns = createPatternAssigner({ store: createMemoryTemplateStore(), catalogue: patternCatalogue });
+  const worker = createWorker({ bus, store, counters, detection: options.detection, whitelistSeed: options.whitelistSeed, logger: logger.child({ component: "worker" }), registry, patterns });
   await worker.start();
   const retention = startRetentionTimer(store, options.retention ?? null, logger.child({ component: "retention" }));
   const follower = await followWhitelist(bus, logger);
@@ -74,9 +77,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     maxBodyBytes: 5 * 1024 * 1024,
     readinessChecks: { bus: () => bus.ping(), store: () => store.ping(), counters: () => counters.ping() },
     workerGroupId: DEFAULT_PIPELINE_GROUPS.worker,
+    patterns: patternCatalogue,
     readRoutes: [createReportRoutes({ source: createMemoryReportSource(store), logger })],
   });
-  const server = createServer(app.callback()).listen(options.apiPort, options.host ?? "127.0.0.1");
+  const server = answerUnparsableRequests(createServer(app.callback())).listen(options.apiPort, options.host ?? "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,13 +1,16 @@
 /**
- * Runs the detection core over a batch: features (pure) → shared counters (one round trip per
- * kind, in parallel) → rules (pure). Whitelisted addresses never touch the counters.
+ * Runs the detection core over a batch: features (pure) → templates (mined, then one catalogue
+ * round trip per source) → shared counters (one round trip per kind, in parallel) → rules (pure).
+ * Whitelisted addresses never touch the counters.
  */
 import type { Counters, FailureEvent, LogMessage, RequestEvent, Whitelist } from "@soc/shared";
-import type { DetectionConfig } from "./detection/config.ts";
+import { patternSettingsOf, type DetectionConfig } from "./detection/config.ts";
 import { decide } from "./detection/decide.ts";
 import { extractFeatures, isWhitelisted, sourceKey, type LogFeatures } from "./detection/features.ts";
 import { keywordMatcher } from "./detection/keywords.ts";
 import type { Observations, Verdict } from "./detection/rules/rule.ts";
+import type { PatternAssigner } from "./patterns/assigner.ts";
+import type { PatternObservation } from "./patterns/novelty.ts";
 
 export interface AnalysisInput {
   log: LogMessage;
@@ -18,25 +21,33 @@ export interface AnalysisInput {
 export interface Analysis {
   features: LogFeatures;
   verdict: Verdict;
+  /** The line's template; null when mining is off. */
+  pattern: PatternObservation | null;
 }
 
 export type Analyzer = (inputs: AnalysisInput[], whitelist: Whitelist, nowSeconds: number) => Promise<Analysis[]>;
 
-export function createAnalyzer(config: DetectionConfig, counters: Counters): Analyzer {
+/** `patterns` mines each line's template for the learned rules; without it they never fire. */
+export function createAnalyzer(config: DetectionConfig, counters: Counters, patterns?: PatternAssigner): Analyzer {
   const matchKeyword = keywordMatcher(config.keywords);
   const failureWindow = { windowSeconds: config.bruteForce.windowSeconds, threshold: config.bruteForce.threshold };
+  const { warmupLines, warmupMinutes } = patternSettingsOf(config);
+  const warmup = { lines: warmupLines, minutes: warmupMinutes };
 
   return async function analyze(inputs, whitelist, nowSeconds) {
     const features = inputs.map((input) => extractFeatures(input.log, matchKeyword, nowSeconds));
-    const observations: Observations[] = features.map(() => ({}));
+    const mined = patterns === undefined ? [] : await patterns(inputs.map(({ log, eventId }, i) => ({ message: log.message, source: log.source, timeSeconds: (features[i] as LogFeatures).timeSeconds, logId: eventId })), warmup);
+    const observations: Observations[] = features.map((_, i) => (mined[i] === undefined ? {} : { pattern: mined[i] }));
     const failures: { index: number; event: FailureEvent }[] = [];
-    const requests: { index: number; scope: "ipRate" | "endpointRate"; event: RequestEvent }[] = [];
+    const requests: { index: number; scope: "ipRate" | "endpointRate" | "patternRate"; event: RequestEvent }[] = [];
     features.forEach((f, index) => {
       if (isWhitelisted(f, whitelist)) return;
       const source = sourceKey(f);
       if (source !== null && f.failedLogin !== null) failures.push({ index, event: { ip: source, timeSeconds: f.timeSeconds, eventId: (inputs[index] as AnalysisInput).eventId } });
       if (source !== null) requests.push({ index, scope: "ipRate", event: { key: `ip:${source}`, timeSeconds: f.timeSeconds } });
       if (f.endpoint !== null) requests.push({ index, scope: "endpointRate", event: { key: `endpoint:${f.endpoint}`, timeSeconds: f.timeSeconds } });
+      const pattern = mined[index];
+      if (pattern !== undefined) requests.push({ index, scope: "patternRate", event: { key: `pattern:${pattern.source}:${pattern.id}`, timeSeconds: f.timeSeconds } });
     });
     const [failureResults, rateResults] = await Promise.all([
       counters.recordFailures(failures.map((f) => f.event), failureWindow),
@@ -44,6 +55,6 @@ export function createAnalyzer(config: DetectionConfig, counters: Counters): Ana
     ]);
     failures.forEach(({ index }, i) => ((observations[index] as Observations).failure = failureResults[i]));
     requests.forEach(({ index, scope }, i) => ((observations[index] as Observations)[scope] = rateResults[i]));
-    return features.map((f, index) => ({ features: f, verdict: decide({ features: f, observations: observations[index] as Observations, whitelist, config }) }));
+    return features.map((f, index) => ({ features: f, verdict: decide({ features: f, observations: observations[index] as Observations, whitelist, config }), pattern: mined[index] ?? null }));
   };
 }

@@ -1,7 +1,7 @@
 /** Worker configuration from the environment, validated at start-up. */
 import { z } from "zod";
 import { checkElasticsearchEnv, checkRedisEnv, commaList, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape, tracingEnvShape } from "@soc/shared";
-import { DEFAULT_KEYWORDS, type DetectionConfig } from "./detection/config.ts";
+import { DEFAULT_KEYWORDS, PATTERN_DEFAULTS, type DetectionConfig } from "./detection/config.ts";
 
 export const workerEnvSchema = z
   .object({
@@ -18,6 +18,10 @@ export const workerEnvSchema = z
     SPIKE_BASELINE_MINUTES: positiveInt.max(MAX_SPIKE_BASELINE_MINUTES).default(DETECTION_DEFAULTS.spikeBaselineMinutes),
     SPIKE_MIN_REQUESTS_PER_MINUTE: positiveInt.default(DETECTION_DEFAULTS.spikeMinRequestsPerMinute),
     SPIKE_SIGMA: z.coerce.number().positive().default(DETECTION_DEFAULTS.spikeSigma),
+    PATTERN_WARMUP_LINES: z.coerce.number().int().nonnegative().default(PATTERN_DEFAULTS.warmupLines),
+    PATTERN_WARMUP_MINUTES: z.coerce.number().nonnegative().default(PATTERN_DEFAULTS.warmupMinutes),
+    PATTERN_RATE_MIN_PER_MINUTE: positiveInt.default(PATTERN_DEFAULTS.rateMinPerMinute),
+    PATTERN_FAMILIAR_AFTER_LINES: positiveInt.default(PATTERN_DEFAULTS.familiarAfterLines),
     WORKER_METRICS_PORT: port.default(9464),
     ...workerGroupEnvShape,
     ...tracingEnvShape,
@@ -39,5 +43,11 @@ export function detectionConfigOf(env: WorkerEnv): DetectionConfig {
     keywords: env.ANOMALY_KEYWORDS,
     bruteForce: { threshold: env.BRUTE_FORCE_THRESHOLD, windowSeconds: env.BRUTE_FORCE_WINDOW_SECONDS },
     spike: { baselineMinutes: env.SPIKE_BASELINE_MINUTES, minRequestsPerMinute: env.SPIKE_MIN_REQUESTS_PER_MINUTE, sigma: env.SPIKE_SIGMA },
+    patterns: {
+      warmupLines: env.PATTERN_WARMUP_LINES,
+      warmupMinutes: env.PATTERN_WARMUP_MINUTES,
+      rateMinPerMinute: env.PATTERN_RATE_MIN_PER_MINUTE,
+      familiarAfterLines: env.PATTERN_FAMILIAR_AFTER_LINES,
+    },
   };
 }

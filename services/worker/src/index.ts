@@ -4,3 +4,5 @@ export { createAnalyzer, type Analysis, type AnalysisInput, type Analyzer } from
 export { parseWorkerEnv, detectionConfigOf, workerEnvSchema, type WorkerEnv } from "./config.ts";
 export type { DetectionConfig } from "./detection/config.ts";
 export { DEFAULT_KEYWORDS } from "./detection/config.ts";
+export { createPatternAssigner, type PatternAssigner } from "./patterns/assigner.ts";
+export { createMemoryTemplateStore, createRedisTemplateStore } from "./patterns/template-store.ts";

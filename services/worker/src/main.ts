@@ -5,6 +5,7 @@ import {
   createLogger,
   createRedisClient,
   createRedisCounters,
+  createRedisPatternCatalogue,
   createRegistry,
   elasticsearchStoreOptionsOf,
   onShutdownSignal,
@@ -32,10 +33,12 @@ const counters = createRedisCounters({ ...redisConnectionOf(env), keyPrefix: env
 
 const topics = topicsFromEnv(env);
 await bus.ensureTopics(pipelineTopicSpecs(topics));
-// Templates shared by every replica and kept across restarts: one Redis hash per log source.
+// Templates shared by every replica and kept across restarts: one Redis hash per log source; the
+// catalogue counts them across replicas and tells which are new.
 const templatesRedis = createRedisClient(redisConnectionOf(env));
 const patterns = createPatternAssigner({
   store: createRedisTemplateStore(templatesRedis, env.REDIS_KEY_PREFIX),
+  catalogue: createRedisPatternCatalogue(templatesRedis, env.REDIS_KEY_PREFIX),
   onUnreadable: (source, count) => logger.warn({ source, count }, "unreadable stored log templates skipped"),
 });
 const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, topics, logger, registry, patterns });

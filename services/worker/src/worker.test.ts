@@ -5,6 +5,7 @@ import {
   createMemoryStore,
   createRegistry,
   silentLogger,
+  startTracing,
   TOPICS,
   type Bus,
   type IncomingMessage,
@@ -15,6 +16,9 @@ import { DEFAULT_KEYWORDS } from "./detection/config.ts";
 import { createWorker, type Worker } from "./worker.ts";
 
 const detection = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
+
+// No exporter: trace context still travels (W3C propagator, context manager), as in a service without OTLP.
+startTracing("worker-test", undefined);
 
 async function read(bus: Bus, topic: string): Promise<IncomingMessage[]> {
   const seen: IncomingMessage[] = [];
@@ -58,6 +62,28 @@ describe("worker on the in-memory bus and store", () => {
     expect(alerts).toEqual([
       expect.objectContaining({ schema_version: 1, type: "brute_force", source_ip: "198.51.100.10", count: 5, window_seconds: 300, first_seen: 1_700_000_000, last_seen: 1_700_000_040, log_id: bruteForce[0]?.id }),
     ]);
+  });
+
+  it("stores on each document the trace its log arrived in, and sends the alert in that trace", async () => {
+    const { bus, store } = await start();
+    const traceIds = Array.from({ length: 5 }, (_, i) => `${String(i + 1).repeat(8)}0af7651916cd43dd8448eb21`);
+    await bus.publish(
+      TOPICS.logs,
+      traceIds.map((traceId, i) => ({
+        value: JSON.stringify({ message: `sshd[1]: Failed password for root from 198.51.100.20 port ${4000 + i} ssh2`, timestamp: 1_700_000_000 + i }),
+        headers: { traceparent: `00-${traceId}-b7ad6b716920333${i}-01` },
+      })),
+    );
+    await eventually(async () => expect((await store.search({ size: 10 })).total).toBe(5));
+    const docs = (await store.search({ size: 10 })).items;
+    expect(docs.map((doc) => doc.trace?.id).sort()).toEqual(traceIds);
+    const [bruteForce] = docs.filter((doc) => doc.rule === "brute_force");
+    const [alert] = await eventually(async () => {
+      const published = await read(bus, TOPICS.highPriorityAlerts);
+      expect(published).toHaveLength(1);
+      return published;
+    });
+    expect(alert?.headers.traceparent).toContain(`-${bruteForce?.trace?.id}-`);
   });
 
   it("treats logs from a whitelisted IP as normal", async () => {

@@ -36,7 +36,7 @@ import {
   type WhitelistFollower,
 } from "@soc/shared";
 import { createAnalyzer, type Analysis } from "./analyze.ts";
-import { createPatternAssigner, type AssignedPattern, type PatternAssigner } from "./patterns/assigner.ts";
+import { createPatternAssigner, type PatternAssigner } from "./patterns/assigner.ts";
 import { createMemoryTemplateStore } from "./patterns/template-store.ts";
 import type { DetectionConfig } from "./detection/config.ts";
 
@@ -69,7 +69,7 @@ export interface Worker {
 export const documentId = (message: IncomingMessage): string => `${message.topic}-${message.partition}-${message.offset}`;
 
 /** `traceId`: the trace the log arrived in (ECS trace.id), to open it from the document. */
-export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowMs: number, traceId: string | null = null, pattern: AssignedPattern | null = null): ProcessedLog {
+export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowMs: number, traceId: string | null = null): ProcessedLog {
   return {
     id,
     message: log.message,
@@ -85,7 +85,8 @@ export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowM
     endpoint: analysis.features.endpoint,
     ingested_at: nowMs,
     ...(traceId !== null ? { trace: { id: traceId } } : {}),
-    ...(pattern !== null ? { pattern } : {}),
+    ...(analysis.pattern !== null ? { pattern: { id: analysis.pattern.id, template: analysis.pattern.template } } : {}),
+    ...(analysis.verdict.severity !== null ? { severity: analysis.verdict.severity } : {}),
   };
 }
 
@@ -130,8 +131,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const now = deps.now ?? Date.now;
   const groupId = deps.groupId ?? DEFAULT_PIPELINE_GROUPS.worker;
   const topics = deps.topics ?? TOPICS;
-  const analyze = createAnalyzer(deps.detection, deps.counters);
-  const assignPatterns = deps.patterns ?? createPatternAssigner({ store: createMemoryTemplateStore() });
+  const analyze = createAnalyzer(deps.detection, deps.counters, deps.patterns ?? createPatternAssigner({ store: createMemoryTemplateStore() }));
   const metrics = workerMetrics(deps.registry);
   const tracer = trace.getTracer("soc-worker");
   let follower: WhitelistFollower | null = null;
@@ -185,9 +185,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     const analyses = await stepInEachTrace("analyse", acceptedSpans, {}, () =>
       analyze(accepted.map(({ message, log }) => ({ log, eventId: documentId(message) })), whitelist, nowMs / 1000),
     );
-    const patterns = await assignPatterns(accepted.map(({ log }) => log));
     const docs = accepted.map(({ message, log, span }, i) => {
-      const doc = toDocument(documentId(message), log, analyses[i] as Analysis, nowMs, traceIdOf(span), patterns[i] ?? null);
+      const doc = toDocument(documentId(message), log, analyses[i] as Analysis, nowMs, traceIdOf(span));
       span.setAttributes({ "soc.document.id": doc.id, "soc.is_anomaly": doc.is_anomaly, ...(doc.rule != null ? { "soc.rule": doc.rule } : {}) });
       return doc;
     });

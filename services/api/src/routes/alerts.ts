@@ -1,10 +1,29 @@
 /** GET /alerts (the contract's bare array, paging in headers), PATCH /alerts/{alert_id}, bulk PATCH /alerts. */
 import { z } from "zod";
-import { AppError, decodeCursor } from "@soc/shared";
+import { AppError, decodeCursor, UNNAMED_SOURCE, type AlertStatus } from "@soc/shared";
+import type { ApiDeps } from "../deps.ts";
 import { alertPageHeadersSchema, alertQuerySchema, bulkStatusResultSchema, bulkStatusUpdateSchema, processedLogResponseSchema, statusMessageSchema, statusUpdateSchema } from "../schemas.ts";
 import { defineRoute } from "./route.ts";
 
 const tag = "alerts";
+
+/** Statuses by which an analyst says an alert was real. */
+const ESCALATING: readonly AlertStatus[] = ["acknowledged", "resolved"];
+
+/**
+ * Marks the templates of alerts an analyst took up, so the keyword rule never calls their lines
+ * routine. Best effort: the status change stands when the catalogue cannot be reached.
+ */
+async function escalateTemplates(deps: ApiDeps, ids: string[], status: AlertStatus): Promise<void> {
+  const catalogue = deps.patterns;
+  if (catalogue === undefined || !ESCALATING.includes(status)) return;
+  try {
+    const docs = await Promise.all(ids.map((id) => deps.store.get(id)));
+    await Promise.all(docs.flatMap((doc) => (doc?.is_anomaly === true && doc.pattern !== undefined ? [catalogue.markEscalated(doc.source ?? UNNAMED_SOURCE, doc.pattern.id)] : [])));
+  } catch (error) {
+    deps.logger.warn({ err: error }, "could not mark the alerts' log templates escalated");
+  }
+}
 
 export const alertRoutes = [
   defineRoute({
@@ -49,6 +68,7 @@ export const alertRoutes = [
     async handle({ params, body }, _ctx, { deps }) {
       const updated = await deps.store.updateStatus(params.alert_id, body.status, (deps.now ?? Date.now)() / 1000);
       if (!updated) throw new AppError("not_found", "Alert not found");
+      await escalateTemplates(deps, [params.alert_id], body.status);
       return { status: "Alert status updated successfully" };
     },
   }),
@@ -64,6 +84,7 @@ export const alertRoutes = [
     async handle({ body: { ids, status } }, _ctx, { deps }) {
       const at = (deps.now ?? Date.now)() / 1000;
       const results = await Promise.all(ids.map(async (id) => ({ id, updated: await deps.store.updateStatus(id, status, at) })));
+      await escalateTemplates(deps, results.filter((r) => r.updated).map((r) => r.id), status);
       return { updated: results.filter((r) => r.updated).length, not_found: results.filter((r) => !r.updated).map((r) => r.id) };
     },
   }),

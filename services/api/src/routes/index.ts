@@ -4,12 +4,14 @@
  * package's router, which app.ts refuses to mount unless every route it has is listed here.
  */
 import { alertRoutes } from "./alerts.ts";
+import { decisionRoutes } from "./decisions.ts";
 import { logRoutes } from "./logs.ts";
 import { operationRoutes, reportRoute } from "./operations.ts";
+import { patternRoutes } from "./patterns.ts";
 import type { ApiRoute, MountedRoute } from "./route.ts";
 import { whitelistRoutes } from "./whitelist.ts";
 
-export const API_ROUTES: readonly ApiRoute[] = [...logRoutes, ...alertRoutes, ...whitelistRoutes, ...operationRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [...logRoutes, ...alertRoutes, ...whitelistRoutes, ...decisionRoutes, ...operationRoutes];
 
 export const MOUNTED_ROUTES: readonly MountedRoute[] = [reportRoute];
 

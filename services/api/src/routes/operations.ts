@@ -1,11 +1,13 @@
 /** Health, readiness, metrics, pipeline status, stats, identity, and the reports another package serves. */
 import { z } from "zod";
-import { runChecks, TOPICS } from "@soc/shared";
+import { bucketSecondsFor, runChecks, TOPICS } from "@soc/shared";
 import { holdsRole } from "../auth.ts";
 import { healthSchema, monthlyReportQuerySchema, pipelineSchema, readinessSchema, statsQuerySchema, statsSchema, whoamiSchema } from "../schemas.ts";
 import { defineRoute, type MountedRoute } from "./route.ts";
 
 const tag = "operations";
+/** Hourly, as the timeline always was when no range is given. */
+const DEFAULT_STATS_BUCKET_SECONDS = 3600;
 
 export const operationRoutes = [
   defineRoute({
@@ -84,17 +86,15 @@ export const operationRoutes = [
     path: "/stats",
     operationId: "stats",
     tag,
-    summary: "Overview figures for the dashboard.",
+    summary: "Overview figures for the dashboard: totals, alerts by rule, status and source IP, and alerts over time.",
     access: "read",
     query: statsQuerySchema,
     response: { description: "Stats", schema: statsSchema },
-    handle: ({ query }, _ctx, { deps }) =>
-      deps.store.stats({
-        bucketSeconds: query.bucket_seconds,
-        topIps: query.top,
-        ...(query.from !== undefined ? { from: query.from } : {}),
-        ...(query.to !== undefined ? { to: query.to } : {}),
-      }),
+    async handle({ query: { from, to, top, bucket_seconds } }, _ctx, { deps }) {
+      const bucketSeconds = bucket_seconds ?? (from !== undefined && to !== undefined ? bucketSecondsFor(to - from) : DEFAULT_STATS_BUCKET_SECONDS);
+      const stats = await deps.store.stats({ bucketSeconds, topIps: top, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+      return { ...stats, bucket_seconds: bucketSeconds };
+    },
   }),
 ];
 

@@ -11,6 +11,7 @@ import type { Counter } from "prom-client";
 import type { z } from "zod";
 import { requireRole, type Role } from "../auth.ts";
 import { readJsonBody } from "../body.ts";
+import type { DecisionStore } from "../decisions/store.ts";
 import type { ApiDeps } from "../deps.ts";
 
 /** `public`: no key needed; `any-key`: any valid key, whatever its role; otherwise the role needed. */
@@ -69,6 +70,8 @@ export interface ParsedRequest<Q, P, B> {
 export interface RouteEnv {
   deps: ApiDeps;
   logsAccepted: Counter;
+  /** deps.decisions, or the in-memory store createApp made in its place. */
+  decisions: DecisionStore;
 }
 
 export interface ApiRoute<R extends z.ZodType = z.ZodType, Q extends z.ZodObject | undefined = z.ZodObject | undefined, P extends z.ZodObject | undefined = z.ZodObject | undefined, B extends z.ZodType | undefined = z.ZodType | undefined>

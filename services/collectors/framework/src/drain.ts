@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
-import { TOPICS, type Bus, type LogMessage } from "@soc/shared";
+import { answerUnparsableRequests, TOPICS, type Bus, type LogMessage } from "@soc/shared";
 import { busRecord } from "./bus-record.ts";
 import { replayCache, type ReplayCache } from "./replay-cache.ts";
 
@@ -128,7 +128,7 @@ export function drainServer(listener: RequestListener, limits: Partial<DrainServ
   const server = createServer({ requestTimeout: requestTimeoutMs, headersTimeout: headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs) }, listener);
   server.keepAliveTimeout = keepAliveTimeoutMs;
   server.maxConnections = maxConnections;
-  return server;
+  return answerUnparsableRequests(server);
 }
 
 /** JSON array or NDJSON, as drains send. */

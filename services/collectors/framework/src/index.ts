@@ -7,3 +7,4 @@ export { replayCache, type ReplayCache } from "./replay-cache.ts";
 export { busRecord } from "./bus-record.ts";
 export { clientIp, type PortStyle } from "./address.ts";
 export { drainCollectorListener } from "./ops.ts";
+export type { ListenContext, ListenSource } from "./listen.ts";

@@ -2,7 +2,7 @@
  * The one entry point of every collector process. A collector names its configuration parser and
  * its sources (a pull source, a drain, or both); the rest is the same for all of them:
  * - one Kafka bus, and one port serving /healthz, /readyz ("can publish": the bus answers),
- *   /metrics and the drain if there is one;
+ *   /metrics and the drain if there is one; a listening source's own sockets beside it;
  * - the pull loop, one round every poll interval, its cursor in a file;
  * - one shutdown order: stop taking work (close the port, end the wait between rounds), let what
  *   is in flight finish (drain requests, the running round), then close the bus, so every log
@@ -12,9 +12,11 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createKafkaBus, createLogger, createRegistry, kafkaConnectionOf, onShutdownSignal, topicsFromEnv, type KafkaSecurityEnv, type Logger } from "@soc/shared";
+import { createKafkaBus, createLogger, createRegistry, kafkaConnectionOf, onShutdownSignal, topicsFromEnv, type KafkaSecurityEnv, type Logger, type LogMessage } from "@soc/shared";
+import { busRecord } from "./bus-record.ts";
 import { fileCursorStore } from "./cursor-store.ts";
 import { drainHandler, drainServer, type DrainServerLimits, type DrainSource } from "./drain.ts";
+import type { ListenSource } from "./listen.ts";
 import { drainCollectorListener } from "./ops.ts";
 import { collectorMetrics, createPullCollector, pollUntilStopped, type PullSource } from "./pull.ts";
 
@@ -32,6 +34,8 @@ export interface CollectorSources {
   pull?: { source: PullSource; cursorFile: string; intervalSeconds: number };
   /** Served on the collector's port beside the ops endpoints. */
   drain?: DrainSource;
+  /** Receives on its own sockets; stopped (what it took in published) before the bus closes. */
+  listen?: ListenSource;
 }
 
 export interface CollectorDefinition<Env extends CollectorEnv> {
@@ -67,7 +71,7 @@ function closeServer(server: Server): Promise<void> {
 
 export async function startCollector<Env extends CollectorEnv>(definition: CollectorDefinition<Env>, env: Env): Promise<RunningCollector> {
   const service = `collector-${definition.name}`;
-  const { pull, drain } = definition.sources(env);
+  const { pull, drain, listen: listener } = definition.sources(env);
   const logger = createLogger(service, env.LOG_LEVEL);
   const registry = createRegistry(service);
   const metrics = collectorMetrics(registry);
@@ -76,14 +80,26 @@ export async function startCollector<Env extends CollectorEnv>(definition: Colle
   const onPublished = (count: number): void => void metrics.published.inc({ source: definition.name }, count);
   const drainListener = drain === undefined ? null : drainHandler({ source: drain, bus, topic, maxBodyBytes: env.DRAIN_MAX_BODY_BYTES, onPublished });
   const server = drainServer(drainCollectorListener({ registry, ready: () => bus.ping() }, drainListener), serverLimits(env));
+  const publish = async (logs: LogMessage[]): Promise<void> => {
+    try {
+      await bus.publish(topic, logs.map(busRecord));
+    } catch (error) {
+      metrics.errors.inc({ source: definition.name });
+      throw error;
+    }
+    onPublished(logs.length);
+  };
   let port: number;
+  let listening: { stop(): Promise<void> } | undefined;
   try {
     port = await listen(server, env.COLLECTOR_PORT);
+    listening = await listener?.start({ publish, logger, registry });
   } catch (error) {
+    await closeServer(server);
     await bus.close();
     throw error;
   }
-  logger.info({ port, pull: pull?.source.name ?? null, drain: drain !== undefined }, "collector listening");
+  logger.info({ port, pull: pull?.source.name ?? null, drain: drain !== undefined, listen: listener?.name ?? null }, "collector listening");
 
   const stopping = new AbortController();
   const polling = pull === undefined ? Promise.resolve() : pollUntilStopped(createPullCollector({ source: pull.source, bus, cursors: fileCursorStore(pull.cursorFile), logger, metrics, topic }), pull.intervalSeconds, stopping.signal);
@@ -91,7 +107,7 @@ export async function startCollector<Env extends CollectorEnv>(definition: Colle
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
       stopping.abort();
-      await Promise.all([closeServer(server), polling]);
+      await Promise.all([closeServer(server), polling, listening?.stop()]);
       await bus.close();
     })());
   return { port, logger, stop };

@@ -3,7 +3,9 @@
  * that imports it, so replacing it touches nothing else.
  */
 import { randomUUID } from "node:crypto";
-import { Kafka, logLevel, Partitioners, type Consumer, type IHeaders, type Producer } from "kafkajs";
+import { connect as connectTcp, isIP, Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
+import { Kafka, logLevel, Partitioners, type Consumer, type IHeaders, type ISocketFactory, type Producer } from "kafkajs";
 import type { Logger } from "../logger.ts";
 import { sendTraced } from "../telemetry/messaging.ts";
 import { BusUnavailableError, type Bus, type IncomingMessage, type OutgoingMessage, type PartitionLag, type Subscription } from "./bus.ts";
@@ -18,6 +20,8 @@ export interface KafkaBusOptions {
   security?: KafkaSecurity;
   /** How long a publish may wait for the broker before the caller is told to retry later. */
   publishTimeoutMs?: number;
+  /** Asked before every connection, to bootstrap and to advertised brokers alike; refused ones are never opened. */
+  allowConnection?: (host: string, port: number) => boolean;
 }
 
 export interface KafkaBus extends Bus {
@@ -29,6 +33,20 @@ export interface KafkaBus extends Bus {
   /** Adds ACLs (idempotent: Kafka keeps one copy of each); needs a principal allowed to alter them. */
   ensureAcls(bindings: AclBinding[]): Promise<void>;
 }
+
+/** kafkajs' own socket factory, with the connection check in front. */
+const guardedSocketFactory =
+  (allowConnection: (host: string, port: number) => boolean): ISocketFactory =>
+  ({ host, port, ssl, onConnect }) => {
+    if (!allowConnection(host, port)) {
+      const refused = new Socket();
+      process.nextTick(() => refused.destroy(new Error(`connection to ${host}:${port} refused by the client's broker policy`)));
+      return refused;
+    }
+    const socket = ssl ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...ssl }, onConnect) : connectTcp({ host, port }, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    return socket;
+  };
 
 const headersToRecord = (headers: IHeaders | undefined): Record<string, string> => {
   const record: Record<string, string> = {};
@@ -48,6 +66,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     clientId: options.clientId,
     brokers: options.brokers,
     ...kafkajsSecurityOptions(options.security ?? PLAINTEXT),
+    ...(options.allowConnection === undefined ? {} : { socketFactory: guardedSocketFactory(options.allowConnection) }),
     connectionTimeout: 3_000,
     requestTimeout: publishTimeoutMs,
     logLevel: logLevel.WARN,
@@ -176,9 +195,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   });
 
   const startConsumer = async (groupId: string): Promise<Consumer> => {
-    // Backoff capped at 5 s: a consumer that was waiting while Kafka was away reads again within
-    // seconds of its return (with kafkajs' 30 s default, up to half a minute without analysis).
-    const consumer = kafka.consumer({ groupId, retry: { retries: 10, maxRetryTime: 5_000 }, allowAutoTopicCreation: false });
+    const consumer = kafka.consumer({ groupId, retry: { retries: 10, maxRetryTime: 30_000 }, allowAutoTopicCreation: false });
     consumer.on(consumer.events.CRASH, (event) => logger.error({ groupId, err: event.payload.error, restart: event.payload.restart }, "kafka consumer crashed"));
     await consumer.connect();
     consumers.add(consumer);

@@ -8,7 +8,7 @@ import type { ElasticsearchEnv } from "../config.ts";
 import type { ProcessedLog } from "../messages.ts";
 import { createElasticsearchClient, elasticsearchConnectionOf, explained, type ElasticsearchConnection } from "./elasticsearch-connection.ts";
 import { createIndexManager } from "./elasticsearch-indices.ts";
-import { DEFAULT_INDEX, decodeCursor, encodeCursor, withStatus, type LogQuery, type LogStats, type LogStore } from "./log-store.ts";
+import { DEFAULT_INDEX, decodeCursor, encodeCursor, withStatus, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
 import { backingIndexOf, DEFAULT_LAYOUT, DEFAULT_RETENTION, indexLayoutOf, retentionPolicyOf, type IndexLayout, type RetentionPolicy } from "./retention.ts";
 
 export interface ElasticsearchStoreOptions extends ElasticsearchConnection {
@@ -70,6 +70,7 @@ export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
     resolution_seconds: { type: "double" },
     trace: { properties: { id: { type: "keyword" } } },
     pattern: { properties: { id: { type: "keyword" }, template: { type: "keyword", ignore_above: 2048 } } },
+    severity: { type: "keyword" },
   },
 };
 
@@ -84,6 +85,13 @@ function queryFilters(query: LogQuery): estypes.QueryDslQueryContainer[] {
   if (query.source_ip !== undefined) filter.push({ term: { source_ip: query.source_ip } });
   if (query.from !== undefined || query.to !== undefined) filter.push({ range: { timestamp: { gte: query.from, lte: query.to, format: "epoch_second" } } });
   return filter;
+}
+
+/** Buckets as statsOf makes them: over a closed range every bucket (extended_bounds, epoch ms), otherwise only those with alerts. */
+function timelineHistogram({ from, to, bucketSeconds }: StatsQuery): estypes.AggregationsDateHistogramAggregation {
+  const buckets = { field: "timestamp", fixed_interval: `${bucketSeconds}s` };
+  if (from === undefined || to === undefined) return { ...buckets, min_doc_count: 1 };
+  return { ...buckets, min_doc_count: 0, extended_bounds: { min: Math.floor(from * 1000), max: Math.floor(to * 1000) } };
 }
 
 export function createElasticsearchStore(options: ElasticsearchStoreOptions): LogStore & { client: Client; index: string; backingIndices(): Promise<string[]>; dropIndices(): Promise<void> } {
@@ -187,7 +195,7 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
               by_rule: { terms: { field: "rule", size: 20 } },
               by_status: { terms: { field: "status", size: 10 } },
               top_ips: { terms: { field: "source_ip", size: query.topIps } },
-              timeline: { histogram: { field: "timestamp", interval: query.bucketSeconds * 1000, min_doc_count: 1 } },
+              timeline: { date_histogram: timelineHistogram(query) },
             },
           },
         },

@@ -46,7 +46,10 @@ export interface LogStats {
   by_rule: Record<string, number>;
   by_status: Record<string, number>;
   top_source_ips: { ip: string; count: number }[];
-  /** Bucket start (epoch seconds) and anomaly count, oldest first, empty buckets omitted. */
+  /**
+   * Bucket start (epoch seconds) and anomaly count, oldest first. Over a closed range (from and
+   * to) every bucket is there, empty ones with 0; with an open end, empty buckets are omitted.
+   */
   timeline: { t: number; count: number }[];
 }
 

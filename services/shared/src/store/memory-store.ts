@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { AlertStatus, ProcessedLog } from "../messages.ts";
 import { decodeCursor, encodeCursor, withStatus, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
 import { isExpired } from "./retention.ts";
+import { bucketStart, zeroFilledTimeline } from "./timeline.ts";
 
 type JournalEntry = { doc: ProcessedLog } | { status: { id: string; status: AlertStatus; at: number } };
 
@@ -123,14 +124,16 @@ export function statsOf(all: ProcessedLog[], query: StatsQuery): LogStats {
     if (doc.rule != null) increment(by_rule, doc.rule);
     increment(by_status, doc.status);
     if (doc.source_ip !== null) increment(byIp, doc.source_ip);
-    increment(byBucket, String(Math.floor(doc.timestamp / query.bucketSeconds) * query.bucketSeconds));
+    increment(byBucket, String(bucketStart(doc.timestamp, query.bucketSeconds)));
   }
   const top_source_ips = Object.entries(byIp)
     .map(([ip, count]) => ({ ip, count }))
     .sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip))
     .slice(0, query.topIps);
-  const timeline = Object.entries(byBucket)
+  const counted = Object.entries(byBucket)
     .map(([t, count]) => ({ t: Number(t), count }))
     .sort((a, b) => a.t - b.t);
+  const timeline =
+    query.from !== undefined && query.to !== undefined ? zeroFilledTimeline(counted, { from: query.from, to: query.to, bucketSeconds: query.bucketSeconds }) : counted;
   return { total: inRange.length, anomalies: anomalies.length, by_rule, by_status, top_source_ips, timeline };
 }

@@ -118,4 +118,17 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
     // After the status test above: a acknowledged, b and c resolved, e new.
     expect(stats.by_status).toEqual({ new: 1, acknowledged: 1, resolved: 2 });
   });
+
+  it("keeps the empty buckets of a closed range, so quiet hours show as zeros", async () => {
+    const hour = 3600;
+    const stats = await (await ready()).stats({ bucketSeconds: hour, topIps: 5, from: 1_699_992_000, to: 1_700_010_000 + 59 });
+    expect(stats.timeline).toEqual([
+      { t: 1_699_992_000, count: 0 },
+      { t: 1_699_992_000 + hour, count: 0 },
+      { t: 1_699_992_000 + 2 * hour, count: 4 },
+      { t: 1_699_992_000 + 3 * hour, count: 0 },
+      { t: 1_699_992_000 + 4 * hour, count: 0 },
+      { t: 1_699_992_000 + 5 * hour, count: 0 },
+    ]);
+  });
 }

@@ -5,8 +5,9 @@
  * Elasticsearch's fixed-interval date_histogram places them.
  */
 
+const WIDEST_BUCKET_SECONDS = 7 * 86_400;
 /** Bucket widths a range may get, narrowest first: 1 min, 5 min, 15 min, 1 h, 6 h, 1 d, 7 d. */
-export const TIMELINE_BUCKET_SECONDS = [60, 300, 900, 3600, 6 * 3600, 86_400, 7 * 86_400] as const;
+export const TIMELINE_BUCKET_SECONDS = [60, 300, 900, 3600, 6 * 3600, 86_400, WIDEST_BUCKET_SECONDS] as const;
 
 /** A chart of about this many bars stays readable at dashboard widths. */
 const TARGET_BUCKETS = 60;
@@ -16,7 +17,7 @@ export const MAX_TIMELINE_BUCKETS = 2000;
 
 /** The narrowest listed width giving at most TARGET_BUCKETS buckets: 1 h → 1 min, 1 d → 1 h, 7 d → 6 h, 30 d → 1 d. */
 export function bucketSecondsFor(rangeSeconds: number): number {
-  return TIMELINE_BUCKET_SECONDS.find((width) => rangeSeconds / width <= TARGET_BUCKETS) ?? TIMELINE_BUCKET_SECONDS[TIMELINE_BUCKET_SECONDS.length - 1];
+  return TIMELINE_BUCKET_SECONDS.find((width) => rangeSeconds / width <= TARGET_BUCKETS) ?? WIDEST_BUCKET_SECONDS;
 }
 
 export function bucketStart(epochSeconds: number, bucketSeconds: number): number {

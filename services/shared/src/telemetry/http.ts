@@ -16,8 +16,8 @@ const methodOf = (method: string | undefined): string => (method !== undefined &
 
 /**
  * Handles one request in a SERVER span, child of the caller's `traceparent` when it sent one; named
- * `<METHOD> <route>` after the route template `routeOf` gives once handled (`POST /logs`), ended
- * when the response closes.
+ * `<METHOD> <route>` after the route template `routeOf` gives (`POST /logs`) and ended when the
+ * response closes.
  */
 export async function traceHttpRequest(request: IncomingMessage, response: ServerResponse, handle: () => Promise<void>, routeOf: () => string | undefined): Promise<void> {
   const path = (request.url ?? "/").split("?")[0] ?? "/";
@@ -40,6 +40,12 @@ export async function traceHttpRequest(request: IncomingMessage, response: Serve
     parent,
   );
   response.once("close", () => {
+    // Named here, not after `handle`: a response ended synchronously closes before that resolves.
+    const route = routeOf();
+    if (route !== undefined) {
+      span.setAttribute("http.route", route);
+      span.updateName(`${method} ${route}`);
+    }
     span.setAttribute("http.response.status_code", response.statusCode);
     if (!response.writableFinished) span.setAttribute("error.type", "aborted");
     if (response.statusCode >= 500) {
@@ -48,15 +54,7 @@ export async function traceHttpRequest(request: IncomingMessage, response: Serve
     }
     span.end();
   });
-  try {
-    await context.with(trace.setSpan(parent, span), handle);
-  } finally {
-    const route = routeOf();
-    if (route !== undefined) {
-      span.setAttribute("http.route", route);
-      span.updateName(`${method} ${route}`);
-    }
-  }
+  await context.with(trace.setSpan(parent, span), handle);
 }
 
 /**

@@ -1,6 +1,7 @@
 /** /healthz, /readyz and /metrics for services without an HTTP API of their own. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
+import { answerUnparsableRequests } from "../http/unparsable-requests.ts";
 
 export interface OpsServerOptions {
   port: number;
@@ -38,7 +39,8 @@ export function handleOpsRequest(options: OpsEndpoints, request: IncomingMessage
 }
 
 export function startOpsServer(options: OpsServerOptions): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     if (!handleOpsRequest(options, request, response)) replyNotFound(response);
-  }).listen(options.port);
+  });
+  return answerUnparsableRequests(server).listen(options.port);
 }

@@ -12,6 +12,22 @@ export interface DetectionConfig {
     /** How many standard deviations above the mean is a spike. */
     sigma: number;
   };
+  /** The rules learned from mined log templates; PATTERN_DEFAULTS when absent. */
+  patterns?: PatternSettings;
 }
+
+export interface PatternSettings {
+  /** A source's first lines and minutes only teach: no template is new before both have passed. */
+  warmupLines: number;
+  warmupMinutes: number;
+  /** Lines of one template in a minute before a burst counts; the spike rule's sigma applies. */
+  rateMinPerMinute: number;
+  /** Lines of a template after which its keyword hits are informational, unless an analyst escalated one. */
+  familiarAfterLines: number;
+}
+
+export const PATTERN_DEFAULTS: PatternSettings = { warmupLines: 1_000, warmupMinutes: 60, rateMinPerMinute: 20, familiarAfterLines: 1_000 };
+
+export const patternSettingsOf = (config: DetectionConfig): PatternSettings => config.patterns ?? PATTERN_DEFAULTS;
 
 export const DEFAULT_KEYWORDS: string[] = [...DETECTION_DEFAULTS.keywords];

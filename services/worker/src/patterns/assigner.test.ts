@@ -3,23 +3,29 @@ import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistr
 import { eventually } from "@soc/shared/testing";
 import { DEFAULT_KEYWORDS } from "../detection/config.ts";
 import { createWorker, type Worker } from "../worker.ts";
-import { createPatternAssigner, type PatternAssigner } from "./assigner.ts";
+import { createPatternAssigner, type LineToMine, type PatternAssigner } from "./assigner.ts";
 import { createMemoryTemplateStore, type TemplateStore } from "./template-store.ts";
+
+
+/** The assigner's id and template per line, each line a second after the previous, nothing new yet. */
+let clock = 1_700_000_000;
+const mined = async (assign: PatternAssigner, lines: Omit<LineToMine, "timeSeconds" | "logId">[]) =>
+  (await assign(lines.map((line) => ({ ...line, timeSeconds: clock, logId: `logs-0-${clock++}` })), { lines: 0, minutes: 0 })).map(({ id, template }) => ({ id, template }));
 
 const sshd = (user: string, i: number) => ({ message: `Failed password for ${user} from 198.51.100.${i} port ${4000 + i} ssh2`, source: "sshd" });
 
 describe("createPatternAssigner", () => {
   it("keeps a template's id across a restart", async () => {
     const store = createMemoryTemplateStore();
-    const first = await createPatternAssigner({ store })([sshd("root", 1)]);
-    const afterRestart = await createPatternAssigner({ store })([sshd("root", 2)]);
+    const first = await mined(createPatternAssigner({ store }), [sshd("root", 1)]);
+    const afterRestart = await mined(createPatternAssigner({ store }), [sshd("root", 2)]);
     expect(afterRestart).toEqual([{ id: first[0]?.id, template: "Failed password for root from <IP> port <NUM> ssh2" }]);
   });
 
   it("mines each source on its own", async () => {
     const assign = createPatternAssigner({ store: createMemoryTemplateStore() });
-    await assign(["root", "admin", "test", "oracle", "guest"].map(sshd));
-    const [sshdLine, otherLine] = await assign([sshd("root", 7), { ...sshd("root", 7), source: "other-app" }]);
+    await mined(assign, ["root", "admin", "test", "oracle", "guest"].map(sshd));
+    const [sshdLine, otherLine] = await mined(assign, [sshd("root", 7), { ...sshd("root", 7), source: "other-app" }]);
     expect(sshdLine?.template).toBe("Failed password for <*> from <IP> port <NUM> ssh2");
     expect(otherLine?.template).toBe("Failed password for root from <IP> port <NUM> ssh2");
   });
@@ -27,19 +33,19 @@ describe("createPatternAssigner", () => {
   it("stores merges and forgets merged ids, so a restart resolves like the miner that merged", async () => {
     const store = createMemoryTemplateStore();
     const users = ["root", "admin", "test", "oracle", "guest"];
-    const mined = await createPatternAssigner({ store })(users.map(sshd));
+    const first = await mined(createPatternAssigner({ store }), users.map(sshd));
     const { templates } = await store.load("sshd");
-    expect(templates.map((t) => t.id)).toEqual([mined[0]?.id]);
+    expect(templates.map((t) => t.id)).toEqual([first[0]?.id]);
     expect(templates[0]?.aliases).toHaveLength(4);
-    const later = await createPatternAssigner({ store })([sshd("webmaster", 9)]);
-    expect(later[0]).toEqual({ id: mined[0]?.id, template: "Failed password for <*> from <IP> port <NUM> ssh2" });
+    const later = await mined(createPatternAssigner({ store }), [sshd("webmaster", 9)]);
+    expect(later[0]).toEqual({ id: first[0]?.id, template: "Failed password for <*> from <IP> port <NUM> ssh2" });
   });
 
   it("skips stored entries it cannot read and says so", async () => {
     const inner = createMemoryTemplateStore();
     const store: TemplateStore = { save: inner.save, load: async () => ({ ...(await inner.load("x")), unreadable: 2 }) };
     const reported: [string, number][] = [];
-    await createPatternAssigner({ store, onUnreadable: (source, count) => reported.push([source, count]) })([sshd("root", 1)]);
+    await mined(createPatternAssigner({ store, onUnreadable: (source, count) => reported.push([source, count]) }), [sshd("root", 1)]);
     expect(reported).toEqual([["sshd", 2]]);
   });
 });

@@ -1,18 +1,19 @@
 /**
  * Gives each processed log its template: one miner per log source, restored from the template
  * store the first time the source is seen in this process, and the batch's changes saved back
- * before the batch's documents are written. Sources and templates are bounded, so memory is too.
+ * before the batch's documents are written. The batch's sightings go to the pattern catalogue,
+ * whose answer says which templates are new and how familiar the others are (novelty.ts).
+ * Sources and templates are bounded, so memory is too.
  */
+import { createMemoryPatternCatalogue, UNNAMED_SOURCE, type PatternCatalogue, type PatternHistory, type PatternSighting } from "@soc/shared";
 import { DEFAULT_MINER_OPTIONS, PatternMiner, type MinerSnapshot } from "./miner.ts";
+import { observeLines, type MinedLine, type PatternObservation, type Warmup } from "./novelty.ts";
 import type { TemplateStore } from "./template-store.ts";
-
-export interface AssignedPattern {
-  id: string;
-  template: string;
-}
 
 export interface PatternAssignerOptions {
   store: TemplateStore;
+  /** Where sightings are counted across replicas; in this process only when absent. */
+  catalogue?: PatternCatalogue;
   /** Miners kept in memory; the least recently used source is dropped (its templates stay in the store). */
   maxSources?: number;
   maxTemplatesPerSource?: number;
@@ -20,14 +21,50 @@ export interface PatternAssignerOptions {
   onUnreadable?: (source: string, count: number) => void;
 }
 
-export type PatternAssigner = (logs: readonly { message: string; source?: string | undefined }[]) => Promise<AssignedPattern[]>;
+export interface LineToMine {
+  message: string;
+  source?: string | undefined;
+  /** Event time, epoch seconds. */
+  timeSeconds: number;
+  /** The line's document id (topic-partition-offset). */
+  logId: string;
+}
+
+export type PatternAssigner = (lines: readonly LineToMine[], warmup: Warmup) => Promise<PatternObservation[]>;
 
 /** Logs without a source share one miner. */
-export const UNNAMED_SOURCE = "-";
+export { UNNAMED_SOURCE };
+
+/** One source's part of a batch: its lines in order and one sighting per template. */
+interface SourceBatch {
+  positions: number[];
+  mined: MinedLine[];
+  sightingOf: number[];
+  sightings: PatternSighting[];
+  byId: Map<string, number>;
+}
+
+function sightLine(batch: SourceBatch, line: LineToMine, position: number, id: string, template: string): void {
+  let index = batch.byId.get(id);
+  if (index === undefined) {
+    index = batch.sightings.length;
+    batch.byId.set(id, index);
+    batch.sightings.push({ id, template, lines: 0, firstSeen: line.timeSeconds, lastSeen: line.timeSeconds, sample: line.message, firstLogId: line.logId });
+  }
+  const sighting = batch.sightings[index] as PatternSighting;
+  sighting.lines++;
+  sighting.template = template;
+  sighting.firstSeen = Math.min(sighting.firstSeen, line.timeSeconds);
+  sighting.lastSeen = Math.max(sighting.lastSeen, line.timeSeconds);
+  batch.positions.push(position);
+  batch.mined.push({ id, template, timeSeconds: line.timeSeconds });
+  batch.sightingOf.push(index);
+}
 
 export function createPatternAssigner(options: PatternAssignerOptions): PatternAssigner {
   const maxSources = options.maxSources ?? 32;
   const maxTemplates = options.maxTemplatesPerSource ?? 2_000;
+  const catalogue = options.catalogue ?? createMemoryPatternCatalogue();
   const miners = new Map<string, PatternMiner>();
 
   async function minerFor(source: string): Promise<PatternMiner> {
@@ -48,17 +85,35 @@ export function createPatternAssigner(options: PatternAssignerOptions): PatternA
     return miner;
   }
 
-  return async function assign(logs) {
-    const touched = new Map<string, PatternMiner>();
-    const assigned: AssignedPattern[] = [];
-    for (const log of logs) {
-      const source = log.source ?? UNNAMED_SOURCE;
-      const miner = touched.get(source) ?? (await minerFor(source));
-      touched.set(source, miner);
-      const { id, template } = miner.add(log.message);
-      assigned.push({ id, template });
+  /** Saves the miner's changes; returns the merges among them, for the catalogue. */
+  async function save(source: string, miner: PatternMiner): Promise<{ from: string; into: string }[]> {
+    const changes = miner.takeChanges();
+    await options.store.save(source, changes);
+    const removed = new Set(changes.removed);
+    return changes.changed.flatMap((state) => state.aliases.filter((alias) => removed.has(alias)).map((from) => ({ from, into: state.id })));
+  }
+
+  return async function assign(lines, warmup) {
+    const batches = new Map<string, SourceBatch & { miner: PatternMiner }>();
+    for (const [position, line] of lines.entries()) {
+      const source = line.source ?? UNNAMED_SOURCE;
+      let batch = batches.get(source);
+      if (batch === undefined) {
+        batch = { miner: await minerFor(source), positions: [], mined: [], sightingOf: [], sightings: [], byId: new Map() };
+        batches.set(source, batch);
+      }
+      const { id, template } = batch.miner.add(line.message);
+      sightLine(batch, line, position, id, template);
     }
-    await Promise.all([...touched].map(([source, miner]) => options.store.save(source, miner.takeChanges())));
-    return assigned;
+    const observations: PatternObservation[] = new Array<PatternObservation>(lines.length);
+    await Promise.all(
+      [...batches].map(async ([source, batch]) => {
+        const merged = await save(source, batch.miner);
+        const firstSeen = Math.min(...batch.sightings.map((s) => s.firstSeen));
+        const history: PatternHistory = await catalogue.record({ source, lines: batch.mined.length, firstSeen, sightings: batch.sightings, merged });
+        observeLines(source, batch.mined, batch.sightingOf, history, warmup).forEach((observation, i) => (observations[batch.positions[i] as number] = observation));
+      }),
+    );
+    return observations;
   };
 }

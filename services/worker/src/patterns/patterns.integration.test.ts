@@ -4,8 +4,14 @@ import { createElasticsearchStore, createMemoryBus, createMemoryCounters, create
 import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { DEFAULT_KEYWORDS } from "../detection/config.ts";
 import { createWorker } from "../worker.ts";
-import { createPatternAssigner } from "./assigner.ts";
+import { createPatternAssigner, type LineToMine, type PatternAssigner } from "./assigner.ts";
 import { createRedisTemplateStore } from "./template-store.ts";
+
+
+/** The assigner's id and template per line, each line a second after the previous, nothing new yet. */
+let clock = 1_700_000_000;
+const mined = async (assign: PatternAssigner, lines: Omit<LineToMine, "timeSeconds" | "logId">[]) =>
+  (await assign(lines.map((line) => ({ ...line, timeSeconds: clock, logId: `logs-0-${clock++}` })), { lines: 0, minutes: 0 })).map(({ id, template }) => ({ id, template }));
 
 const detection = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
 const failed = (user: string, i: number) => ({ message: `Failed password for ${user} from 198.51.100.${i} port ${4000 + i} ssh2`, source: "sshd" });
@@ -17,19 +23,19 @@ describe.skipIf(missingInfra("redisUrl"))("templates in Redis", () => {
   it("survive a restart, are shared by replicas, and hold only the ids still kept", async () => {
     const prefix = `${uniqueName("patterns")}:`;
     const replicaA = createPatternAssigner({ store: createRedisTemplateStore(redis, prefix) });
-    const [root] = await replicaA([failed("root", 1)]);
+    const [root] = await mined(replicaA, [failed("root", 1)]);
     expect(await redis.hkeys(`${prefix}patterns:sshd`)).toEqual([root?.id]);
 
     // A replica that starts now (or replica A after a restart) names the template alike.
     const replicaB = createPatternAssigner({ store: createRedisTemplateStore(redis, prefix) });
-    expect(await replicaB([failed("root", 2)])).toEqual([root]);
+    expect(await mined(replicaB, [failed("root", 2)])).toEqual([root]);
 
     // Five user names: one template under the oldest id; the merged ids leave the hash.
-    const merged = await replicaB(["admin", "test", "oracle", "guest"].map(failed));
+    const merged = await mined(replicaB, ["admin", "test", "oracle", "guest"].map(failed));
     expect(merged.at(-1)).toEqual({ id: root?.id, template: "Failed password for <*> from <IP> port <NUM> ssh2" });
     expect(await redis.hkeys(`${prefix}patterns:sshd`)).toEqual([root?.id]);
     const restarted = createPatternAssigner({ store: createRedisTemplateStore(redis, prefix) });
-    expect(await restarted([failed("webmaster", 9)])).toEqual([merged.at(-1)]);
+    expect(await mined(restarted, [failed("webmaster", 9)])).toEqual([merged.at(-1)]);
     await redis.del(`${prefix}patterns:sshd`);
   });
 
@@ -38,7 +44,7 @@ describe.skipIf(missingInfra("redisUrl"))("templates in Redis", () => {
     await redis.hset(`${prefix}patterns:sshd`, { "0123456789abcdef": "{not json", ffffffffffffffff: JSON.stringify({ id: "ffffffffffffffff" }) });
     const reported: number[] = [];
     const assign = createPatternAssigner({ store: createRedisTemplateStore(redis, prefix), onUnreadable: (_, count) => reported.push(count) });
-    expect((await assign([failed("root", 1)]))[0]?.template).toBe("Failed password for root from <IP> port <NUM> ssh2");
+    expect((await mined(assign, [failed("root", 1)]))[0]?.template).toBe("Failed password for root from <IP> port <NUM> ssh2");
     expect(reported).toEqual([2]);
     await redis.del(`${prefix}patterns:sshd`);
   });

@@ -11,6 +11,7 @@ export const bruteForceRule: Rule = {
     return {
       is_anomaly: true,
       reason: `Brute-force attempt detected from ${source} (${failure.count} attempts).`,
+      severity: "high",
       rule: "brute_force",
       alert: {
         type: "brute_force",

@@ -1,5 +1,6 @@
 /** One detection rule: a named pure check over a log's features and the counters' answers. */
-import type { DetectionRule, FailureResult, RateResult, Whitelist } from "@soc/shared";
+import type { AnomalySeverity, DetectionRule, FailureResult, RateResult, Whitelist } from "@soc/shared";
+import type { PatternObservation } from "../../patterns/novelty.ts";
 import type { DetectionConfig } from "../config.ts";
 import type { LogFeatures } from "../features.ts";
 
@@ -8,6 +9,10 @@ export interface Observations {
   failure?: FailureResult;
   ipRate?: RateResult;
   endpointRate?: RateResult;
+  /** The line's template and what the catalogue knew of it (absent when mining is off). */
+  pattern?: PatternObservation;
+  /** Lines of that template, per minute, against their baseline. */
+  patternRate?: RateResult;
 }
 
 export interface RuleInput {
@@ -30,6 +35,8 @@ export interface AlertFacts {
 export interface Verdict {
   is_anomaly: boolean;
   reason: string | null;
+  /** Set on anomalies; null on normal logs. */
+  severity: AnomalySeverity | null;
   rule: DetectionRule | null;
   alert: AlertFacts | null;
 }

@@ -1,23 +1,17 @@
 import type { RateResult } from "@soc/shared";
+import { crossesThreshold, describeBaseline, type BaselineThreshold } from "../baseline.ts";
 import type { DetectionConfig } from "../config.ts";
 import { sourceKey } from "../features.ts";
 import type { Rule, Verdict } from "./rule.ts";
 
-/** Above mean + σ·stddev of the baseline and above the floor that keeps 0 → 3 from counting. */
-export function isAboveBaseline(count: number, rate: RateResult, spike: DetectionConfig["spike"]): boolean {
-  return count >= spike.minRequestsPerMinute && count > rate.mean + spike.sigma * rate.stddev;
-}
-
-/** Fires once per key and minute: on the request that crosses the threshold. */
-export function crossesThreshold(rate: RateResult, spike: DetectionConfig["spike"]): boolean {
-  return isAboveBaseline(rate.count, rate, spike) && !isAboveBaseline(rate.count - 1, rate, spike);
-}
+const thresholdOf = (spike: DetectionConfig["spike"]): BaselineThreshold => ({ minPerMinute: spike.minRequestsPerMinute, sigma: spike.sigma });
 
 function spikeVerdict(subject: string, scope: "ip" | "endpoint", rate: RateResult, timeSeconds: number): Verdict {
   const minuteStart = Math.floor(timeSeconds / 60) * 60;
   return {
     is_anomaly: true,
-    reason: `Traffic spike ${subject}: ${rate.count} requests this minute (baseline ${rate.mean.toFixed(1)} ± ${rate.stddev.toFixed(1)}).`,
+    reason: `Traffic spike ${subject}: ${rate.count} requests this minute (${describeBaseline(rate)}).`,
+    severity: "high",
     rule: "traffic_spike",
     alert: {
       type: "traffic_spike",
@@ -36,10 +30,10 @@ export const trafficSpikeRule: Rule = {
   evaluate: ({ features, observations, config }) => {
     const { ipRate, endpointRate } = observations;
     const source = sourceKey(features);
-    if (source !== null && ipRate !== undefined && crossesThreshold(ipRate, config.spike)) {
+    if (source !== null && ipRate !== undefined && crossesThreshold(ipRate, thresholdOf(config.spike))) {
       return spikeVerdict(`from ${source}`, "ip", ipRate, features.timeSeconds);
     }
-    if (features.endpoint !== null && endpointRate !== undefined && crossesThreshold(endpointRate, config.spike)) {
+    if (features.endpoint !== null && endpointRate !== undefined && crossesThreshold(endpointRate, thresholdOf(config.spike))) {
       return spikeVerdict(`on ${features.endpoint}`, "endpoint", endpointRate, features.timeSeconds);
     }
     return null;

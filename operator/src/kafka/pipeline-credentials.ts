@@ -1,0 +1,96 @@
+/**
+ * The credentials the operator uses on a pipeline's Kafka: the pipeline's own (spec.kafka.sasl and
+ * spec.kafka.tls, read from Secrets of the pipeline's namespace, as its pods mount them), so the
+ * pipeline's ACLs bound what the operator does for it; the operator's own only when the spec
+ * references none. Secret values stay inside KafkaSecurity (Secret type) and are never printed.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+import { Secret, type KafkaSecurity, type SecurityProtocol } from "@soc/shared";
+import { z } from "zod";
+import type { SecretKeyRef, SocPipelineSpec } from "../api/v1alpha1/index.ts";
+import type { KubeClient, KubeObject } from "../kube/client.ts";
+import { KafkaAccessRefused } from "./kafka-problem.ts";
+
+type KafkaSpec = SocPipelineSpec["kafka"];
+
+/** The decoded values of a Secret of `namespace`; null when it does not exist. */
+export type SecretReader = (namespace: string, name: string) => Promise<Record<string, string> | null>;
+
+export interface PipelineKafkaCredentials {
+  /** Null: the operator's own settings. */
+  security: KafkaSecurity | null;
+  /** Tells credentials apart without revealing them (a keyed hash): part of the client pool's key. */
+  identity: string;
+}
+
+/** As the pipeline's pods connect (their KAFKA_SECURITY_PROTOCOL); undefined: the spec names no security. */
+export function pipelineKafkaProtocol({ tls, sasl }: KafkaSpec): SecurityProtocol | undefined {
+  if (tls === undefined && sasl === undefined) return undefined;
+  if (sasl === undefined) return "SSL";
+  return tls === undefined ? "SASL_PLAINTEXT" : "SASL_SSL";
+}
+
+/** Whether the spec names an identity of its own (a SASL user or a client certificate). */
+export const hasPipelineIdentity = ({ tls, sasl }: KafkaSpec): boolean => sasl !== undefined || tls?.certSecretRef !== undefined;
+
+/** Who the operator is on the pipeline's Kafka, for status and Events: never a secret. */
+export function pipelinePrincipal(kafka: KafkaSpec): string {
+  if (kafka.sasl?.username !== undefined) return `User:${kafka.sasl.username}`;
+  if (kafka.sasl?.usernameSecretRef !== undefined) return `the SASL user in Secret ${kafka.sasl.usernameSecretRef.name}`;
+  if (kafka.tls?.certSecretRef !== undefined) return `the client certificate in Secret ${kafka.tls.certSecretRef.name}`;
+  return "the operator's own Kafka principal";
+}
+
+// Per process: the identity is comparable within this operator only, and useless to anyone who sees it.
+const IDENTITY_KEY = randomBytes(32);
+export const OPERATOR_IDENTITY = "operator";
+
+function identityOf(security: KafkaSecurity): string {
+  const material = JSON.stringify([security.protocol, security.sasl?.mechanism, security.sasl?.username, security.sasl?.password.reveal(), security.tls?.ca, security.tls?.cert, security.tls?.key?.reveal()]);
+  return `pipeline:${createHmac("sha256", IDENTITY_KEY).update(material).digest("hex").slice(0, 32)}`;
+}
+
+/** Reads every Secret key the spec references (each Secret once) and builds the pipeline's KafkaSecurity. */
+export async function pipelineKafkaCredentials(kafka: KafkaSpec, namespace: string, readSecret: SecretReader): Promise<PipelineKafkaCredentials> {
+  const protocol = pipelineKafkaProtocol(kafka);
+  if (protocol === undefined) return { security: null, identity: OPERATOR_IDENTITY };
+  const secrets = new Map<string, Promise<Record<string, string> | null>>();
+  const value = async (ref: SecretKeyRef, field: string): Promise<string> => {
+    let secret = secrets.get(ref.name);
+    if (secret === undefined) {
+      secret = readSecret(namespace, ref.name);
+      secrets.set(ref.name, secret);
+    }
+    const found = (await secret)?.[ref.key];
+    if (found === undefined || found === "") throw new KafkaAccessRefused("CredentialsNotFound", `${field}: key ${ref.key} of Secret ${ref.name} not found in namespace ${namespace}`);
+    return found;
+  };
+  const optional = (ref: SecretKeyRef | undefined, field: string): Promise<string | undefined> => (ref === undefined ? Promise.resolve(undefined) : value(ref, field));
+  const { sasl, tls } = kafka;
+  const [username, password, ca, cert, key] = await Promise.all([
+    sasl?.username !== undefined ? Promise.resolve(sasl.username) : optional(sasl?.usernameSecretRef, "spec.kafka.sasl.usernameSecretRef"),
+    optional(sasl?.passwordSecretRef, "spec.kafka.sasl.passwordSecretRef"),
+    optional(tls?.caSecretRef, "spec.kafka.tls.caSecretRef"),
+    optional(tls?.certSecretRef, "spec.kafka.tls.certSecretRef"),
+    optional(tls?.keySecretRef, "spec.kafka.tls.keySecretRef"),
+  ]);
+  const security: KafkaSecurity = {
+    protocol,
+    ...(sasl === undefined || username === undefined || password === undefined ? {} : { sasl: { mechanism: sasl.mechanism, username, password: new Secret(password) } }),
+    ...(tls === undefined ? {} : { tls: { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key: new Secret(key) }) } }),
+  };
+  return { security, identity: identityOf(security) };
+}
+
+const secretData = z.record(z.string(), z.string()).optional();
+
+/** Reads Secrets through the API server (get by name only: the operator cannot list them). */
+export function kubeSecretReader(kube: KubeClient): SecretReader {
+  return async (namespace, name) => {
+    const secret = await kube.get<KubeObject & { data?: unknown }>({ apiVersion: "v1", kind: "Secret", namespace, name });
+    if (secret === null) return null;
+    const data = secretData.safeParse(secret.data);
+    if (!data.success) return null;
+    return Object.fromEntries(Object.entries(data.data ?? {}).map(([key, value]) => [key, Buffer.from(value, "base64").toString("utf8")]));
+  };
+}
