@@ -13,3 +13,8 @@ npx tsx bench/operator.ts 20 5
 npx tsx bench/secure-backends.ts 50000 5000
 npx tsx bench/retention.ts 100000 40
 npx tsx bench/patterns.ts 20
+node --expose-gc --conditions=development --import tsx bench/enrichment.ts 200000
+npx tsx bench/tracing.ts 20000
+npx tsx bench/bans-stream.ts 10000 50
+npx tsx bench/pattern-anomalies.ts
+node --expose-gc --import tsx bench/pattern-soak.ts 400000

@@ -23,6 +23,7 @@ KIND_NODE_IMAGES := api:services/api worker:services/worker alerter:services/ale
   reporter:services/reporter credential-scanner:services/credential-scanner retention:services/retention \
   collector-postgres:services/collectors/postgres collector-vercel:services/collectors/vercel \
   collector-supabase:services/collectors/supabase collector-firebase:services/collectors/firebase \
+  collector-syslog:services/collectors/syslog \
   operator:operator
 KIND_IMAGES := $(foreach pair,$(KIND_NODE_IMAGES),$(IMAGE_REGISTRY)/$(firstword $(subst :, ,$(pair))):$(IMAGE_TAG)) \
   $(IMAGE_REGISTRY)/dashboard:$(IMAGE_TAG)

@@ -1,44 +1,29 @@
 /**
  * The analyst's paths in a real browser (Debian's Chromium via playwright-core) against the real
  * API of the embedded pipeline: key prompt, a brute-force alert appearing without reload, resolving
- * it, whitelisting an IP and seeing its logs treated as normal, downloading a report.
+ * it, whitelisting an IP and seeing its logs treated as normal, downloading a report, the overview's
+ * time axis and range picker (kept in the URL), and its top IPs and reasons opening filtered alerts.
  * Screenshots of every view go to dashboard/test-output/. Exits non-zero on the first failure.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { silentLogger } from "@soc/shared";
-import { startStandalone } from "@soc/standalone";
-import { DEFAULT_KEYWORDS } from "@soc/worker";
-import { startDashboardServer } from "../serve.ts";
+import { bucketLabel } from "../src/lib/chart.ts";
+import { localInputValue } from "../src/lib/time-zone.ts";
+import { KEY, startHarness } from "./harness.ts";
 
-const KEY = "e2e-dashboard-admin-key-0123";
+/** The browser's zone: charts and the range picker show its times, not the machine's. */
+const ZONE = "America/New_York";
 const output = fileURLToPath(new URL("../test-output/", import.meta.url));
 mkdirSync(output, { recursive: true });
 
-const pipeline = await startStandalone({
-  dataDir: mkdtempSync(join(tmpdir(), "soc-dashboard-e2e-")),
-  apiPort: 0,
-  access: [{ role: "admin", key: KEY }],
-  detection: { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } },
-  whitelistSeed: [],
-  frontendOrigins: ["*"],
-  logger: silentLogger(),
-});
-const dashboard = await startDashboardServer({ port: 0, apiBaseUrl: pipeline.apiUrl });
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const post = (body: unknown): Promise<Response> =>
-  fetch(`${pipeline.apiUrl}/logs`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+const harness = await startHarness();
+const { pipeline, dashboard, browser, post } = harness;
 
 try {
   // One browser profile, so a second tab shares its origin's storage.
-  const profile = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  const profile = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true, timezoneId: ZONE, locale: "en-US" });
   const page = await profile.newPage();
   const shot = (name: string) => page.screenshot({ path: join(output, `${name}.png`), fullPage: true });
   await page.goto(dashboard.url);
@@ -131,17 +116,90 @@ try {
   assert.equal(readFileSync(saved).subarray(0, 5).toString(), "%PDF-");
   await shot("reports");
 
-  // The overview with data, in light and dark themes.
+  // The overview over time, in the browser's time zone (New York here): axes with labels, every
+  // hour of the day with quiet ones at 0, a picker that puts the range in the URL.
+  const now = Math.floor(Date.now() / 1000);
+  const hour = (offset: number): number => Math.floor(now / 3600) * 3600 + offset * 3600;
+  assert.equal((await post({ message: "clamd: malware signature found in upload from 192.0.2.44", timestamp: hour(-3) + 60 })).status, 200);
   await page.goto(`${dashboard.url}/#/overview`);
-  await page.getByText("Top source IPs").waitFor();
-  await page.getByRole("cell", { name: "203.0.113.7" }).waitFor();
+  const chart = page.getByRole("group", { name: /^Alerts per hour, / });
+  await chart.waitFor();
+  await page.getByRole("heading", { name: "Alerts over time (per hour)" }).waitFor();
+  await chart.getByText("Time (America/New_York)").waitFor();
+  await chart.getByText("Alerts", { exact: true }).waitFor();
+  const xLabels = await chart.locator(".axis.x text:not(.title)").allTextContents();
+  assert.ok(xLabels.length >= 3 && xLabels.every((label) => /^\d\d:00$|^[A-Z][a-z]{2} \d{1,2}$/.test(label)), `time ticks: ${xLabels.join(", ")}`);
+  assert.equal(await chart.getByRole("link").count(), 25, "a day of hourly bars, the current hour's included");
+  const bar = (start: number, count: number) => chart.getByRole("link", { name: `${bucketLabel(start, 3600, ZONE, "en-US")}: ${count} ${count === 1 ? "alert" : "alerts"}` });
+  await bar(hour(-3), 1).waitFor({ timeout: 15_000 });
+  await bar(hour(-2), 0).waitFor();
+  // Arrow keys walk the bars.
+  await bar(hour(-2), 0).focus();
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await page.locator(":focus").getAttribute("aria-label"), `${bucketLabel(hour(-3), 3600, ZONE, "en-US")}: 1 alert`);
+  await page.getByRole("link", { name: "203.0.113.7: " }).waitFor();
   await shot("overview");
+  const alertsFigure = page.locator(".figure", { hasText: /^\s*[\d,]+\s*Alerts\s*$/ }).locator(".value");
+  const dayAlerts = Number(await alertsFigure.textContent());
+
+  // The picker changes the URL and the data; back and forward step through ranges.
+  await page.getByRole("group", { name: "Time range" }).getByRole("link", { name: "Last hour" }).click();
+  await page.waitForURL(/#\/overview\?range=1h$/);
+  await page.getByRole("heading", { name: "Alerts over time (per minute)" }).waitFor();
+  await alertsFigure.filter({ hasText: new RegExp(`^${dayAlerts - 1}$`) }).waitFor();
+  await page.getByLabel("From", { exact: true }).fill(localInputValue(hour(-4), ZONE));
+  await page.getByLabel("To", { exact: true }).fill(localInputValue(hour(-2) - 60, ZONE));
+  await page.getByRole("button", { name: "Apply range" }).click();
+  await page.waitForURL(new RegExp(`#/overview\\?from=${new Date(hour(-4) * 1000).toISOString().slice(0, 19)}Z&to=`));
+  await page.getByRole("heading", { name: "Alerts over time (per 5 minutes)" }).waitFor();
+  await page.getByRole("link", { name: "192.0.2.44: 1 alert" }).waitFor();
+  await alertsFigure.filter({ hasText: /^1$/ }).waitFor();
+  await page.goBack();
+  await page.waitForURL(/range=1h$/);
+  await page.getByRole("heading", { name: "Alerts over time (per minute)" }).waitFor();
+  await page.goBack();
+  await page.waitForURL(/#\/overview$/);
+  await page.getByRole("heading", { name: "Alerts over time (per hour)" }).waitFor();
+
+  // A top IP opens its alerts in the same range; a bar opens the alerts of its hour.
+  await page.getByRole("link", { name: "203.0.113.7: " }).click();
+  await page.waitForURL(/#\/alerts\?range=24h&ip=203\.0\.113\.7$/);
+  assert.equal(await page.getByLabel("Source IP").inputValue(), "203.0.113.7");
+  await bruteForceRow.waitFor();
+  const sources = await page.locator("tbody tr td:nth-child(3)").allTextContents();
+  assert.ok(sources.length > 0 && sources.every((source) => source.trim() === "203.0.113.7"), `sources: ${sources.join(", ")}`);
+  await page.goBack();
+  await page.getByRole("link", { name: /^Keyword: / }).click();
+  await page.waitForURL(/#\/alerts\?range=24h&reason=keyword$/);
+  assert.equal(await page.getByLabel("Reason").inputValue(), "keyword");
+  await page.goBack();
+  await bar(hour(-3), 1).click();
+  await page.waitForURL(/#\/alerts\?from=.*&to=/);
+  await page.locator("tr", { hasText: "malware signature found in upload from 192.0.2.44" }).waitFor();
+  assert.equal(await page.locator("tbody tr").count(), 1, "only the alert of that hour");
+
+  await page.goto(`${dashboard.url}/#/overview`);
+  await chart.waitFor();
   await page.getByRole("button", { name: "Toggle theme" }).click();
   await shot("overview-dark");
   await page.setViewportSize({ width: 1920, height: 1000 });
   await page.goto(`${dashboard.url}/#/alerts`);
   await bruteForceRow.waitFor();
   await shot("alerts-wide");
+
+  // The templates mined so far, most recently seen first; new ones highlighted; searched by source.
+  assert.equal((await post({ message: "Accepted publickey for deploy from 203.0.113.9 port 50122 ssh2", source: "sshd" })).status, 200);
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.goto(`${dashboard.url}/#/patterns`);
+  const failedTemplate = page.locator("tr", { hasText: "Failed password for root from <IP> port <NUM> ssh2" });
+  await failedTemplate.waitFor();
+  assert.equal(await failedTemplate.getAttribute("class"), "fresh", "a template first seen today is highlighted");
+  assert.match((await failedTemplate.locator("td").nth(2).textContent()) ?? "", /^\s*6\s*$/, "six lines of it");
+  await page.getByLabel("Source").fill("sshd");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.locator("tr", { hasText: "Accepted publickey for deploy from <IP> port <NUM> ssh2" }).waitFor();
+  assert.equal(await page.locator("tbody tr").count(), 1, "only the sshd source's template");
+  await shot("patterns");
 
   // The API going away is shown with what to do.
   await pipeline.close();
@@ -150,7 +208,5 @@ try {
   await shot("api-down");
   console.log(`dashboard e2e: all paths passed; screenshots in ${output}`);
 } finally {
-  await browser.close();
-  await dashboard.close();
-  await pipeline.close().catch(() => undefined);
+  await harness.close();
 }

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { DETECTION_DEFAULTS } from "@soc/shared";
 import { ipWhitelistSpec, socPipelineSpec } from "../../operator/src/api/v1alpha1/index.ts";
+import { parseOperatorEnv } from "../../operator/src/config.ts";
 
 const HELM = process.env.HELM ?? "/var/cache/soc-pipeline/bin/helm";
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -134,12 +135,14 @@ const OPERATOR_GRANTS: Record<string, string[]> = {
   "networking.k8s.io/networkpolicies": CRUD,
   events: ["create", "patch"],
   "events.k8s.io/events": ["create", "patch"],
+  // A pipeline's Kafka credentials, by name: never list or watch, so no Secret can be enumerated.
+  secrets: ["get"],
 };
 
 function expectLeastPrivilege(roles: Role[]): void {
   for (const rule of roles.flatMap((role) => role.rules)) {
     for (const field of [rule.apiGroups, rule.resources, rule.verbs]) expect(field).not.toContain("*");
-    expect(rule.resources).not.toContain("secrets");
+    if (rule.resources.includes("secrets")) expect(rule.verbs).toEqual(["get"]);
   }
 }
 
@@ -228,6 +231,15 @@ describe.skipIf(helmMissing)("soc-operator chart", () => {
     expect(env(c, "ALLOWED_IMAGE_REGISTRIES")?.value).toBe("ghcr.io/soc-pipeline,registry.example.com:5000/soc");
   });
 
+  it("passes the Kafka broker allow-list and client settings to the operator, as its own parser reads them", () => {
+    const c = container(one<Workload>(render(OPERATOR_CHART, ["--set", "kafka.brokerAllowlist={kafka.kafka.svc:9092,team-a=kafka.team-a.svc},kafka.brokersInNamespace=true,kafka.requirePipelineCredentials=true"]), "Deployment"));
+    const rendered = Object.fromEntries((c.env ?? []).filter((e) => e.name.startsWith("KAFKA_")).map((e) => [e.name, e.value]));
+    expect(rendered).toEqual({ KAFKA_BROKER_ALLOWLIST: "kafka.kafka.svc:9092,team-a=kafka.team-a.svc", KAFKA_BROKERS_IN_NAMESPACE: "true", KAFKA_REQUIRE_PIPELINE_CREDENTIALS: "true", KAFKA_CLIENT_IDLE_SECONDS: "600", KAFKA_CLIENTS_MAX: "64" });
+    const parsed = parseOperatorEnv(rendered);
+    expect(parsed.KAFKA_BROKER_ALLOWLIST).toHaveLength(2);
+    expect([parsed.KAFKA_BROKERS_IN_NAMESPACE, parsed.KAFKA_REQUIRE_PIPELINE_CREDENTIALS, parsed.KAFKA_CLIENT_IDLE_SECONDS]).toEqual([true, true, 600]);
+  });
+
   it("runs two replicas under the restricted Pod Security profile", () => {
     const deployment = one<Workload>(render(OPERATOR_CHART), "Deployment");
     const pod = deployment.spec.template.spec;
@@ -265,6 +277,8 @@ describe.skipIf(helmMissing)("soc-operator chart", () => {
     ["an unknown top-level key", ["--set", "replicas=3"]],
     ["an invalid namespace", ["--set", "watchNamespaces={Team_A}"]],
     ["a registry with a scheme", ["--set", "imageRegistries={https://ghcr.io}"]],
+    ["a broker allow-list entry with a space", ["--set", "kafka.brokerAllowlist={kafka example.com}"]],
+    ["an unknown Kafka setting", ["--set", "kafka.brokers=x"]],
   ])("rejects %s through values.schema.json", (_what, values) => {
     expect(renderError(OPERATOR_CHART, values)).toMatch(/schema/i);
   });

@@ -13,6 +13,7 @@ import { apiEnvSchema, parseApiEnv } from "@soc/api";
 import { firebaseCollectorEnvSchema, parseFirebaseCollectorEnv } from "@soc/collector-firebase";
 import { parsePostgresCollectorEnv, postgresCollectorEnvSchema } from "@soc/collector-postgres";
 import { parseSupabaseCollectorEnv, supabaseCollectorEnvSchema } from "@soc/collector-supabase";
+import { parseSyslogCollectorEnv, syslogCollectorEnvSchema } from "@soc/collector-syslog";
 import { parseVercelCollectorEnv, vercelCollectorEnvSchema } from "@soc/collector-vercel";
 import { parseScannerEnv, scannerEnvSchema } from "@soc/credential-scanner";
 import { parseReporterEnv, reporterEnvSchema } from "@soc/reporter";
@@ -32,6 +33,7 @@ const collectorConfigs: Record<CollectorSpec["type"], ServiceConfig> = {
   vercel: { schema: vercelCollectorEnvSchema, parse: parseVercelCollectorEnv },
   supabase: { schema: supabaseCollectorEnvSchema, parse: parseSupabaseCollectorEnv },
   firebase: { schema: firebaseCollectorEnvSchema, parse: parseFirebaseCollectorEnv },
+  syslog: { schema: syslogCollectorEnvSchema, parse: parseSyslogCollectorEnv },
 };
 const serviceConfigs: Record<string, ServiceConfig> = {
   api: { schema: apiEnvSchema, parse: parseApiEnv },
@@ -50,6 +52,7 @@ const SECRET_VALUES: Env = {
   DISCORD_WEBHOOK_URLS: "https://discord.com/api/webhooks/1/a",
   SMTP_URL: "smtp://user:password@mail.example.com:587",
   GITHUB_TOKEN: "ghp_test",
+  OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer otlp-token",
   KAFKA_SASL_PASSWORD: "kafka-password",
   KAFKA_SSL_CA_FILE: CERTIFICATE,
   KAFKA_SSL_CERT_FILE: CERTIFICATE,
@@ -65,6 +68,8 @@ const SECRET_VALUES: Env = {
   SUPABASE_ACCESS_TOKEN: "sbp_test",
   SUPABASE_DRAIN_SECRET: "drain-secret",
   GOOGLE_SERVICE_ACCOUNT_JSON: '{"type":"service_account"}',
+  SYSLOG_TLS_CERT: CERTIFICATE,
+  SYSLOG_TLS_KEY: "-----BEGIN PRIVATE KEY-----\nMIIfake\n-----END PRIVATE KEY-----\n",
 };
 
 const ref = (key: string) => ({ name: "soc-secrets", key });
@@ -80,10 +85,12 @@ const FULL_SPEC = {
     { name: "vercel", type: "vercel", settings: { DRAIN_MAX_BODY_BYTES: "1000000", DRAIN_MAX_CONNECTIONS: "64" }, secretEnv: [{ name: "VERCEL_DRAIN_SECRET", secretKeyRef: ref("vercel") }, { name: "VERCEL_VERIFY_TOKEN", secretKeyRef: ref("vercel-verify") }] },
     { name: "supa", type: "supabase", settings: { SUPABASE_PROJECT_REF: "abcd", SUPABASE_DRAIN_HEADER: "X-Token" }, secretEnv: [{ name: "SUPABASE_ACCESS_TOKEN", secretKeyRef: ref("supabase") }, { name: "SUPABASE_DRAIN_SECRET", secretKeyRef: ref("supabase-drain") }] },
     { name: "fb", type: "firebase", settings: { GCP_PROJECT_ID: "acme", FIREBASE_LOG_FILTER: "severity>=WARNING" }, secretEnv: [{ name: "GOOGLE_SERVICE_ACCOUNT_JSON", secretKeyRef: ref("google") }] },
+    { name: "syslog", type: "syslog", replicas: 2, settings: { SYSLOG_TRANSPORTS: "udp,tls", SYSLOG_TIMEZONE: "Europe/Berlin" }, secretEnv: [{ name: "SYSLOG_TLS_CERT", secretKeyRef: ref("syslog-cert") }, { name: "SYSLOG_TLS_KEY", secretKeyRef: ref("syslog-key") }] },
   ],
   reporter: { enabled: true, smtpUrlSecretRef: ref("smtp"), emailTo: ["soc@example.com"], dayOfMonth: 3, hourUtc: 7 },
   credentialScanner: { enabled: true, githubTokenSecretRef: ref("github"), queries: ["org:acme", "acme.com"] },
   retention: { normalDays: 14, anomalyDays: 365, anomalyIndexPeriod: "day" },
+  telemetry: { endpoint: "http://otel-collector.observability:4318", headersSecretRef: ref("otlp-headers"), samplingRatio: 0.25 },
 };
 
 function pipeline(spec: Record<string, unknown>): SocPipeline {
@@ -144,5 +151,13 @@ describe("every component's rendered environment", () => {
     expect(parseReporterEnv(envOf("reporter"))).toMatchObject({ REPORT_DAY_OF_MONTH: 3, REPORT_HOUR_UTC: 7 });
     expect(parseRetentionJobEnv(envOf("retention"))).toMatchObject({ RETENTION_NORMAL_DAYS: 14, RETENTION_ANOMALY_DAYS: 365, ELASTICSEARCH_ANOMALY_INDEX_PERIOD: "day" });
     expect(parseWorkerEnv(envOf("worker"))).toMatchObject({ RETENTION_NORMAL_DAYS: 14, RETENTION_ANOMALY_DAYS: 365 });
+    // The ports the syslog pod listens on are the ones its Service and NetworkPolicy open.
+    const syslog = components(object).find((c) => c.name === "collector-syslog") as Component;
+    const listening = parseSyslogCollectorEnv(envOf("collector-syslog"));
+    expect(listening).toMatchObject({ SYSLOG_TRANSPORTS: ["udp", "tls"], SYSLOG_TIMEZONE: "Europe/Berlin" });
+    expect(syslog.listenPorts).toEqual([
+      { name: "syslog-udp", containerPort: listening.SYSLOG_UDP_PORT, servicePort: 514, protocol: "UDP" },
+      { name: "syslog-tls", containerPort: listening.SYSLOG_TLS_PORT, servicePort: 6514, protocol: "TCP" },
+    ]);
   });
 });

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import {
   createKafkaBus,
+  DEFAULT_PIPELINE_GROUPS,
   pipelineAcls,
   pipelineTopicSpecs,
   PLAINTEXT,
@@ -19,7 +20,7 @@ import {
   type PipelineTopics,
   type SaslMechanism,
 } from "@soc/shared";
-import { kafkaSecurePassword, realInfra } from "@soc/shared/testing";
+import { eventually, kafkaSecurePassword, realInfra } from "@soc/shared/testing";
 
 /** A part of the pipeline, or `admin`, who sets topics and ACLs up and inspects topics. */
 export type Principal = keyof PipelinePrincipals | "admin";
@@ -76,5 +77,13 @@ export const SECURE_KAFKA: KafkaTarget = {
   async prepare(admin, topics) {
     await admin.ensureTopics(pipelineTopicSpecs(topics));
     await admin.ensureAcls(pipelineAcls(topics, PRINCIPALS));
+    // The broker applies new ACLs a moment after the controller accepted them: wait until a
+    // service sees its topics, or its first request may be refused.
+    const probe = connectSecure(`soc-api-acl-probe-${topics.logs}`, scram("api"));
+    try {
+      await eventually(() => probe.lag(DEFAULT_PIPELINE_GROUPS.worker, topics.configUpdates), { timeoutMs: 15_000, intervalMs: 100 });
+    } finally {
+      await probe.close();
+    }
   },
 };

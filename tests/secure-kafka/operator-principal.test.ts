@@ -5,6 +5,7 @@
  * principal, apply. That other principals cannot whitelist is in secure-kafka.test.ts.
  */
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { missingInfra } from "@soc/shared/testing";
@@ -33,16 +34,19 @@ describe.skipIf(skip)("the operator on SASL_SSL Kafka with its own principal", (
     call = api((await pipeline.startApi()).url);
     // Someone whitelisted an address through the API before: the operator has a topic to read, not an empty one.
     expect((await call("/whitelist", { method: "POST", body: JSON.stringify({ ip: "192.0.2.10" }) })).status).toBe(201);
-    const { KAFKA_BROKER: broker, ...operatorKafka } = SECURE_KAFKA.serviceEnv("operator");
-    // The SocPipeline as a user would write it for this broker; the operator signs in with its own credentials.
+    const operatorKafka = SECURE_KAFKA.serviceEnv("operator");
+    const { KAFKA_BROKER: broker = "", KAFKA_SASL_PASSWORD: password = "", KAFKA_SSL_CA_FILE: caFile = "" } = operatorKafka;
+    // The operator's credentials both in its environment and in the Secret the SocPipeline names,
+    // so whichever it signs in with, it is User:operator.
     applyYaml(
       [
+        { apiVersion: "v1", kind: "Secret", metadata: { name: "kafka" }, stringData: { password, "ca.pem": readFileSync(caFile, "utf8") } },
         pipelineManifest("shop", namespace, {
           kafka: {
             brokers: [broker],
             topics: pipeline.topics,
             tls: { caSecretRef: { name: "kafka", key: "ca.pem" } },
-            sasl: { mechanism: "SCRAM-SHA-512", username: "worker", passwordSecretRef: { name: "kafka", key: "password" } },
+            sasl: { mechanism: "SCRAM-SHA-512", username: "operator", passwordSecretRef: { name: "kafka", key: "password" } },
           },
           worker: { groupId: pipeline.groupId, autoscaling: { enabled: true, pollingIntervalSeconds: 1, lagThreshold: 5, maxReplicas: 3 } },
         }),

@@ -81,4 +81,9 @@ no wildcards, and the custom resources themselves are read-only (only their stat
 - apiGroups: ["", events.k8s.io]
   resources: [events]
   verbs: [create, patch]
+# The Kafka credentials a pipeline references (spec.kafka.sasl, spec.kafka.tls), read by name in the
+# pipeline's namespace only: no list or watch, so the operator cannot enumerate Secrets.
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
 {{- end }}

@@ -69,6 +69,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bans the enforcers apply: in force and clear of the whitelist, oldest first.
+         * @description Needs the 'read' role (an admin key holds every role).
+         */
+        get: operations["listBans"];
+        put?: never;
+        /**
+         * Ban an address or block. A ban already in force on it that lasts longer stands (answered 200).
+         * @description Needs the 'admin' role.
+         */
+        post: operations["createBan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bans/{ip}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Lift the ban on an address or block (URL-encoded); bouncers drop it at their next pull.
+         * @description Needs the 'admin' role.
+         */
+        delete: operations["liftBan"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -118,6 +162,26 @@ export interface paths {
          * @description Needs the 'read' role (an admin key holds every role).
          */
         get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/patterns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mined log templates, most recently seen first. Paging: X-Total-Count and X-Next-Cursor response headers.
+         * @description Needs the 'read' role (an admin key holds every role).
+         */
+        get: operations["listPatterns"];
         put?: never;
         post?: never;
         delete?: never;
@@ -203,6 +267,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CrowdSec's decision query: the decisions covering ?ip= (or range, scope and value), all of them without one.
+         * @description Needs the 'bouncer' role (a bouncer key can call nothing else; an admin key holds every role).
+         */
+        get: operations["getDecisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/decisions/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CrowdSec's bouncer stream: the decisions new and deleted since this bouncer's last pull (all of them with startup=true).
+         * @description Needs the 'bouncer' role (a bouncer key can call nothing else; an admin key holds every role).
+         */
+        get: operations["getDecisionsStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/whitelist": {
         parameters: {
             query?: never;
@@ -251,6 +355,36 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Ban: {
+            /** @description The alert that caused it, when there is one. */
+            alert_id: string | null;
+            /** @description Epoch seconds. */
+            created_at: number;
+            /** @description Epoch seconds; the ban ends then. */
+            expires_at: number;
+            /** @description Increasing integer, as CrowdSec's decision ids: a new ban on the same target gets a new id. */
+            id: number;
+            /** @description The address or CIDR block, in canonical form. */
+            ip: string;
+            /** @description `rule:<detection rule>` for automatic bans, `analyst:<key name>` for bans made through the API. */
+            origin: string;
+            reason: string;
+            /**
+             * @description CrowdSec's scope: `Ip` for one address, `Range` for a CIDR block.
+             * @enum {string}
+             */
+            scope: "Ip" | "Range";
+        };
+        BanCreate: {
+            /** @description The alert the ban answers. */
+            alert_id?: string;
+            /** @description Seconds, or a duration such as 4h, 30m, 1h30m, 2d; 1 minute to 30 days. Default 4h. */
+            duration?: number | string;
+            /** @description IPv4/IPv6 address or CIDR block, at most /16 (IPv4) or /48 (IPv6) wide. */
+            ip: string;
+            /** @description Why; enforcers see it as the decision's scenario. */
+            reason: string;
+        };
         BulkStatusResult: {
             not_found: string[];
             updated: number;
@@ -268,6 +402,27 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        LapiDecision: {
+            /** @description Time left, as Go prints durations (`3h59m50s`); negative once ended. */
+            duration: string;
+            id: number;
+            /** @description `rule:<detection rule>` or `analyst:<key name>`. */
+            origin: string;
+            /** @description Why: the alert's summary or the analyst's reason. */
+            scenario: string;
+            /** @enum {string} */
+            scope: "Ip" | "Range";
+            /** @constant */
+            type: "ban";
+            /** @description When the ban ends, RFC 3339. */
+            until: string;
+            /** @description The address or CIDR block. */
+            value: string;
+        };
+        LapiDecisionsStream: {
+            deleted: components["schemas"]["LapiDecision"][];
+            new: components["schemas"]["LapiDecision"][];
+        };
         LogBatch: components["schemas"]["LogSubmission"][];
         LogsSubmitted: {
             /** @description How many logs of the batch were accepted; batches only. */
@@ -282,6 +437,26 @@ export interface components {
             /** @description Event time: epoch seconds or RFC 3339. Detection windows use it. Default: now. */
             timestamp?: number | string;
         };
+        PatternSummary: {
+            /** @description Lines of this template the pipeline has processed. */
+            count: number;
+            /** @description An analyst acknowledged or resolved an alert on it, so its keyword hits are never informational. */
+            escalated: boolean;
+            /** @description The processed_logs document of that line. */
+            first_log_id: string;
+            /** @description Event time of its first line, epoch seconds. */
+            first_seen: number;
+            /** @description The template's id, as in processed_logs' pattern.id. */
+            id: string;
+            /** @description Event time of its latest line, epoch seconds. */
+            last_seen: number;
+            /** @description Its first line, cut at 512 characters. */
+            sample: string;
+            /** @description The log source it was mined from; "-" for logs that named none. */
+            source: string;
+            /** @description Constants, typed placeholders such as <IP>, and <*> for mixed variables. */
+            template: string;
+        };
         PipelineHealth: {
             components: {
                 [key: string]: string;
@@ -291,6 +466,20 @@ export interface components {
             whitelist_size: number;
         };
         ProcessedLog: {
+            client?: {
+                as?: {
+                    number: number;
+                    organization?: {
+                        name: string;
+                    };
+                };
+                geo?: {
+                    country_iso_code: string;
+                    country_name?: string;
+                };
+                /** @enum {string} */
+                network?: "private" | "loopback" | "link_local" | "shared" | "documentation" | "unique_local" | "multicast" | "unspecified" | "reserved";
+            };
             endpoint?: string | null;
             id: string;
             ingested_at?: number;
@@ -381,8 +570,8 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Invalid key or insufficient role */
-        Forbidden: {
+        /** @description Conflicts with the whitelist: the entry is managed by an IpWhitelist custom resource (change it in Git), or the ban would cover a whitelisted address */
+        Conflict: {
             headers: {
                 [name: string]: unknown;
             };
@@ -390,8 +579,8 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Managed by an IpWhitelist custom resource: change it in Git */
-        ManagedInGit: {
+        /** @description Invalid key or insufficient role */
+        Forbidden: {
             headers: {
                 [name: string]: unknown;
             };
@@ -584,6 +773,93 @@ export interface operations {
             403: components["responses"]["Forbidden"];
         };
     };
+    listBans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ban"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createBan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BanCreate"];
+            };
+        };
+        responses: {
+            /** @description A ban in force on the same target lasts longer; it stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ban"];
+                };
+            };
+            /** @description Banned */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ban"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    liftBan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The banned address or CIDR block. */
+                ip: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Lifted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ban"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     liveness: {
         parameters: {
             query?: never;
@@ -656,6 +932,40 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+        };
+    };
+    listPatterns: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+                /** @description Only this log source's templates (the `source` of the logs). */
+                source?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Templates */
+            200: {
+                headers: {
+                    /** @description Pass as `cursor` for the next page; absent on the last page. */
+                    "X-Next-Cursor"?: string;
+                    /** @description How many templates are kept (for the source, when given). */
+                    "X-Total-Count": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatternSummary"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     pipelineHealth: {
@@ -766,6 +1076,79 @@ export interface operations {
             403: components["responses"]["Forbidden"];
         };
     };
+    getDecisions: {
+        parameters: {
+            query?: {
+                /** @description true: decisions that contain the value; false: decisions contained in it. */
+                contains?: "true" | "false";
+                /** @description Decisions covering this address (shorthand for scope=ip&value=). */
+                ip?: string;
+                /** @description Comma-separated origins; only decisions from these. */
+                origins?: string;
+                /** @description Decisions covering this block (shorthand for scope=range&value=). */
+                range?: string;
+                /** @description Comma-separated words; only decisions whose scenario contains one. */
+                scenarios_containing?: string;
+                /** @description Comma-separated words; no decision whose scenario contains one. */
+                scenarios_not_containing?: string;
+                scope?: string;
+                type?: string;
+                value?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Decisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LapiDecision"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getDecisionsStream: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated origins; only decisions from these. */
+                origins?: string;
+                /** @description Comma-separated words; only decisions whose scenario contains one. */
+                scenarios_containing?: string;
+                /** @description Comma-separated words; no decision whose scenario contains one. */
+                scenarios_not_containing?: string;
+                /** @description Comma-separated scopes (default `ip,range`). */
+                scopes?: string;
+                /** @description true when the bouncer starts: every decision in force is sent as new. */
+                startup?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description New and deleted decisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LapiDecisionsStream"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
     getWhitelist: {
         parameters: {
             query?: never;
@@ -813,7 +1196,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["ManagedInGit"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];
@@ -843,7 +1226,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["ManagedInGit"];
+            409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
         };
     };

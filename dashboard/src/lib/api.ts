@@ -4,7 +4,7 @@
  * fails svelte-check and tsc rather than the page. Errors carry the API's {detail, code} and the status.
  */
 import createClient from "openapi-fetch";
-import type { paths } from "./api-schema.ts";
+import type { components, paths } from "./api-schema.ts";
 import type { AlertQuery, AlertStatus, ProcessedLog } from "./types.ts";
 
 export class ApiError extends Error {
@@ -27,6 +27,12 @@ export interface Page {
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+/** A mined log template, as GET /patterns lists it. */
+export type PatternSummary = components["schemas"]["PatternSummary"];
+
+/** A ban, as GET /bans lists it (docs/response.md). */
+export type Ban = components["schemas"]["Ban"];
 
 /** The API's error body, or null when the answer was not one (a proxy's HTML page, say). */
 function errorBody(error: unknown): { detail: string; code: string } | null {
@@ -67,10 +73,17 @@ export function createApi(baseUrl: string, apiKey: () => string) {
     setStatus: async (ids: string[], status: AlertStatus) => (await settle(client.PATCH("/alerts", { body: { ids, status } }))).data,
     /** The API picks the timeline's bucket width from the range and says which (bucket_seconds). */
     stats: async (range: { from: number; to: number }) => (await settle(client.GET("/stats", { params: { query: range } }))).data,
+    async patterns(query: { source?: string; limit: number; cursor?: string }): Promise<{ items: PatternSummary[]; nextCursor: string | null }> {
+      const { data, response } = await settle(client.GET("/patterns", { params: { query } }));
+      return { items: data, nextCursor: response.headers.get("x-next-cursor") };
+    },
     pipeline: async () => (await settle(client.GET("/pipeline"))).data,
     whitelist: async () => (await settle(client.GET("/whitelist"))).data,
     addToWhitelist: async (ip: string) => (await settle(client.POST("/whitelist", { body: { ip } }))).data,
     removeFromWhitelist: async (ip: string) => (await settle(client.DELETE("/whitelist/{ip}", { params: { path: { ip } } }))).data,
+    bans: async () => (await settle(client.GET("/bans"))).data,
+    ban: async (body: { ip: string; duration: string; reason: string }) => (await settle(client.POST("/bans", { body }))).data,
+    liftBan: async (ip: string) => (await settle(client.DELETE("/bans/{ip}", { params: { path: { ip } } }))).data,
     report: async (month: string): Promise<Blob> => (await settle(client.GET("/reports/monthly.pdf", { params: { query: { month } }, parseAs: "blob" }))).data,
   };
 }

@@ -8,7 +8,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { Secret, type KafkaSecurity, type SecurityProtocol } from "@soc/shared";
 import { z } from "zod";
 import type { SecretKeyRef, SocPipelineSpec } from "../api/v1alpha1/index.ts";
-import type { KubeClient, KubeObject } from "../kube/client.ts";
+import { KubeApiError, type KubeClient, type KubeObject } from "../kube/client.ts";
 import { KafkaAccessRefused } from "./kafka-problem.ts";
 
 type KafkaSpec = SocPipelineSpec["kafka"];
@@ -50,6 +50,9 @@ function identityOf(security: KafkaSecurity): string {
   return `pipeline:${createHmac("sha256", IDENTITY_KEY).update(material).digest("hex").slice(0, 32)}`;
 }
 
+const definedOnly = <T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } =>
+  Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+
 /** Reads every Secret key the spec references (each Secret once) and builds the pipeline's KafkaSecurity. */
 export async function pipelineKafkaCredentials(kafka: KafkaSpec, namespace: string, readSecret: SecretReader): Promise<PipelineKafkaCredentials> {
   const protocol = pipelineKafkaProtocol(kafka);
@@ -77,7 +80,7 @@ export async function pipelineKafkaCredentials(kafka: KafkaSpec, namespace: stri
   const security: KafkaSecurity = {
     protocol,
     ...(sasl === undefined || username === undefined || password === undefined ? {} : { sasl: { mechanism: sasl.mechanism, username, password: new Secret(password) } }),
-    ...(tls === undefined ? {} : { tls: { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key: new Secret(key) }) } }),
+    ...(tls === undefined ? {} : { tls: definedOnly({ ca, cert, key: key === undefined ? undefined : new Secret(key) }) }),
   };
   return { security, identity: identityOf(security) };
 }
@@ -87,7 +90,10 @@ const secretData = z.record(z.string(), z.string()).optional();
 /** Reads Secrets through the API server (get by name only: the operator cannot list them). */
 export function kubeSecretReader(kube: KubeClient): SecretReader {
   return async (namespace, name) => {
-    const secret = await kube.get<KubeObject & { data?: unknown }>({ apiVersion: "v1", kind: "Secret", namespace, name });
+    const secret = await kube.get<KubeObject & { data?: unknown }>({ apiVersion: "v1", kind: "Secret", namespace, name }).catch((error: unknown) => {
+      if (error instanceof KubeApiError && error.statusCode === 403) throw new KafkaAccessRefused("CredentialsNotFound", `the operator may not read Secret ${name} in namespace ${namespace}: its RBAC needs get on secrets there`);
+      throw error;
+    });
     if (secret === null) return null;
     const data = secretData.safeParse(secret.data);
     if (!data.success) return null;

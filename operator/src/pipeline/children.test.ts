@@ -171,6 +171,23 @@ describe("desiredChildren", () => {
     expect(podOf(find(objects, "Deployment", "shop-collector-pg")).containers[0]?.env).toContainEqual({ name: "COLLECTOR_CURSOR_FILE", value: "/var/lib/soc/cursor.json" });
   });
 
+  it("exposes a syslog collector on 514/udp, 514/tcp and 6514 to the sources the spec names, its pods listening unprivileged", () => {
+    const objects = desiredChildren(pipeline({ networkPolicy: { ingressFrom: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "log-relays" } } }] }, collectors: [{ name: "syslog", type: "syslog", replicas: 2, settings: { SYSLOG_TRANSPORTS: "udp,tcp,tls" } }] }));
+    expect((find(objects, "Service", "shop-collector-syslog")?.spec as { ports: unknown[] }).ports).toEqual([
+      { name: "http", port: 8080, targetPort: "http", protocol: "TCP" },
+      { name: "syslog-udp", port: 514, targetPort: "syslog-udp", protocol: "UDP" },
+      { name: "syslog-tcp", port: 514, targetPort: "syslog-tcp", protocol: "TCP" },
+      { name: "syslog-tls", port: 6514, targetPort: "syslog-tls", protocol: "TCP" },
+    ]);
+    const container = podOf(find(objects, "Deployment", "shop-collector-syslog")).containers[0];
+    expect(container?.env).toEqual(expect.arrayContaining([{ name: "SYSLOG_UDP_PORT", value: "5514" }, { name: "SYSLOG_TCP_PORT", value: "5514" }, { name: "SYSLOG_TLS_PORT", value: "6514" }]));
+    const ingress = (find(objects, "NetworkPolicy", "shop-collector-syslog")?.spec as { ingress: { from: unknown[]; ports: unknown[] }[] }).ingress;
+    expect(ingress[0]?.from).toContainEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "log-relays" } } });
+    expect(ingress[0]?.ports).toEqual([{ port: 8080, protocol: "TCP" }, { port: 5514, protocol: "UDP" }, { port: 5514, protocol: "TCP" }, { port: 6514, protocol: "TCP" }]);
+    expect(find(objects, "PersistentVolumeClaim", "shop-collector-syslog")).toBeUndefined();
+    expect(find(objects, "PodDisruptionBudget", "shop-collector-syslog")).toBeDefined();
+  });
+
   it("rolls pods when the shared settings change (config hash on the pod template)", () => {
     const hash = (p: SocPipeline) => (find(desiredChildren(p), "Deployment", "shop-api")?.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations["socpipeline.io/config-hash"];
     expect(hash(pipeline())).toBe(hash(pipeline()));

@@ -62,7 +62,7 @@ function podSpec(pipeline: string, component: Component, restartPolicy: "Always"
     port === undefined
       ? {}
       : {
-          ports: [{ name: port.name, containerPort: port.number, protocol: "TCP" }],
+          ports: [{ name: port.name, containerPort: port.number, protocol: "TCP" }, ...(component.listenPorts ?? []).map((listen) => ({ name: listen.name, containerPort: listen.containerPort, protocol: listen.protocol }))],
           readinessProbe: { httpGet: { path: port.readinessPath, port: port.name }, periodSeconds: 10, failureThreshold: 3 },
           livenessProbe: { httpGet: { path: port.livenessPath, port: port.name }, periodSeconds: 20, failureThreshold: 3 },
         };
@@ -136,7 +136,10 @@ function addComponent(chart: Chart, pipeline: SocPipeline, component: Component,
       apiVersion: "v1",
       kind: "Service",
       metadata: { name },
-      spec: { selector: labels, ports: [{ name: port.name, port: port.number, targetPort: port.name, protocol: "TCP" }] },
+      spec: {
+        selector: labels,
+        ports: [{ name: port.name, port: port.number, targetPort: port.name, protocol: "TCP" }, ...(component.listenPorts ?? []).map((listen) => ({ name: listen.name, port: listen.servicePort, targetPort: listen.name, protocol: listen.protocol }))],
+      },
     });
   }
   // A PDB on a single pod would block node drains; with the autoscaler the count varies, so keep one.

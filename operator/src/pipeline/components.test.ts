@@ -22,9 +22,10 @@ describe("components", () => {
     expect(envOf(list, "api").WORKER_GROUP_ID).toBe("shop-workers");
   });
 
-  it("gives the worker and the alerter Redis key prefixes of their own pipeline, so pipelines can share a Redis", () => {
+  it("gives the worker, the API (bans) and the alerter Redis key prefixes of their own pipeline, so pipelines can share a Redis", () => {
     const list = components(pipeline());
     expect(envOf(list, "worker").REDIS_KEY_PREFIX).toBe("soc:soc/shop:");
+    expect(envOf(list, "api").REDIS_KEY_PREFIX).toBe("soc:soc/shop:");
     expect(envOf(list, "alerter").REDIS_KEY_PREFIX).toBe("soc-alerter:soc/shop:");
   });
 

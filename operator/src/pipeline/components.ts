@@ -17,6 +17,14 @@ export interface SecretFile {
 
 export type Backend = "kafka" | "elasticsearch" | "redis";
 
+/** A port a component receives logs on besides its HTTP port (syslog), exposed and opened like it. */
+export interface ListenPort {
+  name: string;
+  containerPort: number;
+  servicePort: number;
+  protocol: "TCP" | "UDP";
+}
+
 export interface Component {
   /** Suffix of the child names: <pipeline>-<name>. */
   name: string;
@@ -36,6 +44,7 @@ export interface Component {
   ingress: "clients" | "monitoring";
   /** The port with /healthz, /readyz and /metrics (or the API), when the service has one. */
   port?: { name: string; number: number; readinessPath: string; livenessPath: string };
+  listenPorts?: ListenPort[];
   /** Exposed through a Service (ingest and log drains). */
   exposed: boolean;
   /** Keeps a file (a collector's cursor, the scanner's findings) on a PersistentVolumeClaim of its own. */
@@ -134,8 +143,27 @@ const CALLS_PROVIDER = new Set<CollectorSpec["type"]>(["supabase", "firebase"]);
 /** Collectors that receive a log drain from outside; the others' port only serves health and metrics. */
 const DRAINS = new Set<CollectorSpec["type"]>(["vercel", "supabase"]);
 
+/**
+ * Syslog's transports: the pods run unprivileged, so they listen above 1024 and the Service
+ * answers on the well-known ports (514 plain, 6514 TLS as RFC 5425 assigns).
+ */
+const SYSLOG_PORTS = {
+  udp: { name: "syslog-udp", containerPort: 5514, servicePort: 514, protocol: "UDP" },
+  tcp: { name: "syslog-tcp", containerPort: 5514, servicePort: 514, protocol: "TCP" },
+  tls: { name: "syslog-tls", containerPort: 6514, servicePort: 6514, protocol: "TCP" },
+} as const satisfies Record<string, ListenPort>;
+
+/** The syslog collector's ports, by the transports its settings name (the service's default: udp,tcp). */
+function syslogPorts(collector: CollectorSpec): ListenPort[] {
+  if (collector.type !== "syslog") return [];
+  const named = (collector.settings.SYSLOG_TRANSPORTS ?? "udp,tcp").split(",").map((transport) => transport.trim());
+  return (["udp", "tcp", "tls"] as const).filter((transport) => named.includes(transport)).map((transport) => SYSLOG_PORTS[transport]);
+}
+
 function collectorComponent(spec: SocPipelineSpec, collector: CollectorSpec): Component {
   const pulls = PULLS.has(collector.type);
+  const listenPorts = syslogPorts(collector);
+  const syslogEnv = collector.type === "syslog" ? { SYSLOG_UDP_PORT: SYSLOG_PORTS.udp.containerPort, SYSLOG_TCP_PORT: SYSLOG_PORTS.tcp.containerPort, SYSLOG_TLS_PORT: SYSLOG_PORTS.tls.containerPort } : {};
   return {
     name: `collector-${collector.name}`,
     kind: "Deployment",
@@ -145,12 +173,13 @@ function collectorComponent(spec: SocPipelineSpec, collector: CollectorSpec): Co
     ...withBackends(
       spec,
       ["kafka"],
-      plainEnv({ ...collector.settings, COLLECTOR_PORT: COLLECTOR_PORT, ...(pulls ? { COLLECTOR_CURSOR_FILE: `${STATE_DIR}/cursor.json` } : {}) }),
+      plainEnv({ ...collector.settings, COLLECTOR_PORT: COLLECTOR_PORT, ...syslogEnv, ...(pulls ? { COLLECTOR_CURSOR_FILE: `${STATE_DIR}/cursor.json` } : {}) }),
       collector.secretEnv.flatMap(({ name, secretKeyRef }) => secretFile(name, secretKeyRef)),
     ),
     externalPorts: CALLS_PROVIDER.has(collector.type) ? [HTTPS] : [],
     port: opsPort("http", COLLECTOR_PORT),
-    ingress: DRAINS.has(collector.type) ? "clients" : "monitoring",
+    ...(listenPorts.length > 0 ? { listenPorts } : {}),
+    ingress: DRAINS.has(collector.type) || listenPorts.length > 0 ? "clients" : "monitoring",
     exposed: true,
     persistentState: pulls,
   };
@@ -193,7 +222,7 @@ export function components(pipeline: SocPipeline): Component[] {
       image: api.image,
       replicas: api.replicas,
       resources: api.resources,
-      ...withBackends(spec, ["kafka", "elasticsearch", "redis"], plainEnv({ API_PORT: 8000, FRONTEND_ORIGIN: api.frontendOrigins.join(","), WORKER_GROUP_ID: worker.groupId }), secretFile("API_KEYS", api.apiKeysSecretRef)),
+      ...withBackends(spec, ["kafka", "elasticsearch", "redis"], plainEnv({ API_PORT: 8000, FRONTEND_ORIGIN: api.frontendOrigins.join(","), WORKER_GROUP_ID: worker.groupId, REDIS_KEY_PREFIX: redisKeyPrefix("soc", pipeline) }), secretFile("API_KEYS", api.apiKeysSecretRef)),
       externalPorts: [],
       port: opsPort("http", 8000),
       ingress: "clients",

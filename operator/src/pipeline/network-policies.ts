@@ -69,7 +69,8 @@ export function componentPolicy(pipeline: string, spec: SocPipelineSpec, compone
   const monitoring: Peer[] = monitoringNamespace === undefined ? [] : [{ namespaceSelector: namespaceNamed(monitoringNamespace) }];
   const sources: Peer[] = component.ingress === "clients" ? [{ podSelector: pipelinePods(pipeline) }, ...ingressFrom, ...monitoring] : monitoring;
   const port = component.port;
-  const ingress = port === undefined || sources.length === 0 ? [] : [{ from: sources, ports: [tcp(port.number)] }];
+  const listenPorts = (component.listenPorts ?? []).map((listen): Port => ({ port: listen.containerPort, protocol: listen.protocol }));
+  const ingress = port === undefined || sources.length === 0 ? [] : [{ from: sources, ports: [tcp(port.number), ...listenPorts] }];
 
   const ports = backendPorts(spec);
   const backendPortList = [...new Set(component.backends.flatMap((backend) => ports[backend]))].sort((a, b) => a - b);

@@ -14,6 +14,7 @@ import { containsFields, isUpToDate } from "../kube/up-to-date.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import { reconcileWhitelist, reportMissingPipeline } from "../whitelist/reconcile-whitelist.ts";
 import type { TopicWhitelists } from "../whitelist/topic-whitelists.ts";
+import type { KafkaProblem } from "../kafka/kafka-problem.ts";
 import type { PipelineBuses } from "../kafka/pipeline-buses.ts";
 import { PIPELINE_LABEL } from "../naming.ts";
 import { CHILD_KINDS, desiredChildren } from "./children.ts";
@@ -134,6 +135,15 @@ function observe(pipeline: SocPipeline, desired: KubeObject[], applied: KubeObje
     });
 }
 
+/** Refused Kafka access stays refused until the spec changes: no lag to read until then. */
+function ensureAutoscaler(ctx: ReconcilerContext, pipeline: SocPipeline, kafka: KafkaProblem | null): void {
+  if (kafka?.permanent === true) ctx.autoscalers.stop(`${pipeline.metadata.namespace}/${pipeline.metadata.name}`);
+  else ctx.autoscalers.ensure(pipeline);
+}
+
+/** What the work queue retries with backoff: not what only a change of the spec (which brings a reconcile) can fix. */
+const retriedFailure = (whitelistError: string | null, kafka: KafkaProblem | null): string | null => (kafka?.permanent === true ? null : (whitelistError ?? kafka?.message ?? null));
+
 export async function reconcilePipeline(ctx: ReconcilerContext, namespace: string, name: string): Promise<ReconcileResult> {
   const raw = await ctx.kube.get<KubeObject>({ apiVersion: API_VERSION, kind: "SocPipeline", namespace, name });
   if (raw === null || raw.metadata.deletionTimestamp !== undefined) {
@@ -160,9 +170,7 @@ export async function reconcilePipeline(ctx: ReconcilerContext, namespace: strin
   if (applyError === null) await pruneChildren(ctx, pipeline, desired);
   const whitelist = await reconcileWhitelist(ctx, pipeline);
   const kafka = topic.error ?? whitelist.kafka;
-  // Refused access stays refused until the spec changes: no lag to read until then.
-  if (kafka?.permanent === true) ctx.autoscalers.stop(`${namespace}/${name}`);
-  else ctx.autoscalers.ensure(pipeline);
+  ensureAutoscaler(ctx, pipeline, kafka);
 
   const outcome: ReconcileOutcome = { components: observe(pipeline, desired, applied), applyError, refusals, whitelistError: whitelist.error, kafka };
   const status = withLogsTopic({ ...pipelineStatus(pipeline, outcome, ctx.now()), ...(whitelist.status === undefined ? {} : { whitelist: whitelist.status }) }, topic, pipeline, ctx.now());
@@ -171,8 +179,7 @@ export async function reconcilePipeline(ctx: ReconcilerContext, namespace: strin
   }
 
   if (applyError !== null && !applyError.permanent) throw new Error(applyError.message);
-  // Retried with backoff, unless only a change of the spec (which brings a reconcile) can help.
-  const failure = kafka?.permanent === true ? null : (whitelist.error ?? kafka?.message ?? null);
+  const failure = retriedFailure(whitelist.error, kafka);
   if (failure !== null) throw new Error(failure);
   const ready = status.conditions?.find((c) => c.type === "Ready")?.status === "True";
   return { requeueAfterMs: ready ? READY_REQUEUE_MS : NOT_READY_REQUEUE_MS };

@@ -38,6 +38,24 @@ async function deliveredBodies(alert: HighPriorityAlert, options: AlerterOptions
 const slackField = (text: string) => ({ type: "mrkdwn", text, verbatim: true });
 const discordField = (name: string, value: string) => ({ name, value, inline: true });
 
+describe("an autonomous system's registered name", () => {
+  // Whoever registers an AS chooses its organization name, so it is attacker text like a URL path.
+  const fromHostileNetwork = bruteForceAlert({ client: { geo: { country_iso_code: "NL", country_name: "Netherlands" }, as: { number: 64500, organization: { name: "<!channel> @everyone <https://evil.example|Login>" } } } });
+
+  it("reaches Slack as escaped text", () => {
+    const message = slackMessage(renderAlert(fromHostileNetwork, CONTEXT)) as { text: string };
+    expect(message.text).toBe("Security alert: brute-force attack detected. 5 failed logins from 198.51.100.10 (Netherlands, AS64500 &lt;!channel&gt; @everyone &lt;https[:]//evil.example|Login&gt;) in 4 minutes.");
+  });
+
+  it("reaches Discord escaped, with mentions off and the link defanged", () => {
+    const message = discordMessage(renderAlert(fromHostileNetwork, CONTEXT));
+    expect(message.allowed_mentions).toEqual({ parse: [] });
+    expect(message.embeds[0]?.description).toBe(
+      "Security alert\\: brute\\-force attack detected. 5 failed logins from 198.51.100.10 \\(Netherlands, AS64500 \\<!channel\\> \\@everyone \\<https\\[\\:\\]//evil.example\\|Login\\>\\) in 4 minutes.",
+    );
+  });
+});
+
 describe("attacker text in Slack and Discord messages", () => {
   it("shows the audit's @channel + phishing-link URL path as escaped text (traffic spike)", async () => {
     const { slack, discord } = await deliveredBodies(spike("on /<!channel>_<https://evil.example/sso|Re-authenticate_to_SOC>"));

@@ -56,6 +56,11 @@ describe("/openapi.json", () => {
         "GET /healthz 200",
         "GET /readyz 200",
         "GET /metrics 200",
+        "GET /bans 200",
+        "POST /bans 200,201",
+        "DELETE /bans/{ip} 200",
+        "GET /v1/decisions 200",
+        "GET /v1/decisions/stream 200",
       ]),
     );
     expect(operations).toHaveLength(DOCUMENTED_ROUTES.length);
@@ -84,7 +89,7 @@ describe("/openapi.json", () => {
   });
 
   it("answers /auth/whoami for a key of any role, as documented", async () => {
-    for (const key of ["ingest", "read", "admin"] as const) {
+    for (const key of ["ingest", "read", "admin", "bouncer"] as const) {
       const response = await api.request("/auth/whoami", { key });
       expect([response.status, await response.json()]).toEqual([200, { role: key }]);
     }

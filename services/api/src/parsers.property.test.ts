@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AppError, ConfigError, createElasticsearchStore, decodeCursor, encodeCursor, logMessageSchema, silentLogger } from "@soc/shared";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
-import { hostNameOf, parseApiKeys, ROLES } from "./auth.ts";
+import { hostNameOf, keyAccess, parseApiKeys, ROLES } from "./auth.ts";
 import { mediaTypeOf, NDJSON_TYPES, parseNdjson } from "./body.ts";
 import { toAppError } from "./http-errors.ts";
 import { parseLogBody, toLogMessages } from "./routes/logs.ts";
@@ -252,6 +252,16 @@ describe("API keys file", () => {
 
   it("reads the file the embedded default writes", () => {
     expect(parseApiKeys("# role:key, one per line\nadmin:soc_0123456789abcdef\n")).toEqual([{ role: "admin", key: "soc_0123456789abcdef" }]);
+  });
+
+  it("reads named keys (role@name:key), refuses a malformed name and two keys with one name", () => {
+    expect(parseApiKeys("bouncer@edge-1:soc_0123456789abcdef,admin:soc_fedcba9876543210")).toEqual([
+      { role: "bouncer", key: "soc_0123456789abcdef", name: "edge-1" },
+      { role: "admin", key: "soc_fedcba9876543210" },
+    ]);
+    expect(() => parseApiKeys("bouncer@:soc_0123456789abcdef")).toThrow("API_KEYS entry 1: a key name is 1 to 64 letters, digits, '.', '_' or '-'");
+    expect(() => parseApiKeys("bouncer@a b:soc_0123456789abcdef")).toThrow(ConfigError);
+    expect(() => keyAccess(parseApiKeys("bouncer@edge:soc_0123456789abcdef\nread@edge:soc_fedcba9876543210"))).toThrow("API_KEYS: two keys are named edge");
   });
 
   it("either reads keys or refuses the text as a ConfigError", () => {

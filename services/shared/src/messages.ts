@@ -119,6 +119,53 @@ export type DetectionRule = (typeof DETECTION_RULES)[number];
 export const ANOMALY_SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
 export type AnomalySeverity = (typeof ANOMALY_SEVERITIES)[number];
 
+/**
+ * Kinds of address that are never looked up: nobody outside the owner's network can be there
+ * (private, loopback, link-local, carrier-grade NAT `shared`, unique-local), or no host ever sends
+ * from it (documentation, multicast, unspecified, otherwise reserved).
+ */
+export const NETWORK_SCOPES = ["private", "loopback", "link_local", "shared", "documentation", "unique_local", "multicast", "unspecified", "reserved"] as const;
+export type NetworkScope = (typeof NETWORK_SCOPES)[number];
+
+/**
+ * Where the source address is, as ECS `client.geo` and `client.as` (the contract's `source` is
+ * already the log source's name, so ECS `source.*` cannot nest there); `network` instead of both
+ * when the address is private or reserved.
+ */
+export const clientEnrichmentSchema = z.object({
+  geo: z.object({ country_iso_code: z.string().regex(/^[A-Z]{2}$/), country_name: z.string().min(1).max(128).optional() }).optional(),
+  as: z.object({ number: z.number().int().nonnegative().max(4_294_967_295), organization: z.object({ name: z.string().min(1).max(256) }).optional() }).optional(),
+  network: z.enum(NETWORK_SCOPES).optional(),
+});
+export type ClientEnrichment = z.infer<typeof clientEnrichmentSchema>;
+
+/**
+ * ECS `client` of a document: the address and port a recognised format (or a collector) places, the
+ * host name when the log gives a name instead (`domain`), and the enrichment. An address only found
+ * somewhere in the text is `source_ip` alone, never `client.ip`.
+ */
+export const documentClientSchema = clientEnrichmentSchema.extend({
+  /** Canonical (lower-case IPv6, IPv4-mapped written as IPv4); mapped as `ip`. */
+  ip: z.string().optional(),
+  port: z.number().int().min(0).max(65_535).optional(),
+  domain: z.string().optional(),
+});
+export type DocumentClient = z.infer<typeof documentClientSchema>;
+
+/** ECS `event.outcome`; `unknown` is ECS's value for a result that cannot be told. */
+export const EVENT_OUTCOMES = ["success", "failure", "unknown"] as const;
+
+/** ECS fields of a document besides `client` and `trace`, each present when the log says it (docs/messages.md). */
+const ecsDocumentFields = {
+  /** The account a log is about, as written (it may hold blanks and quotes). */
+  user: z.object({ name: z.string() }).optional(),
+  /** Set on authentication attempts: `category: ["authentication"]`, `type: ["start"]` and the outcome. */
+  event: z.object({ category: z.array(z.string()), type: z.array(z.string()), outcome: z.enum(EVENT_OUTCOMES) }).optional(),
+  /** The host that wrote the log: the collector's, else the syslog header's. */
+  host: z.object({ name: z.string() }).optional(),
+  process: z.object({ name: z.string().optional(), pid: z.number().int().nonnegative().optional() }).optional(),
+};
+
 /** `processed_logs` document (docs/contract.md) with compatible additions. */
 export const processedLogSchema = z.object({
   id: z.string(),
@@ -145,6 +192,9 @@ export const processedLogSchema = z.object({
   pattern: z.object({ id: z.string(), template: z.string() }).optional(),
   /** Set on anomalies: `info` for a keyword on a familiar, never escalated template, `low` for a new template, up to `high`. */
   severity: z.enum(ANOMALY_SEVERITIES).optional(),
+  /** ECS client: address, port, host name, and the country and network of `source_ip` when enrichment is on. */
+  client: documentClientSchema.optional(),
+  ...ecsDocumentFields,
 });
 export type ProcessedLog = z.infer<typeof processedLogSchema>;
 
@@ -172,5 +222,7 @@ export const highPriorityAlertSchema = z.object({
   log_id: z.string().nullable(),
   /** Type-specific facts (spike baseline, leak location); values are never secrets. */
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  /** Country and network of `source_ip`; a malformed one is dropped, never the alert. */
+  client: clientEnrichmentSchema.optional().catch(undefined),
 });
 export type HighPriorityAlert = z.infer<typeof highPriorityAlertSchema>;

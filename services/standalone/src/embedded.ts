@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DEFAULT_DIST, startDashboardServer } from "@soc/dashboard/serve";
 import { z } from "zod";
-import { parseApiKeys } from "@soc/api";
+import { autoBanRulesSetting, parseApiKeys } from "@soc/api";
 import { commaList, createLogger, parseConfig, port, retentionPolicyOf } from "@soc/shared";
 import { detectionConfigOf, parseWorkerEnv } from "@soc/worker";
 import { loadOrCreateKeys } from "./api-keys.ts";
@@ -24,6 +24,7 @@ const settingsSchema = z.object({
   FRONTEND_ORIGIN: commaList.default(["http://localhost:3000", "http://127.0.0.1:3000"]),
   /** AUTH_MODE=open only: host names besides loopback the API answers to (e.g. with API_HOST=0.0.0.0). */
   ALLOWED_HOSTS: commaList.default([]),
+  AUTO_BAN_RULES: autoBanRulesSetting,
 });
 
 export interface EmbeddedOptions {
@@ -88,6 +89,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     frontendOrigins: settings.FRONTEND_ORIGIN,
     // RETENTION_ENABLED, RETENTION_NORMAL_DAYS, RETENTION_ANOMALY_DAYS: the store settings every service reads.
     retention: retentionPolicyOf(workerEnv),
+    autoBanRules: settings.AUTO_BAN_RULES,
     logger,
   });
   const distDir = options.distDir ?? DEFAULT_DIST;

@@ -6,7 +6,8 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp, keyAccess, type AccessControl, type ApiKey } from "@soc/api";
+import { join } from "node:path";
+import { createApp, createMemoryDecisionStore, keyAccess, startAutoBan, type AccessControl, type ApiKey, type AutoBanRules } from "@soc/api";
 import { answerUnparsableRequests, createMemoryBus, createMemoryCounters, createMemoryPatternCatalogue, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, TOPICS, type Logger, type LogStore, type RetentionPolicy } from "@soc/shared";
 import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
 import { createMemoryTemplateStore, createPatternAssigner, createWorker, type DetectionConfig } from "@soc/worker";
@@ -25,6 +26,8 @@ export interface StandaloneOptions {
   frontendOrigins: string[];
   /** Unset or null: nothing is ever deleted. */
   retention?: RetentionPolicy | null;
+  /** Which high-priority alerts ban their source (AUTO_BAN_RULES, docs/response.md); unset: none. */
+  autoBanRules?: AutoBanRules;
   logger: Logger;
 }
 
@@ -65,6 +68,9 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   await worker.start();
   const retention = startRetentionTimer(store, options.retention ?? null, logger.child({ component: "retention" }));
   const follower = await followWhitelist(bus, logger);
+  // Bans and what each bouncer was sent survive a restart, like the whitelist topic.
+  const decisions = createMemoryDecisionStore({ file: join(options.dataDir, "decisions.json") });
+  const autoBan = await startAutoBan({ bus, decisions, whitelist: follower.whitelist, rules: options.autoBanRules ?? {}, logger: logger.child({ component: "auto-ban" }), registry });
   const access: AccessControl = options.access === "open" ? { mode: "open", hosts: options.allowedHosts ?? [] } : keyAccess(options.access);
   const app = createApp({
     bus,
@@ -78,6 +84,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     readinessChecks: { bus: () => bus.ping(), store: () => store.ping(), counters: () => counters.ping() },
     workerGroupId: DEFAULT_PIPELINE_GROUPS.worker,
     patterns: patternCatalogue,
+    decisions,
     readRoutes: [createReportRoutes({ source: createMemoryReportSource(store), logger })],
   });
   const server = answerUnparsableRequests(createServer(app.callback())).listen(options.apiPort, options.host ?? "127.0.0.1");
@@ -91,6 +98,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       retention.stop();
       await worker.stop();
       await follower.subscription.stop();
+      await autoBan?.stop();
       await bus.close();
     },
   };

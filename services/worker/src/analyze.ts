@@ -46,8 +46,10 @@ export function createAnalyzer(config: DetectionConfig, counters: Counters, patt
       if (source !== null && f.failedLogin !== null) failures.push({ index, event: { ip: source, timeSeconds: f.timeSeconds, eventId: (inputs[index] as AnalysisInput).eventId } });
       if (source !== null) requests.push({ index, scope: "ipRate", event: { key: `ip:${source}`, timeSeconds: f.timeSeconds } });
       if (f.endpoint !== null) requests.push({ index, scope: "endpointRate", event: { key: `endpoint:${f.endpoint}`, timeSeconds: f.timeSeconds } });
+      // From a template's second line on: a first line is no burst, and random text (each line a
+      // new template) then mints no rate keys.
       const pattern = mined[index];
-      if (pattern !== undefined) requests.push({ index, scope: "patternRate", event: { key: `pattern:${pattern.source}:${pattern.id}`, timeSeconds: f.timeSeconds } });
+      if (pattern !== undefined && pattern.seenBefore > 0) requests.push({ index, scope: "patternRate", event: { key: `pattern:${pattern.source}:${pattern.id}`, timeSeconds: f.timeSeconds } });
     });
     const [failureResults, rateResults] = await Promise.all([
       counters.recordFailures(failures.map((f) => f.event), failureWindow),

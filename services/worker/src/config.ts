@@ -1,7 +1,9 @@
 /** Worker configuration from the environment, validated at start-up. */
 import { z } from "zod";
-import { checkElasticsearchEnv, checkRedisEnv, commaList, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape, tracingEnvShape } from "@soc/shared";
+import { booleanFlag, checkElasticsearchEnv, checkRedisEnv, commaList, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape, tracingEnvShape } from "@soc/shared";
 import { DEFAULT_KEYWORDS, PATTERN_DEFAULTS, type DetectionConfig } from "./detection/config.ts";
+import type { EnrichmentSettings } from "./enrichment/databases.ts";
+import { DEFAULT_ENRICHMENT_CACHE_SIZE } from "./enrichment/enricher.ts";
 
 export const workerEnvSchema = z
   .object({
@@ -22,6 +24,13 @@ export const workerEnvSchema = z
     PATTERN_WARMUP_MINUTES: z.coerce.number().nonnegative().default(PATTERN_DEFAULTS.warmupMinutes),
     PATTERN_RATE_MIN_PER_MINUTE: positiveInt.default(PATTERN_DEFAULTS.rateMinPerMinute),
     PATTERN_FAMILIAR_AFTER_LINES: positiveInt.default(PATTERN_DEFAULTS.familiarAfterLines),
+    /** Country and network of each source address (docs/enrichment.md); `false` skips loading the databases. */
+    GEOIP_ENRICHMENT: booleanFlag.default(true),
+    /** The user's own GeoLite2/GeoIP2 Country or City `.mmdb`, instead of the bundled country database. */
+    GEOIP_COUNTRY_DB: z.string().trim().min(1).optional(),
+    /** The user's own GeoLite2/GeoIP2 ASN `.mmdb`, instead of the bundled ASN ranges. */
+    GEOIP_ASN_DB: z.string().trim().min(1).optional(),
+    GEOIP_CACHE_SIZE: positiveInt.default(DEFAULT_ENRICHMENT_CACHE_SIZE),
     WORKER_METRICS_PORT: port.default(9464),
     ...workerGroupEnvShape,
     ...tracingEnvShape,
@@ -50,4 +59,10 @@ export function detectionConfigOf(env: WorkerEnv): DetectionConfig {
       familiarAfterLines: env.PATTERN_FAMILIAR_AFTER_LINES,
     },
   };
+}
+
+/** Where the location databases are, or null when enrichment is off. */
+export function enrichmentSettingsOf(env: WorkerEnv): EnrichmentSettings | null {
+  if (!env.GEOIP_ENRICHMENT) return null;
+  return { countryDatabase: env.GEOIP_COUNTRY_DB, asnDatabase: env.GEOIP_ASN_DB, cacheSize: env.GEOIP_CACHE_SIZE };
 }

@@ -17,7 +17,8 @@ import {
   topicsFromEnv,
   kafkaConnectionOf,
 } from "@soc/shared";
-import { detectionConfigOf, parseWorkerEnv } from "./config.ts";
+import { detectionConfigOf, enrichmentSettingsOf, parseWorkerEnv } from "./config.ts";
+import { openEnrichment } from "./enrichment/databases.ts";
 import { createPatternAssigner } from "./patterns/assigner.ts";
 import { createRedisTemplateStore } from "./patterns/template-store.ts";
 import { createWorker } from "./worker.ts";
@@ -41,7 +42,9 @@ const patterns = createPatternAssigner({
   catalogue: createRedisPatternCatalogue(templatesRedis, env.REDIS_KEY_PREFIX),
   onUnreadable: (source, count) => logger.warn({ source, count }, "unreadable stored log templates skipped"),
 });
-const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, topics, logger, registry, patterns });
+const enrichment = enrichmentSettingsOf(env);
+const enrich = enrichment === null ? undefined : await openEnrichment(enrichment);
+const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, topics, logger, registry, patterns, enrich });
 await worker.start();
 const dependencies = { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: () => counters.ping() };
 registerDependencyProbes(registry, dependencies);

@@ -39,6 +39,8 @@ import { createAnalyzer, type Analysis } from "./analyze.ts";
 import { createPatternAssigner, type PatternAssigner } from "./patterns/assigner.ts";
 import { createMemoryTemplateStore } from "./patterns/template-store.ts";
 import type { DetectionConfig } from "./detection/config.ts";
+import type { Enrich } from "./enrichment/enricher.ts";
+import { clientLocationOf, ecsFieldsOf } from "./ecs/ecs-fields.ts";
 
 export interface WorkerDeps {
   bus: Bus;
@@ -57,6 +59,8 @@ export interface WorkerDeps {
   lagPollMs?: number;
   /** Gives each log its template; templates kept in this process only when absent. */
   patterns?: PatternAssigner;
+  /** Country and network of each source address; none when absent. */
+  enrich?: Enrich;
 }
 
 export interface Worker {
@@ -87,6 +91,7 @@ export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowM
     ...(traceId !== null ? { trace: { id: traceId } } : {}),
     ...(analysis.pattern !== null ? { pattern: { id: analysis.pattern.id, template: analysis.pattern.template } } : {}),
     ...(analysis.verdict.severity !== null ? { severity: analysis.verdict.severity } : {}),
+    ...ecsFieldsOf(log, analysis.features),
   };
 }
 
@@ -96,6 +101,8 @@ const traceIdOf = (span: Span): string | null => (isSpanContextValid(span.spanCo
 export function toHighPriorityAlert(doc: ProcessedLog, analysis: Analysis, nowMs: number): HighPriorityAlert | null {
   const alert = analysis.verdict.alert;
   if (alert === null) return null;
+  // The alert's client is where the source is (schema version 1); its address is `source_ip` already.
+  const location = clientLocationOf(doc.client);
   return {
     schema_version: 1,
     alert_id: doc.id,
@@ -111,6 +118,7 @@ export function toHighPriorityAlert(doc: ProcessedLog, analysis: Analysis, nowMs
     last_seen: alert.lastSeen,
     log_id: doc.id,
     details: { ...alert.details, ...(doc.source_ip_inferred === true ? { source_inferred: true } : {}) },
+    ...(location !== undefined ? { client: location } : {}),
   };
 }
 
@@ -187,6 +195,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     );
     const docs = accepted.map(({ message, log, span }, i) => {
       const doc = toDocument(documentId(message), log, analyses[i] as Analysis, nowMs, traceIdOf(span));
+      const client = deps.enrich?.(doc.source_ip);
+      if (client !== undefined) doc.client = { ...doc.client, ...client };
       span.setAttributes({ "soc.document.id": doc.id, "soc.is_anomaly": doc.is_anomaly, ...(doc.rule != null ? { "soc.rule": doc.rule } : {}) });
       return doc;
     });

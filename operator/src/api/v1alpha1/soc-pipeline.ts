@@ -126,7 +126,7 @@ const alerter = z
   .prefault({})
   .describe("Plain-English notifications on Slack, Discord and email.");
 
-export const COLLECTOR_TYPES = ["postgres", "vercel", "supabase", "firebase"] as const;
+export const COLLECTOR_TYPES = ["postgres", "vercel", "supabase", "firebase", "syslog"] as const;
 type CollectorType = (typeof COLLECTOR_TYPES)[number];
 
 /**
@@ -139,12 +139,15 @@ export const COLLECTOR_SETTINGS: Record<CollectorType, readonly string[]> = {
   vercel: ["VERCEL_VERIFY_TOKEN", "DRAIN_MAX_BODY_BYTES", "DRAIN_MAX_CONNECTIONS", "LOG_LEVEL"],
   supabase: ["SUPABASE_PROJECT_REF", "SUPABASE_DRAIN_HEADER", "COLLECTOR_POLL_SECONDS", "DRAIN_MAX_BODY_BYTES", "DRAIN_MAX_CONNECTIONS", "LOG_LEVEL"],
   firebase: ["GCP_PROJECT_ID", "FIREBASE_LOG_FILTER", "COLLECTOR_POLL_SECONDS", "LOG_LEVEL"],
+  // The ports are the operator's (they must match the Service), so they are not settings.
+  syslog: ["SYSLOG_TRANSPORTS", "SYSLOG_TIMEZONE", "SYSLOG_MAX_MESSAGE_BYTES", "SYSLOG_MAX_CONNECTIONS", "SYSLOG_IDLE_TIMEOUT_SECONDS", "SYSLOG_MAX_QUEUED", "LOG_LEVEL"],
 };
 export const COLLECTOR_SECRETS: Record<CollectorType, readonly string[]> = {
   postgres: [],
   vercel: ["VERCEL_DRAIN_SECRET", "VERCEL_VERIFY_TOKEN"],
   supabase: ["SUPABASE_ACCESS_TOKEN", "SUPABASE_DRAIN_SECRET"],
   firebase: ["GOOGLE_SERVICE_ACCOUNT_JSON"],
+  syslog: ["SYSLOG_TLS_CERT", "SYSLOG_TLS_KEY", "SYSLOG_TLS_CLIENT_CA"],
 };
 
 const allowedFor = (table: Record<CollectorType, readonly string[]>): string => COLLECTOR_TYPES.map((type) => `${type}: ${table[type].join(", ") || "none"}`).join("; ");
@@ -177,7 +180,7 @@ const collector = z
   })
   .meta({
     "x-kubernetes-validations": [
-      { rule: "self.type == 'vercel' || !has(self.replicas) || self.replicas <= 1", message: "a pulling collector keeps its cursor on its own volume: replicas must be 0 or 1" },
+      { rule: "self.type in ['vercel', 'syslog'] || !has(self.replicas) || self.replicas <= 1", message: "a pulling collector keeps its cursor on its own volume: replicas must be 0 or 1" },
       { rule: `!has(self.settings) || ${allowedNamesRule("self.settings", COLLECTOR_SETTINGS)}`, message: SETTINGS_MESSAGE },
       { rule: `!has(self.secretEnv) || ${allowedNamesRule("self.secretEnv.map(e, e.name)", COLLECTOR_SECRETS)}`, message: SECRETS_MESSAGE },
     ],

@@ -14,6 +14,28 @@ describe("alert templates", () => {
     expect(notification.link).toBe("http://localhost:3000/#/alerts?id=logs-0-42");
   });
 
+  it("says where a brute force comes from: country and network", () => {
+    const alert = bruteForceAlert({ source_ip: "203.0.113.9", client: { geo: { country_iso_code: "NL", country_name: "Netherlands" }, as: { number: 64500, organization: { name: "Example Net" } } } });
+    const notification = renderAlert(alert, context);
+    expect(notification.text).toBe("Security alert: brute-force attack detected. 5 failed logins from 203.0.113.9 (Netherlands, AS64500 Example Net) in 4 minutes.");
+    expect(notification.facts).toContainEqual({ label: "Source network", value: "Netherlands, AS64500 Example Net" });
+  });
+
+  it.each([
+    [{ network: "private" as const }, "from 10.0.0.7 (private network) in 4 minutes."],
+    [{ network: "shared" as const }, "from 10.0.0.7 (carrier-grade NAT network) in 4 minutes."],
+    [{ geo: { country_iso_code: "DE" } }, "from 10.0.0.7 (DE) in 4 minutes."],
+    [{ as: { number: 64501 } }, "from 10.0.0.7 (AS64501) in 4 minutes."],
+    [{}, "from 10.0.0.7 in 4 minutes."],
+  ])("words a partial or reserved origin %j", (client, ending) => {
+    expect(renderAlert(bruteForceAlert({ source_ip: "10.0.0.7", client }), context).text).toMatch(new RegExp(`${ending.replace(/[().]/g, "\\$&")}$`));
+  });
+
+  it("names the origin of a per-address traffic spike", () => {
+    const alert = bruteForceAlert({ type: "traffic_spike", count: 240, client: { geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 15169, organization: { name: "Google LLC" } } }, details: { scope: "ip", baseline_mean: 2, baseline_stddev: 1, baseline_minutes: 60 } });
+    expect(renderAlert(alert, context).text).toBe("Security alert: traffic spike from 198.51.100.10 (United States, AS15169 Google LLC). 240 requests in one minute, against a usual 2.0 per minute.");
+  });
+
   it("describes a traffic spike against its baseline", () => {
     const notification = renderAlert(
       bruteForceAlert({ type: "traffic_spike", count: 240, details: { scope: "endpoint", subject: "on /login", baseline_mean: 12.5, baseline_stddev: 3, baseline_minutes: 60 } }),

@@ -1,11 +1,11 @@
-import { shown, timestamp } from "./format.ts";
+import { shown, sourceWithOrigin, timestamp } from "./format.ts";
 import { alertLink, type AlertTemplate } from "./template.ts";
 
 export const trafficSpikeTemplate: AlertTemplate = {
   type: "traffic_spike",
   render(alert, context) {
     // The subject ("on /login") holds the requested path: whoever sends the requests chooses it.
-    const subject = shown(alert.details.subject) ?? `from ${shown(alert.source_ip) ?? "unknown"}`;
+    const subject = shown(alert.details.subject) ?? `from ${sourceWithOrigin(alert, shown(alert.source_ip) ?? "unknown")}`;
     const mean = Number(alert.details.baseline_mean ?? 0);
     return {
       id: alert.alert_id,

@@ -62,6 +62,7 @@ export function whitelistConflict(target: Target, whitelistEntries: readonly str
 /** The bans the enforcers apply: those in force and clear of the whitelist (an entry added later lifts them at the next pull). */
 export function enforceable(bans: readonly Ban[], whitelistEntries: readonly string[], nowSeconds: number): Ban[] {
   const whitelisted = whitelistEntries.map(parseTarget).filter((target) => target !== null);
+  if (whitelisted.length === 0) return bans.filter((ban) => ban.expires_at > nowSeconds);
   return bans.filter((ban) => {
     const target = parseTarget(ban.ip);
     return ban.expires_at > nowSeconds && target !== null && !whitelisted.some((entry) => overlaps(entry, target));

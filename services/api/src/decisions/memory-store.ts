@@ -63,10 +63,8 @@ export function createMemoryDecisionStore(options: MemoryDecisionStoreOptions = 
       return views.get(bouncer) ?? null;
     },
     async saveBouncerView(bouncer, view) {
-      const previous = views.get(bouncer);
       views.set(bouncer, view);
-      // Most pulls change nothing; the file is rewritten only when a view did.
-      if (previous === undefined || previous.map((ban) => ban.id).join() !== view.map((ban) => ban.id).join()) persist();
+      persist();
     },
     async ping() {},
     async close() {},

@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Secret } from "@soc/shared";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { banRequest, decisionStoreContract } from "./decision-store.contract.ts";
 import { createRedisDecisionStore } from "./redis-store.ts";
@@ -56,4 +59,29 @@ describe.skipIf(missingInfra("redisUrl"))("Redis bans on a real server", () => {
       await Promise.all([a1, a2, b].map((store) => store.close()));
     }
   });
+});
+
+describe.skipIf(missingInfra("redisUrl"))("Redis bans under the ACL docs/kubernetes.md gives the API", () => {
+  const user = uniqueName("soc-api-acl");
+  const password = `pw-${uniqueName("p")}`;
+  const prefix = `soc:${uniqueName("ns")}/shop:`;
+  let raw: Redis;
+  beforeAll(async () => {
+    raw = new Redis(url);
+    const doc = readFileSync(join(import.meta.dirname, "..", "..", "..", "..", "docs", "kubernetes.md"), "utf8");
+    const line = doc.split("\n").find((text) => text.startsWith("ACL SETUSER soc-api on "));
+    if (line === undefined) throw new Error("docs/kubernetes.md has no ACL line for soc-api");
+    const rules = line
+      .replace("ACL SETUSER soc-api ", "")
+      .replace(">PASSWORD", `>${password}`)
+      .replaceAll("soc:<namespace>/<pipeline>:", prefix)
+      .split(" ");
+    await raw.call("ACL", "SETUSER", user, ...rules);
+  });
+  afterAll(async () => {
+    await raw.call("ACL", "DELUSER", user);
+    raw.disconnect();
+  });
+
+  decisionStoreContract(async () => createRedisDecisionStore({ url, username: user, password: new Secret(password), keyPrefix: prefix }));
 });

@@ -12,13 +12,17 @@ describe("the bouncer stream, per bouncer", () => {
 
   it("sends a bouncer never seen everything, and nothing deleted", () => {
     const answer = streamDiff(null, [a, b], false);
-    expect([ids(answer.new), ids(answer.deleted), ids(answer.view)]).toEqual([[1, 2], [], [1, 2]]);
+    expect([ids(answer.new), ids(answer.deleted), ids(answer.view), answer.changed]).toEqual([[1, 2], [], [1, 2], true]);
+    expect(streamDiff(null, [], false).changed).toBe(true);
   });
 
   it("then sends only what changed: bans made since, and bans ended (expired, lifted, whitelisted) since", () => {
     const answer = streamDiff([a, b], [b, c], false);
     expect([ids(answer.new), ids(answer.deleted), ids(answer.view)]).toEqual([[3], [1], [2, 3]]);
-    expect(streamDiff(answer.view, [b, c], false)).toEqual({ new: [], deleted: [], view: [b, c] });
+    expect(answer.changed).toBe(true);
+    // Most pulls: nothing to send, and a view that need not be written again.
+    expect(streamDiff(answer.view, [b, c], false)).toEqual({ new: [], deleted: [], view: [b, c], changed: false });
+    expect(streamDiff([b, c], [b, c], true)).toMatchObject({ new: [b, c], deleted: [], changed: false });
   });
 
   it("keeps each bouncer's own pace: one that missed pulls still gets every change at its next", () => {
@@ -34,6 +38,6 @@ describe("the bouncer stream, per bouncer", () => {
   it("never deletes an address a newer ban still covers (a ban replaced by a longer one)", () => {
     const longer = ban(4, "203.0.113.1");
     const answer = streamDiff([a, b], [b, longer], false);
-    expect([ids(answer.new), ids(answer.deleted)]).toEqual([[4], []]);
+    expect([ids(answer.new), ids(answer.deleted), ids(answer.view), answer.changed]).toEqual([[4], [], [2, 4], true]);
   });
 });

@@ -11,6 +11,8 @@ export interface StreamAnswer {
   deleted: Ban[];
   /** What the bouncer holds after applying this answer: its view for the next pull. */
   view: Ban[];
+  /** False when the view stays as it was (most pulls), so it need not be written again. */
+  changed: boolean;
 }
 
 /**
@@ -24,9 +26,9 @@ export function streamDiff(view: readonly Ban[] | null, enforceable: readonly Ba
   const sent = new Set((startup ? [] : (view ?? [])).map((ban) => ban.id));
   const current = new Set(enforceable.map((ban) => ban.id));
   const covered = new Set(enforceable.map((ban) => ban.ip));
-  return {
-    new: enforceable.filter((ban) => !sent.has(ban.id)),
-    deleted: (view ?? []).filter((ban) => !current.has(ban.id) && !covered.has(ban.ip)),
-    view: [...enforceable],
-  };
+  const added = enforceable.filter((ban) => !sent.has(ban.id));
+  const deleted = (view ?? []).filter((ban) => !current.has(ban.id) && !covered.has(ban.ip));
+  const held = new Set((view ?? []).map((ban) => ban.id));
+  const changed = view === null || view.length !== enforceable.length || enforceable.some((ban) => !held.has(ban.id));
+  return { new: added, deleted, view: [...enforceable], changed };
 }

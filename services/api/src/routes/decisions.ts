@@ -99,7 +99,7 @@ export const decisionRoutes = [
       const bouncer = callerName(ctx.state as Caller);
       const current = streamSelection(await enforced(env, now), query);
       const answer = streamDiff(await env.decisions.bouncerView(bouncer), current, query.startup === true);
-      await env.decisions.saveBouncerView(bouncer, answer.view);
+      if (answer.changed) await env.decisions.saveBouncerView(bouncer, answer.view);
       return { new: answer.new.map((ban) => toLapiDecision(ban, now)), deleted: answer.deleted.map((ban) => toLapiDecision(ban, now)) };
     },
   }),

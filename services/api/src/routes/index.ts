@@ -11,7 +11,7 @@ import { patternRoutes } from "./patterns.ts";
 import type { ApiRoute, MountedRoute } from "./route.ts";
 import { whitelistRoutes } from "./whitelist.ts";
 
-export const API_ROUTES: readonly ApiRoute[] = [...logRoutes, ...alertRoutes, ...whitelistRoutes, ...decisionRoutes, ...operationRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [...logRoutes, ...alertRoutes, ...patternRoutes, ...whitelistRoutes, ...decisionRoutes, ...operationRoutes];
 
 export const MOUNTED_ROUTES: readonly MountedRoute[] = [reportRoute];
 

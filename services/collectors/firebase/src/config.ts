@@ -1,11 +1,12 @@
 /** Firebase collector configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, tracingEnvShape } from "@soc/shared";
 import { DEFAULT_FILTER } from "./source.ts";
 
 export const firebaseCollectorEnvSchema = z
   .object({
     ...kafkaEnvShape,
+    ...tracingEnvShape,
     GCP_PROJECT_ID: z.string().min(1),
     /** The service-account key JSON (mount it and use GOOGLE_SERVICE_ACCOUNT_JSON_FILE). */
     GOOGLE_SERVICE_ACCOUNT_JSON: secretString,

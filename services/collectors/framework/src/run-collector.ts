@@ -12,7 +12,7 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createKafkaBus, createLogger, createRegistry, kafkaConnectionOf, onShutdownSignal, topicsFromEnv, type KafkaSecurityEnv, type Logger, type LogMessage } from "@soc/shared";
+import { createKafkaBus, createLogger, createRegistry, kafkaConnectionOf, onShutdownSignal, startTracing, topicsFromEnv, type KafkaSecurityEnv, type Logger, type LogMessage, type Secret } from "@soc/shared";
 import { busRecord } from "./bus-record.ts";
 import { fileCursorStore } from "./cursor-store.ts";
 import { drainHandler, drainServer, type DrainServerLimits, type DrainSource } from "./drain.ts";
@@ -20,9 +20,11 @@ import type { ListenSource } from "./listen.ts";
 import { drainCollectorListener } from "./ops.ts";
 import { collectorMetrics, createPullCollector, pollUntilStopped, type PullSource } from "./pull.ts";
 
-/** The settings every collector's schema has (kafkaEnvShape, topicEnvShape, LOG_LEVEL, COLLECTOR_PORT); drain limits where it receives. */
+/** The settings every collector's schema has (kafkaEnvShape, tracingEnvShape, topicEnvShape, LOG_LEVEL, COLLECTOR_PORT); drain limits where it receives. */
 export type CollectorEnv = KafkaSecurityEnv &
   Parameters<typeof topicsFromEnv>[0] & {
+    OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+    OTEL_EXPORTER_OTLP_HEADERS?: Secret;
     KAFKA_BROKER: string;
     LOG_LEVEL: string;
     COLLECTOR_PORT: number;
@@ -73,6 +75,9 @@ export async function startCollector<Env extends CollectorEnv>(definition: Colle
   const service = `collector-${definition.name}`;
   const { pull, drain, listen: listener } = definition.sources(env);
   const logger = createLogger(service, env.LOG_LEVEL);
+  // Started before the bus, so the bus's send spans are recorded.
+  const tracing = startTracing(`soc-${service}`, env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_HEADERS);
+  await tracing.ready;
   const registry = createRegistry(service);
   const metrics = collectorMetrics(registry);
   const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: `soc-${service}`, logger });
@@ -109,6 +114,7 @@ export async function startCollector<Env extends CollectorEnv>(definition: Colle
       stopping.abort();
       await Promise.all([closeServer(server), polling, listening?.stop()]);
       await bus.close();
+      await tracing.shutdown();
     })());
   return { port, logger, stop };
 }

@@ -1,10 +1,11 @@
 /** PostgreSQL collector configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, topicEnvShape, tracingEnvShape } from "@soc/shared";
 
 export const postgresCollectorEnvSchema = z
   .object({
     ...kafkaEnvShape,
+    ...tracingEnvShape,
     POSTGRES_LOG_DIR: z.string().min(1),
     COLLECTOR_CURSOR_FILE: z.string().min(1).default(".data/collector-postgres.cursor"),
     COLLECTOR_POLL_SECONDS: positiveInt.default(2),

@@ -1,11 +1,12 @@
 /** Supabase collector configuration, parsed once from the environment in main(). */
 import { z } from "zod";
 import { DEFAULT_DRAIN_SERVER_LIMITS, DEFAULT_MAX_BODY_BYTES } from "@soc/collector-framework";
-import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, tracingEnvShape } from "@soc/shared";
 
 export const supabaseCollectorEnvSchema = z
   .object({
     ...kafkaEnvShape,
+    ...tracingEnvShape,
     SUPABASE_API_URL: z.url().default("https://api.supabase.com"),
     SUPABASE_PROJECT_REF: z.string().min(1),
     SUPABASE_ACCESS_TOKEN: secretString,

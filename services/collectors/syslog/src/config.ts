@@ -1,7 +1,7 @@
 /** Syslog collector configuration, parsed once from the environment in main(). */
 import { isIP } from "node:net";
 import { z } from "zod";
-import { checkKafkaEnv, commaList, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, commaList, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, tracingEnvShape } from "@soc/shared";
 import { isTimeZone } from "./time.ts";
 
 export const TRANSPORTS = ["udp", "tcp", "tls"] as const;
@@ -15,6 +15,7 @@ const pem = (what: string, marker: string) => z.string().refine((text) => text.i
 export const syslogCollectorEnvSchema = z
   .object({
     ...kafkaEnvShape,
+    ...tracingEnvShape,
     SYSLOG_TRANSPORTS: commaList.pipe(z.array(z.enum(TRANSPORTS)).min(1, "name at least one of udp, tcp, tls")).default(["udp", "tcp"]),
     SYSLOG_BIND_ADDRESS: z.string().refine((address) => isIP(address) !== 0, "expected an IP address to listen on (0.0.0.0, ::)").default("0.0.0.0"),
     SYSLOG_UDP_PORT: port.default(5514),

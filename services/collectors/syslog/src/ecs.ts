@@ -27,32 +27,40 @@ function structuredDataText(data: NonNullable<SyslogMessage["structuredData"]>):
     .join("");
 }
 
-export function toLogMessage(syslog: SyslogMessage, received: Received): LogMessage {
-  const { hostname, appName, procId, msgId, structuredData } = syslog;
-  const pid = procId !== undefined && PID.test(procId) ? Number(procId) : undefined;
+/** The record without its undefined fields, so none reaches the JSON. */
+function present<T extends Record<string, unknown>>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** `host program[pid]: text`, each part only when the sender wrote it. */
+function messageText({ hostname, appName, procId, text, structuredData }: SyslogMessage): string {
   const program = appName === undefined ? "" : `${appName}${procId === undefined ? "" : `[${procId}]`}: `;
-  const body = syslog.text.trim() !== "" ? syslog.text : structuredData === undefined ? "-" : structuredDataText(structuredData);
-  const message = `${hostname === undefined ? "" : `${hostname} `}${program}${body}`.slice(0, MAX_MESSAGE_CHARS);
+  // A message may carry only structured data; the text must not be empty.
+  const body = text.trim() !== "" ? text : structuredData === undefined ? "-" : structuredDataText(structuredData);
+  return `${hostname === undefined ? "" : `${hostname} `}${program}${body}`.slice(0, MAX_MESSAGE_CHARS);
+}
+
+export function toLogMessage(syslog: SyslogMessage, received: Received): LogMessage {
+  const { hostname, appName, procId } = syslog;
+  const pid = procId !== undefined && PID.test(procId) ? Number(procId) : undefined;
+  const process = present({ name: appName, pid });
   return {
-    message,
-    ...(syslog.timestamp === undefined ? {} : { timestamp: syslog.timestamp }),
+    message: messageText(syslog),
     source: "syslog",
-    ...(hostname === undefined ? {} : { host: { name: hostname } }),
-    ...(appName === undefined && pid === undefined ? {} : { process: { ...(appName === undefined ? {} : { name: appName }), ...(pid === undefined ? {} : { pid }) } }),
+    ...present({
+      timestamp: syslog.timestamp,
+      host: hostname === undefined ? undefined : { name: hostname },
+      process: Object.keys(process).length === 0 ? undefined : process,
+      tags: received.truncated ? ["truncated"] : undefined,
+    }),
     log: {
-      ...(received.peer === undefined ? {} : { source: { address: received.peer } }),
+      ...present({ source: received.peer === undefined ? undefined : { address: received.peer } }),
       syslog: {
         priority: syslog.facility * 8 + syslog.severity,
         facility: { code: syslog.facility, name: FACILITIES[syslog.facility] ?? "unknown" },
         severity: { code: syslog.severity, name: SEVERITIES[syslog.severity] ?? "unknown" },
-        ...(syslog.version === undefined ? {} : { version: syslog.version }),
-        ...(hostname === undefined ? {} : { hostname }),
-        ...(appName === undefined ? {} : { appname: appName }),
-        ...(procId === undefined ? {} : { procid: procId }),
-        ...(msgId === undefined ? {} : { msgid: msgId }),
-        ...(structuredData === undefined ? {} : { structured_data: structuredData }),
+        ...present({ version: syslog.version, hostname, appname: appName, procid: procId, msgid: syslog.msgId, structured_data: syslog.structuredData }),
       },
     },
-    ...(received.truncated ? { tags: ["truncated"] } : {}),
   };
 }

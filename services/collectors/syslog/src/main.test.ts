@@ -104,7 +104,7 @@ describe.skipIf(missingInfra("kafkaBroker"))("syslog from real senders to a real
 
   it("answers /readyz, refuses a line that is not syslog, and counts both in /metrics", async () => {
     expect((await fetch(`http://127.0.0.1:${main.opsPort}/readyz`)).status).toBe(200);
-    const socket = createConnection({ host: "127.0.0.1", port: main.ports.tcp });
+    const socket = createConnection({ host: "127.0.0.1", port: main.ports.tcp ?? 0 });
     socket.end("hello, not syslog\n");
     await once(socket, "close");
     const metrics = await eventually(async () => {

@@ -83,6 +83,24 @@ function headerField(value: string, name: string, max: number): { value?: string
   return { value };
 }
 
+/** One `[SD-ID PARAM="VALUE" ...]` at `start` (its "["): the element and where it ends, or why it is malformed. */
+function readSdElement(text: string, start: number): { id: string; params: Record<string, string>; next: number } | string {
+  const id = readSdName(text, start + 1);
+  if (id === null) return "RFC 5424 SD-ID is not 1-32 printable characters";
+  const params: Record<string, string> = {};
+  let i = id.end;
+  while (text[i] === " ") {
+    const name = readSdName(text, i + 1);
+    if (name === null || text[name.end] !== "=" || text[name.end + 1] !== '"') return `RFC 5424 SD-PARAM in [${id.name}] is not name="value"`;
+    const value = readSdValue(text, name.end + 2);
+    if (value === null) return `RFC 5424 SD-PARAM ${name.name} in [${id.name}] has no closing quote`;
+    // A repeated name keeps its first value, as a repeated SD-ID does.
+    if (!Object.hasOwn(params, name.name)) params[name.name] = value.value;
+    i = value.end;
+  }
+  return text[i] === "]" ? { id: id.name, params, next: i + 1 } : `RFC 5424 SD-ELEMENT [${id.name}] is not closed by ]`;
+}
+
 /** RFC 5424 STRUCTURED-DATA from `start`: the elements and where the message starts, or why it is malformed. */
 function readStructuredData(text: string, start: number): { data?: StructuredData; next: number } | string {
   if (text[start] === "-") return text.length === start + 1 || text[start + 1] === " " ? { next: start + 2 } : "RFC 5424 STRUCTURED-DATA is neither - nor [elements]";
@@ -90,22 +108,10 @@ function readStructuredData(text: string, start: number): { data?: StructuredDat
   const data: StructuredData = {};
   let i = start;
   while (text[i] === "[") {
-    const id = readSdName(text, i + 1);
-    if (id === null) return "RFC 5424 SD-ID is not 1-32 printable characters";
-    const params: Record<string, string> = {};
-    i = id.end;
-    while (text[i] === " ") {
-      const name = readSdName(text, i + 1);
-      if (name === null || text[name.end] !== "=" || text[name.end + 1] !== '"') return `RFC 5424 SD-PARAM in [${id.name}] is not name="value"`;
-      const value = readSdValue(text, name.end + 2);
-      if (value === null) return `RFC 5424 SD-PARAM ${name.name} in [${id.name}] has no closing quote`;
-      // A repeated name keeps its first value, as a repeated SD-ID does.
-      if (!Object.hasOwn(params, name.name)) params[name.name] = value.value;
-      i = value.end;
-    }
-    if (text[i] !== "]") return `RFC 5424 SD-ELEMENT [${id.name}] is not closed by ]`;
-    if (!Object.hasOwn(data, id.name)) data[id.name] = params;
-    i++;
+    const element = readSdElement(text, i);
+    if (typeof element === "string") return element;
+    if (!Object.hasOwn(data, element.id)) data[element.id] = element.params;
+    i = element.next;
   }
   if (i < text.length && text[i] !== " ") return "RFC 5424 STRUCTURED-DATA is not followed by a space";
   return { data, next: i + 1 };
@@ -140,23 +146,27 @@ function readSdValue(text: string, start: number): { value: string; end: number 
   return null;
 }
 
-function parseRfc5424(text: string, pri: number, afterPri: number): ParseResult {
-  const version = token(text, afterPri);
-  let next = version.next;
-  const fields: string[] = [];
-  for (let i = 0; i < 5; i++) {
-    if (next >= text.length) return refuse("RFC 5424 header ends early (TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA)");
+/** The `count` space-separated header tokens from `start`, or null when the text ends first. */
+function headerTokens(text: string, start: number, count: number): { values: string[]; next: number } | null {
+  const values: string[] = [];
+  let next = start;
+  for (let i = 0; i < count; i++) {
+    if (next >= text.length) return null;
     const field = token(text, next);
-    fields.push(field.value);
+    values.push(field.value);
     next = field.next;
   }
-  const [time = "", host = "", app = "", proc = "", msgId = ""] = fields;
-  let timestamp: number | undefined;
-  if (time !== "-") {
-    const parsed = time.length <= 40 ? parseRfc3339(time) : null;
-    if (parsed === null) return refuse("RFC 5424 TIMESTAMP is not an RFC 3339 time with a zone");
-    timestamp = parsed;
-  }
+  return { values, next };
+}
+
+function parseRfc5424(text: string, pri: number, afterPri: number): ParseResult {
+  const version = token(text, afterPri);
+  const tokens = headerTokens(text, version.next, 5);
+  if (tokens === null) return refuse("RFC 5424 header ends early (TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA)");
+  const { next } = tokens;
+  const [time = "", host = "", app = "", proc = "", msgId = ""] = tokens.values;
+  const timestamp = time === "-" ? undefined : time.length <= 40 ? parseRfc3339(time) : null;
+  if (timestamp === null) return refuse("RFC 5424 TIMESTAMP is not an RFC 3339 time with a zone");
   const header: Record<string, string | undefined> = {};
   for (const [name, value, max, key] of [
     ["HOSTNAME", host, MAX_HOSTNAME, "hostname"],
@@ -179,15 +189,14 @@ function parseRfc5424(text: string, pri: number, afterPri: number): ParseResult 
       facility: pri >> 3,
       severity: pri & 7,
       version: Number(version.value),
-      ...(timestamp === undefined ? {} : { timestamp }),
-      ...definedOnly(header),
-      ...(sd.data === undefined || Object.keys(sd.data).length === 0 ? {} : { structuredData: sd.data }),
+      ...definedOnly({ timestamp, ...header, structuredData: sd.data }),
       text: body.startsWith(BOM) ? body.slice(BOM.length) : body,
     },
   };
 }
 
-const definedOnly = (record: Record<string, string | undefined>): Record<string, string> => Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined));
+/** The optional fields that were read: an absent one is left out, not set to undefined. */
+const definedOnly = <T extends Record<string, unknown>>(record: T): Partial<T> => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 const MONTH_INDEX = new Map<string, number>(MONTHS.map((name, i) => [name, i + 1]));
 // "Dec 10 06:55:46", "Dec  1 06:55:46" (day padded with a space), optionally ".123".
@@ -213,25 +222,23 @@ function readBsdTimestamp(text: string, start: number, options: ParseOptions): {
 /** `tag[pid]:` or `tag:` at the start of `text`: the program, its pid and where the message starts; null when the text does not start with one. */
 function readTag(text: string): { appName: string; procId?: string; next: number; spaced: boolean } | null {
   let end = 0;
-  while (end < text.length && end <= MAX_TAG) {
-    const code = text.charCodeAt(end);
-    // The tag is alphanumeric in RFC 3164; programs also use . _ - / ( ) @.
-    if (code <= 32 || code > 126 || code === 58 || code === 91 || code === 93) break;
-    end++;
-  }
+  while (end < text.length && end <= MAX_TAG && isTagChar(text.charCodeAt(end))) end++;
   if (end === 0 || end > MAX_TAG) return null;
-  const appName = text.slice(0, end);
-  let procId: string | undefined;
-  if (text[end] === "[") {
-    const close = text.indexOf("]", end + 1);
-    if (close === -1 || close - end - 1 > MAX_PROCID || close === end + 1) return null;
-    procId = text.slice(end + 1, close);
-    if (!isPrintableAscii(procId)) return null;
-    end = close + 1;
-  }
-  if (text[end] !== ":") return null;
-  const spaced = text[end + 1] === " ";
-  return { appName, ...(procId === undefined ? {} : { procId }), next: spaced ? end + 2 : end + 1, spaced: spaced || end + 1 === text.length };
+  const pid = text[end] === "[" ? readPid(text, end) : { procId: undefined, end };
+  if (pid === null || text[pid.end] !== ":") return null;
+  const spaced = text[pid.end + 1] === " ";
+  return { appName: text.slice(0, end), ...definedOnly({ procId: pid.procId }), next: spaced ? pid.end + 2 : pid.end + 1, spaced: spaced || pid.end + 1 === text.length };
+}
+
+/** The tag is alphanumeric in RFC 3164; programs also use . _ - / ( ) @: anything printable but ":", "[" and "]". */
+const isTagChar = (code: number): boolean => code > 32 && code <= 126 && code !== 58 && code !== 91 && code !== 93;
+
+/** `[PID]` at `open`: its printable content and where it ends; null when malformed. */
+function readPid(text: string, open: number): { procId: string; end: number } | null {
+  const close = text.indexOf("]", open + 1);
+  if (close === -1 || close === open + 1 || close - open - 1 > MAX_PROCID) return null;
+  const procId = text.slice(open + 1, close);
+  return isPrintableAscii(procId) ? { procId, end: close + 1 } : null;
 }
 
 function parseRfc3164(text: string, pri: number, afterPri: number, options: ParseOptions): ParseResult {

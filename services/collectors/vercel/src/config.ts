@@ -1,11 +1,12 @@
 /** Vercel log-drain collector configuration, parsed once from the environment in main(). */
 import { z } from "zod";
 import { DEFAULT_DRAIN_SERVER_LIMITS, DEFAULT_MAX_BODY_BYTES } from "@soc/collector-framework";
-import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, tracingEnvShape } from "@soc/shared";
 
 export const vercelCollectorEnvSchema = z
   .object({
     ...kafkaEnvShape,
+    ...tracingEnvShape,
     VERCEL_DRAIN_SECRET: secretString,
     VERCEL_VERIFY_TOKEN: z.string().min(1),
     COLLECTOR_PORT: port.default(9471),

@@ -91,7 +91,7 @@ describe("the pipeline's ACLs", () => {
   it("lets only the API and the operator write config-updates, and only the worker and the scanner write alerts", () => {
     expect(who("config-updates", "write")).toEqual(["User:api", "User:operator"]);
     expect(who("high-priority-alerts", "write")).toEqual(["User:scanner", "User:worker"]);
-    expect(who("high-priority-alerts", "read")).toEqual(["User:alerter"]);
+    expect(who("high-priority-alerts", "read")).toEqual(["User:alerter", "User:api"]);
     expect(who("logs", "write")).toEqual(["User:api", "User:collector"]);
     expect(who("logs", "read")).toEqual(["User:worker"]);
     expect(who("config-updates", "read")).toEqual(["User:api", "User:operator", "User:worker"]);

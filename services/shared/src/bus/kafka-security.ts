@@ -176,7 +176,7 @@ export interface AclBinding {
 
 /**
  * Least privilege (security audit H2): only the API and the operator write `config-updates`;
- * only the worker and the scanner write `high-priority-alerts`; the alerter only reads it;
+ * only the worker and the scanner write `high-priority-alerts`; the alerter and the API (automatic bans) only read it;
  * collectors only write `logs`. Everyone may describe the pipeline's topics, which start-up's
  * topic check needs; only the operator may create them.
  */
@@ -188,10 +188,11 @@ export function pipelineAcls(topics: PipelineTopics, principals: PipelinePrincip
   const { api, worker, alerter, collector, scanner, operator } = principals;
   return [
     ...Object.values(principals).flatMap(describeAll),
-    // API: ingest, whitelist changes, its whitelist follower, the worker's lag on GET /pipeline.
+    // API: ingest, whitelist changes, its whitelist follower, automatic bans from alerts, the worker's lag on GET /pipeline.
     topic(api, topics.logs, "write"),
     topic(api, topics.configUpdates, "write"),
     topic(api, topics.configUpdates, "read"),
+    topic(api, topics.highPriorityAlerts, "read"),
     topic(api, deadLetterTopic(topics.configUpdates), "write"),
     group(api, groups.api, "read"),
     group(api, groups.api, "delete"),

@@ -71,6 +71,22 @@ export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
     trace: { properties: { id: { type: "keyword" } } },
     pattern: { properties: { id: { type: "keyword" }, template: { type: "keyword", ignore_above: 2048 } } },
     severity: { type: "keyword" },
+    // ECS (docs/messages.md). client.ip is an `ip` without ignore_malformed: the worker writes only
+    // addresses it parsed and wrote in canonical form, so a malformed one is a bug to see, not to hide.
+    client: {
+      properties: {
+        ip: { type: "ip" },
+        port: { type: "long" },
+        domain: { type: "keyword", ignore_above: 253 },
+        geo: { properties: { country_iso_code: { type: "keyword" }, country_name: { type: "keyword" } } },
+        as: { properties: { number: { type: "long" }, organization: { properties: { name: { type: "keyword", ignore_above: 256 } } } } },
+        network: { type: "keyword" },
+      },
+    },
+    user: { properties: { name: { type: "keyword", ignore_above: 256 } } },
+    event: { properties: { category: { type: "keyword" }, type: { type: "keyword" }, outcome: { type: "keyword" } } },
+    host: { properties: { name: { type: "keyword", ignore_above: 255 } } },
+    process: { properties: { name: { type: "keyword", ignore_above: 255 }, pid: { type: "long" } } },
   },
 };
 

@@ -149,16 +149,39 @@ function checkLimits(limits: PatternCatalogueLimits): void {
 interface SourceState {
   lines: number;
   firstSeen: number;
+  /** Least recently recorded first (re-inserted on every sighting). */
   entries: Map<string, Entry>;
 }
 
-/** One batch into the in-memory state; `redis` below runs the same steps as one Lua script. */
-function recordInto(sources: Map<string, SourceState>, batch: PatternBatch): PatternHistory {
+/** Every kept template, least recently recorded first: who goes when the total is over its limit. */
+type Recency = Map<string, { source: string; id: string }>;
+
+function touch(recency: Recency, source: string, id: string): void {
+  const member = memberOf(source, id);
+  recency.delete(member);
+  recency.set(member, { source, id });
+}
+
+function forget(sources: Map<string, SourceState>, recency: Recency, source: string, id: string): void {
+  sources.get(source)?.entries.delete(id);
+  recency.delete(memberOf(source, id));
+}
+
+/**
+ * One batch into the in-memory state; the Redis adapter runs the same steps as one Lua script.
+ * Recency here is the order of recording, there the last event time: the same for logs in order.
+ */
+function recordInto(sources: Map<string, SourceState>, recency: Recency, batch: PatternBatch): PatternHistory {
   const state = sources.get(batch.source) ?? { lines: 0, firstSeen: batch.firstSeen, entries: new Map<string, Entry>() };
   sources.set(batch.source, state);
   const history: PatternHistory = { sourceLines: state.lines, sourceFirstSeen: Math.min(state.firstSeen, batch.firstSeen), patterns: [] };
   state.lines += batch.lines;
   state.firstSeen = history.sourceFirstSeen;
+  const keep = (id: string, entry: Entry): void => {
+    state.entries.delete(id);
+    state.entries.set(id, entry);
+    touch(recency, batch.source, id);
+  };
   for (const sighting of batch.sightings) {
     const stored = state.entries.get(sighting.id);
     history.patterns.push({ known: stored !== undefined && stored.first_log_id !== sighting.firstLogId, seenBefore: stored?.count ?? 0, escalated: stored?.escalated ?? false });
@@ -167,23 +190,31 @@ function recordInto(sources: Map<string, SourceState>, batch: PatternBatch): Pat
     entry.count += sighting.lines;
     entry.first_seen = Math.min(entry.first_seen, sighting.firstSeen);
     entry.last_seen = Math.max(entry.last_seen, sighting.lastSeen);
-    state.entries.set(sighting.id, entry);
+    keep(sighting.id, entry);
   }
   for (const { from, into } of batch.merged) {
     const member = state.entries.get(from);
     if (member === undefined || from === into) continue;
-    state.entries.delete(from);
+    forget(sources, recency, batch.source, from);
     const survivor = state.entries.get(into);
-    if (survivor === undefined) {
-      state.entries.set(into, member);
-      continue;
+    if (survivor !== undefined) {
+      survivor.count += member.count;
+      survivor.first_seen = Math.min(survivor.first_seen, member.first_seen);
+      survivor.last_seen = Math.max(survivor.last_seen, member.last_seen);
+      survivor.escalated ||= member.escalated;
     }
-    survivor.count += member.count;
-    survivor.first_seen = Math.min(survivor.first_seen, member.first_seen);
-    survivor.last_seen = Math.max(survivor.last_seen, member.last_seen);
-    survivor.escalated ||= member.escalated;
+    keep(into, survivor ?? member);
   }
   return history;
+}
+
+function forgetBeyond(sources: Map<string, SourceState>, recency: Recency, limits: PatternCatalogueLimits, source: string): void {
+  const state = sources.get(source);
+  while (state !== undefined && state.entries.size > limits.maxPerSource) forget(sources, recency, source, state.entries.keys().next().value as string);
+  while (recency.size > limits.maxTotal) {
+    const oldest = recency.values().next().value as { source: string; id: string };
+    forget(sources, recency, oldest.source, oldest.id);
+  }
 }
 
 /** Everything, most recently seen first. */
@@ -193,25 +224,14 @@ function ordered(sources: Map<string, SourceState>, source: string | undefined):
   return all.sort((a, b) => (before(a.cursor, b.cursor) ? -1 : before(b.cursor, a.cursor) ? 1 : 0));
 }
 
-function forgetBeyond(sources: Map<string, SourceState>, limits: PatternCatalogueLimits, source: string): void {
-  const state = sources.get(source);
-  if (state !== undefined && state.entries.size > limits.maxPerSource) {
-    const oldest = [...state.entries].sort((a, b) => a[1].last_seen - b[1].last_seen || (a[0] < b[0] ? -1 : 1));
-    for (const [id] of oldest.slice(0, state.entries.size - limits.maxPerSource)) state.entries.delete(id);
-  }
-  let total = 0;
-  for (const { entries } of sources.values()) total += entries.size;
-  if (total <= limits.maxTotal) return;
-  for (const { summary } of ordered(sources, undefined).slice(limits.maxTotal)) sources.get(summary.source)?.entries.delete(summary.id);
-}
-
 export function createMemoryPatternCatalogue(limits: PatternCatalogueLimits = DEFAULT_CATALOGUE_LIMITS): PatternCatalogue & { size(): number } {
   checkLimits(limits);
   const sources = new Map<string, SourceState>();
+  const recency: Recency = new Map();
   return {
     async record(batch) {
-      const history = recordInto(sources, batch);
-      forgetBeyond(sources, limits, batch.source);
+      const history = recordInto(sources, recency, batch);
+      forgetBeyond(sources, recency, limits, batch.source);
       return history;
     },
     async list({ source, limit, cursor }) {
@@ -228,7 +248,7 @@ export function createMemoryPatternCatalogue(limits: PatternCatalogueLimits = DE
       entry.escalated = true;
       return true;
     },
-    size: () => [...sources.values()].reduce((sum, state) => sum + state.entries.size, 0),
+    size: () => recency.size,
   };
 }
 

@@ -3,9 +3,10 @@ import type { LogMessage, Whitelist } from "@soc/shared";
 import { extractEndpoint, normalizeEndpoint } from "./endpoint.ts";
 import { recogniseFailedLogin } from "./failed-login.ts";
 import type { KeywordMatcher } from "./keywords.ts";
-import { attributeSource } from "./source.ts";
+import { attributeSource, type ClientFacts } from "./source.ts";
 
-export interface LogFeatures {
+/** `port`, `user`, `outcome`: what the line's format writes beside the client (see source.ts). */
+export interface LogFeatures extends ClientFacts {
   /** The client's address, from the structured field or the line's format (see source.ts). */
   ip: string | null;
   /** A host name where the format puts the client and no address is given. */
@@ -28,11 +29,12 @@ export const isWhitelisted = (features: LogFeatures, whitelist: Whitelist): bool
   features.ip !== null && !features.ipInferred && whitelist.covers(features.ip);
 
 export function extractFeatures(log: LogMessage, matchKeyword: KeywordMatcher, nowSeconds: number): LogFeatures {
-  const source = attributeSource(log.message, log.source_ip);
+  const { ip, host, inferred, format: _format, ...facts } = attributeSource(log.message, log.source_ip);
   return {
-    ip: source.ip,
-    host: source.host,
-    ipInferred: source.inferred,
+    ip,
+    host,
+    ipInferred: inferred,
+    ...facts,
     failedLogin: recogniseFailedLogin(log.message),
     keyword: matchKeyword(log.message),
     // Normalised (ids collapsed, length capped) so attacker-chosen paths cannot mint unbounded baselines.

@@ -77,6 +77,64 @@ describe("attributeSource: the client position of each recognised format", () =>
   });
 });
 
+describe("attributeSource: port, user and outcome where the format writes them", () => {
+  const facts = (line: string) => {
+    const { ip, host, port, user, outcome } = attributeSource(line);
+    return { ip, host, port, user, outcome };
+  };
+
+  it.each([
+    ["sshd failed password", "Dec 10 06:55:46 LabSZ sshd[24200]: Failed password for root from 1.2.3.4 port 22 ssh2", { ip: "1.2.3.4", port: 22, user: "root", outcome: "failure" }],
+    ["sshd failed password of an invalid user", "sshd[1]: Failed password for invalid user admin from 203.0.113.9 port 4242 ssh2", { ip: "203.0.113.9", port: 4242, user: "admin", outcome: "failure" }],
+    ["sshd accepted password", "Dec 10 09:32:20 LabSZ sshd[24680]: Accepted password for fztu from 119.137.62.142 port 49116 ssh2", { ip: "119.137.62.142", port: 49116, user: "fztu", outcome: "success" }],
+    ["sshd accepted key", "sshd[1]: Accepted publickey for deploy from 2001:db8::5 port 50000 ssh2: RSA SHA256:abc", { ip: "2001:db8::5", port: 50000, user: "deploy", outcome: "success" }],
+    ["sshd invalid user, old style", "Dec 10 06:55:48 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186", { ip: "173.234.31.186", user: "webmaster", outcome: "failure" }],
+    ["sshd invalid user with port", "sshd[1]: Invalid user admin from 198.51.100.7 port 50514", { ip: "198.51.100.7", port: 50514, user: "admin", outcome: "failure" }],
+    ["sshd user not allowed", "sshd[9]: User bob from 198.51.100.3 not allowed because not listed in AllowUsers", { ip: "198.51.100.3", user: "bob", outcome: "failure" }],
+    ["sshd too many attempts", "sshd[9]: error: maximum authentication attempts exceeded for root from 198.51.100.4 port 22 ssh2 [preauth]", { ip: "198.51.100.4", port: 22, user: "root", outcome: "failure" }],
+    ["sshd postponed: a step, no outcome", "sshd[1]: Postponed keyboard-interactive for alice from 198.51.100.2 port 2222 ssh2 [preauth]", { ip: "198.51.100.2", port: 2222, user: "alice" }],
+    ["sshd disconnect of an authenticating user", "sshd[1]: Connection closed by authenticating user root 198.51.100.8 port 22 [preauth]", { ip: "198.51.100.8", port: 22, user: "root" }],
+    ["sshd disconnect with port", "sshd[1]: Received disconnect from 198.51.100.5 port 4711:11: Bye Bye [preauth]", { ip: "198.51.100.5", port: 4711 }],
+    ["sshd connection", "sshd[1]: Connection from 198.51.100.6 port 3345 on 10.0.0.2 port 22", { ip: "198.51.100.6", port: 3345 }],
+    ["PAM", "sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=198.51.100.10  user=root", { ip: "198.51.100.10", user: "root", outcome: "failure" }],
+    ["PAM without a user", "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4", { ip: "218.188.2.4", outcome: "failure" }],
+    ["PAM, a local su", "su[77]: pam_unix(su:auth): authentication failure; logname=bob uid=1000 euid=0 tty=pts/0 ruser=bob rhost=  user=root", { ip: null, user: "root", outcome: "failure" }],
+    ["nginx access with a Basic-auth user", '203.0.113.5 - alice [24/Nov/2026:10:00:00 +0000] "GET /admin HTTP/1.1" 401 12 "-" "curl"', { ip: "203.0.113.5", user: "alice" }],
+    ["nginx access without a user", '203.0.113.5 - - [24/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 12 "-" "curl"', { ip: "203.0.113.5" }],
+    ["Apache 2.4 error: the port after the address", "[Tue Nov 24 10:00:00 2026] [core:error] [pid 1:tid 2] [client 2001:db8::1:5555] AH00037: Symbolic link not allowed", { ip: "2001:db8::1", port: 5555 }],
+    ["PostgreSQL connection", "2026-11-24 10:00:00.000 UTC [42] LOG:  connection received: host=198.51.100.12 port=50000", { ip: "198.51.100.12", port: 50000 }],
+    ["PostgreSQL failed password", '2026-11-24 10:00:00 UTC [42] bob@app 198.51.100.13(50001) FATAL:  password authentication failed for user "bob"', { ip: "198.51.100.13", port: 50001, user: "bob", outcome: "failure" }],
+    ["PostgreSQL failed password, a quote in the user", '2026-11-24 10:00:00 UTC [42] x@app 198.51.100.13(50001) FATAL:  password authentication failed for user "a" b"', { ip: "198.51.100.13", port: 50001, user: 'a" b', outcome: "failure" }],
+    ["PostgreSQL authorized", "2026-11-24 10:00:00 UTC [42] bob@app 198.51.100.14(50002) LOG:  connection authorized: user=bob database=app application_name=psql", { ip: "198.51.100.14", port: 50002, user: "bob", outcome: "success" }],
+    ["PostgreSQL authorized, a user that holds the separator", "2026-11-24 10:00:00 UTC [42] x@app 198.51.100.14(50002) LOG:  connection authorized: user=a database=b database=app", { ip: "198.51.100.14", port: 50002, outcome: "success" }],
+    ["klogind failure", "Jun 9 06:06:20 combo klogind[2286]: Authentication failed from 163.27.187.39 (163.27.187.39): Permission denied in replay cache code", { ip: "163.27.187.39", outcome: "failure" }],
+  ])("%s", (_, line, expected) => {
+    expect(facts(line)).toEqual({ host: null, ...expected });
+  });
+
+  it("a user name written as a whole fake trailer is the user, not the source", () => {
+    expect(facts("sshd[1]: Failed password for invalid user x from 10.0.0.1 port 22 ssh2 from 203.0.113.9 port 4242 ssh2")).toEqual({
+      ip: "203.0.113.9",
+      host: null,
+      port: 4242,
+      user: "x from 10.0.0.1 port 22 ssh2",
+      outcome: "failure",
+    });
+  });
+
+  it("a line of no known format says nothing of port, user or outcome", () => {
+    expect(facts("failed login attempt for user admin from 192.168.1.105")).toEqual({ ip: "192.168.1.105", host: null });
+  });
+
+  it("a collector's address keeps the line's user and outcome but not its port (the port of another party)", () => {
+    expect(attributeSource("sshd[1]: Failed password for root from 10.0.0.1 port 22 ssh2", "198.51.100.1")).toEqual({ ip: "198.51.100.1", host: null, inferred: false, format: "structured", user: "root", outcome: "failure" });
+  });
+
+  it("a name longer than any account name is not taken for one", () => {
+    expect(attributeSource(`sshd[1]: Failed password for ${"a".repeat(300)} from 198.51.100.1 port 22 ssh2`).user).toBeUndefined();
+  });
+});
+
 describe("attributeSource against a client who chooses part of the line", () => {
   const address = fc.oneof(fc.ipV4(), fc.ipV6().map((ip) => addressOf(ip) ?? "2001:db8::1"));
   const clientText = fc.string({ maxLength: 200, unit: fc.constantFrom(..."ab 10.0.1:[]()from port ssh2 rhost= user=\"\\\r\n\t") });
@@ -88,6 +146,28 @@ describe("attributeSource against a client who chooses part of the line", () => 
         expect(attributeSource(line).ip).toBe(addressOf(ip));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  // sshd and PAM write the name as sent; a tab or line break would end the line before the trailer.
+  const userName = fc.string({ minLength: 1, maxLength: 200, unit: fc.constantFrom(..."ab 10.0.1:[]()from port ssh2 rhost= user=\"'\\") });
+
+  it("sshd: whatever the user name, user.name is exactly the name and the port is sshd's", () => {
+    fc.assert(
+      fc.property(userName, address, fc.integer({ min: 0, max: 65535 }), fc.boolean(), (user, ip, port, accepted) => {
+        const line = `Dec 10 07:07:38 LabSZ sshd[24206]: ${accepted ? "Accepted" : "Failed"} password for ${user} from ${ip} port ${port} ssh2`;
+        expect(attributeSource(line)).toMatchObject({ ip: addressOf(ip), port, user: user.replace(/^(?:invalid|illegal) user /, ""), outcome: accepted ? "success" : "failure" });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("PAM: whatever the user name, user.name is exactly what follows user=", () => {
+    fc.assert(
+      fc.property(userName.filter((user) => user.trimEnd() === user), address, (user, ip) => {
+        expect(attributeSource(`sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${ip}  user=${user}`)).toMatchObject({ ip: addressOf(ip), user, outcome: "failure" });
+      }),
+      { numRuns: 300 },
     );
   });
 

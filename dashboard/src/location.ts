@@ -1,10 +1,10 @@
 /**
- * The URL state (url-state.ts) as a reactive value: read in a component, effect or $derived, it
+ * The URL state (lib/url-state.ts) as a reactive value: read in a component, effect or $derived, it
  * follows the hash, so links and back/forward change what every view shows; navigate() pushes a
  * history entry.
  */
 import { createSubscriber } from "svelte/reactivity";
-import { hashOf, parseHash, type UrlState } from "./url-state.ts";
+import { hashOf, parseHash, type UrlState } from "./lib/url-state.ts";
 
 const subscribe = createSubscriber((update) => {
   window.addEventListener("hashchange", update);
