@@ -15,7 +15,7 @@ NODE_HOME := $(SOC_CACHE)/node/$(NODE_VERSION)
 NODE_BIN := $(NODE_HOME)/node_modules/$(NODE_PACKAGE)/bin
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: help node node-bin install run test typecheck lint unit-test integration-test infra-up infra-down bench system-packages
+.PHONY: help node node-bin install run test typecheck lint unit-test integration-test go-tools-start infra-up infra-down bench system-packages
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F ':.*## ' '{printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -57,10 +57,19 @@ infra-down: ## Stop the loopback servers
 unit-test: install ## Unit and in-memory contract tests only (no servers)
 	npx vitest run
 
-integration-test: install ## All suites, with the real servers of infra-up (and the API server of kube-up)
-	$(WITH_INFRA) npx vitest run
+# The suites that need promtool and Jaeger (Go programs, built by scripts/infra/go-tools.sh) run last,
+# once their build is done: `make test` starts it in the background before anything else.
+GO_TOOL_SUITES := tests/monitoring tests/tracing
 
-test: install system-packages infra-up kube-up typecheck lint integration-test ## Set up everything, then every test, lint and type check
+go-tools-start: ## Start building promtool and Jaeger in the background (cached; nothing to do when current)
+	bash scripts/infra/go-tools.sh start
+
+integration-test: install ## All suites, with the real servers of infra-up (and the API server of kube-up)
+	$(WITH_INFRA) npx vitest run $(foreach suite,$(GO_TOOL_SUITES),--exclude '$(suite)/**')
+	bash scripts/infra/go-tools.sh wait && bash scripts/infra/jaeger.sh up && bash scripts/infra/env.sh >$(INFRA_ENV)
+	$(WITH_INFRA) npx vitest run $(GO_TOOL_SUITES)
+
+test: go-tools-start install system-packages infra-up kube-up typecheck lint integration-test ## Set up everything, then every test, lint and type check
 	@if [ -f dashboard/vite.config.ts ]; then npm run build -w @soc/dashboard && npm test -w @soc/dashboard && npm run test:e2e -w @soc/dashboard; fi
 
 bench: install infra-up kube-up ## Run the committed benchmarks (figures go to docs/benchmarks.md)

@@ -5,7 +5,7 @@
  * Usage: npx tsx bench/detection.ts [lines]
  */
 import { createMemoryCounters, createMemoryPatternCatalogue, Whitelist } from "@soc/shared";
-import { createAnalyzer, createMemoryTemplateStore, createPatternAssigner, DEFAULT_KEYWORDS, type Analyzer } from "@soc/worker";
+import { createAnalyzer, createMemoryTemplateStore, createPatternAssigner, DEFAULT_KEYWORDS, type AnalysisInput, type Analyzer } from "@soc/worker";
 import { readOpenSshSample } from "../services/worker/src/loghub.ts";
 
 const total = Number(process.argv[2] ?? 400_000);
@@ -14,7 +14,7 @@ const detection = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, wind
 const whitelist = new Whitelist(["10.0.0.0/8", "192.168.1.1"]);
 const batchSize = 500;
 // Each pass shifts event time by a day so windows and baselines keep working as on fresh traffic.
-const batches = [];
+const batches: AnalysisInput[][] = [];
 for (let start = 0; start < total; start += batchSize) {
   batches.push(
     Array.from({ length: Math.min(batchSize, total - start) }, (_, i) => {

@@ -23,7 +23,8 @@ build() {
   # (sarama); a throwaway requiring module repeats it.
   local src=$SOC_CACHE/jaeger-build/$JAEGER_VERSION gomod
   mkdir -p "$src" "$BIN"
-  gomod=$(GOFLAGS=-mod=mod go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_VERSION" | jq -r .GoMod)
+  # sed, not jq: this runs from `make test`'s first step, before the Debian packages are installed.
+  gomod=$(GOFLAGS=-mod=mod go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
   {
     printf 'module soc.local/jaeger-build\n\n'
     sed -nE 's/^go (.*)/go \1/p' "$gomod"

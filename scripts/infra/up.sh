@@ -161,7 +161,5 @@ for component in "${components[@]}"; do
 done
 bash "$here/secure-backends.sh" up "${components[@]}"
 [[ " ${components[*]} " == *" kafka "* ]] && bash "$here/kafka-secure.sh" up
-bash "$here/promtool.sh" build
-bash "$here/jaeger.sh" up
 bash "$here/env.sh" >"$RUN_DIR/infra.env"
 log "addresses in $RUN_DIR/infra.env"

@@ -20,7 +20,7 @@ import {
   type PipelineTopics,
   type SaslMechanism,
 } from "@soc/shared";
-import { eventually, kafkaSecurePassword, realInfra } from "@soc/shared/testing";
+import { eventually, kafkaSecurePassword, missingInfra, realInfra } from "@soc/shared/testing";
 
 /** A part of the pipeline, or `admin`, who sets topics and ACLs up and inspects topics. */
 export type Principal = keyof PipelinePrincipals | "admin";
@@ -39,7 +39,7 @@ export interface KafkaTarget {
 
 const PRINCIPALS: PipelinePrincipals = { api: "User:api", worker: "User:worker", alerter: "User:alerter", collector: "User:collector", scanner: "User:scanner", operator: "User:operator" };
 const secureCaFile = realInfra.kafkaSecureCaFile ?? "";
-const secureMissing = (realInfra.kafkaSecureBroker ?? "") === "" || secureCaFile === "";
+const secureMissing = missingInfra("kafkaSecureBroker") || missingInfra("kafkaSecureCaFile");
 
 /** A SCRAM login on the SASL_SSL broker; tests of refusals change the mechanism, password or CA (null: none). */
 export function scram(user: Principal, options: { mechanism?: SaslMechanism; password?: string; ca?: string | null } = {}): KafkaSecurity {
@@ -56,7 +56,7 @@ export function connectSecure(clientId: string, security: KafkaSecurity, logger:
 
 export const PLAINTEXT_KAFKA: KafkaTarget = {
   label: "plaintext Kafka",
-  missing: (realInfra.kafkaBroker ?? "") === "",
+  missing: missingInfra("kafkaBroker"),
   connect: (_principal, clientId, logger = silentLogger()) => createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId, logger, security: PLAINTEXT }),
   serviceEnv: () => ({ KAFKA_BROKER: realInfra.kafkaBroker ?? "" }),
   prepare: (admin, topics) => admin.ensureTopics(pipelineTopicSpecs(topics)),

@@ -2,8 +2,9 @@
  * The SASL_SSL broker goes away and comes back under a running pipeline (API, worker and alerter,
  * each signed in as its own principal), none of which is restarted. The broker is stopped and
  * started with scripts/infra/kafka-secure.sh, as an operator would restart a broker: it serves
- * only these suites, so a test may do that (the shared plaintext broker is never stopped), and it
- * is started again, and its ACL check passed, whatever the test's outcome.
+ * only tests, which vitest runs one file at a time, so a test may do that (the shared plaintext
+ * broker is never stopped), and it is started again, and its ACL check passed, whatever the
+ * test's outcome.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";

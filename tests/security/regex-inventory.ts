@@ -28,7 +28,8 @@ export interface DynamicRegexSite {
 }
 
 export interface RegexInventory {
-  files: number;
+  /** Every file read, relative to the repository. */
+  files: string[];
   checkable: RegexSite[];
   dynamic: DynamicRegexSite[];
 }
@@ -107,7 +108,7 @@ function sitesIn(path: string, text: string, inventory: RegexInventory): void {
 
 export function regexInventory(repositoryRoot: string): RegexInventory {
   const files = SOURCE_ROOTS.flatMap((root) => sourceFiles(repositoryRoot, root));
-  const inventory: RegexInventory = { files: files.length, checkable: [], dynamic: [] };
+  const inventory: RegexInventory = { files, checkable: [], dynamic: [] };
   for (const path of files) sitesIn(path, readFileSync(join(repositoryRoot, path), "utf8"), inventory);
   return inventory;
 }

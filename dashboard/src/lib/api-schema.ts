@@ -473,14 +473,26 @@ export interface components {
                         name: string;
                     };
                 };
+                domain?: string;
                 geo?: {
                     country_iso_code: string;
                     country_name?: string;
                 };
+                ip?: string;
                 /** @enum {string} */
                 network?: "private" | "loopback" | "link_local" | "shared" | "documentation" | "unique_local" | "multicast" | "unspecified" | "reserved";
+                port?: number;
             };
             endpoint?: string | null;
+            event?: {
+                category: string[];
+                /** @enum {string} */
+                outcome: "success" | "failure" | "unknown";
+                type: string[];
+            };
+            host?: {
+                name: string;
+            };
             id: string;
             ingested_at?: number;
             is_anomaly: boolean;
@@ -488,6 +500,10 @@ export interface components {
             pattern?: {
                 id: string;
                 template: string;
+            };
+            process?: {
+                name?: string;
+                pid?: number;
             };
             reason: string | null;
             resolution_seconds?: number | null;
@@ -504,6 +520,9 @@ export interface components {
             timestamp: number;
             trace?: {
                 id: string;
+            };
+            user?: {
+                name: string;
             };
         };
         Readiness: {

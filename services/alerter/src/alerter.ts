@@ -25,9 +25,10 @@ import {
 import { GIVE_UP_REASONS, type Channel } from "./channels/channel.ts";
 import type { DeliveryLog } from "./delivery-log.ts";
 import { abortableSleep, DEFAULT_RETRY_POLICY, deliver, type DeliveryHooks, type RetryPolicy } from "./delivery.ts";
-import { NoiseFilter } from "./noise.ts";
+import { NoiseFilter, type FollowUp } from "./noise.ts";
 import type { Notification } from "./notification.ts";
 import { renderFollowUp } from "./templates/follow-up.ts";
+import { renderIncidentUpdate } from "./templates/incident-update.ts";
 import { renderAlert } from "./templates/index.ts";
 import type { RenderContext } from "./templates/template.ts";
 
@@ -154,13 +155,16 @@ export function createAlerter(deps: AlerterDeps): Alerter {
       }
       const alert: HighPriorityAlert = decoded.value;
       metrics.received.inc({ type: alert.type, severity: alert.severity });
-      if (noise.admit(alert, now() / 1000) === "suppress") {
+      const admission = noise.admit(alert, now() / 1000);
+      if (admission.action === "suppress") {
         for (const channel of deps.channels) metrics.suppressed.inc({ channel: channel.id });
         span.setAttribute("soc.alert.suppressed", true);
         span.end();
         continue;
       }
-      const sent = withinSpan(span, () => notify(renderAlert(alert, context)));
+      // An incident is announced by its first alert; any later one that gets through is an update.
+      const notification = alert.incident?.opened === false ? renderIncidentUpdate(alert, admission.previous, context) : renderAlert(alert, context);
+      const sent = withinSpan(span, () => notify(notification));
       void Promise.allSettled(sent).then(() => span.end());
       deliveries.push(...sent);
     }
@@ -175,7 +179,8 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   }
 
   async function sendFollowUps(): Promise<void> {
-    await Promise.all(noise.closeExpired(now() / 1000).flatMap((followUp) => notify(renderFollowUp(followUp, context))));
+    const render = (followUp: FollowUp): Notification => (followUp.alert.incident === undefined ? renderFollowUp(followUp, context) : renderIncidentUpdate(followUp.alert, followUp.since, context));
+    await Promise.all(noise.closeExpired(now() / 1000).flatMap((followUp) => notify(render(followUp))));
   }
 
   return {

@@ -1,6 +1,6 @@
 /** What the API needs from the outside world; main() builds it, tests build it in memory. */
 import type Router from "@koa/router";
-import type { Bus, LogStore, Logger, PatternCatalogue, PipelineTopics, Registry, Whitelist } from "@soc/shared";
+import type { Bus, IncidentStore, IncidentTracker, LogStore, Logger, PatternCatalogue, PipelineTopics, Registry, Whitelist } from "@soc/shared";
 import type { AccessControl } from "./auth.ts";
 import type { DecisionStore } from "./decisions/store.ts";
 
@@ -26,6 +26,8 @@ export interface ApiDeps {
   readRoutes?: Router[];
   /** The workers' catalogue of mined log templates (GET /patterns); absent, that route answers 503. */
   patterns?: PatternCatalogue;
+  /** The incidents the workers keep, and their tracker of open ones (GET/PATCH /incidents); absent, those routes answer 503. */
+  incidents?: { store: IncidentStore; tracker: IncidentTracker };
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
 }

@@ -8,6 +8,9 @@ import {
   createRedisClient,
   createRedisPatternCatalogue,
   createRegistry,
+  createElasticsearchIncidentStore,
+  createRedisIncidentTracker,
+  DEFAULT_INCIDENT_POLICY,
   elasticsearchStoreOptionsOf,
   onShutdownSignal,
   followWhitelist,
@@ -41,7 +44,12 @@ if (access.mode === "open") logger.warn("AUTH_MODE=open: every caller is admin; 
 
 const topics = topicsFromEnv(env);
 await bus.ensureTopics(pipelineTopicSpecs(topics));
-await store.ensureReady();
+// The API only changes statuses of incidents: the tracker's policy (the workers') sets no expiry here.
+const incidents = {
+  store: createElasticsearchIncidentStore(elasticsearchStoreOptionsOf(env)),
+  tracker: createRedisIncidentTracker({ ...redisConnection, keyPrefix: env.REDIS_KEY_PREFIX, policy: DEFAULT_INCIDENT_POLICY }),
+};
+await Promise.all([store.ensureReady(), incidents.store.ensureReady()]);
 const follower = await followWhitelist(bus, logger, topics.configUpdates);
 await seedWhitelist(bus, follower, env.WHITELISTED_IPS);
 const autoBan = await startAutoBan({ bus, decisions, whitelist: follower.whitelist, rules: env.AUTO_BAN_RULES, logger, registry, topic: topics.highPriorityAlerts });
@@ -60,6 +68,7 @@ const app = createApp({
   workerGroupId: env.WORKER_GROUP_ID,
   decisions,
   patterns: createRedisPatternCatalogue(redis, env.REDIS_KEY_PREFIX),
+  incidents,
   readRoutes: [createReportRoutes({ source: createElasticsearchReportSource(store.client, store.index), logger })],
 });
 const server = answerUnparsableRequests(createServer(app.callback())).listen(env.API_PORT, () => logger.info({ port: env.API_PORT }, "API listening"));
@@ -68,5 +77,5 @@ onShutdownSignal(async (signal) => {
   logger.info({ signal }, "shutting down");
   server.close();
   await Promise.allSettled([follower.subscription.stop(), autoBan?.stop()]);
-  await Promise.allSettled([bus.close(), store.close(), redis.quit(), decisions.close(), tracing.shutdown()]);
+  await Promise.allSettled([bus.close(), store.close(), redis.quit(), decisions.close(), incidents.store.close(), incidents.tracker.close(), tracing.shutdown()]);
 });

@@ -21,13 +21,13 @@ export const logBatchSchema = z.array(logSubmissionSchema).min(1).max(MAX_BATCH_
 export const logBodySchema = z.union([logSubmissionSchema, logBatchSchema]);
 export type LogBody = z.output<typeof logBodySchema>;
 
-const commaSeparated = <T extends z.ZodType<unknown, string>>(item: T) =>
+export const commaSeparated = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
     .transform((s) => s.split(",").map((part) => part.trim()).filter((part) => part !== ""))
     .pipe(z.array(item).min(1));
 
-const queryTime = z.union([z.coerce.number().finite().nonnegative(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s) / 1000)]);
+export const queryTime = z.union([z.coerce.number().finite().nonnegative(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s) / 1000)]);
 
 export const alertQuerySchema = z.object({
   is_anomaly: z.enum(["true", "false"]).transform((s) => s === "true").optional().describe("true for alerts, false for normal logs; omitted for both."),
@@ -38,6 +38,7 @@ export const alertQuerySchema = z.object({
   from: queryTime.optional().describe("Earliest event time, epoch seconds or RFC 3339."),
   to: queryTime.optional().describe("Latest event time, epoch seconds or RFC 3339."),
   q: z.string().min(1).max(256).optional().describe("Words the message must contain."),
+  incident_id: z.string().min(1).max(512).optional().describe("Only the alerts of this incident."),
   size: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().min(1).max(512).optional().describe("X-Next-Cursor of the previous page."),
 });

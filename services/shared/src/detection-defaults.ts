@@ -4,12 +4,19 @@
  */
 export const DETECTION_DEFAULTS = {
   keywords: ["error", "failed", "denied", "unauthorized", "exception", "forbidden", "critical", "attack", "malware"],
+  /** Where keywords count and how much (KEYWORD_RULES, `keyword[@program|!program][:severity]`); none: everywhere, as medium. */
+  keywordRules: [] as readonly string[],
   bruteForceThreshold: 5,
   bruteForceWindowSeconds: 300,
   /** Previous minutes that form the moving request-rate baseline; a day at most. */
   spikeBaselineMinutes: 60,
   spikeMinRequestsPerMinute: 30,
   spikeSigma: 3,
+  /** A quiet gap this long (event time) ends an incident (docs/incidents.md). */
+  incidentWindowSeconds: 3600,
+  /** Longest span of one incident, and most alerts in one. */
+  incidentMaxSeconds: 86_400,
+  incidentMaxAlerts: 10_000,
 } as const;
 
 /** The longest spike baseline the worker keeps (minute buckets in Redis). */

@@ -33,3 +33,8 @@ export * from "./telemetry/ops-server.ts";
 export * from "./http/unparsable-requests.ts";
 export * from "./telemetry/dependency-checks.ts";
 export * from "./shutdown.ts";
+export * from "./incidents/incident.ts";
+export * from "./incidents/incident-tracker.ts";
+export * from "./incidents/redis-incident-tracker.ts";
+export * from "./incidents/incident-store.ts";
+export * from "./incidents/elasticsearch-incident-store.ts";

@@ -194,6 +194,8 @@ export const processedLogSchema = z.object({
   severity: z.enum(ANOMALY_SEVERITIES).optional(),
   /** ECS client: address, port, host name, and the country and network of `source_ip` when enrichment is on. */
   client: documentClientSchema.optional(),
+  /** On anomalies: the incident grouping this alert with others of its rule and subject (docs/incidents.md). */
+  incident_id: z.string().optional(),
   ...ecsDocumentFields,
 });
 export type ProcessedLog = z.infer<typeof processedLogSchema>;
@@ -224,5 +226,21 @@ export const highPriorityAlertSchema = z.object({
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   /** Country and network of `source_ip`; a malformed one is dropped, never the alert. */
   client: clientEnrichmentSchema.optional().catch(undefined),
+  /**
+   * The incident the alert belongs to, as it stands with this alert (docs/incidents.md): `opened`
+   * on its first alert. The alerter notifies once per incident, then sends updates.
+   */
+  incident: z
+    .object({
+      id: z.string().min(1),
+      opened: z.boolean(),
+      status: alertStatusSchema,
+      alerts: z.number().int().positive(),
+      events: z.number().int().nonnegative(),
+      first_seen: z.number(),
+      last_seen: z.number(),
+    })
+    .optional()
+    .catch(undefined),
 });
 export type HighPriorityAlert = z.infer<typeof highPriorityAlertSchema>;

@@ -67,9 +67,15 @@ describe("the embedded default (make run)", () => {
       const files = everyFile(dataDir);
       expect(files.map((file) => file.slice(dataDir.length + 1))).toEqual(expect.arrayContaining(["api-keys", "processed_logs.ndjson"]));
       for (const file of files) expect([file, modeOf(file)]).toEqual([file, 0o600]);
-      // The journal was replayed: the first run's log is still there.
-      const logs = (await (await fetch(`${second.apiUrl}/alerts`, { headers: auth })).json()) as { message: string }[];
-      expect(logs.map((log) => log.message)).toContain("failed login attempt for user admin from 192.168.1.105");
+      // The journal was replayed: the first run's log is still there, and a log taken in now is stored
+      // beside it rather than over it (ids continue where the first run's stopped).
+      const again = await fetch(`${second.apiUrl}/logs`, { method: "POST", headers: auth, body: JSON.stringify({ message: "failed login attempt for user root from 192.168.1.106" }) });
+      expect(again.status).toBe(200);
+      await eventually(async () => {
+        const logs = (await (await fetch(`${second.apiUrl}/alerts`, { headers: auth })).json()) as { id: string; message: string }[];
+        expect(logs.map((log) => log.message).sort()).toEqual(["failed login attempt for user admin from 192.168.1.105", "failed login attempt for user root from 192.168.1.106"]);
+        expect(new Set(logs.map((log) => log.id)).size).toBe(2);
+      });
     } finally {
       await second.close();
     }

@@ -9,7 +9,7 @@ import { DEFAULT_DIST, startDashboardServer } from "@soc/dashboard/serve";
 import { z } from "zod";
 import { autoBanRulesSetting, parseApiKeys } from "@soc/api";
 import { commaList, createLogger, parseConfig, port, retentionPolicyOf } from "@soc/shared";
-import { detectionConfigOf, parseWorkerEnv } from "@soc/worker";
+import { detectionConfigOf, enrichmentSettingsOf, parseWorkerEnv } from "@soc/worker";
 import { loadOrCreateKeys } from "./api-keys.ts";
 import { startStandalone, type StandaloneOptions } from "./standalone.ts";
 
@@ -90,6 +90,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     // RETENTION_ENABLED, RETENTION_NORMAL_DAYS, RETENTION_ANOMALY_DAYS: the store settings every service reads.
     retention: retentionPolicyOf(workerEnv),
     autoBanRules: settings.AUTO_BAN_RULES,
+    // GEOIP_ENRICHMENT, GEOIP_COUNTRY_DB, GEOIP_ASN_DB, GEOIP_CACHE_SIZE, as the worker reads them.
+    enrichment: enrichmentSettingsOf(workerEnv),
     logger,
   });
   const distDir = options.distDir ?? DEFAULT_DIST;

@@ -8,9 +8,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createApp, createMemoryDecisionStore, keyAccess, startAutoBan, type AccessControl, type ApiKey, type AutoBanRules } from "@soc/api";
-import { answerUnparsableRequests, createMemoryBus, createMemoryCounters, createMemoryPatternCatalogue, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, TOPICS, type Logger, type LogStore, type RetentionPolicy } from "@soc/shared";
+import { answerUnparsableRequests, createMemoryBus, createMemoryCounters, createMemoryIncidentStore, createMemoryIncidentTracker, createMemoryPatternCatalogue, createMemoryStore, createRegistry, DEFAULT_INCIDENT_POLICY, DEFAULT_PIPELINE_GROUPS, followWhitelist, TOPICS, type Logger, type LogStore, type RetentionPolicy } from "@soc/shared";
 import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
-import { createMemoryTemplateStore, createPatternAssigner, createWorker, type DetectionConfig } from "@soc/worker";
+import { createMemoryTemplateStore, createPatternAssigner, createWorker, openEnrichment, type DetectionConfig, type EnrichmentSettings } from "@soc/worker";
 
 export interface StandaloneOptions {
   dataDir: string;
@@ -28,6 +28,8 @@ export interface StandaloneOptions {
   retention?: RetentionPolicy | null;
   /** Which high-priority alerts ban their source (AUTO_BAN_RULES, docs/response.md); unset: none. */
   autoBanRules?: AutoBanRules;
+  /** Country and network of source addresses, as the worker's GEOIP_* settings say (docs/enrichment.md); unset or null: none. */
+  enrichment?: EnrichmentSettings | null;
   logger: Logger;
 }
 
@@ -64,7 +66,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   // One catalogue for the worker that fills it and the API that shows it (GET /patterns); in memory, like the counters.
   const patternCatalogue = createMemoryPatternCatalogue();
   const patterns = createPatternAssigner({ store: createMemoryTemplateStore(), catalogue: patternCatalogue });
-  const worker = createWorker({ bus, store, counters, detection: options.detection, whitelistSeed: options.whitelistSeed, logger: logger.child({ component: "worker" }), registry, patterns });
+  const enrich = options.enrichment == null ? undefined : await openEnrichment(options.enrichment);
+  // Incidents kept under dataDir; which one is open per rule and subject, in memory like the counters.
+  const incidents = { tracker: createMemoryIncidentTracker(DEFAULT_INCIDENT_POLICY), store: createMemoryIncidentStore({ dataDir: options.dataDir }) };
+  const worker = createWorker({ bus, store, counters, detection: options.detection, whitelistSeed: options.whitelistSeed, logger: logger.child({ component: "worker" }), registry, patterns, enrich, incidents });
   await worker.start();
   const retention = startRetentionTimer(store, options.retention ?? null, logger.child({ component: "retention" }));
   const follower = await followWhitelist(bus, logger);
@@ -84,6 +89,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     readinessChecks: { bus: () => bus.ping(), store: () => store.ping(), counters: () => counters.ping() },
     workerGroupId: DEFAULT_PIPELINE_GROUPS.worker,
     patterns: patternCatalogue,
+    incidents,
     decisions,
     readRoutes: [createReportRoutes({ source: createMemoryReportSource(store), logger })],
   });

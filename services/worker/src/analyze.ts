@@ -29,7 +29,7 @@ export type Analyzer = (inputs: AnalysisInput[], whitelist: Whitelist, nowSecond
 
 /** `patterns` mines each line's template for the learned rules; without it they never fire. */
 export function createAnalyzer(config: DetectionConfig, counters: Counters, patterns?: PatternAssigner): Analyzer {
-  const matchKeyword = keywordMatcher(config.keywords);
+  const matchKeyword = keywordMatcher(config.keywords, config.keywordRules);
   const failureWindow = { windowSeconds: config.bruteForce.windowSeconds, threshold: config.bruteForce.threshold };
   const { warmupLines, warmupMinutes } = patternSettingsOf(config);
   const warmup = { lines: warmupLines, minutes: warmupMinutes };

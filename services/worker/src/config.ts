@@ -1,7 +1,9 @@
 /** Worker configuration from the environment, validated at start-up. */
 import { z } from "zod";
+import type { IncidentPolicy } from "@soc/shared";
 import { booleanFlag, checkElasticsearchEnv, checkRedisEnv, commaList, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape, tracingEnvShape } from "@soc/shared";
 import { DEFAULT_KEYWORDS, PATTERN_DEFAULTS, type DetectionConfig } from "./detection/config.ts";
+import { keywordRulesSetting } from "./detection/keyword-rules.ts";
 import type { EnrichmentSettings } from "./enrichment/databases.ts";
 import { DEFAULT_ENRICHMENT_CACHE_SIZE } from "./enrichment/enricher.ts";
 
@@ -13,6 +15,8 @@ export const workerEnvSchema = z
     // Starts every counter key, so pipelines sharing a Redis keep their windows apart (the operator sets soc:<namespace>/<pipeline>:).
     REDIS_KEY_PREFIX: z.string().min(1).max(256).default("soc:"),
     ANOMALY_KEYWORDS: commaList.default(DEFAULT_KEYWORDS),
+    /** Where keywords count and how much: `failed@sshd|su:high,exception@!kernel,error:low` (docs/incidents.md). */
+    KEYWORD_RULES: keywordRulesSetting,
     /** `192.168.1.1,10.0.0.1` in the original contract is an example, not a default: nothing is silenced unless asked. */
     WHITELISTED_IPS: whitelistSetting,
     BRUTE_FORCE_THRESHOLD: positiveInt.default(DETECTION_DEFAULTS.bruteForceThreshold),
@@ -24,6 +28,10 @@ export const workerEnvSchema = z
     PATTERN_WARMUP_MINUTES: z.coerce.number().nonnegative().default(PATTERN_DEFAULTS.warmupMinutes),
     PATTERN_RATE_MIN_PER_MINUTE: positiveInt.default(PATTERN_DEFAULTS.rateMinPerMinute),
     PATTERN_FAMILIAR_AFTER_LINES: positiveInt.default(PATTERN_DEFAULTS.familiarAfterLines),
+    /** Alerts of one rule and subject with no quiet gap longer than this are one incident (docs/incidents.md). */
+    INCIDENT_WINDOW_SECONDS: positiveInt.default(DETECTION_DEFAULTS.incidentWindowSeconds),
+    INCIDENT_MAX_SECONDS: positiveInt.default(DETECTION_DEFAULTS.incidentMaxSeconds),
+    INCIDENT_MAX_ALERTS: positiveInt.default(DETECTION_DEFAULTS.incidentMaxAlerts),
     /** Country and network of each source address (docs/enrichment.md); `false` skips loading the databases. */
     GEOIP_ENRICHMENT: booleanFlag.default(true),
     /** The user's own GeoLite2/GeoIP2 Country or City `.mmdb`, instead of the bundled country database. */
@@ -38,6 +46,7 @@ export const workerEnvSchema = z
     ...topicEnvShape,
   })
   .refine((env) => env.BRUTE_FORCE_THRESHOLD >= 2, { path: ["BRUTE_FORCE_THRESHOLD"], message: "must be at least 2, or every failed login is an attack" })
+  .refine((env) => env.INCIDENT_MAX_SECONDS >= env.INCIDENT_WINDOW_SECONDS, { path: ["INCIDENT_MAX_SECONDS"], message: "must be at least INCIDENT_WINDOW_SECONDS" })
   .superRefine(checkElasticsearchEnv)
   .superRefine(checkRedisEnv)
   .superRefine(checkKafkaEnv);
@@ -50,6 +59,7 @@ export function parseWorkerEnv(env: Record<string, string | undefined>): WorkerE
 export function detectionConfigOf(env: WorkerEnv): DetectionConfig {
   return {
     keywords: env.ANOMALY_KEYWORDS,
+    keywordRules: env.KEYWORD_RULES,
     bruteForce: { threshold: env.BRUTE_FORCE_THRESHOLD, windowSeconds: env.BRUTE_FORCE_WINDOW_SECONDS },
     spike: { baselineMinutes: env.SPIKE_BASELINE_MINUTES, minRequestsPerMinute: env.SPIKE_MIN_REQUESTS_PER_MINUTE, sigma: env.SPIKE_SIGMA },
     patterns: {
@@ -59,6 +69,10 @@ export function detectionConfigOf(env: WorkerEnv): DetectionConfig {
       familiarAfterLines: env.PATTERN_FAMILIAR_AFTER_LINES,
     },
   };
+}
+
+export function incidentPolicyOf(env: WorkerEnv): IncidentPolicy {
+  return { windowSeconds: env.INCIDENT_WINDOW_SECONDS, maxSeconds: env.INCIDENT_MAX_SECONDS, maxAlerts: env.INCIDENT_MAX_ALERTS };
 }
 
 /** Where the location databases are, or null when enrichment is off. */

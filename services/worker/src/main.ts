@@ -1,6 +1,8 @@
 /** The worker as its own service on real Kafka, Elasticsearch and Redis. */
 import {
+  createElasticsearchIncidentStore,
   createElasticsearchStore,
+  createRedisIncidentTracker,
   createKafkaBus,
   createLogger,
   createRedisClient,
@@ -17,7 +19,7 @@ import {
   topicsFromEnv,
   kafkaConnectionOf,
 } from "@soc/shared";
-import { detectionConfigOf, enrichmentSettingsOf, parseWorkerEnv } from "./config.ts";
+import { detectionConfigOf, enrichmentSettingsOf, incidentPolicyOf, parseWorkerEnv } from "./config.ts";
 import { openEnrichment } from "./enrichment/databases.ts";
 import { createPatternAssigner } from "./patterns/assigner.ts";
 import { createRedisTemplateStore } from "./patterns/template-store.ts";
@@ -44,7 +46,12 @@ const patterns = createPatternAssigner({
 });
 const enrichment = enrichmentSettingsOf(env);
 const enrich = enrichment === null ? undefined : await openEnrichment(enrichment);
-const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, topics, logger, registry, patterns, enrich });
+// Incidents: which one is open per rule and subject is shared by every replica (Redis); the incidents themselves are kept beside the logs.
+const incidents = {
+  tracker: createRedisIncidentTracker({ ...redisConnectionOf(env), keyPrefix: env.REDIS_KEY_PREFIX, policy: incidentPolicyOf(env) }),
+  store: createElasticsearchIncidentStore(elasticsearchStoreOptionsOf(env)),
+};
+const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, topics, logger, registry, patterns, enrich, incidents });
 await worker.start();
 const dependencies = { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: () => counters.ping() };
 registerDependencyProbes(registry, dependencies);
@@ -61,5 +68,5 @@ onShutdownSignal(async (signal) => {
   ops.close();
   await worker.stop();
   templatesRedis.disconnect();
-  await Promise.allSettled([bus.close(), store.close(), counters.close(), tracing.shutdown()]);
+  await Promise.allSettled([bus.close(), store.close(), counters.close(), incidents.tracker.close(), incidents.store.close(), tracing.shutdown()]);
 });

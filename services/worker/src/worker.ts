@@ -23,8 +23,15 @@ import {
   TOPICS,
   type Bus,
   type Counters,
+  createMemoryIncidentStore,
+  createMemoryIncidentTracker,
+  DEFAULT_INCIDENT_POLICY,
+  latestStates,
   type HighPriorityAlert,
+  type IncidentStore,
+  type IncidentTracker,
   type IncomingMessage,
+  type Placed,
   type Logger,
   type PipelineTopics,
   type LogMessage,
@@ -41,6 +48,7 @@ import { createMemoryTemplateStore } from "./patterns/template-store.ts";
 import type { DetectionConfig } from "./detection/config.ts";
 import type { Enrich } from "./enrichment/enricher.ts";
 import { clientLocationOf, ecsFieldsOf } from "./ecs/ecs-fields.ts";
+import { incidentAlertOf, incidentOfAlert, joinDocument } from "./incidents.ts";
 
 export interface WorkerDeps {
   bus: Bus;
@@ -61,6 +69,8 @@ export interface WorkerDeps {
   patterns?: PatternAssigner;
   /** Country and network of each source address; none when absent. */
   enrich?: Enrich;
+  /** Groups alerts into incidents (shared by every replica) and keeps them; in this process only when absent. */
+  incidents?: { tracker: IncidentTracker; store: IncidentStore };
 }
 
 export interface Worker {
@@ -98,7 +108,7 @@ export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowM
 /** The trace a message's span belongs to; null when the message carried none and nothing is sampled. */
 const traceIdOf = (span: Span): string | null => (isSpanContextValid(span.spanContext()) ? span.spanContext().traceId : null);
 
-export function toHighPriorityAlert(doc: ProcessedLog, analysis: Analysis, nowMs: number): HighPriorityAlert | null {
+export function toHighPriorityAlert(doc: ProcessedLog, analysis: Analysis, nowMs: number, placed?: Placed): HighPriorityAlert | null {
   const alert = analysis.verdict.alert;
   if (alert === null) return null;
   // The alert's client is where the source is (schema version 1); its address is `source_ip` already.
@@ -119,6 +129,7 @@ export function toHighPriorityAlert(doc: ProcessedLog, analysis: Analysis, nowMs
     log_id: doc.id,
     details: { ...alert.details, ...(doc.source_ip_inferred === true ? { source_inferred: true } : {}) },
     ...(location !== undefined ? { client: location } : {}),
+    ...(placed !== undefined ? { incident: incidentOfAlert(placed, doc.id) } : {}),
   };
 }
 
@@ -141,6 +152,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const topics = deps.topics ?? TOPICS;
   const analyze = createAnalyzer(deps.detection, deps.counters, deps.patterns ?? createPatternAssigner({ store: createMemoryTemplateStore() }));
   const metrics = workerMetrics(deps.registry);
+  const incidents = deps.incidents ?? { tracker: createMemoryIncidentTracker(DEFAULT_INCIDENT_POLICY), store: createMemoryIncidentStore() };
   const tracer = trace.getTracer("soc-worker");
   let follower: WhitelistFollower | null = null;
   let subscription: Subscription | null = null;
@@ -175,6 +187,22 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
+  /** Each anomaly joins or opens its incident and takes its id and status; answers per document (none for normal logs). */
+  async function placeInIncidents(messages: IncomingMessage[], docs: ProcessedLog[], analyses: Analysis[]): Promise<(Placed | undefined)[]> {
+    const candidates = docs.flatMap((doc, i) => {
+      const alert = incidentAlertOf(doc, analyses[i] as Analysis, messages[i] as IncomingMessage);
+      return alert === null ? [] : [{ i, alert }];
+    });
+    const answers = await incidents.tracker.place(candidates.map(({ alert }) => alert));
+    const placed: (Placed | undefined)[] = new Array<Placed | undefined>(docs.length);
+    candidates.forEach(({ i }, k) => {
+      const answer = answers[k] as Placed;
+      joinDocument(docs[i] as ProcessedLog, answer);
+      placed[i] = answer;
+    });
+    return placed;
+  }
+
   async function processBatch(messages: IncomingMessage[], spans: Span[]): Promise<void> {
     const whitelist = (follower as WhitelistFollower).whitelist;
     const rejected: { message: IncomingMessage; reason: string }[] = [];
@@ -200,8 +228,9 @@ export function createWorker(deps: WorkerDeps): Worker {
       span.setAttributes({ "soc.document.id": doc.id, "soc.is_anomaly": doc.is_anomaly, ...(doc.rule != null ? { "soc.rule": doc.rule } : {}) });
       return doc;
     });
+    const placed = await placeInIncidents(accepted.map(({ message }) => message), docs, analyses);
     const alerts = docs.flatMap((doc, i) => {
-      const alert = toHighPriorityAlert(doc, analyses[i] as Analysis, nowMs);
+      const alert = toHighPriorityAlert(doc, analyses[i] as Analysis, nowMs, placed[i]);
       return alert === null ? [] : [{ alert, span: (accepted[i] as { span: Span }).span }];
     });
 
@@ -210,6 +239,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     // The client's own span for the shared request would be a trace of its own: ours stand for it in each message's trace.
     await stepInEachTrace("index processed_logs", acceptedSpans, bulk, () => withoutSpans(() => store.bulkIndex(docs)));
     stopBulk();
+    await incidents.store.put(latestStates(placed.filter((p): p is Placed => p !== undefined)));
     // Each alert is sent in its log's span, so the alerter continues that log's trace; the Kafka bus
     // still sends concurrent publishes together.
     await Promise.all(
@@ -248,7 +278,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       return follower.whitelist;
     },
     async start() {
-      await store.ensureReady();
+      await Promise.all([store.ensureReady(), incidents.store.ensureReady()]);
       follower = await followWhitelist(bus, logger, topics.configUpdates);
       await seedWhitelist(bus, follower, deps.whitelistSeed);
       subscription = await bus.subscribe({ groupId, topics: [topics.logs], fromBeginning: true, handleBatch });

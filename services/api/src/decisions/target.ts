@@ -19,11 +19,12 @@ function ipv4ToBigInt(address: string): bigint {
 
 function ipv6ToBigInt(address: string): bigint {
   let text = address.toLowerCase();
-  // An embedded IPv4 tail (::ffff:192.0.2.1) is two hextets.
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted?.[1] !== undefined) {
-    const v4 = ipv4ToBigInt(dotted[1]);
-    text = `${text.slice(0, -dotted[1].length)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+  // An embedded IPv4 tail (::ffff:192.0.2.1) is two hextets. (isIP accepted the address, so a dot
+  // means such a tail after the last colon.)
+  const dotted = text.slice(text.lastIndexOf(":") + 1);
+  if (dotted.includes(".")) {
+    const v4 = ipv4ToBigInt(dotted);
+    text = `${text.slice(0, -dotted.length)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
   }
   const [head = "", tail] = text.split("::") as [string, string | undefined];
   const headGroups = head === "" ? [] : head.split(":");

@@ -14,7 +14,7 @@ const ESCALATING: readonly AlertStatus[] = ["acknowledged", "resolved"];
  * Marks the templates of alerts an analyst took up, so the keyword rule never calls their lines
  * routine. Best effort: the status change stands when the catalogue cannot be reached.
  */
-async function escalateTemplates(deps: ApiDeps, ids: string[], status: AlertStatus): Promise<void> {
+export async function escalateTemplates(deps: ApiDeps, ids: string[], status: AlertStatus): Promise<void> {
   const catalogue = deps.patterns;
   if (catalogue === undefined || !ESCALATING.includes(status)) return;
   try {
@@ -47,6 +47,7 @@ export const alertRoutes = [
         ...(query.from !== undefined ? { from: query.from } : {}),
         ...(query.to !== undefined ? { to: query.to } : {}),
         ...(query.q !== undefined ? { text: query.q } : {}),
+        ...(query.incident_id !== undefined ? { incident_id: query.incident_id } : {}),
         ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
       });
       ctx.set("X-Total-Count", String(page.total));

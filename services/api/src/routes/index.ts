@@ -5,13 +5,14 @@
  */
 import { alertRoutes } from "./alerts.ts";
 import { decisionRoutes } from "./decisions.ts";
+import { incidentRoutes } from "./incidents.ts";
 import { logRoutes } from "./logs.ts";
 import { operationRoutes, reportRoute } from "./operations.ts";
 import { patternRoutes } from "./patterns.ts";
 import type { ApiRoute, MountedRoute } from "./route.ts";
 import { whitelistRoutes } from "./whitelist.ts";
 
-export const API_ROUTES: readonly ApiRoute[] = [...logRoutes, ...alertRoutes, ...patternRoutes, ...whitelistRoutes, ...decisionRoutes, ...operationRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [...logRoutes, ...alertRoutes, ...incidentRoutes, ...patternRoutes, ...whitelistRoutes, ...decisionRoutes, ...operationRoutes];
 
 export const MOUNTED_ROUTES: readonly MountedRoute[] = [reportRoute];
 

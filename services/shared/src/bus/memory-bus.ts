@@ -3,7 +3,7 @@
  * services rely on: ordered partitions, consumer groups with committed offsets, redelivery of a
  * batch whose handler threw, and replay from the start. Topics named in `durableTopics` are
  * appended to `<dataDir>/<topic>.ndjson` (mode 0600) so state such as the whitelist survives a
- * restart.
+ * restart; with a `dataDir`, every topic's offsets also continue where the last run stopped.
  *
  * Memory stays bounded like Kafka's retention: a topic keeps its newest `retainMessages`, and older
  * ones only until every consumer group has committed them and no follower still has to read them.
@@ -63,6 +63,40 @@ function indexOf(messages: IncomingMessage[], offset: number): number {
 
 /** What a durable topic's journal holds per message. */
 const journalLine = (message: IncomingMessage): string => `${JSON.stringify({ key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp })}\n`;
+
+/**
+ * Every topic's next offset, appended after each publish and continued on start: messages keep
+ * offsets a previous run used, so ids derived from them (the processed documents' `<topic>-0-<offset>`)
+ * never repeat across restarts while the documents themselves are kept. Compacted on start and
+ * every 10,000 records, so the file stays small.
+ */
+function nextOffsetsFile(file: string, topicLog: (topic: string) => { end: number }): { record(topic: string, end: number): void } {
+  const ends = new Map<string, number>();
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      // A line cut short by a crash is skipped; the one before it still holds that topic's offset.
+      const parsed = /^\{"topic":(".*"),"end":(\d+)\}$/.exec(line);
+      if (parsed === null) continue;
+      const topic = JSON.parse(parsed[1] as string) as string;
+      ends.set(topic, Math.max(ends.get(topic) ?? 0, Number(parsed[2])));
+    }
+  }
+  for (const [topic, end] of ends) topicLog(topic).end = Math.max(topicLog(topic).end, end);
+  const line = (topic: string, end: number): string => `${JSON.stringify({ topic, end })}\n`;
+  const compact = (): void => {
+    writeFileSync(`${file}.tmp`, [...ends].map(([topic, end]) => line(topic, end)).join(""), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  };
+  compact();
+  let records = 0;
+  return {
+    record(topic, end) {
+      ends.set(topic, end);
+      if (++records % 10_000 === 0) compact();
+      else appendFileSync(file, line(topic, end), { mode: 0o600 });
+    },
+  };
+}
 
 export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   const maxBatchSize = options.maxBatchSize ?? 500;
@@ -148,6 +182,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     if (options.dataDir === undefined || !durable.has(topic)) return;
     appendFileSync(journalOf(options.dataDir, topic), journalLine(message), { mode: 0o600 });
   };
+  const offsets = options.dataDir === undefined ? null : nextOffsetsFile(join(options.dataDir, "next-offsets.ndjson"), (topic) => log(topic));
 
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -167,6 +202,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     publish(topic, messages) {
       return sendTraced(topic, messages, async (stamped) => {
         for (const message of stamped) persist(topic, append(topic, message));
+        offsets?.record(topic, log(topic).end);
         trim(log(topic));
         wakeAll();
       });

@@ -71,6 +71,7 @@ export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
     trace: { properties: { id: { type: "keyword" } } },
     pattern: { properties: { id: { type: "keyword" }, template: { type: "keyword", ignore_above: 2048 } } },
     severity: { type: "keyword" },
+    incident_id: { type: "keyword" },
     // ECS (docs/messages.md). client.ip is an `ip` without ignore_malformed: the worker writes only
     // addresses it parsed and wrote in canonical form, so a malformed one is a bug to see, not to hide.
     client: {
@@ -92,6 +93,9 @@ export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
 
 type Located = { index: string; doc: ProcessedLog };
 
+/** Alerts changed per bulk request when an incident is triaged. */
+const INCIDENT_PAGE = 500;
+
 /** The exact-match part of a query; its text is a scored `match` beside these. */
 function queryFilters(query: LogQuery): estypes.QueryDslQueryContainer[] {
   const filter: estypes.QueryDslQueryContainer[] = [];
@@ -99,6 +103,7 @@ function queryFilters(query: LogQuery): estypes.QueryDslQueryContainer[] {
   if (query.status !== undefined) filter.push({ terms: { status: query.status } });
   if (query.rule !== undefined) filter.push({ terms: { rule: query.rule } });
   if (query.source_ip !== undefined) filter.push({ term: { source_ip: query.source_ip } });
+  if (query.incident_id !== undefined) filter.push({ term: { incident_id: query.incident_id } });
   if (query.from !== undefined || query.to !== undefined) filter.push({ range: { timestamp: { gte: query.from, lte: query.to, format: "epoch_second" } } });
   return filter;
 }
@@ -236,6 +241,32 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
       const found = await locate(id);
       for (const { index: target } of found) await updateIn(target, id, status, nowSeconds);
       return found.length > 0;
+    },
+
+    async updateIncidentStatus(incidentId, status, nowSeconds) {
+      const ids: string[] = [];
+      let after: estypes.SortResults | undefined;
+      for (;;) {
+        const page = await client.search<ProcessedLog>({
+          index,
+          size: INCIDENT_PAGE,
+          seq_no_primary_term: true,
+          query: { term: { incident_id: incidentId } },
+          sort: [{ id: { order: "asc" } }],
+          ...(after === undefined ? {} : { search_after: after }),
+        });
+        const hits = page.hits.hits.filter((hit) => hit._source !== undefined);
+        if (hits.length === 0) return [...new Set(ids)];
+        // Whole documents, guarded by sequence numbers (see updateIn); one the worker rewrote meanwhile is done again alone.
+        const operations = hits.flatMap((hit) => [{ index: { _index: hit._index, _id: hit._id, if_seq_no: hit._seq_no, if_primary_term: hit._primary_term } }, withStatus(hit._source as ProcessedLog, status, nowSeconds)]);
+        const response = await client.bulk({ operations, refresh: "wait_for" });
+        const conflicts = response.items.flatMap((item, i) => (item.index?.status === 409 ? [hits[i] as estypes.SearchHit<ProcessedLog>] : []));
+        for (const hit of conflicts) await updateIn(hit._index, hit._id as string, status, nowSeconds);
+        const failed = response.items.find((item) => item.index?.error !== undefined && item.index.status !== 409);
+        if (failed !== undefined) throw new Error(`Elasticsearch refused a status change: ${failed.index?.error?.reason ?? "?"}`);
+        ids.push(...hits.map((hit) => (hit._source as ProcessedLog).id));
+        after = hits.at(-1)?.sort;
+      }
     },
 
     applyRetention: indices.applyRetention,

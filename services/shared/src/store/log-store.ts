@@ -17,6 +17,8 @@ export interface LogQuery {
   to?: number;
   /** Case-insensitive match on the message text. */
   text?: string;
+  /** The alerts of one incident. */
+  incident_id?: string;
   size: number;
   /** Opaque cursor from a previous page's next_cursor. */
   cursor?: string;
@@ -63,6 +65,8 @@ export interface LogStore {
   stats(query: StatsQuery): Promise<LogStats>;
   /** Returns false when no document has this id; the document stays where it is stored. */
   updateStatus(id: string, status: AlertStatus, nowSeconds: number): Promise<boolean>;
+  /** Sets the status of every alert of an incident; answers their ids. */
+  updateIncidentStatus(incidentId: string, status: AlertStatus, nowSeconds: number): Promise<string[]>;
   /** Deletes what `policy` no longer keeps (retention.ts); never what is still being written. */
   applyRetention(policy: RetentionPolicy, nowSeconds: number): Promise<RetentionOutcome>;
   ping(): Promise<void>;

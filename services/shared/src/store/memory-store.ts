@@ -12,11 +12,17 @@ import { bucketStart, zeroFilledTimeline } from "./timeline.ts";
 
 type JournalEntry = { doc: ProcessedLog } | { status: { id: string; status: AlertStatus; at: number } };
 
-export function matchesQuery(doc: ProcessedLog, query: LogQuery): boolean {
+/** The exact-match filters, each absent or equal (or containing, for lists). */
+function matchesFields(doc: ProcessedLog, query: LogQuery): boolean {
   if (query.is_anomaly !== undefined && doc.is_anomaly !== query.is_anomaly) return false;
   if (query.status !== undefined && !query.status.includes(doc.status)) return false;
   if (query.rule !== undefined && (doc.rule == null || !query.rule.includes(doc.rule))) return false;
   if (query.source_ip !== undefined && doc.source_ip !== query.source_ip) return false;
+  return query.incident_id === undefined || doc.incident_id === query.incident_id;
+}
+
+export function matchesQuery(doc: ProcessedLog, query: LogQuery): boolean {
+  if (!matchesFields(doc, query)) return false;
   if (query.from !== undefined && doc.timestamp < query.from) return false;
   if (query.to !== undefined && doc.timestamp > query.to) return false;
   return query.text === undefined || containsEveryWord(doc.message, query.text);
@@ -89,6 +95,12 @@ export function createMemoryStore(options: { dataDir?: string } = {}): LogStore 
       if (!docs.has(id)) return false;
       record([{ status: { id, status, at: nowSeconds } }]);
       return true;
+    },
+
+    async updateIncidentStatus(incidentId, status, nowSeconds) {
+      const ids = [...docs.values()].filter((doc) => doc.incident_id === incidentId).map((doc) => doc.id);
+      record(ids.map((id) => ({ status: { id, status, at: nowSeconds } })));
+      return ids;
     },
 
     async applyRetention(policy, nowSeconds) {

@@ -98,12 +98,13 @@ export function currentIndices(alias: string, layout: IndexLayout, nowSeconds: n
 
 export type BackingIndex = { kind: "period"; family: IndexFamily; start: number; end: number } | { kind: "legacy" };
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** After `<alias>-`: the family, then the period's year, month and (daily indices) day. */
+const BACKING_SUFFIX = /^(normal|anomalies)-(\d{4})\.(\d{2})(?:\.(\d{2}))?$/;
 
 /** What an index behind the alias holds, from its name (a day's or a month's, of either layout); null for an index this pipeline did not name. */
 export function parseBackingIndex(alias: string, name: string): BackingIndex | null {
   if (name === legacyIndexName(alias)) return { kind: "legacy" };
-  const match = new RegExp(`^${escapeRegExp(alias)}-(normal|anomalies)-(\\d{4})\\.(\\d{2})(?:\\.(\\d{2}))?$`).exec(name);
+  const match = name.startsWith(`${alias}-`) ? BACKING_SUFFIX.exec(name.slice(alias.length + 1)) : null;
   if (match === null) return null;
   const [, family, year, month, day] = match;
   const period: IndexPeriod = day === undefined ? "month" : "day";

@@ -12,7 +12,7 @@ export function startSdk(service: string, otlpEndpoint: string, otlpHeaders: Sec
     // OTEL_SERVICE_NAME (set by the operator) names the service when present.
     ...(process.env.OTEL_SERVICE_NAME ? {} : { serviceName: service }),
     traceExporter: new OTLPTraceExporter({
-      url: `${otlpEndpoint.replace(/\/+$/, "")}/v1/traces`,
+      url: new URL("v1/traces", otlpEndpoint.endsWith("/") ? otlpEndpoint : `${otlpEndpoint}/`).href,
       ...(otlpHeaders !== undefined ? { headers: parseKeyPairsIntoRecord(otlpHeaders.reveal()) } : {}),
     }),
     textMapPropagator: new W3CTraceContextPropagator(),

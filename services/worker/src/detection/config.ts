@@ -1,8 +1,11 @@
 /** Detection settings; parsed from the environment in ../config.ts. */
 import { DETECTION_DEFAULTS } from "@soc/shared";
+import type { KeywordRule } from "./keyword-rules.ts";
 
 export interface DetectionConfig {
   keywords: string[];
+  /** Where keywords count and how much (KEYWORD_RULES); none: every keyword everywhere, as medium. */
+  keywordRules?: KeywordRule[];
   bruteForce: { threshold: number; windowSeconds: number };
   spike: {
     /** Previous minutes that form the moving baseline. */

@@ -11,10 +11,10 @@ import type { LogFeatures } from "../detection/features.ts";
 
 export type EcsFields = Pick<ProcessedLog, "client" | "user" | "event" | "host" | "process">;
 
-// RFC 3164's `Mmm dd hh:mm:ss` (a blank pads the day) or the RFC 3339 time rsyslog forwards instead.
-const SYSLOG_TIME = String.raw`(?:[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))`;
-// After the time: the host (an address, IPv6 too, or a name, never ending in the tag's colon), then `program[pid]: `.
-const SYSLOG_HEADER = new RegExp(String.raw`^(?:<\d{1,3}>)?${SYSLOG_TIME} ([^\s[\]]{1,255})(?<!:) ([\w./()-]{1,64})(?:\[(\d{1,10})\])?: `);
+// `<PRI>`, the time (RFC 3164's `Mmm dd hh:mm:ss`, a blank padding the day, or the RFC 3339 time rsyslog
+// forwards instead), the host (an address, IPv6 too, or a name, never ending in the tag's colon), then `program[pid]: `.
+const SYSLOG_HEADER =
+  /^(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) ([^\s[\]]{1,255})(?<!:) ([\w./()-]{1,64})(?:\[(\d{1,10})\])?: /;
 // Without a time only `program[pid]: ` is a header: `word: ` alone is as often the start of a message (`error: `).
 const PROGRAM_WITH_PID = /^(?:<\d{1,3}>)?([\w./()-]{1,64})\[(\d{1,10})\]: /;
 

@@ -27,9 +27,10 @@ describe.skipIf(missingInfra("elasticsearchUrl"))("enrichment on real Elasticsea
         return page.items;
       });
       const google = { geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 15169, organization: { name: expect.stringMatching(/google/i) } } };
-      expect(docs.filter((doc) => doc.source_ip === "8.8.8.8").map((doc) => doc.client)).toEqual(Array(5).fill(google));
-      expect(docs.find((doc) => doc.source_ip === "192.168.7.7")?.client).toEqual({ network: "private" });
-      expect(docs.find((doc) => doc.source_host === "bad.example")?.client).toBeUndefined();
+      // Beside the ECS address and port the line gives (docs/messages.md).
+      expect(docs.filter((doc) => doc.source_ip === "8.8.8.8").map((doc) => doc.client)).toEqual(Array(5).fill({ ...google, ip: "8.8.8.8", port: expect.any(Number) }));
+      expect(docs.find((doc) => doc.source_ip === "192.168.7.7")?.client).toEqual({ network: "private", ip: "192.168.7.7", port: 4005 });
+      expect(docs.find((doc) => doc.source_host === "bad.example")?.client).toEqual({ domain: "bad.example", port: 4006 });
 
       // Mapped, not only stored: a terms query on the keyword and long fields finds them.
       const byCountry = await store.client.count({ index: store.index, query: { bool: { filter: [{ term: { "client.geo.country_iso_code": "US" } }, { term: { "client.as.number": 15169 } }] } } });

@@ -54,7 +54,7 @@ export const MASKS: readonly Mask[] = [
 // holds no digit, dot, colon or slash (most of a log) is passed over after one look.
 // Bounded (a DNS label is at most 63 characters) so a long run of punctuation stays linear.
 const MAY_HOLD_VALUE = String.raw`(?=\S{0,64}[\d./\\:]|[a-fA-F]{8})`;
-const COMBINED = new RegExp(`${START}${MAY_HOLD_VALUE}(?:${MASKS.map((mask) => `(${mask.pattern})${END}`).join("|")})`, "g");
+export const COMBINED = new RegExp(`${START}${MAY_HOLD_VALUE}(?:${MASKS.map((mask) => `(${mask.pattern})${END}`).join("|")})`, "g");
 
 /** Replaces every masked value of `content` with its placeholder. */
 export function maskVariables(content: string): string {

@@ -1,4 +1,5 @@
 import { patternSettingsOf } from "../config.ts";
+import { DEFAULT_KEYWORD_SEVERITY } from "../keyword-rules.ts";
 import type { Rule } from "./rule.ts";
 
 /**
@@ -11,6 +12,6 @@ export const keywordRule: Rule = {
   evaluate: ({ features, observations: { pattern }, config }) => {
     if (features.keyword === null) return null;
     const familiar = pattern !== undefined && !pattern.escalated && pattern.seenBefore >= patternSettingsOf(config).familiarAfterLines;
-    return { is_anomaly: true, reason: "Log contains anomalous keyword.", severity: familiar ? "info" : "medium", rule: "keyword", alert: null };
+    return { is_anomaly: true, reason: "Log contains anomalous keyword.", severity: familiar ? "info" : (features.keywordSeverity ?? DEFAULT_KEYWORD_SEVERITY), rule: "keyword", alert: null };
   },
 };
