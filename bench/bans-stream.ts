@@ -4,7 +4,7 @@
  * (every ban sent) and for the steady pull every update_frequency (nothing changed; one new ban).
  * Usage: REDIS_URL=... npx tsx bench/bans-stream.ts [bans] [pulls]
  */
-import { startTestApi, TEST_KEYS } from "@soc/api";
+import { startTestApi, TEST_KEYS } from "@soc/api/testing";
 import { createRedisDecisionStore } from "../services/api/src/decisions/redis-store.ts";
 
 const bans = Number(process.argv[2] ?? 10_000);

@@ -4,7 +4,8 @@
  * mining on (in-memory template store and catalogue), which the learned rules need.
  * Usage: npx tsx bench/detection.ts [lines]
  */
-import { createMemoryCounters, createMemoryPatternCatalogue, Whitelist } from "@soc/shared";
+import { Whitelist } from "@soc/shared";
+import { createMemoryCounters, createMemoryPatternCatalogue } from "@soc/shared/memory";
 import { createAnalyzer, createMemoryTemplateStore, createPatternAssigner, DEFAULT_KEYWORDS, type AnalysisInput, type Analyzer } from "@soc/worker";
 import { readOpenSshSample } from "../services/worker/src/loghub.ts";
 

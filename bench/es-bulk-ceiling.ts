@@ -2,7 +2,7 @@
  * Ceiling for the pipeline: how fast this machine's Elasticsearch takes the worker's documents in
  * bulk requests, with nothing else in the way. Usage: ELASTICSEARCH_URL=... npx tsx bench/es-bulk-ceiling.ts [docs]
  */
-import { createElasticsearchStore } from "@soc/shared";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
 import { processedDoc } from "./documents.ts";
 
 const total = Number(process.argv[2] ?? 200_000);

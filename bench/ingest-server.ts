@@ -2,7 +2,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, keyAccess } from "@soc/api";
-import { createKafkaBus, createLogger, createMemoryBus, createMemoryStore, createRegistry, PIPELINE_TOPICS, Whitelist } from "@soc/shared";
+import { createLogger, PIPELINE_TOPICS, Whitelist } from "@soc/shared";
+import { createMemoryBus, createMemoryStore } from "@soc/shared/memory";
+import { createKafkaBus } from "@soc/shared/kafka";
+import { createRegistry } from "@soc/shared/telemetry";
 
 export const BENCH_KEY = "bench-ingest-key-0123456789";
 const logger = createLogger("bench-api", "warn");

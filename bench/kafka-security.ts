@@ -6,7 +6,8 @@
  * Usage: npx tsx bench/kafka-security.ts [messages]
  */
 import { readFileSync } from "node:fs";
-import { createKafkaBus, Secret, silentLogger, type KafkaBus, type KafkaSecurity } from "@soc/shared";
+import { Secret, silentLogger } from "@soc/shared";
+import { createKafkaBus, type KafkaBus, type KafkaSecurity } from "@soc/shared/kafka";
 import { logLine } from "./documents.ts";
 
 const total = Number(process.argv[2] ?? 100_000);
@@ -26,7 +27,7 @@ const adminSecurity: KafkaSecurity = { ...secure, sasl: { mechanism: "SCRAM-SHA-
 async function measure(label: string, broker: string, security: KafkaSecurity, admin: KafkaBus): Promise<Record<string, unknown>> {
   const topic = `bench-kafka-security-${label}-${Date.now().toString(36)}`;
   await admin.ensureTopics([{ topic, partitions: 6, config: {} }]);
-  if (security.sasl !== undefined) await admin.ensureAcls([{ principal: `User:${security.sasl.username}`, resource: "topic", name: topic, pattern: "literal", operation: "write" }]);
+  if (security.sasl !== undefined && "username" in security.sasl) await admin.ensureAcls([{ principal: `User:${security.sasl.username}`, resource: "topic", name: topic, pattern: "literal", operation: "write" }]);
   const bus = createKafkaBus({ brokers: [broker], clientId: `bench-${label}`, logger: silentLogger(), security });
   try {
     await bus.publish(topic, [{ value: "warm-up" }]);

@@ -5,7 +5,8 @@
  * Times are taken from watch events, not polling. Usage (make bench sources the env):
  *   npx tsx bench/operator.ts [trials] [pollingIntervalSeconds]
  */
-import { createKafkaBus, pipelineTopicSpecs, silentLogger } from "@soc/shared";
+import { pipelineTopicSpecs, silentLogger } from "@soc/shared";
+import { createKafkaBus } from "@soc/shared/kafka";
 import type { KubeObject } from "../operator/src/kube/client.ts";
 import { applyCrds, createNamespace, deleteNamespace, metricValue, pipelineManifest, startOperator } from "../operator/test/harness.ts";
 

@@ -7,7 +7,8 @@
  * Usage: npx tsx bench/pattern-anomalies.ts [--write]   (--write puts the table in docs/benchmarks.md)
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { createMemoryCounters, createMemoryPatternCatalogue, Whitelist, type AnomalySeverity } from "@soc/shared";
+import { Whitelist, type AnomalySeverity } from "@soc/shared";
+import { createMemoryCounters, createMemoryPatternCatalogue } from "@soc/shared/memory";
 import { createAnalyzer, createMemoryTemplateStore, createPatternAssigner, DEFAULT_KEYWORDS, type DetectionConfig } from "@soc/worker";
 import { PATTERN_DEFAULTS, type PatternSettings } from "../services/worker/src/detection/config.ts";
 import { loghubDir, parseCsv } from "../services/worker/src/patterns/loghub-structured.ts";

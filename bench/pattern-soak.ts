@@ -6,7 +6,8 @@
  * Usage: node --expose-gc --import tsx bench/pattern-soak.ts [lines] [--write]
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { createMemoryCounters, createMemoryPatternCatalogue, Whitelist } from "@soc/shared";
+import { Whitelist } from "@soc/shared";
+import { createMemoryCounters, createMemoryPatternCatalogue } from "@soc/shared/memory";
 import { createAnalyzer, createMemoryTemplateStore, createPatternAssigner, DEFAULT_KEYWORDS } from "@soc/worker";
 
 const total = Number(process.argv[2] ?? 1_000_000);

@@ -4,7 +4,8 @@
  * Usage: ELASTICSEARCH_URL=... npx tsx bench/report.ts [docs]
  */
 import { createElasticsearchReportSource, parseMonth, renderMonthlyReport } from "@soc/reporter";
-import { createElasticsearchStore, type AlertStatus, type ProcessedLog } from "@soc/shared";
+import type { AlertStatus, ProcessedLog } from "@soc/shared";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
 import { logLine } from "./documents.ts";
 
 const total = Number(process.argv[2] ?? 1_000_000);

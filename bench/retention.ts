@@ -4,7 +4,7 @@
  * day indices, and pruning an older mixed index document by document (what every run would cost
  * without per-period indices). Usage: ELASTICSEARCH_URL=... npx tsx bench/retention.ts [legacyDocs] [days]
  */
-import { createElasticsearchStore, PROCESSED_LOGS_MAPPING } from "@soc/shared";
+import { createElasticsearchStore, PROCESSED_LOGS_MAPPING } from "@soc/shared/elasticsearch";
 import { processedDoc } from "./documents.ts";
 
 const legacyDocs = Number(process.argv[2] ?? 100_000);

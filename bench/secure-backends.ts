@@ -5,19 +5,13 @@
  * Usage: npx tsx bench/secure-backends.ts [docs] [counterRoundTrips]
  */
 import { z } from "zod";
+import { checkElasticsearchEnv, checkRedisEnv, elasticsearchEnvShape, parseConfig, redisEnvShape } from "@soc/shared";
 import {
-  checkElasticsearchEnv,
-  checkRedisEnv,
   createElasticsearchStore,
-  createRedisCounters,
-  elasticsearchEnvShape,
   elasticsearchStoreOptionsOf,
-  parseConfig,
-  redisConnectionOf,
-  redisEnvShape,
   type ElasticsearchStoreOptions,
-  type RedisConnection,
-} from "@soc/shared";
+} from "@soc/shared/elasticsearch";
+import { createRedisCounters, redisConnectionOf, type RedisConnection } from "@soc/shared/redis";
 import { processedDoc } from "./documents.ts";
 
 const docs = Number(process.argv[2] ?? 50_000);

@@ -9,7 +9,9 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { trace } from "@opentelemetry/api";
-import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistry, silentLogger, startTracing, TOPICS } from "@soc/shared";
+import { silentLogger, TOPICS } from "@soc/shared";
+import { createMemoryBus, createMemoryCounters, createMemoryStore } from "@soc/shared/memory";
+import { createRegistry, startTracing } from "@soc/shared/telemetry";
 import { createWorker, DEFAULT_KEYWORDS } from "@soc/worker";
 
 const total = Number(process.argv[2] ?? 50_000);

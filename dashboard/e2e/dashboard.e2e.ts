@@ -2,7 +2,8 @@
  * The analyst's paths in a real browser (Debian's Chromium via playwright-core) against the real
  * API of the embedded pipeline: key prompt, a brute-force alert appearing without reload, resolving
  * it, whitelisting an IP and seeing its logs treated as normal, downloading a report, the overview's
- * time axis and range picker (kept in the URL), and its top IPs and reasons opening filtered alerts.
+ * time axis and range picker (kept in the URL), its top IPs and reasons opening filtered alerts, and
+ * resolving an incident with its alerts.
  * Screenshots of every view go to dashboard/test-output/. Exits non-zero on the first failure.
  */
 import assert from "node:assert/strict";
@@ -11,12 +12,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bucketLabel } from "../src/lib/chart.ts";
 import { localInputValue } from "../src/lib/time-zone.ts";
+import type { Locator } from "playwright-core";
 import { KEY, startHarness } from "./harness.ts";
 
 /** The browser's zone: charts and the range picker show its times, not the machine's. */
 const ZONE = "America/New_York";
 const output = fileURLToPath(new URL("../test-output/", import.meta.url));
 mkdirSync(output, { recursive: true });
+
+/** The alerts table's Origin cell as the user reads it, blanks collapsed. */
+const originText = async (row: Locator): Promise<string> => ((await row.locator("td.origin").textContent()) ?? "").replace(/\s+/g, " ").trim();
 
 const harness = await startHarness();
 const { pipeline, dashboard, browser, post } = harness;
@@ -55,6 +60,13 @@ try {
   const bruteForceRow = page.locator("tr", { hasText: "Brute-force attempt detected from 203.0.113.7 (5 attempts)." });
   await bruteForceRow.waitFor({ timeout: 15_000 });
   assert.equal(await bruteForceRow.getAttribute("class"), "fresh", "a new alert is highlighted");
+  // Where the source is: a documentation address is named as such; a public one by country and AS.
+  assert.equal(await originText(bruteForceRow), "documentation range");
+  for (let i = 0; i < 5; i++) assert.equal((await post({ message: `sshd[4243]: Failed password for invalid user admin from 8.8.8.8 port ${51_000 + i} ssh2`, timestamp: base + i })).status, 200);
+  const locatedRow = page.locator("tr", { hasText: "Brute-force attempt detected from 8.8.8.8" });
+  await locatedRow.waitFor({ timeout: 15_000 });
+  assert.match(await originText(locatedRow), /^🇺🇸 US AS15169 Google/i);
+  assert.equal(await locatedRow.locator("td.origin abbr").getAttribute("title"), "United States");
   await shot("alerts");
 
   // Resolve it.
@@ -138,6 +150,9 @@ try {
   await page.keyboard.press("ArrowLeft");
   assert.equal(await page.locator(":focus").getAttribute("aria-label"), `${bucketLabel(hour(-3), 3600, ZONE, "en-US")}: 1 alert`);
   await page.getByRole("link", { name: "203.0.113.7: " }).waitFor();
+  // The top IPs say where each address is; the full name is in the link's label.
+  const locatedIp = page.getByRole("link", { name: /^8\.8\.8\.8: \d+ alerts?, United States, AS15169 Google/i });
+  assert.equal((await locatedIp.locator(".label").textContent())?.trim(), "8.8.8.8🇺🇸 US");
   await shot("overview");
   const alertsFigure = page.locator(".figure", { hasText: /^\s*[\d,]+\s*Alerts\s*$/ }).locator(".value");
   const dayAlerts = Number(await alertsFigure.textContent());
@@ -200,6 +215,16 @@ try {
   await page.locator("tr", { hasText: "Accepted publickey for deploy from <IP> port <NUM> ssh2" }).waitFor();
   assert.equal(await page.locator("tbody tr").count(), 1, "only the sshd source's template");
   await shot("patterns");
+
+  // Incidents: the brute force from 8.8.8.8 is one open incident; resolving it resolves its alert.
+  await page.goto(`${dashboard.url}/#/incidents`);
+  const incidentRow = page.locator("tr", { hasText: "8.8.8.8" }).filter({ hasText: "Brute force" });
+  await incidentRow.waitFor();
+  await incidentRow.getByRole("button", { name: "Resolve" }).click();
+  await page.getByText("Incident on 8.8.8.8 marked resolved, with its 1 alert.").waitFor();
+  await shot("incidents");
+  await page.goto(`${dashboard.url}/#/alerts`);
+  await locatedRow.getByText("Resolved").waitFor();
 
   // The API going away is shown with what to do.
   await pipeline.close();

@@ -29,6 +29,8 @@ export async function startHarness(): Promise<Harness> {
     access: [{ role: "admin", key: KEY }],
     detection: { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } },
     whitelistSeed: [],
+    // The bundled location databases, as `make run` opens them: alerts carry country and network.
+    enrichment: {},
     frontendOrigins: ["*"],
     logger: silentLogger(),
   });

@@ -1,7 +1,9 @@
 /** Operator configuration, parsed once from the environment in main(). */
 import { hostname } from "node:os";
 import { z } from "zod";
-import { booleanFlag, logLevel, parseConfig, port, positiveInt, checkKafkaEnv, kafkaSecurityEnvShape, tracingEnvShape } from "@soc/shared";
+import { booleanFlag, logLevel, parseConfig, port, positiveInt } from "@soc/shared";
+import { checkKafkaEnv, kafkaSecurityEnvShape } from "@soc/shared/kafka";
+import { tracingEnvShape } from "@soc/shared/telemetry";
 import { brokerPolicyEnvShape } from "./kafka/broker-policy.ts";
 
 const operatorEnvSchema = z.object({

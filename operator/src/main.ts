@@ -3,7 +3,9 @@
  * and reconcilers; every replica serves /healthz (fails when a watch is dead), /readyz and
  * /metrics. SIGTERM stops work, waits for reconciles in flight and hands the Lease over.
  */
-import { createKafkaBus, createLogger, onShutdownSignal, startOpsServer, startTracing, describeKafkaSecurity, kafkaSecurityOf } from "@soc/shared";
+import { createLogger, onShutdownSignal } from "@soc/shared";
+import { createKafkaBus, describeKafkaSecurity, kafkaSecurityOf } from "@soc/shared/kafka";
+import { startOpsServer, startTracing } from "@soc/shared/telemetry";
 import { parseOperatorEnv } from "./config.ts";
 import { LeaderElector } from "./controller/leader-election.ts";
 import { Operator } from "./controller/operator.ts";

@@ -1,4 +1,4 @@
-import { Registry } from "@soc/shared";
+import { Registry } from "@soc/shared/telemetry";
 import { describe, expect, it } from "vitest";
 import { WorkQueue } from "./controller/work-queue.ts";
 import { createOperatorMetrics, SOC_PIPELINE_CONTROLLER, startControllerMetrics } from "./metrics.ts";

@@ -4,7 +4,7 @@
  * operators work unchanged; what only this operator knows (lag, scaling, whitelist, watches,
  * leadership) is soc_operator_*.
  */
-import { Counter, createRegistry, Gauge, Histogram, type Registry } from "@soc/shared";
+import { Counter, createRegistry, Gauge, Histogram, type Registry } from "@soc/shared/telemetry";
 import type { WorkQueueMetrics } from "./controller/work-queue.ts";
 
 /** The SocPipeline controller's name: controller-runtime names a controller after its kind, lower-cased. */

@@ -4,7 +4,8 @@
  * stabilization window once the lag has drained.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKafkaBus, pipelineTopicSpecs, silentLogger, type KafkaBus } from "@soc/shared";
+import { pipelineTopicSpecs, silentLogger } from "@soc/shared";
+import { createKafkaBus, type KafkaBus } from "@soc/shared/kafka";
 import { realInfra } from "@soc/shared/testing";
 import type { KubeObject } from "../src/kube/client.ts";
 import { applyCrds, applyYaml, createNamespace, deleteNamespace, eventually, getJson, missingKafka, missingKube, pipelineManifest, startOperator, type InProcessOperator } from "./harness.ts";

@@ -7,6 +7,7 @@ import { createNamespace, deleteNamespace, kubectl, kubectlOk, missingKube, REPO
 const pipeline = (spec: Record<string, unknown>, name = "p1") => ({ apiVersion: "socpipeline.io/v1alpha1", kind: "SocPipeline", metadata: { name }, spec });
 const whitelist = (entries: unknown[]) => ({ apiVersion: "socpipeline.io/v1alpha1", kind: "IpWhitelist", metadata: { name: "w1" }, spec: { pipelineRef: { name: "p1" }, entries } });
 const minimal = { kafka: { brokers: ["kafka:9092"] }, api: { apiKeysSecretRef: { name: "keys", key: "api" } } };
+const msk = { brokers: ["b-1.shop.kafka.eu-west-1.amazonaws.com:9098"], tls: {}, sasl: { mechanism: "AWS_MSK_IAM", region: "eu-west-1" } };
 
 describe.skipIf(missingKube())("CRDs on a real API server", () => {
   let namespace: string;
@@ -28,7 +29,18 @@ describe.skipIf(missingKube())("CRDs on a real API server", () => {
     expect(servedList.spec).toEqual(ipWhitelistObject.shape.spec.parse({ pipelineRef: { name: "p1" }, entries: [{ ip: "10.0.0.0/8" }] }));
   });
 
+  it("accepts Amazon MSK with IAM: TLS, the mechanism and a region, no password", () => {
+    const result = dryRun(pipeline({ ...minimal, kafka: msk }));
+    expect(result.stderr).toBe("");
+    expect((JSON.parse(result.stdout) as { spec: { kafka: unknown } }).spec.kafka).toMatchObject(msk);
+  });
+
   it.each([
+    { case: "AWS_MSK_IAM without TLS", object: pipeline({ ...minimal, kafka: { ...msk, tls: undefined } }), message: "AWS_MSK_IAM needs tls" },
+    { case: "AWS_MSK_IAM without a region", object: pipeline({ ...minimal, kafka: { ...msk, sasl: { mechanism: "AWS_MSK_IAM" } } }), message: "AWS_MSK_IAM needs region" },
+    { case: "a malformed AWS region", object: pipeline({ ...minimal, kafka: { ...msk, sasl: { ...msk.sasl, region: "eu-west" } } }), message: "spec.kafka.sasl.region: Invalid value" },
+    { case: "AWS_MSK_IAM with a password", object: pipeline({ ...minimal, kafka: { ...msk, sasl: { ...msk.sasl, passwordSecretRef: { name: "k", key: "p" } } } }), message: "set no username, usernameSecretRef or passwordSecretRef" },
+    { case: "SCRAM without a password", object: pipeline({ ...minimal, kafka: { ...minimal.kafka, sasl: { mechanism: "SCRAM-SHA-512", username: "u" } } }), message: "passwordSecretRef is required with PLAIN and SCRAM" },
     { case: "an address that is not one", object: whitelist([{ ip: "300.1.1.1" }]), message: "spec.entries[0].ip: Invalid value: \"string\": must be an IPv4 or IPv6 address or a CIDR block" },
     { case: "a CIDR with a bad prefix", object: whitelist([{ ip: "10.0.0.0/33" }]), message: "must be an IPv4 or IPv6 address or a CIDR block" },
     { case: "the same entry twice", object: whitelist([{ ip: "10.0.0.1" }, { ip: "10.0.0.1" }]), message: "Duplicate value" },

@@ -8,7 +8,8 @@
 import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKafkaBus, pipelineTopicSpecs, Secret, silentLogger, type AclBinding, type ConfigUpdate, type KafkaBus, type PipelineTopics } from "@soc/shared";
+import { pipelineTopicSpecs, Secret, silentLogger, type ConfigUpdate, type PipelineTopics } from "@soc/shared";
+import { createKafkaBus, type AclBinding, type KafkaBus } from "@soc/shared/kafka";
 import { kafkaSecurePassword, missingInfra, realInfra } from "@soc/shared/testing";
 import type { KubeObject } from "../src/kube/client.ts";
 import { brokerPolicyOf, parseBrokerRule, type BrokerRule } from "../src/kafka/broker-policy.ts";

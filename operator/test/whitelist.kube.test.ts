@@ -4,7 +4,11 @@
  * deletions made while the operator is stopped must still be published when it comes back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createElasticsearchStore, createKafkaBus, createRedisCounters, createRegistry, pipelineTopicSpecs, silentLogger, type ConfigUpdate, type KafkaBus, type Subscription } from "@soc/shared";
+import { pipelineTopicSpecs, silentLogger, type ConfigUpdate, type Subscription } from "@soc/shared";
+import { createKafkaBus, type KafkaBus } from "@soc/shared/kafka";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
+import { createRedisCounters } from "@soc/shared/redis";
+import { createRegistry } from "@soc/shared/telemetry";
 import { missingInfra, realInfra } from "@soc/shared/testing";
 import { createWorker, DEFAULT_KEYWORDS, type Worker } from "@soc/worker";
 import type { KubeObject } from "../src/kube/client.ts";

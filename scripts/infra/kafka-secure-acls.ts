@@ -3,7 +3,8 @@
  * least-privilege ACLs (pipelineAcls) for the test users api, worker, alerter, collector, scanner
  * and operator. Idempotent; failing (broker not up yet) makes the script retry.
  */
-import { createKafkaBus, pipelineAcls, PIPELINE_TOPICS, Secret, silentLogger, TOPICS } from "@soc/shared";
+import { PIPELINE_TOPICS, Secret, silentLogger, TOPICS } from "@soc/shared";
+import { createKafkaBus, pipelineAcls } from "@soc/shared/kafka";
 import { readFileSync } from "node:fs";
 
 const { KAFKA_SECURE_BROKER: broker, KAFKA_SECURE_CA_FILE: caFile, KAFKA_SECURE_PASSWORD_ADMIN: password } = process.env;

@@ -6,20 +6,22 @@
  */
 import { readFileSync } from "node:fs";
 import {
-  createKafkaBus,
   DEFAULT_PIPELINE_GROUPS,
-  pipelineAcls,
   pipelineTopicSpecs,
-  PLAINTEXT,
   Secret,
   silentLogger,
+  type Logger,
+  type PipelineTopics,
+} from "@soc/shared";
+import {
+  createKafkaBus,
+  pipelineAcls,
+  PLAINTEXT,
   type KafkaBus,
   type KafkaSecurity,
-  type Logger,
   type PipelinePrincipals,
-  type PipelineTopics,
-  type SaslMechanism,
-} from "@soc/shared";
+  type PasswordMechanism,
+} from "@soc/shared/kafka";
 import { eventually, kafkaSecurePassword, missingInfra, realInfra } from "@soc/shared/testing";
 
 /** A part of the pipeline, or `admin`, who sets topics and ACLs up and inspects topics. */
@@ -42,7 +44,7 @@ const secureCaFile = realInfra.kafkaSecureCaFile ?? "";
 const secureMissing = missingInfra("kafkaSecureBroker") || missingInfra("kafkaSecureCaFile");
 
 /** A SCRAM login on the SASL_SSL broker; tests of refusals change the mechanism, password or CA (null: none). */
-export function scram(user: Principal, options: { mechanism?: SaslMechanism; password?: string; ca?: string | null } = {}): KafkaSecurity {
+export function scram(user: Principal, options: { mechanism?: PasswordMechanism; password?: string; ca?: string | null } = {}): KafkaSecurity {
   return {
     protocol: "SASL_SSL",
     sasl: { mechanism: options.mechanism ?? "SCRAM-SHA-512", username: user, password: new Secret(options.password ?? kafkaSecurePassword(user)) },

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncomingMessage, ProcessedLog } from "@soc/shared";
 import { eventually, missingInfra } from "@soc/shared/testing";
-import { SLACK, startFakeWebhook, type FakeWebhook } from "../../services/alerter/src/testing/fake-webhook.ts";
+import { SLACK, startFakeWebhook, type FakeWebhook } from "@soc/alerter/testing";
 import { PLAINTEXT_KAFKA, SECURE_KAFKA } from "./kafka-targets.ts";
 import { api, createRealPipeline, killGroup, slackMessages, type RealPipeline } from "./real-pipeline.ts";
 

@@ -4,14 +4,18 @@
  */
 import { channelsOf, createAlerter, createMemoryDeliveryLog, parseAlerterEnv } from "@soc/alerter";
 import { createApp, keyAccess } from "@soc/api";
-import { createElasticsearchStore, createLogger, createRedisCounters, createRegistry, followWhitelist, silentLogger, type KafkaBus, type PipelineTopics } from "@soc/shared";
+import { createLogger, followWhitelist, silentLogger, type PipelineTopics } from "@soc/shared";
+import type { KafkaBus } from "@soc/shared/kafka";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
+import { createRedisCounters } from "@soc/shared/redis";
+import { createRegistry } from "@soc/shared/telemetry";
 import { realInfra, uniqueName } from "@soc/shared/testing";
 import { createWorker, DEFAULT_KEYWORDS, type Worker } from "@soc/worker";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FakeWebhook } from "../../services/alerter/src/testing/fake-webhook.ts";
+import type { FakeWebhook } from "@soc/alerter/testing";
 import { PLAINTEXT_KAFKA, type KafkaTarget } from "./kafka-targets.ts";
 
 export const ADMIN_KEY = "e2e-admin-key-0123456789";

@@ -4,8 +4,9 @@
  * Real API server (HTTP, real Kafka), real operator on a real API server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "@soc/api";
-import { createKafkaBus, pipelineTopicSpecs, silentLogger, whitelistUpdateMessage, type KafkaBus } from "@soc/shared";
+import { startTestApi, type TestApi } from "@soc/api/testing";
+import { pipelineTopicSpecs, silentLogger, whitelistUpdateMessage } from "@soc/shared";
+import { createKafkaBus, type KafkaBus } from "@soc/shared/kafka";
 import { realInfra } from "@soc/shared/testing";
 import { applyCrds, applyYaml, createNamespace, deleteNamespace, eventually, missingKafka, missingKube, pipelineManifest, startOperator, type InProcessOperator } from "../../operator/test/harness.ts";
 

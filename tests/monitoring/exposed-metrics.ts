@@ -3,10 +3,12 @@
  * through its own factory (the code its main runs) and its registry read, the API's through its
  * /metrics endpoint; Prometheus and the charts' monitors add the target labels.
  */
-import { TEST_KEYS, startTestApi } from "@soc/api";
+import { TEST_KEYS, startTestApi } from "@soc/api/testing";
 import { createAlerter, createMemoryDeliveryLog } from "@soc/alerter";
 import { collectorMetrics } from "@soc/collector-framework";
-import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistry, silentLogger, type Registry } from "@soc/shared";
+import { silentLogger } from "@soc/shared";
+import { createMemoryBus, createMemoryCounters, createMemoryStore } from "@soc/shared/memory";
+import { createRegistry, type Registry } from "@soc/shared/telemetry";
 import { createWorker, detectionConfigOf, parseWorkerEnv } from "@soc/worker";
 import { createOperatorMetrics } from "../../operator/src/metrics.ts";
 

@@ -1,9 +1,11 @@
 // Automatic bans on the real servers: an alert on Kafka's high-priority-alerts becomes a ban in
 // Redis that a bouncer pulls through the API; a redelivered or whitelisted one bans nothing more.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKafkaBus, createRegistry, silentLogger, Whitelist, type HighPriorityAlert, type KafkaBus, type Subscription } from "@soc/shared";
+import { silentLogger, Whitelist, type HighPriorityAlert, type Subscription } from "@soc/shared";
+import { createKafkaBus, type KafkaBus } from "@soc/shared/kafka";
+import { createRegistry } from "@soc/shared/telemetry";
 import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
-import { startTestApi, TEST_KEYS, type TestApi } from "../../services/api/src/testing.ts";
+import { startTestApi, TEST_KEYS, type TestApi } from "@soc/api/testing";
 import { startAutoBan } from "../../services/api/src/decisions/auto-ban-consumer.ts";
 import { autoBanRulesSetting } from "../../services/api/src/decisions/auto-ban.ts";
 import { createRedisDecisionStore } from "../../services/api/src/decisions/redis-store.ts";

@@ -5,7 +5,8 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { checkElasticsearchEnv, createElasticsearchStore, elasticsearchEnvShape, elasticsearchStoreOptionsOf, parseConfig } from "@soc/shared";
+import { checkElasticsearchEnv, elasticsearchEnvShape, parseConfig } from "@soc/shared";
+import { createElasticsearchStore, elasticsearchStoreOptionsOf } from "@soc/shared/elasticsearch";
 import { missingInfra, realInfra, storeContract, uniqueName } from "@soc/shared/testing";
 
 const schema = z.object(elasticsearchEnvShape).superRefine(checkElasticsearchEnv);

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createRedisDeliveryLog } from "@soc/alerter";
-import { checkRedisEnv, createRedisClient, createRedisCounters, parseConfig, pingRedis, redisConnectionOf, redisEnvShape } from "@soc/shared";
+import { checkRedisEnv, parseConfig, redisEnvShape } from "@soc/shared";
+import { createRedisClient, createRedisCounters, pingRedis, redisConnectionOf } from "@soc/shared/redis";
 import { countersContract, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 
 const schema = z.object(redisEnvShape).superRefine(checkRedisEnv);

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Worker } from "@soc/worker";
 import { eventually, missingInfra } from "@soc/shared/testing";
-import { SLACK, startFakeWebhook, type FakeWebhook } from "../../services/alerter/src/testing/fake-webhook.ts";
+import { SLACK, startFakeWebhook, type FakeWebhook } from "@soc/alerter/testing";
 import { SECURE_KAFKA } from "../e2e/kafka-targets.ts";
 import { api, createRealPipeline, slackMessages, type RealPipeline } from "../e2e/real-pipeline.ts";
 

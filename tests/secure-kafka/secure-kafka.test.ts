@@ -5,7 +5,8 @@
  * operator's principal and a broker restart have files of their own here.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BusUnavailableError, type IncomingMessage, type KafkaBus, type KafkaSecurity } from "@soc/shared";
+import { BusUnavailableError, type IncomingMessage } from "@soc/shared";
+import type { KafkaBus, KafkaSecurity } from "@soc/shared/kafka";
 import { busContract, eventually, missingInfra, uniqueName } from "@soc/shared/testing";
 import { connectSecure, scram, SECURE_KAFKA, type Principal } from "../e2e/kafka-targets.ts";
 import { api, createRealPipeline, type RealPipeline } from "../e2e/real-pipeline.ts";

@@ -5,9 +5,10 @@
  * trace of the request that raised it is fetched from Jaeger's query API.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createElasticsearchStore, type ProcessedLog } from "@soc/shared";
+import type { ProcessedLog } from "@soc/shared";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
 import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
-import { SLACK, startFakeWebhook, type FakeWebhook } from "../../services/alerter/src/testing/fake-webhook.ts";
+import { SLACK, startFakeWebhook, type FakeWebhook } from "@soc/alerter/testing";
 import { fetchJaegerTrace, freePort, randomTraceparent, spanTree, startService, type ServiceProcess } from "./processes.ts";
 
 const jaeger = { otlp: process.env.JAEGER_OTLP_ENDPOINT ?? "", query: process.env.JAEGER_QUERY_URL ?? "" };

@@ -130,6 +130,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Incidents, most recently active first. Paging: X-Total-Count and X-Next-Cursor response headers.
+         * @description Needs the 'read' role (an admin key holds every role).
+         */
+        get: operations["listIncidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incident_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One incident; its alerts are GET /alerts?incident_id=.
+         * @description Needs the 'read' role (an admin key holds every role).
+         */
+        get: operations["getIncident"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set the status of an incident and of all its alerts. A resolved incident takes no more alerts: the next one opens a new incident.
+         * @description Needs the 'admin' role.
+         */
+        patch: operations["setIncidentStatus"];
+        trace?: never;
+    };
     "/logs": {
         parameters: {
             query?: never;
@@ -402,6 +446,36 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        Incident: {
+            alerts: number;
+            events: number;
+            first_alert_id: string;
+            first_seen: number;
+            id: string;
+            last_alert_id: string;
+            last_seen: number;
+            reason: string;
+            revision: number;
+            /** @enum {string} */
+            rule: "whitelist" | "brute_force" | "traffic_spike" | "keyword" | "pattern_rate" | "new_pattern";
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            source: string | null;
+            source_ip: string | null;
+            /** @enum {string} */
+            status: "new" | "acknowledged" | "resolved" | "false_positive";
+            status_updated_at: number | null;
+            subject: string;
+        };
+        IncidentStatusResult: {
+            /** @description Alerts whose status was set with the incident's. */
+            alerts: number;
+            status: string;
+        };
+        IncidentStatusUpdate: {
+            /** @enum {string} */
+            status: "new" | "acknowledged" | "resolved" | "false_positive";
+        };
         LapiDecision: {
             /** @description Time left, as Go prints durations (`3h59m50s`); negative once ended. */
             duration: string;
@@ -494,6 +568,7 @@ export interface components {
                 name: string;
             };
             id: string;
+            incident_id?: string;
             ingested_at?: number;
             is_anomaly: boolean;
             message: string;
@@ -549,6 +624,21 @@ export interface components {
                 t: number;
             }[];
             top_source_ips: {
+                /** @description Where the address is (country, AS, or private network), from its newest enriched alert; absent when none says. */
+                client?: {
+                    as?: {
+                        number: number;
+                        organization?: {
+                            name: string;
+                        };
+                    };
+                    geo?: {
+                        country_iso_code: string;
+                        country_name?: string;
+                    };
+                    /** @enum {string} */
+                    network?: "private" | "loopback" | "link_local" | "shared" | "documentation" | "unique_local" | "multicast" | "unspecified" | "reserved";
+                };
                 count: number;
                 ip: string;
             }[];
@@ -669,6 +759,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Earliest event time, epoch seconds or RFC 3339. */
                 from?: number | string;
+                /** @description Only the alerts of this incident. */
+                incident_id?: string;
                 /** @description true for alerts, false for normal logs; omitted for both. */
                 is_anomaly?: "true" | "false";
                 /** @description Words the message must contain. */
@@ -897,6 +989,109 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+        };
+    };
+    listIncidents: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page. */
+                cursor?: string;
+                /** @description Active since: last seen at or after, epoch seconds or RFC 3339. */
+                from?: number | string;
+                /** @description Comma-separated detection rules. */
+                rule?: string;
+                size?: number;
+                /** @description Comma-separated statuses. */
+                status?: string;
+                /** @description The source address or host (or log source) its alerts share. */
+                subject?: string;
+                /** @description Active until: first seen at or before, epoch seconds or RFC 3339. */
+                to?: number | string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Incidents */
+            200: {
+                headers: {
+                    /** @description Pass as `cursor` for the next page; absent on the last page. */
+                    "X-Next-Cursor"?: string;
+                    /** @description How many incidents match the filters, on every page. */
+                    "X-Total-Count": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Incident"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The incident's id. */
+                incident_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The incident */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Incident"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setIncidentStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The incident's id. */
+                incident_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IncidentStatusUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentStatusResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
         };
     };
     submitLogs: {

@@ -31,6 +31,9 @@ export type Api = ReturnType<typeof createApi>;
 /** A mined log template, as GET /patterns lists it. */
 export type PatternSummary = components["schemas"]["PatternSummary"];
 
+/** Alerts of one rule and subject grouped by the workers (docs/incidents.md). */
+export type Incident = components["schemas"]["Incident"];
+
 /** A ban, as GET /bans lists it (docs/response.md). */
 export type Ban = components["schemas"]["Ban"];
 
@@ -77,6 +80,12 @@ export function createApi(baseUrl: string, apiKey: () => string) {
       const { data, response } = await settle(client.GET("/patterns", { params: { query } }));
       return { items: data, nextCursor: response.headers.get("x-next-cursor") };
     },
+    async incidents(query: { status?: string; size: number; cursor?: string }): Promise<{ items: Incident[]; total: number; nextCursor: string | null }> {
+      const { data, response } = await settle(client.GET("/incidents", { params: { query } }));
+      return { items: data, total: Number(response.headers.get("x-total-count") ?? 0), nextCursor: response.headers.get("x-next-cursor") };
+    },
+    setIncidentStatus: async (id: string, status: AlertStatus) =>
+      (await settle(client.PATCH("/incidents/{incident_id}", { params: { path: { incident_id: id } }, body: { status } }))).data,
     pipeline: async () => (await settle(client.GET("/pipeline"))).data,
     whitelist: async () => (await settle(client.GET("/whitelist"))).data,
     addToWhitelist: async (ip: string) => (await settle(client.POST("/whitelist", { body: { ip } }))).data,

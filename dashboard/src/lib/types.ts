@@ -18,3 +18,5 @@ export type AlertQuery = NonNullable<operations["listAlerts"]["parameters"]["que
 
 export const STATUSES = ["new", "acknowledged", "resolved", "false_positive"] as const satisfies readonly AlertStatus[];
 export const RULES = ["brute_force", "traffic_spike", "keyword", "whitelist"] as const satisfies readonly Rule[];
+/** Where a source address is (country, AS, or a private network), as the worker's enrichment recorded it. */
+export type ClientOrigin = NonNullable<Stats["top_source_ips"][number]["client"]>;

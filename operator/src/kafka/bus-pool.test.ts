@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { silentLogger, type KafkaBus } from "@soc/shared";
+import { silentLogger } from "@soc/shared";
+import type { KafkaBus } from "@soc/shared/kafka";
 import { BusPool } from "./bus-pool.ts";
 
 const topics = { logs: "logs", configUpdates: "config-updates", highPriorityAlerts: "alerts" };

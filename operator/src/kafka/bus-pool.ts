@@ -6,7 +6,8 @@
  * and a new one is needed (least recently used first). Topics are ensured once per client and topic
  * set, so `config-updates` is created compacted rather than auto-created with the broker's defaults.
  */
-import { pipelineTopicSpecs, type KafkaBus, type Logger, type PipelineTopics } from "@soc/shared";
+import { pipelineTopicSpecs, type Logger, type PipelineTopics } from "@soc/shared";
+import type { KafkaBus } from "@soc/shared/kafka";
 
 export interface BusPoolOptions {
   idleMs: number;

@@ -4,7 +4,8 @@
  * the addresses it advertises), the pipeline's own credentials are read from its Secrets, and the
  * client comes from the pool under the key (namespace, brokers, credentials identity).
  */
-import type { KafkaBus, KafkaSecurity, Logger } from "@soc/shared";
+import type { Logger } from "@soc/shared";
+import type { KafkaBus, KafkaSecurity } from "@soc/shared/kafka";
 import type { SocPipeline } from "../api/v1alpha1/index.ts";
 import { brokerAllowed, describePolicy, refusedBrokers, type BrokerPolicy } from "./broker-policy.ts";
 import type { BusPool, EvictionListener } from "./bus-pool.ts";
@@ -48,7 +49,7 @@ export class PipelineBuses {
       throw new KafkaAccessRefused("BrokerNotAllowed", `brokers ${refused.join(", ")} are outside the operator's Kafka broker allow-list for namespace ${namespace} (allowed: ${describePolicy(policy, namespace)}); no connection made`);
     }
     if (requirePipelineCredentials && !hasPipelineIdentity(kafka)) {
-      throw new KafkaAccessRefused("CredentialsRequired", "the operator requires Kafka credentials of the pipeline's own: set spec.kafka.sasl (or a client certificate in spec.kafka.tls)");
+      throw new KafkaAccessRefused("CredentialsRequired", "the operator requires Kafka credentials of the pipeline's own: set spec.kafka.sasl with a user (or a client certificate in spec.kafka.tls); with AWS_MSK_IAM it would sign in as its own AWS identity");
     }
     const credentials = await pipelineKafkaCredentials(kafka, namespace, this.options.readSecret);
     const brokers = [...kafka.brokers].sort();

@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { socPipelineObject, type SocPipelineSpec } from "../api/v1alpha1/index.ts";
 import { KafkaAccessRefused } from "./kafka-problem.ts";
-import { OPERATOR_IDENTITY, pipelineKafkaCredentials, pipelinePrincipal, type SecretReader } from "./pipeline-credentials.ts";
+import { hasPipelineIdentity, OPERATOR_IDENTITY, pipelineKafkaCredentials, pipelinePrincipal, type SecretReader } from "./pipeline-credentials.ts";
 
 const kafkaSpec = (kafka: Record<string, unknown>): SocPipelineSpec["kafka"] =>
   socPipelineObject.parse({
@@ -32,9 +32,8 @@ describe("the operator's credentials for a pipeline", () => {
   it("are the pipeline's SASL user over TLS, read from Secrets of its namespace, as its pods connect", async () => {
     const { read, reads } = secrets({ "kafka-user": { password: "s3cret-pw" }, "kafka-ca": { "ca.crt": "-----BEGIN CERTIFICATE-----" } });
     const { security, identity } = await pipelineKafkaCredentials(kafkaSpec({ sasl, tls }), "soc", read);
-    expect(security?.protocol).toBe("SASL_SSL");
-    expect(security?.sasl?.username).toBe("shop");
-    expect(security?.sasl?.password.reveal()).toBe("s3cret-pw");
+    expect(security).toMatchObject({ protocol: "SASL_SSL", sasl: { mechanism: "SCRAM-SHA-512", username: "shop" } });
+    expect(security?.sasl !== undefined && "password" in security.sasl ? security.sasl.password.reveal() : undefined).toBe("s3cret-pw");
     expect(security?.tls?.ca).toBe("-----BEGIN CERTIFICATE-----");
     expect(reads.sort()).toEqual(["soc/kafka-ca", "soc/kafka-user"]);
     // Neither the identity (a pool key) nor the object printed shows the password.
@@ -63,6 +62,20 @@ describe("the operator's credentials for a pipeline", () => {
     // One read per Secret, however many keys it gives.
     expect(reads).toEqual(["soc/client"]);
     expect(pipelinePrincipal(spec)).toBe("the SASL user in Secret client");
+  });
+
+  it("are the operator's own AWS identity with AWS_MSK_IAM, signing for the spec's region over TLS, reading no Secret", async () => {
+    const { read, reads } = secrets({});
+    const spec = kafkaSpec({ tls: {}, sasl: { mechanism: "AWS_MSK_IAM", region: "eu-west-1" } });
+    const { security, identity } = await pipelineKafkaCredentials(spec, "soc", read);
+    expect(security).toEqual({ protocol: "SASL_SSL", sasl: { mechanism: "AWS_MSK_IAM", region: "eu-west-1" }, tls: {} });
+    expect(reads).toEqual([]);
+    const otherRegion = await pipelineKafkaCredentials(kafkaSpec({ tls: {}, sasl: { mechanism: "AWS_MSK_IAM", region: "us-east-1" } }), "soc", read);
+    expect(otherRegion.identity).not.toBe(identity);
+    // The operator cannot take the pods' IAM role: no identity of the pipeline's own, which requirePipelineCredentials refuses.
+    expect(hasPipelineIdentity(spec)).toBe(false);
+    expect(hasPipelineIdentity(kafkaSpec({ sasl }))).toBe(true);
+    expect(pipelinePrincipal(spec)).toBe("the operator's own AWS IAM identity (AWS_MSK_IAM in eu-west-1)");
   });
 
   it("are refused, naming the field and key, when a Secret or key is missing", async () => {

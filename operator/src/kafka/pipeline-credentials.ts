@@ -5,7 +5,8 @@
  * references none. Secret values stay inside KafkaSecurity (Secret type) and are never printed.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { Secret, type KafkaSecurity, type SecurityProtocol } from "@soc/shared";
+import { Secret } from "@soc/shared";
+import type { KafkaSasl, KafkaSecurity, SecurityProtocol } from "@soc/shared/kafka";
 import { z } from "zod";
 import type { SecretKeyRef, SocPipelineSpec } from "../api/v1alpha1/index.ts";
 import { KubeApiError, type KubeClient, type KubeObject } from "../kube/client.ts";
@@ -30,11 +31,17 @@ export function pipelineKafkaProtocol({ tls, sasl }: KafkaSpec): SecurityProtoco
   return tls === undefined ? "SASL_PLAINTEXT" : "SASL_SSL";
 }
 
-/** Whether the spec names an identity of its own (a SASL user or a client certificate). */
-export const hasPipelineIdentity = ({ tls, sasl }: KafkaSpec): boolean => sasl !== undefined || tls?.certSecretRef !== undefined;
+const usesMskIam = ({ sasl }: KafkaSpec): boolean => sasl?.mechanism === "AWS_MSK_IAM";
+
+/**
+ * Whether the spec names an identity of its own (a SASL user or a client certificate). Not with
+ * AWS_MSK_IAM: the operator signs with its own AWS credentials, as it cannot take the pods' role.
+ */
+export const hasPipelineIdentity = (kafka: KafkaSpec): boolean => (kafka.sasl !== undefined && !usesMskIam(kafka)) || kafka.tls?.certSecretRef !== undefined;
 
 /** Who the operator is on the pipeline's Kafka, for status and Events: never a secret. */
 export function pipelinePrincipal(kafka: KafkaSpec): string {
+  if (usesMskIam(kafka)) return `the operator's own AWS IAM identity (AWS_MSK_IAM in ${kafka.sasl?.region ?? "no region"})`;
   if (kafka.sasl?.username !== undefined) return `User:${kafka.sasl.username}`;
   if (kafka.sasl?.usernameSecretRef !== undefined) return `the SASL user in Secret ${kafka.sasl.usernameSecretRef.name}`;
   if (kafka.tls?.certSecretRef !== undefined) return `the client certificate in Secret ${kafka.tls.certSecretRef.name}`;
@@ -45,13 +52,20 @@ export function pipelinePrincipal(kafka: KafkaSpec): string {
 const IDENTITY_KEY = randomBytes(32);
 export const OPERATOR_IDENTITY = "operator";
 
-function identityOf(security: KafkaSecurity): string {
-  const material = JSON.stringify([security.protocol, security.sasl?.mechanism, security.sasl?.username, security.sasl?.password.reveal(), security.tls?.ca, security.tls?.cert, security.tls?.key?.reveal()]);
+function identityOf({ protocol, sasl, tls }: KafkaSecurity): string {
+  const saslMaterial = sasl === undefined ? [] : sasl.mechanism === "AWS_MSK_IAM" ? [sasl.mechanism, sasl.region] : [sasl.mechanism, sasl.username, sasl.password.reveal()];
+  const material = JSON.stringify([protocol, ...saslMaterial, tls?.ca, tls?.cert, tls?.key?.reveal()]);
   return `pipeline:${createHmac("sha256", IDENTITY_KEY).update(material).digest("hex").slice(0, 32)}`;
 }
 
 const definedOnly = <T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } =>
   Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+
+function saslOf(sasl: KafkaSpec["sasl"], username: string | undefined, password: string | undefined): KafkaSasl | undefined {
+  if (sasl === undefined) return undefined;
+  if (sasl.mechanism === "AWS_MSK_IAM") return sasl.region === undefined ? undefined : { mechanism: sasl.mechanism, region: sasl.region };
+  return username === undefined || password === undefined ? undefined : { mechanism: sasl.mechanism, username, password: new Secret(password) };
+}
 
 /** Reads every Secret key the spec references (each Secret once) and builds the pipeline's KafkaSecurity. */
 export async function pipelineKafkaCredentials(kafka: KafkaSpec, namespace: string, readSecret: SecretReader): Promise<PipelineKafkaCredentials> {
@@ -77,9 +91,10 @@ export async function pipelineKafkaCredentials(kafka: KafkaSpec, namespace: stri
     optional(tls?.certSecretRef, "spec.kafka.tls.certSecretRef"),
     optional(tls?.keySecretRef, "spec.kafka.tls.keySecretRef"),
   ]);
+  const saslSettings = saslOf(sasl, username, password);
   const security: KafkaSecurity = {
     protocol,
-    ...(sasl === undefined || username === undefined || password === undefined ? {} : { sasl: { mechanism: sasl.mechanism, username, password: new Secret(password) } }),
+    ...(saslSettings === undefined ? {} : { sasl: saslSettings }),
     ...(tls === undefined ? {} : { tls: definedOnly({ ca, cert, key: key === undefined ? undefined : new Secret(key) }) }),
   };
   return { security, identity: identityOf(security) };

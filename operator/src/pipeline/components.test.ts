@@ -40,6 +40,34 @@ describe("components", () => {
     expect(rendered).toEqual({ keywords: ["panic"], bruteForce: { threshold: 7, windowSeconds: 60 }, spike: { baselineMinutes: 15, minRequestsPerMinute: 10, sigma: 2.5 } });
   });
 
+  describe("Amazon MSK with IAM", () => {
+    const msk = { brokers: ["b-1.shop.kafka.eu-west-1.amazonaws.com:9098"], tls: {}, sasl: { mechanism: "AWS_MSK_IAM", region: "eu-west-1" } };
+
+    it("renders SASL_SSL, the mechanism and the region to every Kafka client, with no user or password to mount", () => {
+      const list = components(pipeline({ kafka: msk, collectors: [{ name: "pg", type: "postgres" }] }));
+      for (const name of ["api", "worker", "alerter", "collector-pg"]) {
+        expect(envOf(list, name), name).toMatchObject({ KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "AWS_MSK_IAM", AWS_REGION: "eu-west-1" });
+        expect(envOf(list, name).KAFKA_SASL_USERNAME, name).toBeUndefined();
+        expect(list.find((c) => c.name === name)?.secretFiles.filter((file) => file.env.startsWith("KAFKA_")), name).toEqual([]);
+      }
+      expect(envOf(list, "retention").AWS_REGION).toBeUndefined();
+    });
+
+    it("renders settings the worker's own parser accepts, as an MSK IAM client", () => {
+      const env = parseWorkerEnv({ ...envOf(components(pipeline({ kafka: msk })), "worker"), KAFKA_BROKER: msk.brokers.join(",") });
+      expect(env).toMatchObject({ KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "AWS_MSK_IAM", AWS_REGION: "eu-west-1" });
+    });
+
+    it("is refused without tls or a region, with a password, and a region is refused for other mechanisms", () => {
+      expect(() => pipeline({ kafka: { ...msk, tls: undefined } })).toThrow("AWS_MSK_IAM needs tls");
+      expect(() => pipeline({ kafka: { ...msk, sasl: { mechanism: "AWS_MSK_IAM" } } })).toThrow("AWS_MSK_IAM needs region");
+      expect(() => pipeline({ kafka: { ...msk, sasl: { ...msk.sasl, region: "eu-west" } } })).toThrow("must be an AWS region such as us-east-1");
+      expect(() => pipeline({ kafka: { ...msk, sasl: { ...msk.sasl, passwordSecretRef: { name: "k", key: "p" } } } })).toThrow("set no username, usernameSecretRef or passwordSecretRef");
+      expect(() => pipeline({ kafka: { ...msk, sasl: { mechanism: "SCRAM-SHA-512", username: "shop", passwordSecretRef: { name: "k", key: "p" }, region: "eu-west-1" } } })).toThrow("region is for AWS_MSK_IAM only");
+      expect(() => pipeline({ kafka: { ...msk, sasl: { mechanism: "SCRAM-SHA-512", username: "shop" } } })).toThrow("passwordSecretRef is required with PLAIN and SCRAM");
+    });
+  });
+
   describe("telemetry", () => {
     const traced = ["api", "worker", "alerter", "collector-pg", "reporter", "credential-scanner"];
     const full = {

@@ -3,6 +3,7 @@
  * Pure: the same spec always gives the same components, so children have stable names.
  */
 import type { CollectorSpec, Resources, SecretKeyRef, SocPipeline, SocPipelineSpec } from "../api/v1alpha1/index.ts";
+import { pipelineKafkaProtocol } from "../kafka/pipeline-credentials.ts";
 
 export interface EnvVar {
   name: string;
@@ -74,11 +75,11 @@ interface BackendAccess {
   secretFiles: SecretFile[];
 }
 
-/** librdkafka's vocabulary: SASL_SSL, SSL, SASL_PLAINTEXT; nothing when neither is set (PLAINTEXT). */
-function kafkaAccess({ tls, sasl }: SocPipelineSpec["kafka"]): BackendAccess {
-  const protocol = tls === undefined && sasl === undefined ? undefined : `${sasl === undefined ? "" : "SASL_"}${tls === undefined ? "PLAINTEXT" : "SSL"}`;
+/** librdkafka's vocabulary: SASL_SSL, SSL, SASL_PLAINTEXT; nothing when neither is set (PLAINTEXT). AWS_MSK_IAM: the region, no user. */
+function kafkaAccess(kafka: SocPipelineSpec["kafka"]): BackendAccess {
+  const { tls, sasl } = kafka;
   return {
-    env: plainEnv({ KAFKA_SECURITY_PROTOCOL: protocol, KAFKA_SASL_MECHANISM: sasl?.mechanism, KAFKA_SASL_USERNAME: sasl?.username }),
+    env: plainEnv({ KAFKA_SECURITY_PROTOCOL: pipelineKafkaProtocol(kafka), KAFKA_SASL_MECHANISM: sasl?.mechanism, KAFKA_SASL_USERNAME: sasl?.username, AWS_REGION: sasl?.region }),
     secretFiles: [
       ...secretFile("KAFKA_SASL_USERNAME", sasl?.usernameSecretRef),
       ...secretFile("KAFKA_SASL_PASSWORD", sasl?.passwordSecretRef),

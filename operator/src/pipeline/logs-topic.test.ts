@@ -2,7 +2,8 @@
 // a higher maxReplicas raises them, a lower spec leaves them (Kafka cannot remove partitions) and
 // says so once, in status and as a Warning Event.
 import { afterAll, describe, expect, it } from "vitest";
-import { createKafkaBus, silentLogger, type KafkaBus } from "@soc/shared";
+import { silentLogger } from "@soc/shared";
+import { createKafkaBus, type KafkaBus } from "@soc/shared/kafka";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { socPipelineObject, type SocPipeline } from "../api/v1alpha1/index.ts";
 import type { KubeObject } from "../kube/client.ts";

@@ -2,7 +2,8 @@
  * The reconcile's topic step: before the workloads that use it, the logs topic is created with, or
  * raised to, the partitions partitions.ts decides; what happened goes to status and Events.
  */
-import type { KafkaBus, Logger } from "@soc/shared";
+import type { Logger } from "@soc/shared";
+import type { KafkaBus } from "@soc/shared/kafka";
 import type { SocPipeline, SocPipelineStatus } from "../api/v1alpha1/index.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import { kafkaProblem, type KafkaProblem } from "../kafka/kafka-problem.ts";

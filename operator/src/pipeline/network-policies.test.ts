@@ -79,6 +79,12 @@ describe("NetworkPolicies", () => {
     { case: "scanner: Kafka, and GitHub on 443", spec: { credentialScanner: { enabled: true, githubTokenSecretRef: { name: "g", key: "t" }, queries: ["org:a"] } }, component: "credential-scanner", rules: [DNS, "9092/TCP,9094/TCP -> any", "443/TCP -> 0.0.0.0/0 ::/0"] },
     { case: "a pulling collector with a provider API: Kafka and 443", spec: { collectors: [{ name: "fb", type: "firebase" }] }, component: "collector-fb", rules: [DNS, "9092/TCP,9094/TCP -> any", "443/TCP -> 0.0.0.0/0 ::/0"] },
     { case: "the PostgreSQL collector reads files: Kafka only", spec: { collectors: [{ name: "pg", type: "postgres" }] }, component: "collector-pg", rules: [DNS, "9092/TCP,9094/TCP -> any"] },
+    {
+      case: "worker with AWS_MSK_IAM: also STS on 443 outside the cluster, for the credentials that sign Kafka tokens",
+      spec: { kafka: { brokers: ["b-1.msk.example.com:9098"], tls: {}, sasl: { mechanism: "AWS_MSK_IAM", region: "eu-west-1" } } },
+      component: "worker",
+      rules: [DNS, "6379/TCP,9098/TCP,9200/TCP -> any", "443/TCP -> 0.0.0.0/0 ::/0"],
+    },
     { case: "the dashboard calls nothing: no egress at all", spec: { dashboard: { enabled: true, apiBaseUrl: "https://soc.example.com" } }, component: "dashboard", rules: [] },
   ])("allow egress per component — $case", ({ spec, component, rules }) => {
     expect(egress(policies(pipeline(spec))[component])).toEqual(rules);

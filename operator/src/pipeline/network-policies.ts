@@ -34,6 +34,8 @@ const DNS = {
 const EXTERNAL: Peer[] = [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } }, { ipBlock: { cidr: "::/0", except: ["fe80::/10", "fd00:ec2::254/128"] } }];
 
 const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443 };
+/** With AWS_MSK_IAM, the AWS SDK trades the pod's web identity token (IRSA) for credentials at STS over HTTPS. */
+const STS_PORT = 443;
 
 /** The port of a backend URL; the conventional one when the URL sits in a Secret (urlSecretRef) or names none. */
 function urlPort(url: string | undefined, fallback: number): number {
@@ -75,9 +77,11 @@ export function componentPolicy(pipeline: string, spec: SocPipelineSpec, compone
   const ports = backendPorts(spec);
   const backendPortList = [...new Set(component.backends.flatMap((backend) => ports[backend]))].sort((a, b) => a - b);
   const to = backendPeers(spec);
+  const signsKafkaTokens = component.backends.includes("kafka") && spec.kafka.sasl?.mechanism === "AWS_MSK_IAM";
+  const externalPorts = signsKafkaTokens ? [...new Set([...component.externalPorts, STS_PORT])] : component.externalPorts;
   const egress = [
     ...(backendPortList.length > 0 ? [{ ...(to === undefined ? {} : { to }), ports: backendPortList.map(tcp) }] : []),
-    ...(component.externalPorts.length > 0 ? [{ to: EXTERNAL, ports: component.externalPorts.map(tcp) }] : []),
+    ...(externalPorts.length > 0 ? [{ to: EXTERNAL, ports: externalPorts.map(tcp) }] : []),
   ];
   // Whoever calls nothing needs no names resolved either.
   return { podSelector, policyTypes: ["Ingress", "Egress"], ingress, egress: egress.length === 0 ? [] : [DNS, ...egress] };

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
-import { createKafkaBus, pipelineTopicSpecs, silentLogger } from "@soc/shared";
+import { pipelineTopicSpecs, silentLogger } from "@soc/shared";
+import { createKafkaBus } from "@soc/shared/kafka";
 import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { bruteForceAlert } from "./testing/fixtures.ts";
 import { SLACK, startFakeWebhook } from "./testing/fake-webhook.ts";

@@ -6,22 +6,17 @@
  * the next batch therefore waits for the slowest channel, which the retry policy bounds.
  */
 import {
-  Counter,
   decodeMessage,
-  Gauge,
   highPriorityAlertSchema,
-  markDeadLettered,
   publishDeadLetters,
-  startProcessSpan,
   TOPICS,
-  withinSpan,
   type Bus,
   type HighPriorityAlert,
   type IncomingMessage,
   type Logger,
-  type Registry,
   type Subscription,
 } from "@soc/shared";
+import { Counter, Gauge, markDeadLettered, startProcessSpan, withinSpan, type Registry } from "@soc/shared/telemetry";
 import { GIVE_UP_REASONS, type Channel } from "./channels/channel.ts";
 import type { DeliveryLog } from "./delivery-log.ts";
 import { abortableSleep, DEFAULT_RETRY_POLICY, deliver, type DeliveryHooks, type RetryPolicy } from "./delivery.ts";

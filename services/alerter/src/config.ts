@@ -1,6 +1,18 @@
 /** Alerter configuration: channels from the environment or mounted Secret files (NAME_FILE). */
 import { z } from "zod";
-import { checkRedisEnv, commaList, logLevel, optionalRedisEnvShape, parseConfig, port, positiveInt, Secret, topicEnvShape, checkKafkaEnv, kafkaEnvShape, tracingEnvShape } from "@soc/shared";
+import {
+  checkRedisEnv,
+  commaList,
+  logLevel,
+  optionalRedisEnvShape,
+  parseConfig,
+  port,
+  positiveInt,
+  Secret,
+  topicEnvShape,
+} from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape } from "@soc/shared/kafka";
+import { tracingEnvShape } from "@soc/shared/telemetry";
 import type { Channel } from "./channels/channel.ts";
 import { discordChannel } from "./channels/discord.ts";
 import { emailChannel } from "./channels/email.ts";

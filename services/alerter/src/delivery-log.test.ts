@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redisConnectionOf } from "@soc/shared";
+import { redisConnectionOf } from "@soc/shared/redis";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { createRedisDeliveryLog } from "./delivery-log.ts";
 

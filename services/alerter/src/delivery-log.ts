@@ -2,7 +2,7 @@
  * Which (alert, channel) pairs were already delivered or given up. Consulted before sending, so a
  * batch delivered again after a restart does not notify twice. Redis in a cluster, memory locally.
  */
-import { createRedisClient, type RedisConnection } from "@soc/shared";
+import { createRedisClient, type RedisConnection } from "@soc/shared/redis";
 
 export interface DeliveryLog {
   settled(notificationId: string, channelId: string): Promise<boolean>;

@@ -1,5 +1,8 @@
 /** The alerter as its own service on real Kafka (and Redis for its delivery log). */
-import { createKafkaBus, createLogger, createRegistry, onShutdownSignal, pipelineTopicSpecs, redisConnectionOf, startOpsServer, topicsFromEnv, kafkaConnectionOf, startTracing } from "@soc/shared";
+import { createLogger, onShutdownSignal, pipelineTopicSpecs, topicsFromEnv } from "@soc/shared";
+import { createKafkaBus, kafkaConnectionOf } from "@soc/shared/kafka";
+import { redisConnectionOf } from "@soc/shared/redis";
+import { createRegistry, startOpsServer, startTracing } from "@soc/shared/telemetry";
 import { createAlerter } from "./alerter.ts";
 import { channelsOf, parseAlerterEnv, retryPolicyOf } from "./config.ts";
 import { createMemoryDeliveryLog, createRedisDeliveryLog } from "./delivery-log.ts";

@@ -4,7 +4,8 @@
  * indices. A status change lands on the index that holds the alert, and GET /alerts shows it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createElasticsearchStore, PROCESSED_LOGS_MAPPING, type ProcessedLog } from "@soc/shared";
+import type { ProcessedLog } from "@soc/shared";
+import { createElasticsearchStore, PROCESSED_LOGS_MAPPING } from "@soc/shared/elasticsearch";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { startTestApi, type TestApi } from "./testing.ts";
 

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createKafkaBus, createMemoryBus, silentLogger, TOPICS, type Bus, type IncomingMessage, type ProcessedLog } from "@soc/shared";
+import { silentLogger, TOPICS, type Bus, type IncomingMessage, type ProcessedLog } from "@soc/shared";
+import { createMemoryBus } from "@soc/shared/memory";
+import { createKafkaBus } from "@soc/shared/kafka";
 import { startTestApi, type TestApi } from "./testing.ts";
 
 const json = (value: unknown): string => JSON.stringify(value);

@@ -5,7 +5,7 @@
 import cors from "@koa/cors";
 import type Router from "@koa/router";
 import Koa, { type Middleware } from "koa";
-import { Counter, Histogram, LATENCY_BUCKETS, registerDependencyProbes, traceHttpRequest } from "@soc/shared";
+import { Counter, Histogram, LATENCY_BUCKETS, registerDependencyProbes, traceHttpRequest } from "@soc/shared/telemetry";
 import { authenticate } from "./auth.ts";
 import { createMemoryDecisionStore } from "./decisions/memory-store.ts";
 import type { ApiDeps } from "./deps.ts";

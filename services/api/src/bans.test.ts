@@ -1,6 +1,7 @@
 // Bans over HTTP: analysts under /bans, enforcers through CrowdSec's bouncer API with a bouncer key.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createRegistry, silentLogger, TOPICS, whitelistUpdateMessage, type HighPriorityAlert } from "@soc/shared";
+import { silentLogger, TOPICS, whitelistUpdateMessage, type HighPriorityAlert } from "@soc/shared";
+import { createRegistry } from "@soc/shared/telemetry";
 import { eventually } from "@soc/shared/testing";
 import { keyAccess } from "./auth.ts";
 import { startAutoBan } from "./decisions/auto-ban-consumer.ts";

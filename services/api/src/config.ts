@@ -1,7 +1,23 @@
 /** API configuration, parsed once from the environment in main(). */
 import { z } from "zod";
 import { autoBanRulesSetting } from "./decisions/auto-ban.ts";
-import { booleanFlag, checkElasticsearchEnv, checkRedisEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape, tracingEnvShape } from "@soc/shared";
+import {
+  booleanFlag,
+  checkElasticsearchEnv,
+  checkRedisEnv,
+  commaList,
+  elasticsearchEnvShape,
+  logLevel,
+  parseConfig,
+  port,
+  positiveInt,
+  redisEnvShape,
+  topicEnvShape,
+  whitelistSetting,
+  workerGroupEnvShape,
+} from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape } from "@soc/shared/kafka";
+import { tracingEnvShape } from "@soc/shared/telemetry";
 
 export const apiEnvSchema = z.object({
   API_PORT: port.default(8000),

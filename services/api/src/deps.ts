@@ -1,6 +1,16 @@
 /** What the API needs from the outside world; main() builds it, tests build it in memory. */
 import type Router from "@koa/router";
-import type { Bus, IncidentStore, IncidentTracker, LogStore, Logger, PatternCatalogue, PipelineTopics, Registry, Whitelist } from "@soc/shared";
+import type {
+  Bus,
+  IncidentStore,
+  IncidentTracker,
+  LogStore,
+  Logger,
+  PatternCatalogue,
+  PipelineTopics,
+  Whitelist,
+} from "@soc/shared";
+import type { Registry } from "@soc/shared/telemetry";
 import type { AccessControl } from "./auth.ts";
 import type { DecisionStore } from "./decisions/store.ts";
 

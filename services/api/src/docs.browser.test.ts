@@ -4,7 +4,8 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryStore, silentLogger } from "@soc/shared";
+import { silentLogger } from "@soc/shared";
+import { createMemoryStore } from "@soc/shared/memory";
 import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
 import { DOCUMENTED_ROUTES } from "./routes/index.ts";
 import { startTestApi, type TestApi } from "./testing.ts";

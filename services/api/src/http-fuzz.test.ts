@@ -5,7 +5,8 @@ import { request } from "node:http";
 import { createConnection } from "node:net";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryStore, silentLogger } from "@soc/shared";
+import { silentLogger } from "@soc/shared";
+import { createMemoryStore } from "@soc/shared/memory";
 import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
 import { startTestApi, TEST_KEYS, type TestApi } from "./testing.ts";
 

@@ -1,11 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
-  createElasticsearchIncidentStore,
-  createElasticsearchStore,
-  createMemoryIncidentStore,
-  createMemoryIncidentTracker,
-  createMemoryStore,
-  createRedisIncidentTracker,
   DEFAULT_INCIDENT_POLICY,
   latestStates,
   type IncidentAlert,
@@ -14,6 +8,9 @@ import {
   type LogStore,
   type ProcessedLog,
 } from "@soc/shared";
+import { createMemoryIncidentStore, createMemoryIncidentTracker, createMemoryStore } from "@soc/shared/memory";
+import { createElasticsearchIncidentStore, createElasticsearchStore } from "@soc/shared/elasticsearch";
+import { createRedisIncidentTracker } from "@soc/shared/redis";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { startTestApi, type TestApi } from "./testing.ts";
 

@@ -3,7 +3,6 @@ export { createApp } from "./app.ts";
 export type { ApiDeps } from "./deps.ts";
 export { generateApiKey, keyAccess, parseApiKeys, ROLES, type AccessControl, type ApiKey, type Role } from "./auth.ts";
 export { apiEnvSchema, parseApiEnv, type ApiEnv } from "./config.ts";
-export { startTestApi, TEST_KEYS, type TestApi } from "./testing.ts";
 export { openApiDocument } from "./openapi.ts";
 export { createMemoryDecisionStore } from "./decisions/memory-store.ts";
 export { startAutoBan } from "./decisions/auto-ban-consumer.ts";

@@ -1,27 +1,29 @@
 /** The API as its own service on real Kafka, Elasticsearch and Redis. */
 import { createServer } from "node:http";
 import {
-  answerUnparsableRequests,
-  createElasticsearchStore,
-  createKafkaBus,
   createLogger,
-  createRedisClient,
-  createRedisPatternCatalogue,
-  createRegistry,
-  createElasticsearchIncidentStore,
-  createRedisIncidentTracker,
   DEFAULT_INCIDENT_POLICY,
-  elasticsearchStoreOptionsOf,
   onShutdownSignal,
   followWhitelist,
-  pingRedis,
   pipelineTopicSpecs,
-  redisConnectionOf,
   seedWhitelist,
-  startTracing,
   topicsFromEnv,
-  kafkaConnectionOf,
 } from "@soc/shared";
+import { createKafkaBus, kafkaConnectionOf } from "@soc/shared/kafka";
+import {
+  createElasticsearchStore,
+  createElasticsearchIncidentStore,
+  elasticsearchStoreOptionsOf,
+} from "@soc/shared/elasticsearch";
+import {
+  createRedisClient,
+  createRedisPatternCatalogue,
+  createRedisIncidentTracker,
+  pingRedis,
+  redisConnectionOf,
+} from "@soc/shared/redis";
+import { createRegistry, startTracing } from "@soc/shared/telemetry";
+import { answerUnparsableRequests } from "@soc/shared/http";
 import { createElasticsearchReportSource, createReportRoutes } from "@soc/reporter";
 import { createApp } from "./app.ts";
 import { startAutoBan } from "./decisions/auto-ban-consumer.ts";

@@ -1,7 +1,9 @@
 import Router from "@koa/router";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryStore, createRegistry, silentLogger } from "@soc/shared";
+import { silentLogger } from "@soc/shared";
+import { createMemoryStore } from "@soc/shared/memory";
+import { createRegistry } from "@soc/shared/telemetry";
 import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
 import { createApp } from "./app.ts";
 import { openApiDocument } from "./openapi.ts";

@@ -4,7 +4,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AppError, ConfigError, createElasticsearchStore, decodeCursor, encodeCursor, logMessageSchema, silentLogger } from "@soc/shared";
+import { AppError, ConfigError, decodeCursor, encodeCursor, logMessageSchema, silentLogger } from "@soc/shared";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { hostNameOf, keyAccess, parseApiKeys, ROLES } from "./auth.ts";
 import { mediaTypeOf, NDJSON_TYPES, parseNdjson } from "./body.ts";

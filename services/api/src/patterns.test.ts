@@ -1,6 +1,8 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createMemoryPatternCatalogue, createRedisPatternCatalogue, type PatternCatalogue, type PatternSighting, type ProcessedLog } from "@soc/shared";
+import type { PatternCatalogue, PatternSighting, ProcessedLog } from "@soc/shared";
+import { createMemoryPatternCatalogue } from "@soc/shared/memory";
+import { createRedisPatternCatalogue } from "@soc/shared/redis";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { startTestApi, type TestApi } from "./testing.ts";
 

@@ -3,7 +3,7 @@
  * and generate /openapi.json, so the document cannot drift from the behaviour.
  */
 import { z } from "zod";
-import { alertStatusSchema, bucketCount, DETECTION_RULES, eventTime, ipAddress, MAX_MESSAGE_CHARS, MAX_TIMELINE_BUCKETS, processedLogSchema, whitelistEntry } from "@soc/shared";
+import { alertStatusSchema, bucketCount, clientEnrichmentSchema, DETECTION_RULES, eventTime, ipAddress, MAX_MESSAGE_CHARS, MAX_TIMELINE_BUCKETS, processedLogSchema, whitelistEntry } from "@soc/shared";
 
 export const MAX_BATCH_LOGS = 10_000;
 
@@ -108,7 +108,13 @@ export const statsSchema = z
     anomalies: z.number().int(),
     by_rule: z.record(z.string(), z.number().int()),
     by_status: z.record(z.string(), z.number().int()),
-    top_source_ips: z.array(z.object({ ip: z.string(), count: z.number().int() })),
+    top_source_ips: z.array(
+      z.object({
+        ip: z.string(),
+        count: z.number().int(),
+        client: clientEnrichmentSchema.optional().describe("Where the address is (country, AS, or private network), from its newest enriched alert; absent when none says."),
+      }),
+    ),
     timeline: z.array(z.object({ t: z.number(), count: z.number().int() })).describe("Anomalies per bucket, oldest first; t is the bucket's start (epoch seconds)."),
     bucket_seconds: z.number().int().describe("Width of the timeline's buckets."),
   })

@@ -4,7 +4,9 @@
  * range unless asked for, and a range the API cannot answer is a 400 that says why.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createElasticsearchStore, createMemoryStore, type LogStore, type ProcessedLog } from "@soc/shared";
+import type { LogStore, ProcessedLog } from "@soc/shared";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
+import { createMemoryStore } from "@soc/shared/memory";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { startTestApi, type TestApi } from "./testing.ts";
 
@@ -28,7 +30,7 @@ const DOCS: ProcessedLog[] = [
   alert("a", DAY_START + 2 * HOUR + 600, "203.0.113.7"),
   alert("b", DAY_START + 2 * HOUR + 600, "203.0.113.7"),
   alert("c", DAY_START + 2 * HOUR + 3000, "198.51.100.4"),
-  alert("d", DAY_START + 5 * HOUR + 1800, "203.0.113.7"),
+  { ...alert("d", DAY_START + 5 * HOUR + 1800, "203.0.113.7"), client: { ip: "203.0.113.7", geo: { country_iso_code: "NL", country_name: "Netherlands" }, as: { number: 64_500 } } },
   alert("yesterday", DAY_START - 12 * HOUR, "192.0.2.1"),
   { ...alert("normal", DAY_START + 3 * HOUR, "192.0.2.9"), is_anomaly: false, rule: null, reason: null },
 ];
@@ -36,7 +38,7 @@ const DOCS: ProcessedLog[] = [
 interface StatsBody {
   total: number;
   anomalies: number;
-  top_source_ips: { ip: string; count: number }[];
+  top_source_ips: { ip: string; count: number; client?: unknown }[];
   timeline: { t: number; count: number }[];
   bucket_seconds: number;
 }
@@ -76,7 +78,11 @@ function statsOverHttp(name: string, makeStore: () => LogStore, dispose: (store:
         { t: DAY_START + 6 * HOUR, count: 0 },
       ]);
       expect(body.timeline.at(-1)).toEqual({ t: DAY_START + 23 * HOUR, count: 0 });
-      expect(body).toMatchObject({ total: 5, anomalies: 4, top_source_ips: [{ ip: "203.0.113.7", count: 3 }, { ip: "198.51.100.4", count: 1 }] });
+      expect(body).toMatchObject({ total: 5, anomalies: 4 });
+      expect(body.top_source_ips).toEqual([
+        { ip: "203.0.113.7", count: 3, client: { geo: { country_iso_code: "NL", country_name: "Netherlands" }, as: { number: 64_500 } } },
+        { ip: "198.51.100.4", count: 1 },
+      ]);
     });
 
     it("takes RFC 3339 times and a bucket width of its own", async () => {

@@ -2,7 +2,10 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { answerUnparsableRequests, createMemoryBus, createMemoryStore, createRegistry, DEFAULT_PIPELINE_GROUPS, followWhitelist, silentLogger, type Bus, type LogStore } from "@soc/shared";
+import { DEFAULT_PIPELINE_GROUPS, followWhitelist, silentLogger, type Bus, type LogStore } from "@soc/shared";
+import { createMemoryBus, createMemoryStore } from "@soc/shared/memory";
+import { createRegistry } from "@soc/shared/telemetry";
+import { answerUnparsableRequests } from "@soc/shared/http";
 import { createApp } from "./app.ts";
 import { createMemoryDecisionStore } from "./decisions/memory-store.ts";
 import { keyAccess, type AccessControl } from "./auth.ts";

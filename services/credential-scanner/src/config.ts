@@ -1,6 +1,8 @@
 /** Credential scanner configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { checkKafkaEnv, commaList, kafkaEnvShape, logLevel, parseConfig, secretString, topicEnvShape, tracingEnvShape } from "@soc/shared";
+import { commaList, logLevel, parseConfig, secretString, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape } from "@soc/shared/kafka";
+import { tracingEnvShape } from "@soc/shared/telemetry";
 
 export const scannerEnvSchema = z
   .object({

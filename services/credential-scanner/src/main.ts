@@ -1,5 +1,7 @@
 /** One-shot credential scan (a Kubernetes CronJob runs it; locally: npx tsx services/credential-scanner/src/main.ts). */
-import { createKafkaBus, createLogger, kafkaConnectionOf, topicsFromEnv, startTracing, withSpan } from "@soc/shared";
+import { createLogger, topicsFromEnv } from "@soc/shared";
+import { createKafkaBus, kafkaConnectionOf } from "@soc/shared/kafka";
+import { startTracing, withSpan } from "@soc/shared/telemetry";
 import { parseScannerEnv } from "./config.ts";
 import { createGitHubClient } from "./github.ts";
 import { fileFindingStore, runScan } from "./scanner.ts";

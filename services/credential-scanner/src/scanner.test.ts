@@ -5,7 +5,16 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryBus, highPriorityAlertSchema, Secret, silentLogger, topicsFromEnv, TOPICS, type HighPriorityAlert, type IncomingMessage } from "@soc/shared";
+import {
+  highPriorityAlertSchema,
+  Secret,
+  silentLogger,
+  topicsFromEnv,
+  TOPICS,
+  type HighPriorityAlert,
+  type IncomingMessage,
+} from "@soc/shared";
+import { createMemoryBus } from "@soc/shared/memory";
 import { parseScannerEnv } from "./config.ts";
 import { createGitHubClient, MAX_INDEXED_BYTES, type GitHubClient } from "./github.ts";
 import { fileFindingStore, runScan, type AlertLimits, type FindingStore } from "./scanner.ts";

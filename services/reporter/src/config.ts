@@ -1,6 +1,7 @@
 /** Reporter configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { checkElasticsearchEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, Secret, tracingEnvShape } from "@soc/shared";
+import { checkElasticsearchEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, Secret } from "@soc/shared";
+import { tracingEnvShape } from "@soc/shared/telemetry";
 
 export const reporterEnvSchema = z
   .object({

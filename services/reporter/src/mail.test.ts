@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { describe, expect, it } from "vitest";
-import { createMemoryStore } from "@soc/shared";
+import { createMemoryStore } from "@soc/shared/memory";
 import { startSmtpSink } from "@soc/shared/testing";
 import { emailMonthlyReport } from "./mail.ts";
 import { createMemoryReportSource } from "./memory-source.ts";

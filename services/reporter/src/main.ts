@@ -4,7 +4,9 @@
  */
 import nodemailer from "nodemailer";
 import { parseArgs } from "node:util";
-import { createElasticsearchStore, createLogger, elasticsearchStoreOptionsOf, startTracing, withSpan } from "@soc/shared";
+import { createLogger } from "@soc/shared";
+import { createElasticsearchStore, elasticsearchStoreOptionsOf } from "@soc/shared/elasticsearch";
+import { startTracing, withSpan } from "@soc/shared/telemetry";
 import { parseReporterEnv } from "./config.ts";
 import { createElasticsearchReportSource } from "./elasticsearch-source.ts";
 import { emailMonthlyReport } from "./mail.ts";

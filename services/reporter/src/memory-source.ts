@@ -1,5 +1,6 @@
 /** Monthly figures for the embedded default, computed from the in-memory store's pages. */
 import { CLOSED_STATUSES, type LogStore, type ProcessedLog } from "@soc/shared";
+import { topCountries, topNetworks } from "./origins.ts";
 import { daysOf, type MonthlySummary, type ReportSource } from "./summary.ts";
 
 const median = (values: number[]): number | null => {
@@ -36,6 +37,8 @@ export function createMemoryReportSource(store: LogStore): ReportSource {
           .map(([ip, count]) => ({ ip, count }))
           .sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip))
           .slice(0, 10),
+        topCountries: topCountries(incidents),
+        topNetworks: topNetworks(incidents),
         daily: daysOf(month).map((day) => ({ day, count: perDay[day] ?? 0 })),
         byStatus: tally(incidents.map((doc) => doc.status)),
         timeToResolve: {

@@ -1,8 +1,10 @@
 /**
  * The monthly report as a PDF stream (pdfkit): a header, the key figures, a bar chart of incidents
- * by type, the daily timeline, tables of top IPs and statuses, time to resolve, page numbers.
+ * by type, the daily timeline, tables of top IPs, countries, networks and statuses, time to resolve, page numbers.
  */
 import PDFDocument from "pdfkit";
+import { countryLabel, networkLabel } from "./origins.ts";
+import { winAnsiText } from "./pdf-text.ts";
 import type { MonthlySummary } from "./summary.ts";
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -19,7 +21,14 @@ const formatDuration = (seconds: number | null): string => {
   return `${(seconds / 86_400).toFixed(1)} days`;
 };
 
+/** Starts a new page when fewer than `height` points are left above the footer. */
+function ensureRoom(doc: Doc, height: number): void {
+  if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage();
+}
+
 function heading(doc: Doc, text: string): void {
+  // A heading is never left alone at the foot of a page.
+  ensureRoom(doc, 60);
   doc.moveDown(1).fillColor(INK).font("Helvetica-Bold").fontSize(13).text(text, 50).moveDown(0.4);
 }
 
@@ -66,10 +75,12 @@ function timeline(doc: Doc, daily: MonthlySummary["daily"]): void {
 function table(doc: Doc, header: [string, string], rows: [string, string][]): void {
   const widths = [260, 120];
   const draw = (cells: [string, string], bold: boolean): void => {
+    ensureRoom(doc, 15);
     const y = doc.y;
     doc.fillColor(INK).font(bold ? "Helvetica-Bold" : "Helvetica").fontSize(10);
-    doc.text(cells[0], 50, y, { width: widths[0] });
-    doc.text(cells[1], 50 + (widths[0] ?? 0), y, { width: widths[1], align: "right" });
+    // Cells may hold names registrants chose; one line each, so a long one cannot overlap the next row.
+    doc.text(winAnsiText(cells[0]), 50, y, { width: widths[0], height: 12, ellipsis: true });
+    doc.text(winAnsiText(cells[1]), 50 + (widths[0] ?? 0), y, { width: widths[1], align: "right" });
     doc.y = y + 15;
     doc.moveTo(50, doc.y - 2).lineTo(430, doc.y - 2).strokeColor("#e4e7eb").stroke();
   };
@@ -103,6 +114,14 @@ export function renderMonthlyReport(summary: MonthlySummary, generatedAt: Date):
     timeline(doc, summary.daily);
     heading(doc, "Top attacking IPs");
     table(doc, ["Source IP", "Incidents"], summary.topIps.map((row) => [row.ip, row.count.toLocaleString("en-US")]));
+    heading(doc, "Where the incidents came from");
+    if (summary.topCountries.length === 0 && summary.topNetworks.length === 0) {
+      doc.font("Helvetica").fontSize(10).fillColor(MUTED).text("No source address was located: the addresses were private or unknown, or enrichment is off.", 50);
+    } else {
+      table(doc, ["Country", "Incidents"], summary.topCountries.map((row) => [countryLabel(row), row.count.toLocaleString("en-US")]));
+      doc.moveDown(0.8);
+      table(doc, ["Network", "Incidents"], summary.topNetworks.map((row) => [networkLabel(row), row.count.toLocaleString("en-US")]));
+    }
     heading(doc, "Status");
     table(doc, ["Status", "Incidents"], [
       ["Open (new or acknowledged)", open.toLocaleString("en-US")],
@@ -117,6 +136,8 @@ export function renderMonthlyReport(summary: MonthlySummary, generatedAt: Date):
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
+    // The footer sits in the bottom margin; with the margin kept, pdfkit would start a new page for it.
+    doc.page.margins.bottom = 0;
     doc.fillColor(MUTED).font("Helvetica").fontSize(8).text(`SOC Pipeline · ${summary.month} · page ${i + 1} of ${range.count}`, 50, doc.page.height - 40, { align: "center", width: doc.page.width - 100, lineBreak: false });
   }
   doc.end();

@@ -1,42 +1,13 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "@soc/api";
-import { createElasticsearchStore, createMemoryStore, silentLogger, type LogStore, type ProcessedLog } from "@soc/shared";
+import type { LogStore } from "@soc/shared";
+import { createMemoryStore } from "@soc/shared/memory";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { createElasticsearchReportSource } from "./elasticsearch-source.ts";
 import { createMemoryReportSource } from "./memory-source.ts";
-import { createReportRoutes } from "./routes.ts";
-import { parseMonth, type ReportSource } from "./summary.ts";
-
-const october = Date.UTC(2026, 9, 1) / 1000;
-const incident = (id: string, day: number, overrides: Partial<ProcessedLog> = {}): ProcessedLog => ({
-  id,
-  message: "sshd[1]: Failed password for root from 203.0.113.7 port 22 ssh2",
-  timestamp: october + (day - 1) * 86_400 + 3_600,
-  status: "new",
-  is_anomaly: true,
-  reason: "Brute-force attempt detected from 203.0.113.7 (5 attempts).",
-  source_ip: "203.0.113.7",
-  rule: "brute_force",
-  ...overrides,
-});
-const MONTH_OF_DOCS: ProcessedLog[] = [
-  incident("i1", 1),
-  incident("i2", 1, { status: "resolved", status_updated_at: october + 3_600 + 1_800, resolution_seconds: 1_800 }),
-  incident("i3", 15, { rule: "keyword", source_ip: "198.51.100.4", status: "false_positive", status_updated_at: october + 14 * 86_400 + 3_600 + 5_400, resolution_seconds: 5_400 }),
-  incident("i4", 31, { rule: "traffic_spike", status: "acknowledged" }),
-  incident("n1", 2, { is_anomaly: false, rule: null, reason: null }),
-  incident("sept", -5),
-];
-
-function pdfText(pdf: Buffer): string {
-  const file = join(mkdtempSync(join(tmpdir(), "report-")), "report.pdf");
-  writeFileSync(file, pdf);
-  return execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
-}
+import { renderMonthlyReport } from "./pdf.ts";
+import { parseMonth, type MonthlySummary, type ReportSource } from "./summary.ts";
+import { MONTH_OF_DOCS, pdfText } from "./testing.ts";
 
 function reportSourceContract(makeSource: () => Promise<{ source: ReportSource; store: LogStore }>): void {
   let source: ReportSource;
@@ -59,6 +30,15 @@ function reportSourceContract(makeSource: () => Promise<{ source: ReportSource; 
       ],
       byStatus: { new: 1, resolved: 1, false_positive: 1, acknowledged: 1 },
       timeToResolve: { count: 2, averageSeconds: 3_600, medianSeconds: 3_600 },
+      // The private address (i4) has neither country nor AS.
+      topCountries: [
+        { code: "US", name: "United States", count: 2 },
+        { code: "RU", name: "Russia", count: 1 },
+      ],
+      topNetworks: [
+        { asNumber: 15_169, organization: "Google LLC", count: 2 },
+        { asNumber: 12_389, organization: "ПАО Ростелеком", count: 1 },
+      ],
     });
     expect(summary.daily).toHaveLength(31);
     expect(summary.daily.filter((d) => d.count > 0)).toEqual([
@@ -67,6 +47,22 @@ function reportSourceContract(makeSource: () => Promise<{ source: ReportSource; 
       { day: "2026-10-31", count: 1 },
     ]);
   });
+
+  it("prints the top countries and networks in the PDF", async () => {
+    const summary = await source.monthlySummary(parseMonth("2026-10") ?? { label: "", start: 0, end: 0 });
+    const text = pdfText(await pdfBytes(renderMonthlyReport(summary, new Date("2026-11-01T06:00:00Z"))));
+    expect(text).toContain("Where the incidents came from");
+    expect(text).toMatch(/United States \(US\)\s+2\n/);
+    expect(text).toMatch(/Russia \(RU\)\s+1\n/);
+    expect(text).toMatch(/AS15169 Google LLC\s+2\n/);
+    expect(text).toMatch(/AS12389 \?{3} \?{10}\s+1\n/);
+  });
+}
+
+async function pdfBytes(doc: ReturnType<typeof renderMonthlyReport>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of doc) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
 }
 
 describe("monthly report figures from the in-memory store", () => {
@@ -89,43 +85,27 @@ describe.skipIf(missingInfra("elasticsearchUrl"))("monthly report figures from E
   });
 });
 
-describe("GET /reports/monthly.pdf", () => {
-  let api: TestApi;
-  beforeAll(async () => {
-    const store = createMemoryStore();
-    await store.bulkIndex(MONTH_OF_DOCS);
-    api = await startTestApi({ store, readRoutes: [createReportRoutes({ source: createMemoryReportSource(store), logger: silentLogger(), now: () => new Date("2026-11-01T06:00:00Z") })] });
-  });
-  afterAll(async () => {
-    await api.close();
-  });
-
-  it("streams a PDF whose text carries the month's figures", async () => {
-    const response = await api.request("/reports/monthly.pdf?month=2026-10", { key: "read" });
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toBe("application/pdf");
-    expect(response.headers.get("content-disposition")).toBe('attachment; filename="soc-report-2026-10.pdf"');
-    const text = pdfText(Buffer.from(await response.arrayBuffer()));
-    expect(text).toContain("Monthly security report");
-    expect(text).toMatch(/Logs processed/);
-    expect(text).toMatch(/Brute force\s+2/);
-    expect(text).toMatch(/203\.0\.113\.7\s+3/);
-    expect(text).toMatch(/Median time to resolve\s+1\.0 h/);
-    expect(text).toContain("page 1 of 1");
-  });
-
-  it("says 'No incidents' for an empty month", async () => {
-    const response = await api.request("/reports/monthly.pdf?month=2025-02", { key: "read" });
-    expect(pdfText(Buffer.from(await response.arrayBuffer()))).toContain("No incidents were detected in 2025-02.");
-  });
-
-  it.each(["2026-13", "2026-1", "october", ""])("answers 400 for the month %j", async (month) => {
-    const response = await api.request(`/reports/monthly.pdf?month=${month}`, { key: "read" });
-    expect(response.status).toBe(400);
-    expect(((await response.json()) as { detail: string }).detail).toMatch(/^month: expected YYYY-MM/);
-  });
-
-  it("needs a key", async () => {
-    expect((await api.request("/reports/monthly.pdf?month=2026-10", { key: null })).status).toBe(401);
+describe("the monthly PDF", () => {
+  it("carries a long month onto a second page, numbered, with no blank pages", async () => {
+    const ten = Array.from({ length: 10 }, (_, i) => i);
+    const summary: MonthlySummary = {
+      month: "2026-10",
+      logsProcessed: 1_000,
+      incidents: 100,
+      byRule: { brute_force: 100 },
+      topIps: ten.map((i) => ({ ip: `192.0.2.${i}`, count: 10 })),
+      topCountries: ten.map((i) => ({ code: `A${String.fromCharCode(65 + i)}`, name: `Country ${i}`, count: 10 })),
+      topNetworks: ten.map((i) => ({ asNumber: 64_500 + i, organization: `Network ${i}`, count: 10 })),
+      daily: [{ day: "2026-10-01", count: 100 }],
+      byStatus: { new: 100 },
+      timeToResolve: { count: 0, averageSeconds: null, medianSeconds: null },
+    };
+    const pages = pdfText(await pdfBytes(renderMonthlyReport(summary, new Date("2026-11-01T06:00:00Z"))))
+      .split("\f")
+      .filter((page) => page.trim() !== "");
+    expect(pages).toHaveLength(2);
+    expect(pages[0]).toContain("page 1 of 2");
+    expect(pages[1]).toMatch(/AS64509 Network 9\s+10\n/);
+    expect(pages[1]).toContain("page 2 of 2");
   });
 });

@@ -1,10 +1,15 @@
 /** The figures of a monthly report; computed by a ReportSource, drawn by pdf.ts. */
+import type { CountryCount, NetworkCount } from "./origins.ts";
+
 export interface MonthlySummary {
   month: string;
   logsProcessed: number;
   incidents: number;
   byRule: Record<string, number>;
   topIps: { ip: string; count: number }[];
+  /** Incidents per country and per AS of the source address, most first; empty when enrichment is off. */
+  topCountries: CountryCount[];
+  topNetworks: NetworkCount[];
   /** One entry per day of the month, oldest first, zero-filled. */
   daily: { day: string; count: number }[];
   byStatus: Record<string, number>;

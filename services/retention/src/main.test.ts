@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { createElasticsearchStore, type ProcessedLog } from "@soc/shared";
+import type { ProcessedLog } from "@soc/shared";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
 import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));

@@ -3,7 +3,8 @@
  * sure the template and today's indices exist, migrating an older index if there is one, then
  * delete what RETENTION_NORMAL_DAYS and RETENTION_ANOMALY_DAYS no longer keep (docs/retention.md).
  */
-import { createElasticsearchStore, createLogger, elasticsearchStoreOptionsOf, retentionPolicyOf } from "@soc/shared";
+import { createLogger, retentionPolicyOf } from "@soc/shared";
+import { createElasticsearchStore, elasticsearchStoreOptionsOf } from "@soc/shared/elasticsearch";
 import { parseRetentionJobEnv } from "./config.ts";
 
 const env = parseRetentionJobEnv(process.env);

@@ -5,7 +5,9 @@
 export const DETECTION_DEFAULTS = {
   keywords: ["error", "failed", "denied", "unauthorized", "exception", "forbidden", "critical", "attack", "malware"],
   /** Where keywords count and how much (KEYWORD_RULES, `keyword[@program|!program][:severity]`); none: everywhere, as medium. */
-  keywordRules: [] as readonly string[],
+  // A kernel's `exception` is a CPU feature or a recovered fault ("exception support ... done",
+  // "alignment exceptions"): none of BGL's labelled alerts is one.
+  keywordRules: ["exception@!kernel"] as readonly string[],
   bruteForceThreshold: 5,
   bruteForceWindowSeconds: 300,
   /** Previous minutes that form the moving request-rate baseline; a day at most. */

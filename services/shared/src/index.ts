@@ -1,40 +1,39 @@
-// Public face of @soc/shared. Services import only from here (or "@soc/shared/testing" in tests).
+// Contracts of @soc/shared: messages, topic names, configuration, errors, logging, the whitelist core and
+// the Bus / LogStore / Counters / IncidentTracker / PatternCatalogue interfaces with their pure helpers.
+// Nothing here loads a client library: adapters are the subpaths "./memory", "./kafka",
+// "./elasticsearch" and "./redis"; metrics and tracing "./telemetry"; HTTP hardening "./http".
 export * from "./messages.ts";
 export * from "./config.ts";
 export * from "./detection-defaults.ts";
 export * from "./errors.ts";
 export * from "./logger.ts";
-export * from "./telemetry/metrics.ts";
+export * from "./shutdown.ts";
 export * from "./bus/bus.ts";
+export * from "./bus/topics.ts";
 export * from "./bus/dead-letter.ts";
 export * from "./store/log-store.ts";
-export * from "./store/pattern-catalogue.ts";
 export * from "./store/retention.ts";
 export * from "./store/timeline.ts";
+export {
+  DEFAULT_CATALOGUE_LIMITS,
+  decodePatternCursor,
+  MAX_SAMPLE_CHARS,
+  MAX_TEMPLATE_CHARS,
+  UNNAMED_SOURCE,
+  type PatternBatch,
+  type PatternCatalogue,
+  type PatternCatalogueLimits,
+  type PatternHistory,
+  type PatternPage,
+  type PatternQuery,
+  type PatternSighting,
+  type PatternSummary,
+} from "./store/pattern-catalogue.ts";
+export * from "./counters/counters.ts";
 export * from "./whitelist/whitelist.ts";
 export * from "./whitelist/entry.ts";
 export * from "./whitelist/owner.ts";
 export * from "./whitelist/replica.ts";
-export * from "./bus/topics.ts";
-export * from "./bus/memory-bus.ts";
-export * from "./bus/kafka-bus.ts";
-export * from "./bus/kafka-security.ts";
-export * from "./store/memory-store.ts";
-export * from "./store/elasticsearch-store.ts";
-export * from "./store/elasticsearch-connection.ts";
-export * from "./telemetry/tracing.ts";
-export * from "./telemetry/messaging.ts";
-export * from "./telemetry/http.ts";
-export * from "./counters/counters.ts";
-export * from "./counters/memory-counters.ts";
-export * from "./counters/redis-counters.ts";
-export * from "./redis-connection.ts";
-export * from "./telemetry/ops-server.ts";
-export * from "./http/unparsable-requests.ts";
-export * from "./telemetry/dependency-checks.ts";
-export * from "./shutdown.ts";
 export * from "./incidents/incident.ts";
-export * from "./incidents/incident-tracker.ts";
-export * from "./incidents/redis-incident-tracker.ts";
-export * from "./incidents/incident-store.ts";
-export * from "./incidents/elasticsearch-incident-store.ts";
+export type { IncidentTracker } from "./incidents/incident-tracker.ts";
+export { incidentCursorOf, matchesIncidentQuery, type IncidentPage, type IncidentQuery, type IncidentStore } from "./incidents/incident-store.ts";

@@ -1,6 +1,7 @@
 /** `make run`: the embedded pipeline with a local data directory and a key created on first start. */
 import { z } from "zod";
-import { onShutdownSignal, parseConfig, startTracing, tracingEnvShape } from "@soc/shared";
+import { onShutdownSignal, parseConfig } from "@soc/shared";
+import { startTracing, tracingEnvShape } from "@soc/shared/telemetry";
 import { startEmbedded } from "./embedded.ts";
 
 const telemetry = parseConfig(z.object(tracingEnvShape), process.env);

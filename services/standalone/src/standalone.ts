@@ -8,7 +8,25 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createApp, createMemoryDecisionStore, keyAccess, startAutoBan, type AccessControl, type ApiKey, type AutoBanRules } from "@soc/api";
-import { answerUnparsableRequests, createMemoryBus, createMemoryCounters, createMemoryIncidentStore, createMemoryIncidentTracker, createMemoryPatternCatalogue, createMemoryStore, createRegistry, DEFAULT_INCIDENT_POLICY, DEFAULT_PIPELINE_GROUPS, followWhitelist, TOPICS, type Logger, type LogStore, type RetentionPolicy } from "@soc/shared";
+import {
+  DEFAULT_INCIDENT_POLICY,
+  DEFAULT_PIPELINE_GROUPS,
+  followWhitelist,
+  TOPICS,
+  type Logger,
+  type LogStore,
+  type RetentionPolicy,
+} from "@soc/shared";
+import {
+  createMemoryBus,
+  createMemoryCounters,
+  createMemoryIncidentStore,
+  createMemoryIncidentTracker,
+  createMemoryPatternCatalogue,
+  createMemoryStore,
+} from "@soc/shared/memory";
+import { createRegistry } from "@soc/shared/telemetry";
+import { answerUnparsableRequests } from "@soc/shared/http";
 import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
 import { createMemoryTemplateStore, createPatternAssigner, createWorker, openEnrichment, type DetectionConfig, type EnrichmentSettings } from "@soc/worker";
 

@@ -1,7 +1,25 @@
 /** Worker configuration from the environment, validated at start-up. */
 import { z } from "zod";
 import type { IncidentPolicy } from "@soc/shared";
-import { booleanFlag, checkElasticsearchEnv, checkRedisEnv, commaList, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES, elasticsearchEnvShape, logLevel, parseConfig, port, positiveInt, redisEnvShape, topicEnvShape, whitelistSetting, checkKafkaEnv, kafkaEnvShape, workerGroupEnvShape, tracingEnvShape } from "@soc/shared";
+import {
+  booleanFlag,
+  checkElasticsearchEnv,
+  checkRedisEnv,
+  commaList,
+  DETECTION_DEFAULTS,
+  MAX_SPIKE_BASELINE_MINUTES,
+  elasticsearchEnvShape,
+  logLevel,
+  parseConfig,
+  port,
+  positiveInt,
+  redisEnvShape,
+  topicEnvShape,
+  whitelistSetting,
+  workerGroupEnvShape,
+} from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape } from "@soc/shared/kafka";
+import { tracingEnvShape } from "@soc/shared/telemetry";
 import { DEFAULT_KEYWORDS, PATTERN_DEFAULTS, type DetectionConfig } from "./detection/config.ts";
 import { keywordRulesSetting } from "./detection/keyword-rules.ts";
 import type { EnrichmentSettings } from "./enrichment/databases.ts";

@@ -1,13 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  createElasticsearchIncidentStore,
-  createMemoryBus,
-  createMemoryCounters,
-  createMemoryIncidentStore,
-  createMemoryIncidentTracker,
-  createMemoryStore,
-  createRedisIncidentTracker,
-  createRegistry,
   DEFAULT_INCIDENT_POLICY,
   highPriorityAlertSchema,
   silentLogger,
@@ -16,6 +8,16 @@ import {
   type IncidentStore,
   type IncidentTracker,
 } from "@soc/shared";
+import {
+  createMemoryBus,
+  createMemoryCounters,
+  createMemoryIncidentStore,
+  createMemoryIncidentTracker,
+  createMemoryStore,
+} from "@soc/shared/memory";
+import { createElasticsearchIncidentStore } from "@soc/shared/elasticsearch";
+import { createRedisIncidentTracker } from "@soc/shared/redis";
+import { createRegistry } from "@soc/shared/telemetry";
 import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { DEFAULT_KEYWORDS } from "./detection/config.ts";
 import { readOpenSshSample } from "./loghub.ts";

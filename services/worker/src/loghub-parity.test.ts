@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryCounters, Whitelist } from "@soc/shared";
+import { Whitelist } from "@soc/shared";
+import { createMemoryCounters } from "@soc/shared/memory";
 import { createAnalyzer } from "./analyze.ts";
 import { DEFAULT_KEYWORDS } from "./detection/config.ts";
 import { fail2banReference, readOpenSshSample } from "./loghub.ts";

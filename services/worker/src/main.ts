@@ -1,24 +1,19 @@
 /** The worker as its own service on real Kafka, Elasticsearch and Redis. */
+import { createLogger, onShutdownSignal, pipelineTopicSpecs, topicsFromEnv } from "@soc/shared";
+import { createKafkaBus, kafkaConnectionOf } from "@soc/shared/kafka";
 import {
   createElasticsearchIncidentStore,
   createElasticsearchStore,
+  elasticsearchStoreOptionsOf,
+} from "@soc/shared/elasticsearch";
+import {
   createRedisIncidentTracker,
-  createKafkaBus,
-  createLogger,
   createRedisClient,
   createRedisCounters,
   createRedisPatternCatalogue,
-  createRegistry,
-  elasticsearchStoreOptionsOf,
-  onShutdownSignal,
-  pipelineTopicSpecs,
   redisConnectionOf,
-  registerDependencyProbes,
-  startOpsServer,
-  startTracing,
-  topicsFromEnv,
-  kafkaConnectionOf,
-} from "@soc/shared";
+} from "@soc/shared/redis";
+import { createRegistry, registerDependencyProbes, startOpsServer, startTracing } from "@soc/shared/telemetry";
 import { detectionConfigOf, enrichmentSettingsOf, incidentPolicyOf, parseWorkerEnv } from "./config.ts";
 import { openEnrichment } from "./enrichment/databases.ts";
 import { createPatternAssigner } from "./patterns/assigner.ts";

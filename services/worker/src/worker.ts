@@ -5,26 +5,15 @@
  */
 import { isSpanContextValid, ROOT_CONTEXT, trace, type Attributes, type Span } from "@opentelemetry/api";
 import {
-  Counter,
   decodeMessage,
   DEFAULT_PIPELINE_GROUPS,
   followWhitelist,
-  Gauge,
-  Histogram,
-  LATENCY_BUCKETS,
   logMessageSchema,
-  markDeadLettered,
   publishDeadLetters,
-  recordFailure,
   seedWhitelist,
-  startProcessSpan,
-  withinSpan,
-  withoutSpans,
   TOPICS,
   type Bus,
   type Counters,
-  createMemoryIncidentStore,
-  createMemoryIncidentTracker,
   DEFAULT_INCIDENT_POLICY,
   latestStates,
   type HighPriorityAlert,
@@ -37,11 +26,23 @@ import {
   type LogMessage,
   type LogStore,
   type ProcessedLog,
-  type Registry,
   type Subscription,
   type Whitelist,
   type WhitelistFollower,
 } from "@soc/shared";
+import { createMemoryIncidentStore, createMemoryIncidentTracker } from "@soc/shared/memory";
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  LATENCY_BUCKETS,
+  markDeadLettered,
+  recordFailure,
+  startProcessSpan,
+  withinSpan,
+  withoutSpans,
+  type Registry,
+} from "@soc/shared/telemetry";
 import { createAnalyzer, type Analysis } from "./analyze.ts";
 import { createPatternAssigner, type PatternAssigner } from "./patterns/assigner.ts";
 import { createMemoryTemplateStore } from "./patterns/template-store.ts";

@@ -1,5 +1,6 @@
 /** The SocPipeline custom resource: one pipeline (API, workers, alerter, collectors, reporter, scanner). */
 import { DEFAULT_LAYOUT, DEFAULT_LOGS_PARTITIONS, DEFAULT_RETENTION, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES } from "@soc/shared";
+import { AWS_REGION_PATTERN, SASL_MECHANISMS } from "@soc/shared/kafka";
 import { z } from "zod";
 import { conditions, dnsLabel, image, ipOrCidr, labelSelector, replicas, resources, secretKeyRef, urlWithoutCredentials } from "./common.ts";
 
@@ -21,8 +22,43 @@ const cronSchedule = (fallback: string, what: string) =>
 const exactlyOneUrl = { rule: "has(self.url) != has(self.urlSecretRef)", message: "set exactly one of url and urlSecretRef" };
 const atMostOneUsername = { rule: "!has(self.username) || !has(self.usernameSecretRef)", message: "set at most one of username and usernameSecretRef" };
 
-const kafka = z
-  .object({
+/** A rule the API server checks (CEL) and the operator checks again (zod), with one message. */
+interface CheckedTwice<T> {
+  holds: (value: T) => boolean;
+  rule: string;
+  message: string;
+}
+const checkedTwice = <T extends z.ZodType>(schema: T, rules: CheckedTwice<z.output<T>>[]) =>
+  schema
+    .superRefine((value, ctx) => {
+      for (const { holds, message } of rules) if (!holds(value)) ctx.addIssue({ code: "custom", message });
+    })
+    .meta({ "x-kubernetes-validations": rules.map(({ rule, message }) => ({ rule, message })) });
+
+const MSK_IAM = "AWS_MSK_IAM";
+const kafkaSasl = checkedTwice(
+  z.object({
+    mechanism: z.enum(SASL_MECHANISMS).describe("PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 with a user and password; AWS_MSK_IAM: Amazon MSK's IAM sign-in with the pods' AWS credentials (IRSA or EKS Pod Identity), over tls."),
+    username: z.string().min(1).max(256).optional(),
+    usernameSecretRef: secretKeyRef.optional(),
+    passwordSecretRef: secretKeyRef.optional().describe("Required with PLAIN and SCRAM."),
+    region: z.string().regex(AWS_REGION_PATTERN, "must be an AWS region such as us-east-1").optional().describe("AWS region of the MSK cluster, with AWS_MSK_IAM only: the token is signed for it."),
+  }),
+  [
+    { holds: (s) => s.mechanism === MSK_IAM || (s.username === undefined) !== (s.usernameSecretRef === undefined), rule: `self.mechanism == '${MSK_IAM}' || has(self.username) != has(self.usernameSecretRef)`, message: "set exactly one of username and usernameSecretRef" },
+    { holds: (s) => s.mechanism === MSK_IAM || s.passwordSecretRef !== undefined, rule: `self.mechanism == '${MSK_IAM}' || has(self.passwordSecretRef)`, message: "passwordSecretRef is required with PLAIN and SCRAM" },
+    { holds: (s) => s.mechanism === MSK_IAM || s.region === undefined, rule: `self.mechanism == '${MSK_IAM}' || !has(self.region)`, message: "region is for AWS_MSK_IAM only" },
+    { holds: (s) => s.mechanism !== MSK_IAM || s.region !== undefined, rule: `self.mechanism != '${MSK_IAM}' || has(self.region)`, message: "AWS_MSK_IAM needs region: the MSK cluster's AWS region, e.g. us-east-1" },
+    {
+      holds: (s) => s.mechanism !== MSK_IAM || (s.username === undefined && s.usernameSecretRef === undefined && s.passwordSecretRef === undefined),
+      rule: `self.mechanism != '${MSK_IAM}' || !(has(self.username) || has(self.usernameSecretRef) || has(self.passwordSecretRef))`,
+      message: "AWS_MSK_IAM signs in with the pods' AWS credentials: set no username, usernameSecretRef or passwordSecretRef",
+    },
+  ],
+);
+
+const kafka = checkedTwice(
+  z.object({
     brokers: z.array(z.string().regex(/^[^\s:,]+:[0-9]{1,5}$/, "must be host:port")).min(1).max(32).describe("Bootstrap brokers, host:port."),
     topics: z
       .object({
@@ -48,18 +84,16 @@ const kafka = z
       .optional()
       .meta({ "x-kubernetes-validations": [{ rule: "has(self.certSecretRef) == has(self.keySecretRef)", message: "set both certSecretRef and keySecretRef, or neither" }] })
       .describe("TLS to the brokers (security protocol SSL, or SASL_SSL with sasl)."),
-    sasl: z
-      .object({
-        mechanism: z.enum(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]),
-        username: z.string().min(1).max(256).optional(),
-        usernameSecretRef: secretKeyRef.optional(),
-        passwordSecretRef: secretKeyRef,
-      })
-      .optional()
-      .meta({ "x-kubernetes-validations": [{ rule: "has(self.username) != has(self.usernameSecretRef)", message: "set exactly one of username and usernameSecretRef" }] })
-      .describe("SASL authentication (security protocol SASL_PLAINTEXT, or SASL_SSL with tls)."),
-  })
-  .describe("Kafka cluster the pipeline runs on.");
+    sasl: kafkaSasl.optional().describe("SASL authentication (security protocol SASL_PLAINTEXT, or SASL_SSL with tls)."),
+  }),
+  [
+    {
+      holds: (k) => k.sasl?.mechanism !== MSK_IAM || k.tls !== undefined,
+      rule: `!has(self.sasl) || self.sasl.mechanism != '${MSK_IAM}' || has(self.tls)`,
+      message: "AWS_MSK_IAM needs tls: MSK's IAM listeners accept TLS only (tls: {} trusts the public CAs that sign MSK's certificates)",
+    },
+  ],
+).describe("Kafka cluster the pipeline runs on.");
 
 const api = z
   .object({

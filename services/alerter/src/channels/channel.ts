@@ -2,7 +2,7 @@
  * A notification channel (Slack, Discord, email). `send` makes one attempt and says what happened;
  * retrying, backoff and dead-endpoint bookkeeping live once, in ../delivery.ts.
  */
-import { tracedFetch } from "@soc/shared";
+import { tracedFetch } from "@soc/shared/telemetry";
 import type { Notification } from "../notification.ts";
 
 /** Why a delivery was abandoned; a fixed set that doubles as a metric label. */

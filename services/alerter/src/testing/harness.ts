@@ -2,7 +2,9 @@
  * Starts alerters on an in-memory bus, fake webhooks and an SMTP sink for a test, and tears all of
  * them down again: call `cleanup` in afterEach.
  */
-import { createMemoryBus, createRegistry, silentLogger, TOPICS, type Bus, type HighPriorityAlert, type Logger } from "@soc/shared";
+import { silentLogger, TOPICS, type Bus, type HighPriorityAlert, type Logger } from "@soc/shared";
+import { createMemoryBus } from "@soc/shared/memory";
+import { createRegistry } from "@soc/shared/telemetry";
 import { startSmtpSink, type SmtpSink } from "@soc/shared/testing";
 import { createAlerter, type Alerter, type AlerterDeps } from "../alerter.ts";
 import type { Channel } from "../channels/channel.ts";

@@ -4,7 +4,17 @@
  * worker and the alerter know nothing of it. Replicas split the partitions; a redelivered alert
  * makes no second ban (the store keeps the longer of two bans on one target).
  */
-import { Counter, decodeMessage, DEFAULT_PIPELINE_GROUPS, highPriorityAlertSchema, TOPICS, type Bus, type Logger, type Registry, type Subscription, type Whitelist } from "@soc/shared";
+import {
+  decodeMessage,
+  DEFAULT_PIPELINE_GROUPS,
+  highPriorityAlertSchema,
+  TOPICS,
+  type Bus,
+  type Logger,
+  type Subscription,
+  type Whitelist,
+} from "@soc/shared";
+import { Counter, type Registry } from "@soc/shared/telemetry";
 import { autoBanOf, type AutoBanRules } from "./auto-ban.ts";
 import { banTargetOf, whitelistConflict } from "./ban.ts";
 import type { DecisionStore } from "./store.ts";

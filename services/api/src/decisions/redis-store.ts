@@ -4,7 +4,7 @@
  * expiring with the last), `bans:last-id`, and `bouncer:<name>` (a bouncer's view, expiring when
  * nothing it holds can still be in force). A ban is one Lua script, mirroring ban.ts' supersedes.
  */
-import { createRedisClient, pingRedis, type RedisConnection } from "@soc/shared";
+import { createRedisClient, pingRedis, type RedisConnection } from "@soc/shared/redis";
 import { banSchema, MAX_BAN_SECONDS, type Ban } from "./ban.ts";
 import { bouncerViewTtlSeconds, type DecisionStore } from "./store.ts";
 

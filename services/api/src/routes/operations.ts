@@ -1,6 +1,7 @@
 /** Health, readiness, metrics, pipeline status, stats, identity, and the reports another package serves. */
 import { z } from "zod";
-import { bucketSecondsFor, runChecks, TOPICS } from "@soc/shared";
+import { bucketSecondsFor, TOPICS } from "@soc/shared";
+import { runChecks } from "@soc/shared/telemetry";
 import { holdsRole } from "../auth.ts";
 import { healthSchema, monthlyReportQuerySchema, pipelineSchema, readinessSchema, statsQuerySchema, statsSchema, whoamiSchema } from "../schemas.ts";
 import { defineRoute, type MountedRoute } from "./route.ts";

@@ -1,6 +1,8 @@
 /** Firebase collector configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, tracingEnvShape } from "@soc/shared";
+import { logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape } from "@soc/shared/kafka";
+import { tracingEnvShape } from "@soc/shared/telemetry";
 import { DEFAULT_FILTER } from "./source.ts";
 
 export const firebaseCollectorEnvSchema = z

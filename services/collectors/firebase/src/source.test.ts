@@ -4,7 +4,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { collectorMetrics, createPullCollector } from "@soc/collector-framework";
-import { createMemoryBus, createRegistry, logMessageSchema, Secret, silentLogger, TOPICS } from "@soc/shared";
+import { logMessageSchema, Secret, silentLogger, TOPICS } from "@soc/shared";
+import { createMemoryBus } from "@soc/shared/memory";
+import { createRegistry } from "@soc/shared/telemetry";
 import { accessTokenProvider } from "./google-auth.ts";
 import { cloudLoggingSource } from "./source.ts";
 

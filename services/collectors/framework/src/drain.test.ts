@@ -2,7 +2,15 @@ import { once } from "node:events";
 import type { Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { BusUnavailableError, createMemoryBus, logMessageSchema, MAX_ENDPOINT_CHARS, TOPICS, type Bus, type LogMessage } from "@soc/shared";
+import {
+  BusUnavailableError,
+  logMessageSchema,
+  MAX_ENDPOINT_CHARS,
+  TOPICS,
+  type Bus,
+  type LogMessage,
+} from "@soc/shared";
+import { createMemoryBus } from "@soc/shared/memory";
 import { eventually } from "@soc/shared/testing";
 import { busRecord } from "./bus-record.ts";
 import { drainHandler, drainServer, parseJsonLines, type DrainServerLimits, type DrainSource } from "./drain.ts";

@@ -10,7 +10,8 @@
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
-import { answerUnparsableRequests, TOPICS, type Bus, type LogMessage } from "@soc/shared";
+import { TOPICS, type Bus, type LogMessage } from "@soc/shared";
+import { answerUnparsableRequests } from "@soc/shared/http";
 import { busRecord } from "./bus-record.ts";
 import { replayCache, type ReplayCache } from "./replay-cache.ts";
 

@@ -3,7 +3,8 @@
  * collector's HTTP port. The framework hands it a publish function and stops it before the bus
  * closes, so everything it took in is published first.
  */
-import type { Logger, LogMessage, Registry } from "@soc/shared";
+import type { Logger, LogMessage } from "@soc/shared";
+import type { Registry } from "@soc/shared/telemetry";
 
 export interface ListenContext {
   /** Publishes to `logs` and counts them; resolves once Kafka acknowledged, rejects when it cannot. */

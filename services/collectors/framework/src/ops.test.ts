@@ -2,7 +2,8 @@ import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryBus, createRegistry } from "@soc/shared";
+import { createMemoryBus } from "@soc/shared/memory";
+import { createRegistry } from "@soc/shared/telemetry";
 import { drainServer } from "./drain.ts";
 import { drainCollectorListener } from "./ops.ts";
 

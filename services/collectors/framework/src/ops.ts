@@ -4,7 +4,7 @@
  * sets passes exactly when received logs would reach Kafka.
  */
 import type { RequestListener } from "node:http";
-import { handleOpsRequest, replyNotFound, type OpsEndpoints } from "@soc/shared";
+import { handleOpsRequest, replyNotFound, type OpsEndpoints } from "@soc/shared/telemetry";
 
 /** `drain` null: the collector only pulls, and its port serves the ops endpoints alone (404 otherwise). */
 export function drainCollectorListener(ops: OpsEndpoints, drain: RequestListener | null): RequestListener {

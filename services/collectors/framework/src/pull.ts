@@ -4,7 +4,8 @@
  * saving publishes that window again; nothing is skipped.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { Counter, Gauge, TOPICS, type Bus, type Logger, type LogMessage, type Registry } from "@soc/shared";
+import { TOPICS, type Bus, type Logger, type LogMessage } from "@soc/shared";
+import { Counter, Gauge, type Registry } from "@soc/shared/telemetry";
 import { busRecord } from "./bus-record.ts";
 import type { CursorStore } from "./cursor-store.ts";
 

@@ -12,7 +12,9 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createKafkaBus, createLogger, createRegistry, kafkaConnectionOf, onShutdownSignal, startTracing, topicsFromEnv, type KafkaSecurityEnv, type Logger, type LogMessage, type Secret } from "@soc/shared";
+import { createLogger, onShutdownSignal, topicsFromEnv, type Logger, type LogMessage, type Secret } from "@soc/shared";
+import { createKafkaBus, kafkaConnectionOf, type KafkaSecurityEnv } from "@soc/shared/kafka";
+import { createRegistry, startTracing } from "@soc/shared/telemetry";
 import { busRecord } from "./bus-record.ts";
 import { fileCursorStore } from "./cursor-store.ts";
 import { drainHandler, drainServer, type DrainServerLimits, type DrainSource } from "./drain.ts";

@@ -1,6 +1,8 @@
 /** PostgreSQL collector configuration, parsed once from the environment in main(). */
 import { z } from "zod";
-import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, topicEnvShape, tracingEnvShape } from "@soc/shared";
+import { logLevel, parseConfig, port, positiveInt, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape } from "@soc/shared/kafka";
+import { tracingEnvShape } from "@soc/shared/telemetry";
 
 export const postgresCollectorEnvSchema = z
   .object({

@@ -1,7 +1,9 @@
 /** Supabase collector configuration, parsed once from the environment in main(). */
 import { z } from "zod";
 import { DEFAULT_DRAIN_SERVER_LIMITS, DEFAULT_MAX_BODY_BYTES } from "@soc/collector-framework";
-import { checkKafkaEnv, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, tracingEnvShape } from "@soc/shared";
+import { logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape } from "@soc/shared/kafka";
+import { tracingEnvShape } from "@soc/shared/telemetry";
 
 export const supabaseCollectorEnvSchema = z
   .object({

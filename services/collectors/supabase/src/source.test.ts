@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { drainHandler } from "@soc/collector-framework";
 import { statusBeforeBody } from "@soc/collector-framework/testing";
-import { createMemoryBus, logMessageSchema, Secret, TOPICS, type Bus } from "@soc/shared";
+import { logMessageSchema, Secret, TOPICS, type Bus } from "@soc/shared";
+import { createMemoryBus } from "@soc/shared/memory";
 import { supabaseDrainSource, supabaseSource, toLogMessage } from "./source.ts";
 
 let server: Server | undefined;

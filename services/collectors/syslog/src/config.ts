@@ -1,7 +1,9 @@
 /** Syslog collector configuration, parsed once from the environment in main(). */
 import { isIP } from "node:net";
 import { z } from "zod";
-import { checkKafkaEnv, commaList, kafkaEnvShape, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape, tracingEnvShape } from "@soc/shared";
+import { commaList, logLevel, parseConfig, port, positiveInt, secretString, topicEnvShape } from "@soc/shared";
+import { checkKafkaEnv, kafkaEnvShape } from "@soc/shared/kafka";
+import { tracingEnvShape } from "@soc/shared/telemetry";
 import { isTimeZone } from "./time.ts";
 
 export const TRANSPORTS = ["udp", "tcp", "tls"] as const;

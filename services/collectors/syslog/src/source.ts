@@ -1,6 +1,6 @@
 /** The syslog receiver as the framework's listening source: sockets → intake → Kafka. */
 import type { ListenSource } from "@soc/collector-framework";
-import { Gauge } from "@soc/shared";
+import { Gauge } from "@soc/shared/telemetry";
 import type { SyslogCollectorEnv } from "./config.ts";
 import { createIntake } from "./intake.ts";
 import { startListeners, syslogMetrics, type ListenerSettings } from "./listeners.ts";

@@ -5,7 +5,9 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { drainHandler } from "@soc/collector-framework";
 import { rawExchange, statusBeforeBody } from "@soc/collector-framework/testing";
-import { createKafkaBus, createMemoryBus, logMessageSchema, Secret, silentLogger, TOPICS, type Bus } from "@soc/shared";
+import { logMessageSchema, Secret, silentLogger, TOPICS, type Bus } from "@soc/shared";
+import { createMemoryBus } from "@soc/shared/memory";
+import { createKafkaBus } from "@soc/shared/kafka";
 import { vercelDrainSource } from "./drain.ts";
 
 const SECRET = "drain-secret-0123456789";

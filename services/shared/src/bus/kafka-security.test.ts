@@ -51,6 +51,15 @@ describe("Kafka connection security from the environment", () => {
     expect(kafkajsSecurityOptions(parse({ KAFKA_SECURITY_PROTOCOL: "SSL" }).security)).toEqual({ ssl: { rejectUnauthorized: true } });
   });
 
+  it("turns AWS_MSK_IAM into kafkajs' oauthbearer with a token provider for the region, over TLS", () => {
+    const { security } = parse({ KAFKA_BROKER: "b-1.msk.example.com:9098", KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "AWS_MSK_IAM", AWS_REGION: "eu-west-1" });
+    expect(security).toEqual({ protocol: "SASL_SSL", sasl: { mechanism: "AWS_MSK_IAM", region: "eu-west-1" }, tls: {} });
+    const options = kafkajsSecurityOptions(security);
+    expect(options.ssl).toEqual({ rejectUnauthorized: true });
+    expect(options.sasl).toEqual({ mechanism: "oauthbearer", oauthBearerProvider: expect.any(Function) });
+    expect(describeKafkaSecurity(security)).toBe("SASL_SSL AWS_MSK_IAM in eu-west-1");
+  });
+
   it("never prints the password or the private key", () => {
     const connection = parse({ KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "PLAIN", KAFKA_SASL_USERNAME: "u", KAFKA_SASL_PASSWORD: "hunter2", KAFKA_SSL_CERT_FILE: file("c.pem", "CERT"), KAFKA_SSL_KEY_FILE: file("k.pem", "PRIVATE") });
     for (const printed of [JSON.stringify(connection), inspect(connection, { depth: 10 }), describeKafkaSecurity(connection.security)]) {
@@ -68,6 +77,10 @@ describe("Kafka connection security from the environment", () => {
     [{ KAFKA_SECURITY_PROTOCOL: "SSL", KAFKA_SSL_CERT_FILE: file("c2.pem", "CERT") }, "KAFKA_SSL_KEY_FILE: a client certificate needs both"],
     [{ KAFKA_SECURITY_PROTOCOL: "SSL", KAFKA_SSL_CA_FILE: "/nonexistent/ca.pem" }, "KAFKA_SSL_CA_FILE: cannot read /nonexistent/ca.pem"],
     [{ KAFKA_SECURITY_PROTOCOL: "TLS" }, "KAFKA_SECURITY_PROTOCOL:"],
+    [{ KAFKA_SECURITY_PROTOCOL: "SASL_PLAINTEXT", KAFKA_SASL_MECHANISM: "AWS_MSK_IAM", AWS_REGION: "us-east-1" }, "KAFKA_SECURITY_PROTOCOL: SASL_PLAINTEXT with KAFKA_SASL_MECHANISM=AWS_MSK_IAM: MSK's IAM listeners accept TLS only: use SASL_SSL"],
+    [{ KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "AWS_MSK_IAM" }, "AWS_REGION: required with KAFKA_SASL_MECHANISM=AWS_MSK_IAM"],
+    [{ KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "AWS_MSK_IAM", AWS_REGION: "us-east-1", KAFKA_SASL_PASSWORD: "p" }, "KAFKA_SASL_PASSWORD: set, but KAFKA_SASL_MECHANISM=AWS_MSK_IAM signs in with the AWS credential chain"],
+    [{ KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "AWS_MSK_IAM", AWS_REGION: "us-east1" }, "AWS_REGION: an AWS region such as us-east-1"],
     [{ KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "GSSAPI", KAFKA_SASL_USERNAME: "u", KAFKA_SASL_PASSWORD: "p" }, "KAFKA_SASL_MECHANISM:"],
   ])("refuses %o, naming the key", (env, message) => {
     expect(problems(env)).toContain(message);
@@ -76,6 +89,7 @@ describe("Kafka connection security from the environment", () => {
   it("says which setting to check for TLS, SASL and ACL failures", () => {
     expect(explainKafkaError(Object.assign(new Error("self-signed certificate in certificate chain"), { code: "SELF_SIGNED_CERT_IN_CHAIN" }))).toMatch(/^TLS: the broker's certificate is not trusted .*KAFKA_SSL_CA_FILE$/);
     expect(explainKafkaError(Object.assign(new Error("SASL SCRAM SHA512 authentication failed"), { name: "KafkaJSSASLAuthenticationError" }))).toMatch(/^SASL authentication failed .*KAFKA_SASL_PASSWORD/);
+    expect(explainKafkaError(Object.assign(new Error("SASL OAUTHBEARER authentication failed: Access denied"), { name: "KafkaJSSASLAuthenticationError" }))).toMatch(/^MSK IAM authentication failed .*kafka-cluster:Connect.*AWS_REGION$/);
     expect(explainKafkaError(Object.assign(new Error("Not authorized to access topics"), { type: "TOPIC_AUTHORIZATION_FAILED" }))).toMatch(/^not authorized by the broker's ACLs \(TOPIC_AUTHORIZATION_FAILED\)/);
     expect(explainKafkaError(new Error("outer", { cause: Object.assign(new Error("x"), { code: "CERT_HAS_EXPIRED" }) }))).toMatch(/^TLS:/);
     expect(explainKafkaError(new Error("plain failure"))).toBe("plain failure");

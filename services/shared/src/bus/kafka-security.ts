@@ -10,16 +10,25 @@ import { z } from "zod";
 import { Secret } from "../config.ts";
 import { isCertificateForAnotherHost, isUntrustedCertificate } from "../tls-errors.ts";
 import { deadLetterTopic, type PipelineTopics } from "../messages.ts";
+import { mskIamTokenProvider } from "./msk-iam-token.ts";
 import { DEFAULT_PIPELINE_GROUPS, type PipelineGroups } from "./topics.ts";
 
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
-export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+/** AWS_MSK_IAM: Amazon MSK's IAM sign-in (the name MSK's and librdkafka's docs use), over SASL_SSL only. */
+export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "AWS_MSK_IAM"] as const;
 export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+export type PasswordMechanism = Exclude<SaslMechanism, "AWS_MSK_IAM">;
+
+/** A Kafka user and password, or MSK IAM: a token signed for the cluster's region with the AWS credential chain. */
+export type KafkaSasl = { mechanism: PasswordMechanism; username: string; password: Secret } | { mechanism: "AWS_MSK_IAM"; region: string };
+
+/** AWS region names: us-east-1, eu-central-2, us-gov-west-1, cn-north-1. */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-[0-9]+$/;
 
 export interface KafkaSecurity {
   protocol: SecurityProtocol;
-  sasl?: { mechanism: SaslMechanism; username: string; password: Secret };
+  sasl?: KafkaSasl;
   /** PEM contents, read at start-up so a missing file fails there, naming its variable. */
   tls?: { ca?: string; cert?: string; key?: Secret };
 }
@@ -52,6 +61,8 @@ export const kafkaSecurityEnvShape = {
   KAFKA_SSL_CA_FILE: pemFile.optional(),
   KAFKA_SSL_CERT_FILE: pemFile.optional(),
   KAFKA_SSL_KEY_FILE: pemFile.transform((pem) => new Secret(pem)).optional(),
+  /** The MSK cluster's region, with KAFKA_SASL_MECHANISM=AWS_MSK_IAM; the AWS SDK reads the same name. */
+  AWS_REGION: z.string().regex(AWS_REGION_PATTERN, "an AWS region such as us-east-1").optional(),
 };
 
 /** Every service's Kafka keys; spread into its schema and add `.superRefine(checkKafkaEnv)`. */
@@ -66,14 +77,32 @@ export type KafkaSecurityEnv = z.output<z.ZodObject<typeof kafkaSecurityEnvShape
 const usesSasl = (protocol: SecurityProtocol): boolean => protocol.startsWith("SASL_");
 const usesTls = (protocol: SecurityProtocol): boolean => protocol.endsWith("SSL");
 
-/** The combinations librdkafka would refuse or silently ignore, each reported on its own key. */
-export function kafkaSecurityProblems(env: KafkaSecurityEnv): { key: keyof KafkaSecurityEnv; message: string }[] {
+type KafkaSecurityProblem = { key: keyof KafkaSecurityEnv; message: string };
+
+function saslProblems(env: KafkaSecurityEnv): KafkaSecurityProblem[] {
   const protocol = env.KAFKA_SECURITY_PROTOCOL;
-  const problems: { key: keyof KafkaSecurityEnv; message: string }[] = [];
+  const problems: KafkaSecurityProblem[] = [];
+  const credentials = ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"] as const;
+  if (env.KAFKA_SASL_MECHANISM === undefined) problems.push({ key: "KAFKA_SASL_MECHANISM", message: `required with KAFKA_SECURITY_PROTOCOL=${protocol}: one of ${SASL_MECHANISMS.join(", ")}` });
+  if (env.KAFKA_SASL_MECHANISM === "AWS_MSK_IAM") {
+    if (protocol !== "SASL_SSL") problems.push({ key: "KAFKA_SECURITY_PROTOCOL", message: `${protocol} with KAFKA_SASL_MECHANISM=AWS_MSK_IAM: MSK's IAM listeners accept TLS only: use SASL_SSL` });
+    if (env.AWS_REGION === undefined) problems.push({ key: "AWS_REGION", message: "required with KAFKA_SASL_MECHANISM=AWS_MSK_IAM: the MSK cluster's region, e.g. us-east-1" });
+    for (const key of credentials) {
+      if (env[key] !== undefined) problems.push({ key, message: "set, but KAFKA_SASL_MECHANISM=AWS_MSK_IAM signs in with the AWS credential chain (IRSA, Pod Identity, AWS_ACCESS_KEY_ID, instance role), not a Kafka user" });
+    }
+    return problems;
+  }
+  if (env.KAFKA_SASL_USERNAME === undefined) problems.push({ key: "KAFKA_SASL_USERNAME", message: `required with KAFKA_SECURITY_PROTOCOL=${protocol}` });
+  if (env.KAFKA_SASL_PASSWORD === undefined) problems.push({ key: "KAFKA_SASL_PASSWORD", message: `required with KAFKA_SECURITY_PROTOCOL=${protocol} (or KAFKA_SASL_PASSWORD_FILE)` });
+  return problems;
+}
+
+/** The combinations librdkafka would refuse or silently ignore, each reported on its own key. */
+export function kafkaSecurityProblems(env: KafkaSecurityEnv): KafkaSecurityProblem[] {
+  const protocol = env.KAFKA_SECURITY_PROTOCOL;
+  const problems: KafkaSecurityProblem[] = [];
   if (usesSasl(protocol)) {
-    if (env.KAFKA_SASL_MECHANISM === undefined) problems.push({ key: "KAFKA_SASL_MECHANISM", message: `required with KAFKA_SECURITY_PROTOCOL=${protocol}: one of ${SASL_MECHANISMS.join(", ")}` });
-    if (env.KAFKA_SASL_USERNAME === undefined) problems.push({ key: "KAFKA_SASL_USERNAME", message: `required with KAFKA_SECURITY_PROTOCOL=${protocol}` });
-    if (env.KAFKA_SASL_PASSWORD === undefined) problems.push({ key: "KAFKA_SASL_PASSWORD", message: `required with KAFKA_SECURITY_PROTOCOL=${protocol} (or KAFKA_SASL_PASSWORD_FILE)` });
+    problems.push(...saslProblems(env));
   } else {
     // A credential that would be ignored is a misconfiguration, not a default to fall back on.
     for (const key of ["KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"] as const) {
@@ -96,11 +125,17 @@ export function checkKafkaEnv(env: KafkaSecurityEnv, ctx: z.RefinementCtx): void
   for (const { key, message } of kafkaSecurityProblems(env)) ctx.addIssue({ code: "custom", path: [key], message });
 }
 
+function saslOf(env: KafkaSecurityEnv): KafkaSasl | undefined {
+  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password, AWS_REGION: region } = env;
+  if (!usesSasl(env.KAFKA_SECURITY_PROTOCOL) || mechanism === undefined) return undefined;
+  if (mechanism === "AWS_MSK_IAM") return region === undefined ? undefined : { mechanism, region };
+  return username === undefined || password === undefined ? undefined : { mechanism, username, password };
+}
+
 /** Assumes a parsed env that passed checkKafkaEnv. */
 export function kafkaSecurityOf(env: KafkaSecurityEnv): KafkaSecurity {
   const protocol = env.KAFKA_SECURITY_PROTOCOL;
-  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = env;
-  const sasl = usesSasl(protocol) && mechanism !== undefined && username !== undefined && password !== undefined ? { mechanism, username, password } : undefined;
+  const sasl = saslOf(env);
   const tls = usesTls(protocol) ? { ca: env.KAFKA_SSL_CA_FILE, cert: env.KAFKA_SSL_CERT_FILE, key: env.KAFKA_SSL_KEY_FILE } : undefined;
   return { protocol, ...(sasl === undefined ? {} : { sasl }), ...(tls === undefined ? {} : { tls }) };
 }
@@ -111,6 +146,11 @@ export function kafkaConnectionOf(env: KafkaSecurityEnv & { KAFKA_BROKER: string
 }
 
 const kafkajsMechanism = { PLAIN: "plain", "SCRAM-SHA-256": "scram-sha-256", "SCRAM-SHA-512": "scram-sha-512" } as const;
+
+function kafkajsSasl(sasl: KafkaSasl): SASLOptions {
+  if (sasl.mechanism === "AWS_MSK_IAM") return { mechanism: "oauthbearer", oauthBearerProvider: mskIamTokenProvider(sasl.region) };
+  return { mechanism: kafkajsMechanism[sasl.mechanism], username: sasl.username, password: sasl.password.reveal() } as SASLOptions;
+}
 
 /** The only place a Kafka secret is revealed: into the kafkajs client's options. */
 export function kafkajsSecurityOptions(security: KafkaSecurity): Pick<KafkaConfig, "ssl" | "sasl"> {
@@ -125,16 +165,15 @@ export function kafkajsSecurityOptions(security: KafkaSecurity): Pick<KafkaConfi
     };
     options.ssl = tls;
   }
-  if (security.sasl !== undefined) {
-    const { mechanism, username, password } = security.sasl;
-    options.sasl = { mechanism: kafkajsMechanism[mechanism], username, password: password.reveal() } as SASLOptions;
-  }
+  if (security.sasl !== undefined) options.sasl = kafkajsSasl(security.sasl);
   return options;
 }
 
-/** For logs and status: the protocol, mechanism and user, never a secret. */
+const saslWho = (sasl: KafkaSasl): string => (sasl.mechanism === "AWS_MSK_IAM" ? `in ${sasl.region}` : `as ${sasl.username}`);
+
+/** For logs and status: the protocol, mechanism and user (or MSK's region), never a secret. */
 export function describeKafkaSecurity(security: KafkaSecurity): string {
-  const sasl = security.sasl === undefined ? "" : ` ${security.sasl.mechanism} as ${security.sasl.username}`;
+  const sasl = security.sasl === undefined ? "" : ` ${security.sasl.mechanism} ${saslWho(security.sasl)}`;
   const mtls = security.tls?.cert === undefined ? "" : " with a client certificate";
   return `${security.protocol}${sasl}${mtls}`;
 }
@@ -147,6 +186,7 @@ export function explainKafkaError(error: unknown): string {
   if (err.code !== undefined && tlsCodes.has(err.code)) return `TLS: the broker's certificate is not trusted (${err.code}: ${message}); check KAFKA_SSL_CA_FILE`;
   // kafkajs logs a connection failure as text only, without Node's error code.
   if (isUntrustedCertificate(message) || isCertificateForAnotherHost(message)) return `TLS: the broker's certificate is not trusted (${message}); check KAFKA_SSL_CA_FILE`;
+  if (err.name === "KafkaJSSASLAuthenticationError" && message.includes("OAUTHBEARER")) return `MSK IAM authentication failed (${message}); check the AWS credentials the process gets (IRSA or EKS Pod Identity), their IAM policy (kafka-cluster:Connect on the cluster) and AWS_REGION`;
   if (err.name === "KafkaJSSASLAuthenticationError") return `SASL authentication failed (${message}); check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM`;
   if (err.type !== undefined && err.type.endsWith("AUTHORIZATION_FAILED")) return `not authorized by the broker's ACLs (${err.type}): ${message}`;
   if (err.cause !== undefined && err.cause !== error) {

@@ -5,10 +5,10 @@
 import { errors, type Client } from "@elastic/elasticsearch";
 import type { estypes } from "@elastic/elasticsearch";
 import type { ElasticsearchEnv } from "../config.ts";
-import type { ProcessedLog } from "../messages.ts";
+import type { DocumentClient, ProcessedLog } from "../messages.ts";
 import { createElasticsearchClient, elasticsearchConnectionOf, explained, type ElasticsearchConnection } from "./elasticsearch-connection.ts";
 import { createIndexManager } from "./elasticsearch-indices.ts";
-import { DEFAULT_INDEX, decodeCursor, encodeCursor, withStatus, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
+import { DEFAULT_INDEX, decodeCursor, encodeCursor, enrichmentOf, withStatus, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
 import { backingIndexOf, DEFAULT_LAYOUT, DEFAULT_RETENTION, indexLayoutOf, retentionPolicyOf, type IndexLayout, type RetentionPolicy } from "./retention.ts";
 
 export interface ElasticsearchStoreOptions extends ElasticsearchConnection {
@@ -107,6 +107,16 @@ function queryFilters(query: LogQuery): estypes.QueryDslQueryContainer[] {
   if (query.from !== undefined || query.to !== undefined) filter.push({ range: { timestamp: { gte: query.from, lte: query.to, format: "epoch_second" } } });
   return filter;
 }
+
+/** The newest enriched document of a bucket, its country, AS and network only: statsOf's latestEnrichmentByIp. */
+const LATEST_ENRICHMENT: estypes.AggregationsAggregationContainer = {
+  filter: { bool: { should: ["client.geo.country_iso_code", "client.as.number", "client.network"].map((field) => ({ exists: { field } })), minimum_should_match: 1 } },
+  aggs: {
+    latest: {
+      top_hits: { size: 1, sort: [{ timestamp: { order: "desc" } }, { id: { order: "desc" } }], _source: { includes: ["client.geo", "client.as", "client.network"] } },
+    },
+  },
+};
 
 /** Buckets as statsOf makes them: over a closed range every bucket (extended_bounds, epoch ms), otherwise only those with alerts. */
 function timelineHistogram({ from, to, bucketSeconds }: StatsQuery): estypes.AggregationsDateHistogramAggregation {
@@ -215,14 +225,15 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
             aggs: {
               by_rule: { terms: { field: "rule", size: 20 } },
               by_status: { terms: { field: "status", size: 10 } },
-              top_ips: { terms: { field: "source_ip", size: query.topIps } },
+              top_ips: { terms: { field: "source_ip", size: query.topIps }, aggs: { enriched: LATEST_ENRICHMENT } },
               timeline: { date_histogram: timelineHistogram(query) },
             },
           },
         },
       });
       type Bucket = { key: string | number; doc_count: number };
-      type Aggs = { anomalies: { doc_count: number } & Record<"by_rule" | "by_status" | "top_ips" | "timeline", { buckets: Bucket[] }> };
+      type IpBucket = Bucket & { enriched: { latest: { hits: { hits: { _source?: { client?: DocumentClient } }[] } } } };
+      type Aggs = { anomalies: { doc_count: number; top_ips: { buckets: IpBucket[] } } & Record<"by_rule" | "by_status" | "timeline", { buckets: Bucket[] }> };
       const aggs = response.aggregations as unknown as Aggs;
       const counts = (buckets: Bucket[]): Record<string, number> => Object.fromEntries(buckets.map((b) => [String(b.key), b.doc_count]));
       const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
@@ -231,7 +242,10 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
         anomalies: aggs.anomalies.doc_count,
         by_rule: counts(aggs.anomalies.by_rule.buckets),
         by_status: counts(aggs.anomalies.by_status.buckets),
-        top_source_ips: aggs.anomalies.top_ips.buckets.map((b) => ({ ip: String(b.key), count: b.doc_count })),
+        top_source_ips: aggs.anomalies.top_ips.buckets.map((b) => {
+          const client = enrichmentOf(b.enriched.latest.hits.hits[0]?._source?.client);
+          return client === undefined ? { ip: String(b.key), count: b.doc_count } : { ip: String(b.key), count: b.doc_count, client };
+        }),
         // Date fields aggregate in epoch milliseconds.
         timeline: aggs.anomalies.timeline.buckets.map((b) => ({ t: Number(b.key) / 1000, count: b.doc_count })),
       };

@@ -2,7 +2,7 @@
  * Where processed logs live: Elasticsearch in production (elasticsearch-store.ts), an in-memory
  * index for the embedded default (memory-store.ts); one contract suite proves both.
  */
-import { CLOSED_STATUSES, type AlertStatus, type DetectionRule, type ProcessedLog } from "../messages.ts";
+import { CLOSED_STATUSES, type AlertStatus, type ClientEnrichment, type DetectionRule, type DocumentClient, type ProcessedLog } from "../messages.ts";
 import type { RetentionOutcome, RetentionPolicy } from "./retention.ts";
 
 export const DEFAULT_INDEX = "processed_logs";
@@ -47,12 +47,20 @@ export interface LogStats {
   anomalies: number;
   by_rule: Record<string, number>;
   by_status: Record<string, number>;
-  top_source_ips: { ip: string; count: number }[];
+  /** With where the address is (country, AS or private network) as its latest enriched alert says, when one does. */
+  top_source_ips: { ip: string; count: number; client?: ClientEnrichment }[];
   /**
    * Bucket start (epoch seconds) and anomaly count, oldest first. Over a closed range (from and
    * to) every bucket is there, empty ones with 0; with an open end, empty buckets are omitted.
    */
   timeline: { t: number; count: number }[];
+}
+
+/** The country, AS and network of a document's client, without its address and port; undefined when it has none. */
+export function enrichmentOf(client: DocumentClient | undefined): ClientEnrichment | undefined {
+  const { geo, as, network } = client ?? {};
+  if (geo === undefined && as === undefined && network === undefined) return undefined;
+  return { ...(geo === undefined ? {} : { geo }), ...(as === undefined ? {} : { as }), ...(network === undefined ? {} : { network }) };
 }
 
 export interface LogStore {

@@ -5,8 +5,8 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AlertStatus, ProcessedLog } from "../messages.ts";
-import { decodeCursor, encodeCursor, withStatus, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
+import type { AlertStatus, ClientEnrichment, ProcessedLog } from "../messages.ts";
+import { decodeCursor, encodeCursor, enrichmentOf, withStatus, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
 import { isExpired } from "./retention.ts";
 import { bucketStart, zeroFilledTimeline } from "./timeline.ts";
 
@@ -121,6 +121,18 @@ export function createMemoryStore(options: { dataDir?: string } = {}): LogStore 
   };
 }
 
+/** Each address's enrichment as its newest document that has one says (the databases may have changed since older ones). */
+function latestEnrichmentByIp(docs: ProcessedLog[]): Map<string, ClientEnrichment> {
+  const latest = new Map<string, { doc: ProcessedLog; client: ClientEnrichment }>();
+  for (const doc of docs) {
+    const client = enrichmentOf(doc.client);
+    if (doc.source_ip === null || client === undefined) continue;
+    const known = latest.get(doc.source_ip);
+    if (known === undefined || newestFirst(doc, known.doc) < 0) latest.set(doc.source_ip, { doc, client });
+  }
+  return new Map([...latest].map(([ip, { client }]) => [ip, client]));
+}
+
 /** The overview figures computed over documents in memory; mirrors the Elasticsearch aggregations. */
 export function statsOf(all: ProcessedLog[], query: StatsQuery): LogStats {
   const inRange = all.filter((doc) => matchesQuery(doc, { size: 0, from: query.from, to: query.to }));
@@ -138,10 +150,14 @@ export function statsOf(all: ProcessedLog[], query: StatsQuery): LogStats {
     if (doc.source_ip !== null) increment(byIp, doc.source_ip);
     increment(byBucket, String(bucketStart(doc.timestamp, query.bucketSeconds)));
   }
+  const origins = latestEnrichmentByIp(anomalies);
   const top_source_ips = Object.entries(byIp)
-    .map(([ip, count]) => ({ ip, count }))
-    .sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip))
-    .slice(0, query.topIps);
+    .sort(([ipA, a], [ipB, b]) => b - a || ipA.localeCompare(ipB))
+    .slice(0, query.topIps)
+    .map(([ip, count]) => {
+      const client = origins.get(ip);
+      return client === undefined ? { ip, count } : { ip, count, client };
+    });
   const counted = Object.entries(byBucket)
     .map(([t, count]) => ({ t: Number(t), count }))
     .sort((a, b) => a.t - b.t);

@@ -28,9 +28,9 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
       await store.bulkIndex([
         doc("a", 1_700_000_000),
         doc("b", 1_700_000_100.5, { source_ip: "203.0.113.9", rule: "keyword", reason: "Log contains anomalous keyword.", message: "permission denied for user bob" }),
-        doc("c", 1_700_000_200, { status: "resolved", status_updated_at: 1_700_000_900 }),
+        doc("c", 1_700_000_200, { status: "resolved", status_updated_at: 1_700_000_900, client: { ip: "198.51.100.10", geo: { country_iso_code: "DE" } } }),
         doc("d", 1_700_003_700, { is_anomaly: false, rule: null, reason: null, source_ip: null, message: "GET /health 200" }),
-        doc("e", 1_700_000_200, { rule: "traffic_spike" }),
+        doc("e", 1_700_000_200, { rule: "traffic_spike", client: { ip: "198.51.100.10", port: 22, geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 64_500, organization: { name: "Example Net" } } } }),
       ]);
     }
     return store;
@@ -117,6 +117,15 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
     });
     // After the status test above: a acknowledged, b and c resolved, e new.
     expect(stats.by_status).toEqual({ new: 1, acknowledged: 1, resolved: 2 });
+  });
+
+  it("tells where each top source IP is from its newest enriched alert, without its address and port", async () => {
+    const stats = await (await ready()).stats({ bucketSeconds: 3600, topIps: 5 });
+    // c and e have the same event time: e is newer by id, as in search order.
+    expect(stats.top_source_ips).toEqual([
+      { ip: "198.51.100.10", count: 3, client: { geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 64_500, organization: { name: "Example Net" } } } },
+      { ip: "203.0.113.9", count: 1 },
+    ]);
   });
 
   it("keeps the empty buckets of a closed range, so quiet hours show as zeros", async () => {

@@ -3,7 +3,10 @@
  * syslog collector's message and loghub's OpenSSH sample, found again with term queries.
  */
 import { describe, expect, it } from "vitest";
-import { createElasticsearchStore, createMemoryBus, createMemoryCounters, createRegistry, silentLogger, TOPICS } from "@soc/shared";
+import { silentLogger, TOPICS } from "@soc/shared";
+import { createMemoryBus, createMemoryCounters } from "@soc/shared/memory";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
+import { createRegistry } from "@soc/shared/telemetry";
 import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { DEFAULT_KEYWORDS } from "../detection/config.ts";
 import { readOpenSshSample } from "../loghub.ts";

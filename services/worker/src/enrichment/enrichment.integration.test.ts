@@ -3,7 +3,10 @@
  * document under the strict mapping, and on the alert the alerter renders.
  */
 import { describe, expect, it } from "vitest";
-import { createElasticsearchStore, createMemoryBus, createMemoryCounters, createRegistry, silentLogger, TOPICS, type IncomingMessage } from "@soc/shared";
+import { silentLogger, TOPICS, type IncomingMessage } from "@soc/shared";
+import { createMemoryBus, createMemoryCounters } from "@soc/shared/memory";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
+import { createRegistry } from "@soc/shared/telemetry";
 import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { DEFAULT_KEYWORDS } from "../detection/config.ts";
 import { createWorker } from "../worker.ts";

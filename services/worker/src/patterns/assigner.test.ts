@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryBus, createMemoryCounters, createMemoryStore, createRegistry, silentLogger, TOPICS, type Bus, type LogStore } from "@soc/shared";
+import { silentLogger, TOPICS, type Bus, type LogStore } from "@soc/shared";
+import { createMemoryBus, createMemoryCounters, createMemoryStore } from "@soc/shared/memory";
+import { createRegistry } from "@soc/shared/telemetry";
 import { eventually } from "@soc/shared/testing";
 import { DEFAULT_KEYWORDS } from "../detection/config.ts";
 import { createWorker, type Worker } from "../worker.ts";

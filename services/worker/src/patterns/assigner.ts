@@ -5,7 +5,8 @@
  * whose answer says which templates are new and how familiar the others are (novelty.ts).
  * Sources and templates are bounded, so memory is too.
  */
-import { createMemoryPatternCatalogue, UNNAMED_SOURCE, type PatternCatalogue, type PatternHistory, type PatternSighting } from "@soc/shared";
+import { UNNAMED_SOURCE, type PatternCatalogue, type PatternHistory, type PatternSighting } from "@soc/shared";
+import { createMemoryPatternCatalogue } from "@soc/shared/memory";
 import { DEFAULT_MINER_OPTIONS, PatternMiner, type MinerSnapshot } from "./miner.ts";
 import { observeLines, type MinedLine, type PatternObservation, type Warmup } from "./novelty.ts";
 import type { TemplateStore } from "./template-store.ts";

@@ -1,12 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
-  createMemoryBus,
-  createMemoryCounters,
-  createMemoryPatternCatalogue,
-  createMemoryStore,
-  createRedisPatternCatalogue,
-  createRegistry,
   silentLogger,
   TOPICS,
   type Bus,
@@ -15,6 +9,14 @@ import {
   type PatternCatalogue,
   type ProcessedLog,
 } from "@soc/shared";
+import {
+  createMemoryBus,
+  createMemoryCounters,
+  createMemoryPatternCatalogue,
+  createMemoryStore,
+} from "@soc/shared/memory";
+import { createRedisPatternCatalogue } from "@soc/shared/redis";
+import { createRegistry } from "@soc/shared/telemetry";
 import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { DEFAULT_KEYWORDS, type DetectionConfig } from "../detection/config.ts";
 import { createWorker, type Worker } from "../worker.ts";

@@ -1,6 +1,9 @@
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { createElasticsearchStore, createMemoryBus, createMemoryCounters, createRegistry, silentLogger, TOPICS } from "@soc/shared";
+import { silentLogger, TOPICS } from "@soc/shared";
+import { createMemoryBus, createMemoryCounters } from "@soc/shared/memory";
+import { createElasticsearchStore } from "@soc/shared/elasticsearch";
+import { createRegistry } from "@soc/shared/telemetry";
 import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { DEFAULT_KEYWORDS } from "../detection/config.ts";
 import { createWorker } from "../worker.ts";

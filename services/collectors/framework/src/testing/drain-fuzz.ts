@@ -8,7 +8,8 @@ import { connect, type AddressInfo } from "node:net";
 import { request as httpRequest, type RequestListener, type Server } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryBus, logMessageSchema, TOPICS, type Bus } from "@soc/shared";
+import { logMessageSchema, TOPICS, type Bus } from "@soc/shared";
+import { createMemoryBus } from "@soc/shared/memory";
 import { drainServer } from "../drain.ts";
 
 /**

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createKafkaBus, silentLogger, type KafkaBus, type LogMessage } from "@soc/shared";
+import { silentLogger, type LogMessage } from "@soc/shared";
+import { createKafkaBus, type KafkaBus } from "@soc/shared/kafka";
 import { eventually, realInfra, uniqueName } from "@soc/shared/testing";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
