@@ -69,6 +69,30 @@ describe("desiredChildren", () => {
     expect(find(kept, "ConfigMap", "shop-config")?.data).toMatchObject({ RETENTION_ENABLED: "false" });
   });
 
+  it("runs the reporter as a CronJob on spec.reporter's day and hour (UTC), one run at a time, retried, started up to 3 days late; none when disabled", () => {
+    const objects = desiredChildren(pipeline({ reporter: { enabled: true, smtpUrlSecretRef: { name: "smtp", key: "url" }, emailTo: ["ciso@example.com"], dayOfMonth: 3, hourUtc: 7 } }));
+    expect(find(objects, "Deployment", "shop-reporter")).toBeUndefined();
+    const cronJob = find(objects, "CronJob", "shop-reporter")?.spec;
+    expect(cronJob).toMatchObject({
+      schedule: "0 7 3 * *",
+      timeZone: "Etc/UTC",
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 259_200,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: { spec: { backoffLimit: 2, template: { spec: { restartPolicy: "OnFailure" } } } },
+    });
+    const pod = podOf(find(objects, "CronJob", "shop-reporter"));
+    expect(pod.containers[0]?.image).toBe("ghcr.io/soc-pipeline/reporter:0.1.0");
+    // The run reads the schedule too, to tell which month is due however late it starts.
+    expect(pod.containers[0]?.env).toEqual(expect.arrayContaining([{ name: "REPORT_DAY_OF_MONTH", value: "3" }, { name: "REPORT_HOUR_UTC", value: "7" }, { name: "REPORT_EMAIL_TO", value: "ciso@example.com" }]));
+    expect(secretsOf(pod as Pod)).toEqual(["smtp/url -> smtp-url"]);
+    // Hourly jobs give up on a start missed by half an hour: the next hour's run does the work.
+    expect(find(objects, "CronJob", "shop-retention")?.spec).toMatchObject({ startingDeadlineSeconds: 1_800 });
+
+    expect(summary(desiredChildren(pipeline())).filter((name) => name.includes("reporter"))).toEqual([]);
+  });
+
   it("is deterministic, labels every child and makes the pipeline its controlling owner", () => {
     const first = desiredChildren(pipeline());
     expect(desiredChildren(pipeline())).toEqual(first);
@@ -134,7 +158,8 @@ describe("desiredChildren", () => {
         reporter: { enabled: true, smtpUrlSecretRef: { name: "smtp", key: "url" }, emailTo: ["a@example.com"] },
       }),
     );
-    const env = (name: string) => Object.fromEntries((podOf(find(objects, "Deployment", name)).containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+    const workload = (name: string) => find(objects, "Deployment", name) ?? find(objects, "CronJob", name);
+    const env = (name: string) => Object.fromEntries((podOf(workload(name)).containers[0]?.env ?? []).map((e) => [e.name, e.value]));
     expect(env("shop-worker")).toMatchObject({
       KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
       KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
@@ -148,7 +173,7 @@ describe("desiredChildren", () => {
     });
     expect(secretsOf(podOf(find(objects, "Deployment", "shop-worker")))).toEqual(["kafka-user/password -> kafka-sasl-password", "kafka-ca/ca.crt -> kafka-ssl-ca", "es/api-key -> elasticsearch-api-key", "es/ca.crt -> elasticsearch-ca", "redis/password -> redis-password"]);
     // The reporter reads Elasticsearch only: no Kafka or Redis credentials in its pod.
-    expect(secretsOf(podOf(find(objects, "Deployment", "shop-reporter")))).toEqual(["es/api-key -> elasticsearch-api-key", "es/ca.crt -> elasticsearch-ca", "smtp/url -> smtp-url"]);
+    expect(secretsOf(podOf(find(objects, "CronJob", "shop-reporter")))).toEqual(["es/api-key -> elasticsearch-api-key", "es/ca.crt -> elasticsearch-ca", "smtp/url -> smtp-url"]);
     expect(env("shop-reporter")).not.toHaveProperty("KAFKA_SASL_PASSWORD_FILE");
     const volume = (podOf(find(objects, "Deployment", "shop-api")) as Pod & { containers: { volumeMounts: unknown[] }[] }).containers[0]?.volumeMounts;
     expect(volume).toContainEqual({ name: "secrets", mountPath: "/var/run/secrets/soc", readOnly: true });

@@ -103,16 +103,20 @@ function addComponent(chart: Chart, pipeline: SocPipeline, component: Component,
     });
   }
   if (component.kind === "CronJob") {
+    if (component.schedule === undefined) throw new Error(`${component.name}: a CronJob component needs a schedule`);
     new ApiObject(chart, name, {
       apiVersion: "batch/v1",
       kind: "CronJob",
       metadata: { name },
       spec: {
-        schedule: component.schedule,
+        schedule: component.schedule.cron,
         timeZone: "Etc/UTC",
+        startingDeadlineSeconds: component.schedule.startingDeadlineSeconds,
+        // A run still going when the next is due (a slow Elasticsearch) finishes first; none overlap.
         concurrencyPolicy: "Forbid",
         successfulJobsHistoryLimit: 3,
         failedJobsHistoryLimit: 3,
+        // A failed run exits non-zero: its pod is restarted up to twice, then the Job is failed (kept in history).
         jobTemplate: { spec: { backoffLimit: 2, template: { ...template, spec: podSpec(pipelineName, component, "OnFailure") } } },
       },
     });

@@ -50,7 +50,8 @@ export interface Component {
   exposed: boolean;
   /** Keeps a file (a collector's cursor, the scanner's findings) on a PersistentVolumeClaim of its own. */
   persistentState: boolean;
-  schedule?: string;
+  /** A CronJob's: when it runs (five-field cron, UTC), and how late a missed start may still run. */
+  schedule?: { cron: string; startingDeadlineSeconds: number };
 }
 
 export const STATE_DIR = "/var/lib/soc";
@@ -59,6 +60,10 @@ const COLLECTOR_PORT = 8080;
 const HTTPS = 443;
 /** SMTP submission ports: the SMTP URL sits in a Secret, so its port is unknown here. */
 const SMTP_PORTS = [25, 465, 587];
+/** An hourly job that could not start within half an hour leaves it to the next hour's. */
+const HOURLY_STARTING_DEADLINE_SECONDS = 1_800;
+/** A monthly report is still worth sending days late (the controller or the cluster was down at that hour). */
+const REPORT_STARTING_DEADLINE_SECONDS = 3 * 86_400;
 
 /** A service's own HTTP port, with /readyz and /healthz (shared ops server or the API). */
 const opsPort = (name: string, number: number): NonNullable<Component["port"]> => ({ name, number, readinessPath: "/readyz", livenessPath: "/healthz" });
@@ -283,9 +288,9 @@ export function components(pipeline: SocPipeline): Component[] {
   if (reporter.enabled) {
     list.push({
       name: "reporter",
-      kind: "Deployment",
+      kind: "CronJob",
       image: reporter.image,
-      replicas: 1,
+      replicas: undefined,
       resources: reporter.resources,
       ...withBackends(
         spec,
@@ -297,6 +302,8 @@ export function components(pipeline: SocPipeline): Component[] {
       ingress: "monitoring",
       exposed: false,
       persistentState: false,
+      // The run reads the day and hour too: a late start still reports the month before that day.
+      schedule: { cron: `0 ${reporter.hourUtc} ${reporter.dayOfMonth} * *`, startingDeadlineSeconds: REPORT_STARTING_DEADLINE_SECONDS },
     });
   }
   if (dashboard.enabled) {
@@ -328,7 +335,7 @@ export function components(pipeline: SocPipeline): Component[] {
       ingress: "monitoring",
       exposed: false,
       persistentState: true,
-      schedule: scanner.schedule,
+      schedule: { cron: scanner.schedule, startingDeadlineSeconds: HOURLY_STARTING_DEADLINE_SECONDS },
     });
   }
   if (spec.retention.enabled) {
@@ -344,7 +351,7 @@ export function components(pipeline: SocPipeline): Component[] {
       ingress: "monitoring",
       exposed: false,
       persistentState: false,
-      schedule: spec.retention.schedule,
+      schedule: { cron: spec.retention.schedule, startingDeadlineSeconds: HOURLY_STARTING_DEADLINE_SECONDS },
     });
   }
   return list.map((component) => {

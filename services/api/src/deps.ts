@@ -8,6 +8,7 @@ import type {
   Logger,
   PatternCatalogue,
   PipelineTopics,
+  TemplateVerdicts,
   Whitelist,
 } from "@soc/shared";
 import type { Registry } from "@soc/shared/telemetry";
@@ -19,6 +20,8 @@ export interface ApiDeps {
   store: LogStore;
   /** This replica's copy of the whitelist, kept current from config-updates. */
   whitelist: Whitelist;
+  /** This replica's copy of analysts' template verdicts (suppressions), from config-updates; absent, /suppressions answers 503. */
+  templates?: TemplateVerdicts;
   access: AccessControl;
   logger: Logger;
   registry: Registry;

@@ -60,6 +60,7 @@ const app = createApp({
   bus,
   store,
   whitelist: follower.whitelist,
+  templates: follower.templates,
   access,
   logger,
   registry,

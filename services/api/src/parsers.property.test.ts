@@ -95,13 +95,17 @@ describe("request schemas", () => {
     );
   });
 
-  it("read any stats query into buckets of a minute to a month, or a 400", () => {
+  it("read any stats query into buckets of a minute to a month (or chosen from the range), or a 400", () => {
     fc.assert(
       fc.property(queryOf(["from", "to", "bucket_seconds", "top"]), (query) => {
         const result = statsQuerySchema.safeParse(query);
         if (!result.success) return void expect(statusOf(result.error)).toBe(400);
-        expect(result.data.bucket_seconds).toBeGreaterThanOrEqual(60);
-        expect(result.data.bucket_seconds).toBeLessThanOrEqual(31 * 86_400);
+        // Absent, the width follows the range (bucketSecondsFor).
+        if (result.data.bucket_seconds === undefined) expect(query.bucket_seconds).toBeUndefined();
+        else {
+          expect(result.data.bucket_seconds).toBeGreaterThanOrEqual(60);
+          expect(result.data.bucket_seconds).toBeLessThanOrEqual(31 * 86_400);
+        }
         expect(Number.isInteger(result.data.top)).toBe(true);
       }),
       RUNS,

@@ -29,6 +29,7 @@ export async function startTestApi(overrides: Partial<ApiDeps> & { bus?: Bus; st
     bus,
     store,
     whitelist: follower.whitelist,
+    templates: follower.templates,
     access: keyAccess(Object.entries(TEST_KEYS).map(([role, key]) => ({ role: role as keyof typeof TEST_KEYS, key, name: role }))),
     logger,
     registry: createRegistry("api-test", { defaultMetrics: false }),

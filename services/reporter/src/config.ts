@@ -1,4 +1,7 @@
-/** Reporter configuration, parsed once from the environment in main(). */
+/**
+ * Reporter configuration, parsed once from the environment in main(). The CronJob runs on
+ * REPORT_DAY_OF_MONTH at REPORT_HOUR_UTC; the run reads them to tell which month is due.
+ */
 import { z } from "zod";
 import { checkElasticsearchEnv, commaList, elasticsearchEnvShape, logLevel, parseConfig, Secret } from "@soc/shared";
 import { tracingEnvShape } from "@soc/shared/telemetry";

@@ -9,12 +9,14 @@ async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function emailMonthlyReport(options: { source: ReportSource; transport: Transporter; from: string; to: string[]; month: string; now: Date }): Promise<{ incidents: number }> {
+/** `reportId`, when given, becomes the Message-ID: a forced re-send is told apart from a duplicate. */
+export async function emailMonthlyReport(options: { source: ReportSource; transport: Transporter; from: string; to: string[]; month: string; now: Date; reportId?: string }): Promise<{ incidents: number }> {
   const month = parseMonth(options.month);
   if (month === null) throw new Error(`month: expected YYYY-MM, got '${options.month}'`);
   const summary = await options.source.monthlySummary(month);
   const pdf = await collect(renderMonthlyReport(summary, options.now));
   await options.transport.sendMail({
+    ...(options.reportId === undefined ? {} : { messageId: `<${options.reportId}@soc-pipeline>` }),
     from: options.from,
     to: options.to,
     subject: `[SOC] Monthly security report ${month.label}: ${summary.incidents} incidents`,

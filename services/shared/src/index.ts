@@ -34,6 +34,7 @@ export * from "./whitelist/whitelist.ts";
 export * from "./whitelist/entry.ts";
 export * from "./whitelist/owner.ts";
 export * from "./whitelist/replica.ts";
+export * from "./triage/template-verdicts.ts";
 export * from "./incidents/incident.ts";
 export type { IncidentTracker } from "./incidents/incident-tracker.ts";
 export { incidentCursorOf, matchesIncidentQuery, type IncidentPage, type IncidentQuery, type IncidentStore } from "./incidents/incident-store.ts";

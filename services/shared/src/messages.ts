@@ -119,6 +119,9 @@ export type DetectionRule = (typeof DETECTION_RULES)[number];
 export const ANOMALY_SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
 export type AnomalySeverity = (typeof ANOMALY_SEVERITIES)[number];
 
+/** Orders severities: a higher rank asks more of an analyst. */
+export const severityRank = (severity: AnomalySeverity): number => ANOMALY_SEVERITIES.indexOf(severity);
+
 /**
  * Kinds of address that are never looked up: nobody outside the owner's network can be there
  * (private, loopback, link-local, carrier-grade NAT `shared`, unique-local), or no host ever sends

@@ -99,6 +99,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     bus,
     store,
     whitelist: follower.whitelist,
+    templates: follower.templates,
     access,
     logger: logger.child({ component: "api" }),
     registry,

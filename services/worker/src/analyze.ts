@@ -3,11 +3,12 @@
  * round trip per source) → shared counters (one round trip per kind, in parallel) → rules (pure).
  * Whitelisted addresses never touch the counters.
  */
-import type { Counters, FailureEvent, LogMessage, RequestEvent, Whitelist } from "@soc/shared";
+import type { Counters, FailureEvent, LogMessage, RequestEvent, TemplateVerdicts, Whitelist } from "@soc/shared";
 import { patternSettingsOf, type DetectionConfig } from "./detection/config.ts";
 import { decide } from "./detection/decide.ts";
 import { extractFeatures, isWhitelisted, sourceKey, type LogFeatures } from "./detection/features.ts";
 import { keywordMatcher } from "./detection/keywords.ts";
+import { applyTriage } from "./detection/triage.ts";
 import type { Observations, Verdict } from "./detection/rules/rule.ts";
 import type { PatternAssigner } from "./patterns/assigner.ts";
 import type { PatternObservation } from "./patterns/novelty.ts";
@@ -25,7 +26,8 @@ export interface Analysis {
   pattern: PatternObservation | null;
 }
 
-export type Analyzer = (inputs: AnalysisInput[], whitelist: Whitelist, nowSeconds: number) => Promise<Analysis[]>;
+/** `templates`: analysts' verdicts on log templates, which adjust the severity of their later alerts. */
+export type Analyzer = (inputs: AnalysisInput[], whitelist: Whitelist, nowSeconds: number, templates?: TemplateVerdicts) => Promise<Analysis[]>;
 
 /** `patterns` mines each line's template for the learned rules; without it they never fire. */
 export function createAnalyzer(config: DetectionConfig, counters: Counters, patterns?: PatternAssigner): Analyzer {
@@ -34,7 +36,7 @@ export function createAnalyzer(config: DetectionConfig, counters: Counters, patt
   const { warmupLines, warmupMinutes } = patternSettingsOf(config);
   const warmup = { lines: warmupLines, minutes: warmupMinutes };
 
-  return async function analyze(inputs, whitelist, nowSeconds) {
+  return async function analyze(inputs, whitelist, nowSeconds, templates) {
     const features = inputs.map((input) => extractFeatures(input.log, matchKeyword, nowSeconds));
     const mined = patterns === undefined ? [] : await patterns(inputs.map(({ log, eventId }, i) => ({ message: log.message, source: log.source, timeSeconds: (features[i] as LogFeatures).timeSeconds, logId: eventId })), warmup);
     const observations: Observations[] = features.map((_, i) => (mined[i] === undefined ? {} : { pattern: mined[i] }));
@@ -57,6 +59,10 @@ export function createAnalyzer(config: DetectionConfig, counters: Counters, patt
     ]);
     failures.forEach(({ index }, i) => ((observations[index] as Observations).failure = failureResults[i]));
     requests.forEach(({ index, scope }, i) => ((observations[index] as Observations)[scope] = rateResults[i]));
-    return features.map((f, index) => ({ features: f, verdict: decide({ features: f, observations: observations[index] as Observations, whitelist, config }), pattern: mined[index] ?? null }));
+    return features.map((f, index) => {
+      const pattern = mined[index];
+      const verdict = decide({ features: f, observations: observations[index] as Observations, whitelist, config });
+      return { features: f, verdict: applyTriage(verdict, pattern === undefined ? undefined : templates?.of(pattern.source, pattern.id)), pattern: pattern ?? null };
+    });
   };
 }

@@ -27,6 +27,7 @@ import {
   type LogStore,
   type ProcessedLog,
   type Subscription,
+  type TemplateVerdicts,
   type Whitelist,
   type WhitelistFollower,
 } from "@soc/shared";
@@ -78,6 +79,8 @@ export interface Worker {
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly whitelist: Whitelist;
+  /** Analysts' verdicts on log templates, as this worker applies them. */
+  readonly templates: TemplateVerdicts;
 }
 
 /** Deterministic per message, so a redelivered message overwrites its document. */
@@ -205,7 +208,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   async function processBatch(messages: IncomingMessage[], spans: Span[]): Promise<void> {
-    const whitelist = (follower as WhitelistFollower).whitelist;
+    const { whitelist, templates } = follower as WhitelistFollower;
     const rejected: { message: IncomingMessage; reason: string }[] = [];
     const accepted: { message: IncomingMessage; log: LogMessage; span: Span }[] = [];
     for (const [i, message] of messages.entries()) {
@@ -220,7 +223,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const acceptedSpans = accepted.map(({ span }) => span);
     const nowMs = now();
     const analyses = await stepInEachTrace("analyse", acceptedSpans, {}, () =>
-      analyze(accepted.map(({ message, log }) => ({ log, eventId: documentId(message) })), whitelist, nowMs / 1000),
+      analyze(accepted.map(({ message, log }) => ({ log, eventId: documentId(message) })), whitelist, nowMs / 1000, templates),
     );
     const docs = accepted.map(({ message, log, span }, i) => {
       const doc = toDocument(documentId(message), log, analyses[i] as Analysis, nowMs, traceIdOf(span));
@@ -277,6 +280,10 @@ export function createWorker(deps: WorkerDeps): Worker {
     get whitelist() {
       if (follower === null) throw new Error("worker not started");
       return follower.whitelist;
+    },
+    get templates() {
+      if (follower === null) throw new Error("worker not started");
+      return follower.templates;
     },
     async start() {
       await Promise.all([store.ensureReady(), incidents.store.ensureReady()]);

@@ -1,9 +1,12 @@
 /** GET /alerts (the contract's bare array, paging in headers), PATCH /alerts/{alert_id}, bulk PATCH /alerts. */
 import { z } from "zod";
 import { AppError, decodeCursor, UNNAMED_SOURCE, type AlertStatus } from "@soc/shared";
+import type { Caller } from "../auth.ts";
 import type { ApiDeps } from "../deps.ts";
 import { alertPageHeadersSchema, alertQuerySchema, bulkStatusResultSchema, bulkStatusUpdateSchema, processedLogResponseSchema, statusMessageSchema, statusUpdateSchema } from "../schemas.ts";
+import { callerName } from "./decisions.ts";
 import { defineRoute } from "./route.ts";
+import { learnFromTriage } from "./suppressions.ts";
 
 const tag = "alerts";
 
@@ -65,11 +68,12 @@ export const alertRoutes = [
     params: z.object({ alert_id: z.string().describe("The alert's document id.") }),
     body: { schema: statusUpdateSchema },
     response: { description: "Updated", schema: statusMessageSchema },
-    errors: [404],
-    async handle({ params, body }, _ctx, { deps }) {
+    errors: [404, 503],
+    async handle({ params, body }, ctx, { deps }) {
       const updated = await deps.store.updateStatus(params.alert_id, body.status, (deps.now ?? Date.now)() / 1000);
       if (!updated) throw new AppError("not_found", "Alert not found");
       await escalateTemplates(deps, [params.alert_id], body.status);
+      await learnFromTriage(deps, [params.alert_id], body.status, callerName(ctx.state as Caller));
       return { status: "Alert status updated successfully" };
     },
   }),
@@ -82,10 +86,13 @@ export const alertRoutes = [
     access: "admin",
     body: { schema: bulkStatusUpdateSchema },
     response: { description: "Result", schema: bulkStatusResultSchema },
-    async handle({ body: { ids, status } }, _ctx, { deps }) {
+    errors: [503],
+    async handle({ body: { ids, status } }, ctx, { deps }) {
       const at = (deps.now ?? Date.now)() / 1000;
       const results = await Promise.all(ids.map(async (id) => ({ id, updated: await deps.store.updateStatus(id, status, at) })));
-      await escalateTemplates(deps, results.filter((r) => r.updated).map((r) => r.id), status);
+      const updated = results.filter((r) => r.updated).map((r) => r.id);
+      await escalateTemplates(deps, updated, status);
+      await learnFromTriage(deps, updated, status, callerName(ctx.state as Caller));
       return { updated: results.filter((r) => r.updated).length, not_found: results.filter((r) => !r.updated).map((r) => r.id) };
     },
   }),

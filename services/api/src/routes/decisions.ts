@@ -21,7 +21,7 @@ export const banCreateSchema = z
   .meta({ id: "BanCreate" });
 
 const nowSeconds = ({ deps }: RouteEnv): number => Math.floor((deps.now ?? Date.now)() / 1000);
-const callerName = (state: Caller): string => state.keyName ?? "unknown";
+export const callerName = (state: Caller): string => state.keyName ?? "unknown";
 
 /** The bans the enforcers apply now: in force and clear of the whitelist. */
 async function enforced(env: RouteEnv, now: number) {

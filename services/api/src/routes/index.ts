@@ -10,9 +10,10 @@ import { logRoutes } from "./logs.ts";
 import { operationRoutes, reportRoute } from "./operations.ts";
 import { patternRoutes } from "./patterns.ts";
 import type { ApiRoute, MountedRoute } from "./route.ts";
+import { suppressionRoutes } from "./suppressions.ts";
 import { whitelistRoutes } from "./whitelist.ts";
 
-export const API_ROUTES: readonly ApiRoute[] = [...logRoutes, ...alertRoutes, ...incidentRoutes, ...patternRoutes, ...whitelistRoutes, ...decisionRoutes, ...operationRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [...logRoutes, ...alertRoutes, ...incidentRoutes, ...patternRoutes, ...whitelistRoutes, ...suppressionRoutes, ...decisionRoutes, ...operationRoutes];
 
 export const MOUNTED_ROUTES: readonly MountedRoute[] = [reportRoute];
 
