@@ -1,4 +1,7 @@
-/** The API alone, for the ingest benchmark: real Kafka when KAFKA_BROKER is set, else the in-memory bus. */
+/**
+ * The API alone, for the ingest benchmark: real Kafka when KAFKA_BROKER is set, else the in-memory
+ * bus. REGROUP_WINDOW_MS sets the Kafka bus's regroup window (ADR 5); 0 turns regrouping off.
+ */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, keyAccess } from "@soc/api";
@@ -10,7 +13,8 @@ import { createRegistry } from "@soc/shared/telemetry";
 export const BENCH_KEY = "bench-ingest-key-0123456789";
 const logger = createLogger("bench-api", "warn");
 const broker = process.env.KAFKA_BROKER;
-const kafka = broker === undefined ? null : createKafkaBus({ brokers: [broker], clientId: "bench-api", logger });
+const regroupWindowMs = process.env.REGROUP_WINDOW_MS === undefined ? undefined : Number(process.env.REGROUP_WINDOW_MS);
+const kafka = broker === undefined ? null : createKafkaBus({ brokers: [broker], clientId: "bench-api", logger, ...(regroupWindowMs === undefined ? {} : { regroupWindowMs }) });
 if (kafka !== null) await kafka.ensureTopics(PIPELINE_TOPICS);
 const bus = kafka ?? createMemoryBus();
 const store = createMemoryStore();

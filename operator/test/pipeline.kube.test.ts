@@ -30,7 +30,7 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
     deleteNamespace(namespace);
   });
 
-  it("yields a ConfigMap, Deployments, Services, PDBs, NetworkPolicies and the scanner's and retention's CronJobs, owned by the pipeline", async () => {
+  it("yields a ConfigMap, Deployments, Services, PDBs, NetworkPolicies and the scanner's, retention's and reporter's CronJobs, owned by the pipeline", async () => {
     applyYaml(
       [
         pipelineManifest("shop", namespace, {
@@ -41,10 +41,10 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
       ],
       namespace,
     );
-    await eventually(() => expect(names(namespace, "deployments")).toEqual(["shop-alerter", "shop-api", "shop-collector-vercel", "shop-reporter", "shop-worker"]), { timeoutMs: 20_000 });
+    await eventually(() => expect(names(namespace, "deployments")).toEqual(["shop-alerter", "shop-api", "shop-collector-vercel", "shop-worker"]), { timeoutMs: 20_000 });
     await eventually(() => {
       expect(names(namespace, "services")).toEqual(["shop-api", "shop-collector-vercel"]);
-      expect(names(namespace, "cronjobs")).toEqual(["shop-credential-scanner", "shop-retention"]);
+      expect(names(namespace, "cronjobs")).toEqual(["shop-credential-scanner", "shop-reporter", "shop-retention"]);
       expect(names(namespace, "pdb")).toEqual(["shop-api", "shop-worker"]);
       expect(names(namespace, "networkpolicies")).toEqual(["shop-alerter", "shop-api", "shop-collector-vercel", "shop-credential-scanner", "shop-default-deny", "shop-reporter", "shop-retention", "shop-worker"]);
       expect(names(namespace, "configmaps")).toContain("shop-config");
@@ -54,6 +54,10 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
     expect(api.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "SocPipeline", name: "shop", uid: pipeline.metadata.uid, controller: true })]);
     expect(api.spec.replicas).toBe(2);
     expect(api.spec.template.spec.containers[0]?.env).toContainEqual({ name: "API_KEYS_FILE", value: "/var/run/secrets/soc/api-keys" });
+    // The API server accepted the reporter's schedule and run policy as rendered (no kubelet here: no Job runs).
+    const reporter = getJson<KubeObject & { spec: Record<string, unknown> }>(namespace, "cronjob/shop-reporter");
+    expect(reporter.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "SocPipeline", name: "shop", controller: true })]);
+    expect(reporter.spec).toMatchObject({ schedule: "0 6 1 * *", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 259_200, suspend: false, jobTemplate: { spec: { backoffLimit: 2 } } });
     const managers = (api.metadata as { managedFields?: { manager: string; operation: string }[] }).managedFields ?? [];
     expect(managers).toContainEqual(expect.objectContaining({ manager: "soc-operator", operation: "Apply" }));
   });
@@ -62,7 +66,7 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
     const refused = kubectl(["run", "-n", namespace, "privileged", "--image=busybox", "--privileged"]);
     expect(refused.stderr).toContain("violates PodSecurity");
     // The ReplicaSet controller created every pod the Deployments ask for: none was refused.
-    await eventually(() => expect(names(namespace, "pods").length).toBe(2 + 1 + 1 + 1 + 1), { timeoutMs: 20_000 });
+    await eventually(() => expect(names(namespace, "pods").length).toBe(2 + 1 + 1 + 1), { timeoutMs: 20_000 });
     const events = kubectlOk(["get", "events", "-n", namespace, "--field-selector", "reason=FailedCreate", "-o", "name"]);
     expect(events).toBe("");
   });

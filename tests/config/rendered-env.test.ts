@@ -78,7 +78,21 @@ const FULL_SPEC = {
   elasticsearch: { urlSecretRef: ref("es-url"), username: "soc", passwordSecretRef: ref("es-password"), caSecretRef: ref("es-ca") },
   redis: { urlSecretRef: ref("redis-url"), username: "soc", passwordSecretRef: ref("redis-password"), caSecretRef: ref("redis-ca") },
   api: { apiKeysSecretRef: ref("api-keys"), frontendOrigins: ["https://soc.example.com"] },
-  worker: { groupId: "a-workers", detection: { keywords: ["panic", "denied"], bruteForceThreshold: 3, bruteForceWindowSeconds: 120, spikeBaselineMinutes: 30, spikeMinRequestsPerMinute: 10, spikeSigma: 2.5 } },
+  worker: {
+    groupId: "a-workers",
+    detection: {
+      keywords: ["panic", "denied"],
+      keywordRules: ["denied@sshd|su:high", "panic@!kernel:critical"],
+      bruteForceThreshold: 3,
+      bruteForceWindowSeconds: 120,
+      spikeBaselineMinutes: 30,
+      spikeMinRequestsPerMinute: 10,
+      spikeSigma: 2.5,
+      incidentWindowSeconds: 900,
+      incidentMaxSeconds: 43200,
+      incidentMaxAlerts: 500,
+    },
+  },
   alerter: { slackWebhookUrlsSecretRef: ref("slack"), discordWebhookUrlsSecretRef: ref("discord"), smtpUrlSecretRef: ref("smtp"), emailTo: ["soc@example.com"], dashboardUrl: "https://soc.example.com" },
   collectors: [
     { name: "pg", type: "postgres", settings: { POSTGRES_LOG_DIR: "/logs", COLLECTOR_POLL_SECONDS: "5", LOG_LEVEL: "debug" } },
@@ -145,7 +159,19 @@ describe("every component's rendered environment", () => {
     const dir = mkdtempSync(join(tmpdir(), "rendered-env-"));
     const envOf = (name: string): Env => podEnv(object.spec, components(object).find((c) => c.name === name) as Component, dir);
     expect(parseApiEnv(envOf("api"))).toMatchObject({ WORKER_GROUP_ID: "a-workers", TOPIC_LOGS: "a-logs", FRONTEND_ORIGIN: ["https://soc.example.com"] });
-    expect(parseWorkerEnv(envOf("worker"))).toMatchObject({ WORKER_GROUP_ID: "a-workers", SPIKE_BASELINE_MINUTES: 30, SPIKE_SIGMA: 2.5, ANOMALY_KEYWORDS: ["panic", "denied"] });
+    expect(parseWorkerEnv(envOf("worker"))).toMatchObject({
+      WORKER_GROUP_ID: "a-workers",
+      SPIKE_BASELINE_MINUTES: 30,
+      SPIKE_SIGMA: 2.5,
+      ANOMALY_KEYWORDS: ["panic", "denied"],
+      KEYWORD_RULES: [
+        { keyword: "denied", only: ["sshd", "su"], except: [], severity: "high" },
+        { keyword: "panic", only: [], except: ["kernel"], severity: "critical" },
+      ],
+      INCIDENT_WINDOW_SECONDS: 900,
+      INCIDENT_MAX_SECONDS: 43200,
+      INCIDENT_MAX_ALERTS: 500,
+    });
     expect(parseAlerterEnv(envOf("alerter"))).toMatchObject({ TOPIC_HIGH_PRIORITY_ALERTS: "a-alerts", ALERT_EMAIL_TO: ["soc@example.com"] });
     expect(parseScannerEnv(envOf("credential-scanner"))).toMatchObject({ TOPIC_HIGH_PRIORITY_ALERTS: "a-alerts", SCAN_QUERIES: ["org:acme", "acme.com"] });
     expect(parseReporterEnv(envOf("reporter"))).toMatchObject({ REPORT_DAY_OF_MONTH: 3, REPORT_HOUR_UTC: 7 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detectionConfigOf, parseWorkerEnv } from "@soc/worker";
+import { detectionConfigOf, incidentPolicyOf, parseWorkerEnv, workerEnvSchema } from "@soc/worker";
 import { socPipelineObject, type SocPipeline } from "../api/v1alpha1/index.ts";
 import { components, type Component } from "./components.ts";
 
@@ -35,10 +35,75 @@ describe("components", () => {
   });
 
   it("passes every detection setting of the spec to the worker", () => {
-    const detection = { keywords: ["panic"], bruteForceThreshold: 7, bruteForceWindowSeconds: 60, spikeBaselineMinutes: 15, spikeMinRequestsPerMinute: 10, spikeSigma: 2.5 };
-    const rendered = detectionConfigOf(parseWorkerEnv(envOf(components(pipeline({ worker: { detection } })), "worker")));
-    // The worker has settings of its own beside these (pattern learning, keyword scopes): the spec's must all arrive.
-    expect(rendered).toMatchObject({ keywords: ["panic"], bruteForce: { threshold: 7, windowSeconds: 60 }, spike: { baselineMinutes: 15, minRequestsPerMinute: 10, sigma: 2.5 } });
+    const detection = {
+      keywords: ["panic"],
+      keywordRules: ["failed@sshd|su:high", "panic@!kernel"],
+      bruteForceThreshold: 7,
+      bruteForceWindowSeconds: 60,
+      spikeBaselineMinutes: 15,
+      spikeMinRequestsPerMinute: 10,
+      spikeSigma: 2.5,
+      incidentWindowSeconds: 600,
+      incidentMaxSeconds: 7200,
+      incidentMaxAlerts: 50,
+    };
+    const env = parseWorkerEnv(envOf(components(pipeline({ worker: { detection } })), "worker"));
+    // The worker has settings of its own beside these (pattern learning): the spec's must all arrive.
+    expect(detectionConfigOf(env)).toMatchObject({
+      keywords: ["panic"],
+      keywordRules: [
+        { keyword: "failed", only: ["sshd", "su"], except: [], severity: "high" },
+        { keyword: "panic", only: [], except: ["kernel"], severity: "medium" },
+      ],
+      bruteForce: { threshold: 7, windowSeconds: 60 },
+      spike: { baselineMinutes: 15, minRequestsPerMinute: 10, sigma: 2.5 },
+    });
+    expect(incidentPolicyOf(env)).toEqual({ windowSeconds: 600, maxSeconds: 7200, maxAlerts: 50 });
+  });
+
+  it("renders no keyword rules as none, not as the worker's default rules", () => {
+    const env = parseWorkerEnv(envOf(components(pipeline({ worker: { detection: { keywordRules: [] } } })), "worker"));
+    expect(detectionConfigOf(env).keywordRules).toEqual([]);
+  });
+
+  it("takes exactly the keyword rules the worker's parser takes, one rule per entry", () => {
+    const entries = [
+      "exception@!kernel",
+      "failed@sshd|su:high",
+      "out of memory:critical",
+      "denied@!cron|!kernel:info",
+      "error:low",
+      "panic@kernel(4):critical",
+      "timeout@my app|api/v1",
+      "error:urgent",
+      "error:HIGH",
+      "failed@",
+      "failed@sshd|",
+      "failed@ssh;d",
+      "failed@a@b",
+      "a:b:high",
+      ":high",
+      "@sshd",
+      `failed@${"x".repeat(65)}`,
+    ];
+    const specTakes = (entry: string) => {
+      try {
+        pipeline({ worker: { detection: { keywordRules: [entry] } } });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const workerTakes = (entry: string) => workerEnvSchema.safeParse({ KEYWORD_RULES: entry }).success;
+    expect(entries.filter(specTakes)).toEqual(entries.filter(workerTakes));
+    expect(entries.filter(specTakes)).toHaveLength(7);
+    // The worker splits its setting at commas and drops blanks; the spec refuses what would be split or dropped.
+    for (const entry of ["failed,denied", "", "  "]) expect(specTakes(entry), JSON.stringify(entry)).toBe(false);
+  });
+
+  it("refuses incidents that may span less than their quiet gap, as the worker does", () => {
+    expect(() => pipeline({ worker: { detection: { incidentWindowSeconds: 7200, incidentMaxSeconds: 3600 } } })).toThrow("incidentMaxSeconds must be at least incidentWindowSeconds");
+    expect(workerEnvSchema.safeParse({ INCIDENT_WINDOW_SECONDS: "7200", INCIDENT_MAX_SECONDS: "3600" }).success).toBe(false);
   });
 
   describe("Amazon MSK with IAM", () => {

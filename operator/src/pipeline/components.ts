@@ -250,11 +250,16 @@ export function components(pipeline: SocPipeline): Component[] {
           // Pipelines may share one Redis; each keeps its own brute-force windows and baselines.
           REDIS_KEY_PREFIX: redisKeyPrefix("soc", pipeline),
           ANOMALY_KEYWORDS: detection.keywords.join(","),
+          // Written even when empty: no rules (every keyword everywhere) is a choice, not the worker's default.
+          KEYWORD_RULES: detection.keywordRules.join(","),
           BRUTE_FORCE_THRESHOLD: detection.bruteForceThreshold,
           BRUTE_FORCE_WINDOW_SECONDS: detection.bruteForceWindowSeconds,
           SPIKE_BASELINE_MINUTES: detection.spikeBaselineMinutes,
           SPIKE_MIN_REQUESTS_PER_MINUTE: detection.spikeMinRequestsPerMinute,
           SPIKE_SIGMA: detection.spikeSigma,
+          INCIDENT_WINDOW_SECONDS: detection.incidentWindowSeconds,
+          INCIDENT_MAX_SECONDS: detection.incidentMaxSeconds,
+          INCIDENT_MAX_ALERTS: detection.incidentMaxAlerts,
         }),
         [],
       ),

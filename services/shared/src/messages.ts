@@ -193,7 +193,7 @@ export const processedLogSchema = z.object({
   trace: z.object({ id: z.string() }).optional(),
   /** The log's template, mined online per source; an id merged into an older template's keeps naming it. */
   pattern: z.object({ id: z.string(), template: z.string() }).optional(),
-  /** Set on anomalies: `info` for a keyword on a familiar, never escalated template, `low` for a new template, up to `high`. */
+  /** Set on anomalies: `info` for a keyword on a familiar, never escalated template or a suppressed one (triage/template-verdicts.ts), `low` for a new template, up to `high`. */
   severity: z.enum(ANOMALY_SEVERITIES).optional(),
   /** ECS client: address, port, host name, and the country and network of `source_ip` when enrichment is on. */
   client: documentClientSchema.optional(),

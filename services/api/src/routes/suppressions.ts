@@ -10,6 +10,7 @@ import {
   AppError,
   BusUnavailableError,
   severityRank,
+  TEMPLATE_RULES,
   TEMPLATE_VERDICT_KIND,
   templateVerdictKey,
   templateVerdictMessage,
@@ -50,7 +51,8 @@ const DEFAULT_SEVERITY = "medium";
 export function verdictsOf(docs: readonly (ProcessedLog | null)[], verdict: "suppress" | "raise", by: string, at: number): TemplateVerdict[] {
   const byKey = new Map<string, TemplateVerdict & { verdict: "suppress" | "raise" }>();
   for (const doc of docs) {
-    if (doc?.is_anomaly !== true || doc.pattern === undefined) continue;
+    // Only template rules learn (TEMPLATE_RULES): a dismissed brute force must not silence its template's other findings.
+    if (doc?.is_anomaly !== true || doc.pattern === undefined || doc.rule == null || !TEMPLATE_RULES.has(doc.rule)) continue;
     const source = doc.source ?? UNNAMED_SOURCE;
     const severity = doc.severity ?? DEFAULT_SEVERITY;
     const key = templateVerdictKey(source, doc.pattern.id);

@@ -3,6 +3,7 @@
  * that imports it, so replacing it touches nothing else.
  */
 import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { connect as connectTcp, isIP, Socket } from "node:net";
 import { connect as connectTls } from "node:tls";
 import { Kafka, logLevel, Partitioners, type Consumer, type IHeaders, type ISocketFactory, type Producer } from "kafkajs";
@@ -22,6 +23,8 @@ export interface KafkaBusOptions {
   publishTimeoutMs?: number;
   /** Asked before every connection, to bootstrap and to advertised brokers alike; refused ones are never opened. */
   allowConnection?: (host: string, port: number) => boolean;
+  /** How long after an acknowledgement the next request may wait for the callers it answered to publish again (ADR 5). */
+  regroupWindowMs?: number;
 }
 
 export interface KafkaBus extends Bus {
@@ -48,6 +51,42 @@ const guardedSocketFactory =
     return socket;
   };
 
+/**
+ * kafkajs 2.2.4 re-arms a timer after every response of a connection even when nothing waits in its
+ * queue, with the delay `throttledUntil - now`, negative unless the broker throttled us: Node 24
+ * warns (TimeoutNegativeWarning) and runs it after 1 ms, forever, on every connection. No client
+ * option avoids it (an open kafkajs bug), so the check is skipped here when nothing is pending
+ * and no throttle is running; a queued request still schedules its check, a response still drains the queue.
+ */
+interface KafkajsRequestQueue {
+  pending: unknown[];
+  throttledUntil: number;
+  scheduleCheckPendingRequests(this: KafkajsRequestQueue): void;
+}
+const requestQueue = (createRequire(import.meta.url)("kafkajs/src/network/requestQueue/index.js") as { prototype: KafkajsRequestQueue }).prototype;
+const scheduleCheckPendingRequests = requestQueue.scheduleCheckPendingRequests;
+requestQueue.scheduleCheckPendingRequests = function scheduleOnlyWhenPending(this: KafkajsRequestQueue) {
+  if (this.pending.length === 0 && this.throttledUntil <= Date.now()) return;
+  scheduleCheckPendingRequests.call(this);
+};
+
+/** The last acknowledged request: how many publishes it answered, and when (performance.now()). */
+export interface Acknowledged {
+  publishes: number;
+  at: number;
+}
+
+/**
+ * How long the next request waits before leaving (0: at once). Only after a request that answered
+ * several publishes: their callers are likely to publish again within moments (HTTP clients whose
+ * next request follows the answer), and leaving without them sends a near-empty request they
+ * then queue behind. A request after a single publish, or once as many publishes are pending, leaves at once.
+ */
+export function regroupDelayMs(pendingPublishes: number, last: Acknowledged, now: number, windowMs: number): number {
+  if (last.publishes < 2 || pendingPublishes >= last.publishes) return 0;
+  return Math.max(0, last.at + windowMs - now);
+}
+
 const headersToRecord = (headers: IHeaders | undefined): Record<string, string> => {
   const record: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
@@ -60,6 +99,7 @@ const headersToRecord = (headers: IHeaders | undefined): Record<string, string> 
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const { logger } = options;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+  const regroupWindowMs = options.regroupWindowMs ?? 2;
   // kafkajs retries TLS and connection failures until our timeout; the timeout then names the cause.
   let lastClientError: { message: string; at: number } | null = null;
   const kafka = new Kafka({
@@ -138,6 +178,26 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   let pending: PendingPublish[] = [];
   let flushing: Promise<void> | null = null;
   const MAX_MESSAGES_PER_REQUEST = 10_000;
+  const NONE_ACKNOWLEDGED: Acknowledged = { publishes: 0, at: 0 };
+  let lastAcknowledged = NONE_ACKNOWLEDGED;
+  /** Set while the next request waits for publishes: ends the wait once enough arrived. */
+  let onPublished: (() => void) | null = null;
+
+  const regrouped = (): Promise<void> => {
+    const delay = regroupDelayMs(pending.length, lastAcknowledged, performance.now(), regroupWindowMs);
+    if (delay === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const release = (): void => {
+        clearTimeout(timer);
+        onPublished = null;
+        resolve();
+      };
+      const timer = setTimeout(release, delay);
+      onPublished = () => {
+        if (pending.length >= lastAcknowledged.publishes) release();
+      };
+    });
+  };
 
   const takeGroup = (): PendingPublish[] => {
     let count = 0;
@@ -153,9 +213,14 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 
   const flushPending = async (): Promise<void> => {
     while (pending.length > 0) {
+      await regrouped();
       const group = takeGroup();
       const byTopic = new Map<string, OutgoingMessage[]>();
-      for (const item of group) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), ...item.messages]);
+      for (const item of group) {
+        const messages = byTopic.get(item.topic);
+        if (messages === undefined) byTopic.set(item.topic, [...item.messages]);
+        else messages.push(...item.messages);
+      }
       try {
         const ready = await withTimeout(connectedProducer(), "connecting to Kafka");
         await withTimeout(
@@ -168,8 +233,10 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           }),
           "publishing to Kafka",
         );
+        lastAcknowledged = { publishes: group.length, at: performance.now() };
         for (const item of group) item.resolve();
       } catch (error) {
+        lastAcknowledged = NONE_ACKNOWLEDGED;
         const unavailable = new BusUnavailableError(`Kafka did not acknowledge the message: ${explainKafkaError(error)}`, { cause: error });
         for (const item of group) item.reject(unavailable);
       }
@@ -212,6 +279,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       return sendTraced(topic, messages, (stamped) =>
         new Promise<void>((resolve, reject) => {
           pending.push({ topic, messages: stamped, resolve, reject });
+          onPublished?.();
           startFlush();
         }),
       );

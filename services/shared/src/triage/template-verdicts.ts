@@ -7,10 +7,17 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { ANOMALY_SEVERITIES, epochSeconds, type AnomalySeverity } from "../messages.ts";
+import { ANOMALY_SEVERITIES, epochSeconds, type AnomalySeverity, type DetectionRule } from "../messages.ts";
 import { MAX_TEMPLATE_CHARS } from "../store/pattern-catalogue.ts";
 
 export const TEMPLATE_VERDICT_KIND = "template_verdict";
+
+/**
+ * The rules analysts' verdicts teach: those that judge a template's text. Brute force and traffic
+ * spikes judge an address's behaviour, and every attacker's failed logins share one template, so
+ * one dismissed alert of theirs would silence them all.
+ */
+export const TEMPLATE_RULES: ReadonlySet<DetectionRule> = new Set<DetectionRule>(["keyword", "pattern_rate", "new_pattern"]);
 
 /** Keys of template verdicts on `config-updates`; whitelist keys are addresses, which never start so. */
 const KEY_PREFIX = "template/";
