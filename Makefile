@@ -45,8 +45,9 @@ typecheck: install ## Type-check every workspace (strict), the dashboard's .svel
 	npx tsc -p tsconfig.json
 	npm run check -w @soc/dashboard
 
-lint: install ## Lint every workspace
+lint: install ## Lint every workspace, and check the formatting (Prettier, 120 columns: `npx prettier --write .` fixes it)
 	npx eslint .
+	npx prettier --check --log-level warn .
 
 infra-up: | $(NODE_BIN)/node ## Fetch (cached) and start Kafka, Elasticsearch, Redis and PostgreSQL on loopback
 	bash scripts/infra/up.sh

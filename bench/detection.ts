@@ -6,12 +6,23 @@
  */
 import { Whitelist } from "@soc/shared";
 import { createMemoryCounters, createMemoryPatternCatalogue } from "@soc/shared/memory";
-import { createAnalyzer, createMemoryTemplateStore, createPatternAssigner, DEFAULT_KEYWORDS, type AnalysisInput, type Analyzer } from "@soc/worker";
+import {
+  createAnalyzer,
+  createMemoryTemplateStore,
+  createPatternAssigner,
+  DEFAULT_KEYWORDS,
+  type AnalysisInput,
+  type Analyzer,
+} from "@soc/worker";
 import { readOpenSshSample } from "../services/worker/src/loghub.ts";
 
 const total = Number(process.argv[2] ?? 400_000);
 const sample = readOpenSshSample();
-const detection = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
+const detection = {
+  keywords: DEFAULT_KEYWORDS,
+  bruteForce: { threshold: 5, windowSeconds: 300 },
+  spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 },
+};
 const whitelist = new Whitelist(["10.0.0.0/8", "192.168.1.1"]);
 const batchSize = 500;
 // Each pass shifts event time by a day so windows and baselines keep working as on fresh traffic.
@@ -21,18 +32,28 @@ for (let start = 0; start < total; start += batchSize) {
     Array.from({ length: Math.min(batchSize, total - start) }, (_, i) => {
       const n = start + i;
       const log = sample[n % sample.length] as (typeof sample)[number];
-      return { log: { ...log, timestamp: (log.timestamp ?? 0) + Math.floor(n / sample.length) * 86_400 }, eventId: `bench-${n}` };
+      return {
+        log: { ...log, timestamp: (log.timestamp ?? 0) + Math.floor(n / sample.length) * 86_400 },
+        eventId: `bench-${n}`,
+      };
     }),
   );
 }
 async function measure(analyze: Analyzer): Promise<{ anomalies: number; seconds: number; linesPerSecond: number }> {
   let anomalies = 0;
   const started = performance.now();
-  for (const batch of batches) for (const { verdict } of await analyze(batch, whitelist, 0)) if (verdict.is_anomaly) anomalies += 1;
+  for (const batch of batches)
+    for (const { verdict } of await analyze(batch, whitelist, 0)) if (verdict.is_anomaly) anomalies += 1;
   const seconds = (performance.now() - started) / 1000;
   return { anomalies, seconds: +seconds.toFixed(3), linesPerSecond: Math.round(total / seconds) };
 }
 
 const withoutMining = await measure(createAnalyzer(detection, createMemoryCounters()));
-const withMining = await measure(createAnalyzer(detection, createMemoryCounters(), createPatternAssigner({ store: createMemoryTemplateStore(), catalogue: createMemoryPatternCatalogue() })));
+const withMining = await measure(
+  createAnalyzer(
+    detection,
+    createMemoryCounters(),
+    createPatternAssigner({ store: createMemoryTemplateStore(), catalogue: createMemoryPatternCatalogue() }),
+  ),
+);
 console.log(JSON.stringify({ bench: "detection-core", lines: total, ...withoutMining, withMining }));

@@ -2,7 +2,8 @@
 import type { ProcessedLog } from "@soc/shared";
 
 const TEMPLATES = [
-  (i: number) => `sshd[${1000 + (i % 9000)}]: Failed password for invalid user admin from 203.0.${i % 250}.${(i * 7) % 250} port ${40000 + (i % 20000)} ssh2`,
+  (i: number) =>
+    `sshd[${1000 + (i % 9000)}]: Failed password for invalid user admin from 203.0.${i % 250}.${(i * 7) % 250} port ${40000 + (i % 20000)} ssh2`,
   (i: number) => `nginx: 198.51.100.${i % 250} - - "GET /api/items/${i % 500} HTTP/1.1" 200 512 "-" "curl/8.0"`,
   (i: number) => `app: request ${i} completed in ${i % 90} ms for tenant ${i % 40}`,
   (i: number) => `app: error while processing job ${i}: connection reset by peer`,

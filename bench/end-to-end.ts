@@ -31,17 +31,25 @@ const env = {
   LOG_LEVEL: "warn",
 };
 const children: ChildProcess[] = [];
-const start = (entry: string): void => void children.push(spawn("npx", ["tsx", entry], { env, stdio: ["ignore", "ignore", "inherit"], detached: true }));
+const start = (entry: string): void =>
+  void children.push(spawn("npx", ["tsx", entry], { env, stdio: ["ignore", "ignore", "inherit"], detached: true }));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const post = (body: unknown): Promise<Response> =>
-  fetch(`${api}/logs`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  fetch(`${api}/logs`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 const count = async (): Promise<number> => (await es.count({ index }).catch(() => ({ count: 0 }))).count;
 
 try {
   start("services/api/src/main.ts");
   start("services/worker/src/main.ts");
   for (;;) {
-    const ready = await fetch(`${api}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${api}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     await sleep(250);
   }
@@ -54,7 +62,9 @@ try {
     while (next < total) {
       const from = next;
       next += batchSize;
-      const batch = Array.from({ length: Math.min(batchSize, total - from) }, (_, i) => ({ message: logLine(from + i) }));
+      const batch = Array.from({ length: Math.min(batchSize, total - from) }, (_, i) => ({
+        message: logLine(from + i),
+      }));
       const response = await post(batch);
       if (!response.ok) throw new Error(`POST /logs answered ${response.status}`);
     }
@@ -74,7 +84,11 @@ try {
     if (!(await post({ message: `probe ${token}` })).ok) return;
     for (;;) {
       const found = await es.search({ index, size: 0, query: { match: { message: token } } }).catch(() => null);
-      if (found !== null && (typeof found.hits.total === "number" ? found.hits.total : (found.hits.total?.value ?? 0)) > 0) break;
+      if (
+        found !== null &&
+        (typeof found.hits.total === "number" ? found.hits.total : (found.hits.total?.value ?? 0)) > 0
+      )
+        break;
       await sleep(25);
     }
     latencies.push(performance.now() - sent);
@@ -90,7 +104,8 @@ try {
   clearInterval(prober);
   await Promise.all(pending);
   latencies.sort((a, b) => a - b);
-  const quantile = (q: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  const quantile = (q: number): number =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
   console.log(
     JSON.stringify({
       bench: "end-to-end",

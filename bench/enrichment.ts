@@ -45,7 +45,10 @@ console.log(
     lookups,
     load_cpu_ms: Math.round((loadCpu.user + loadCpu.system) / 1000),
     rss_mb: { before: megabytes(before.rss), after: megabytes(after.rss) },
-    heap_and_external_mb: { before: megabytes(before.heapUsed + before.external), after: megabytes(after.heapUsed + after.external) },
+    heap_and_external_mb: {
+      before: megabytes(before.heapUsed + before.external),
+      after: megabytes(after.heapUsed + after.external),
+    },
     uncached_lookups_per_cpu_s: uncached,
     cached_lookups_per_cpu_s: cached,
   }),

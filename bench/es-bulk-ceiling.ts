@@ -28,4 +28,13 @@ await Promise.all(Array.from({ length: concurrency }, lane));
 const seconds = (performance.now() - started) / 1000;
 await store.dropIndices();
 await store.close();
-console.log(JSON.stringify({ bench: "es-bulk-ceiling", docs: total, batchSize, concurrency, seconds: +seconds.toFixed(2), docsPerSecond: Math.round(total / seconds) }));
+console.log(
+  JSON.stringify({
+    bench: "es-bulk-ceiling",
+    docs: total,
+    batchSize,
+    concurrency,
+    seconds: +seconds.toFixed(2),
+    docsPerSecond: Math.round(total / seconds),
+  }),
+);

@@ -35,14 +35,26 @@ const variants: Variant[] = [
       ]),
 ];
 
-const cases = process.env.ONLY_SINGLE ? [{ name: "single", body: JSON.stringify({ message: logLine(0) }), logsPerRequest: 1, connections: 50 }] : [
-  { name: "single", body: JSON.stringify({ message: logLine(0) }), logsPerRequest: 1, connections: 50 },
-  { name: "batch100", body: JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ message: logLine(i) }))), logsPerRequest: 100, connections: 10 },
-];
+const cases = process.env.ONLY_SINGLE
+  ? [{ name: "single", body: JSON.stringify({ message: logLine(0) }), logsPerRequest: 1, connections: 50 }]
+  : [
+      { name: "single", body: JSON.stringify({ message: logLine(0) }), logsPerRequest: 1, connections: 50 },
+      {
+        name: "batch100",
+        body: JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ message: logLine(i) }))),
+        logsPerRequest: 100,
+        connections: 10,
+      },
+    ];
 
 async function startServer(variant: Variant): Promise<{ port: number; process: ChildProcess }> {
-  const server = spawn("npx", ["tsx", variant.env.SERVER ?? "bench/ingest-server.ts"], { stdio: ["ignore", "pipe", "inherit"], env: variant.env });
-  const first = await new Promise<string>((resolve) => createInterface({ input: server.stdout as NodeJS.ReadableStream }).once("line", resolve));
+  const server = spawn("npx", ["tsx", variant.env.SERVER ?? "bench/ingest-server.ts"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: variant.env,
+  });
+  const first = await new Promise<string>((resolve) =>
+    createInterface({ input: server.stdout as NodeJS.ReadableStream }).once("line", resolve),
+  );
   return { port: (JSON.parse(first) as { port: number }).port, process: server };
 }
 
@@ -58,8 +70,16 @@ interface Run {
 }
 
 async function run(port: number, bus: string, benchCase: (typeof cases)[number], seconds: number): Promise<Run> {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/logs`, method: "POST", headers, body: benchCase.body, connections: benchCase.connections, duration: seconds });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${benchCase.name} on ${bus}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/logs`,
+    method: "POST",
+    headers,
+    body: benchCase.body,
+    connections: benchCase.connections,
+    duration: seconds,
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${benchCase.name} on ${bus}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return {
     case: benchCase.name,
     bus,
@@ -75,13 +95,16 @@ async function run(port: number, bus: string, benchCase: (typeof cases)[number],
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
 const servers = await Promise.all(variants.map(async (variant) => ({ variant, ...(await startServer(variant)) })));
 try {
   const runs: Run[] = [];
-  for (const server of servers) for (const benchCase of cases) await run(server.port, server.variant.name, benchCase, 2); // warm-up
+  for (const server of servers)
+    for (const benchCase of cases) await run(server.port, server.variant.name, benchCase, 2); // warm-up
   for (let round = 0; round < rounds; round++) {
     for (const benchCase of cases) {
       // Rotating the order keeps any variant from always running first or last in a round.

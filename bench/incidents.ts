@@ -19,18 +19,28 @@ import {
   type LogMessage,
 } from "@soc/shared";
 import { createMemoryCounters, createMemoryIncidentTracker, createMemoryPatternCatalogue } from "@soc/shared/memory";
-import { createAnalyzer, createMemoryTemplateStore, createPatternAssigner, DEFAULT_KEYWORDS, parseWorkerEnv, type DetectionConfig } from "@soc/worker";
+import {
+  createAnalyzer,
+  createMemoryTemplateStore,
+  createPatternAssigner,
+  DEFAULT_KEYWORDS,
+  parseWorkerEnv,
+  type DetectionConfig,
+} from "@soc/worker";
 import { readOpenSshSample } from "../services/worker/src/loghub.ts";
 import { LOGHUB_SETS, loghubDir, parseCsv } from "../services/worker/src/patterns/loghub-structured.ts";
 
-const SCOPED_RULES = process.argv[2] ?? "exception@!kernel,critical@!kernel,failed@!cbs|!org.apache.hadoop.hdfs.leaserenewer|!gmetad";
+const SCOPED_RULES =
+  process.argv[2] ?? "exception@!kernel,critical@!kernel,failed@!cbs|!org.apache.hadoop.hdfs.leaserenewer|!gmetad";
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const utc = (y: number, mo: number, d: number, h: number, mi: number, s: number): number => Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
+const utc = (y: number, mo: number, d: number, h: number, mi: number, s: number): number =>
+  Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
 const n = (text: string | undefined): number => Number(text ?? 0);
 
 type Row = Record<string, string>;
 const hms = (text: string | undefined): number[] => (text ?? "").split(/[:.,]/).map(Number);
-const ymdAt = (y: number, mo: number, d: number, clock: number[]): number => utc(y, mo, d, clock[0] ?? 0, clock[1] ?? 0, clock[2] ?? 0);
+const ymdAt = (y: number, mo: number, d: number, clock: number[]): number =>
+  utc(y, mo, d, clock[0] ?? 0, clock[1] ?? 0, clock[2] ?? 0);
 const dashed = (text: string | undefined): number[] => (text ?? "").split("-").map(Number);
 
 /** Each sample's event time, from the columns it has (seconds; the year, where a set has none, is arbitrary). */
@@ -77,9 +87,15 @@ interface Sample {
 function readSample(set: string): Sample {
   if (set === "OpenSSH") return { logs: readOpenSshSample(), labelled: new Set() };
   const [header = [], ...cells] = parseCsv(readFileSync(`${loghubDir()}/${set}_2k.log_structured.csv`, "utf8"));
-  const rows = cells.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ""]))).filter((row) => (row.Content ?? "") !== "");
+  const rows = cells
+    .map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ""])))
+    .filter((row) => (row.Content ?? "") !== "");
   return {
-    logs: rows.map((row) => ({ message: row.Content ?? "", timestamp: timeOf(set, row), source: row.Component || row.Program || set.toLowerCase() })),
+    logs: rows.map((row) => ({
+      message: row.Content ?? "",
+      timestamp: timeOf(set, row),
+      source: row.Component || row.Program || set.toLowerCase(),
+    })),
     labelled: new Set(rows.flatMap((row, i) => (row.Label !== undefined && row.Label !== "-" ? [i] : []))),
   };
 }
@@ -94,7 +110,11 @@ interface Counts {
 }
 
 async function replay({ logs, labelled }: Sample, detection: DetectionConfig): Promise<Counts> {
-  const analyze = createAnalyzer(detection, createMemoryCounters(), createPatternAssigner({ store: createMemoryTemplateStore(), catalogue: createMemoryPatternCatalogue() }));
+  const analyze = createAnalyzer(
+    detection,
+    createMemoryCounters(),
+    createPatternAssigner({ store: createMemoryTemplateStore(), catalogue: createMemoryPatternCatalogue() }),
+  );
   const tracker = createMemoryIncidentTracker(DEFAULT_INCIDENT_POLICY);
   const incidents = new Set<string>();
   const notified = new Set<string>();
@@ -138,9 +158,16 @@ async function replay({ logs, labelled }: Sample, detection: DetectionConfig): P
 }
 
 const perThousand = (count: number, lines: number): number => Math.round((count * 10_000) / lines) / 10;
-const today: DetectionConfig = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
+const today: DetectionConfig = {
+  keywords: DEFAULT_KEYWORDS,
+  bruteForce: { threshold: 5, windowSeconds: 300 },
+  spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 },
+};
 const stock: DetectionConfig = { ...today, keywordRules: parseWorkerEnv({}).KEYWORD_RULES };
-const scoped: DetectionConfig = { ...today, keywordRules: parseWorkerEnv({ KEYWORD_RULES: SCOPED_RULES }).KEYWORD_RULES };
+const scoped: DetectionConfig = {
+  ...today,
+  keywordRules: parseWorkerEnv({ KEYWORD_RULES: SCOPED_RULES }).KEYWORD_RULES,
+};
 
 const empty = (): Counts => ({ alerts: 0, incidents: 0, high: 0, notices: 0, caught: 0 });
 const totals = { lines: 0, labelled: 0, runs: [empty(), empty(), empty()] };
@@ -149,7 +176,17 @@ const rate = (count: number, lines: number): string => `${count} (${perThousand(
 const row = (name: string, lines: number, labelled: number, [before, after, example]: Counts[]): string => {
   const [b, a, e] = [before ?? empty(), after ?? empty(), example ?? empty()];
   const caught = labelled === 0 ? "" : `${b.caught}/${a.caught}/${e.caught} of ${labelled}`;
-  return [name, lines, rate(b.alerts, lines), rate(a.alerts, lines), rate(a.incidents, lines), `${a.high} → ${a.notices}`, rate(e.alerts, lines), rate(e.incidents, lines), caught].join(" | ");
+  return [
+    name,
+    lines,
+    rate(b.alerts, lines),
+    rate(a.alerts, lines),
+    rate(a.incidents, lines),
+    `${a.high} → ${a.notices}`,
+    rate(e.alerts, lines),
+    rate(e.incidents, lines),
+    caught,
+  ].join(" | ");
 };
 for (const set of LOGHUB_SETS) {
   const sample = readSample(set);
@@ -163,8 +200,12 @@ for (const set of LOGHUB_SETS) {
   });
   rows.push(`| ${row(set, lines, sample.labelled.size, runs)} |`);
 }
-console.log(`Stock KEYWORD_RULES: \`${DETECTION_DEFAULTS.keywordRules.join(",")}\`; scoped example: \`${SCOPED_RULES}\`\n`);
-console.log("| sample | lines | before: alerts (/1k) | now: alerts (/1k) | now: incidents (/1k) | high-priority alerts → incidents notified | scoped example: alerts (/1k) | scoped example: incidents (/1k) | labelled lines alerted (before/now/example) |");
+console.log(
+  `Stock KEYWORD_RULES: \`${DETECTION_DEFAULTS.keywordRules.join(",")}\`; scoped example: \`${SCOPED_RULES}\`\n`,
+);
+console.log(
+  "| sample | lines | before: alerts (/1k) | now: alerts (/1k) | now: incidents (/1k) | high-priority alerts → incidents notified | scoped example: alerts (/1k) | scoped example: incidents (/1k) | labelled lines alerted (before/now/example) |",
+);
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const line of rows) console.log(line);
 console.log(`| ${row("**all twelve**", totals.lines, totals.labelled, totals.runs)} |`);

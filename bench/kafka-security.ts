@@ -22,12 +22,29 @@ const secure: KafkaSecurity = {
   sasl: { mechanism: "SCRAM-SHA-512", username: "api", password: new Secret(env("KAFKA_SECURE_PASSWORD_API")) },
   tls: { ca: readFileSync(env("KAFKA_SECURE_CA_FILE"), "utf8") },
 };
-const adminSecurity: KafkaSecurity = { ...secure, sasl: { mechanism: "SCRAM-SHA-512", username: "admin", password: new Secret(env("KAFKA_SECURE_PASSWORD_ADMIN")) } };
+const adminSecurity: KafkaSecurity = {
+  ...secure,
+  sasl: { mechanism: "SCRAM-SHA-512", username: "admin", password: new Secret(env("KAFKA_SECURE_PASSWORD_ADMIN")) },
+};
 
-async function measure(label: string, broker: string, security: KafkaSecurity, admin: KafkaBus): Promise<Record<string, unknown>> {
+async function measure(
+  label: string,
+  broker: string,
+  security: KafkaSecurity,
+  admin: KafkaBus,
+): Promise<Record<string, unknown>> {
   const topic = `bench-kafka-security-${label}-${Date.now().toString(36)}`;
   await admin.ensureTopics([{ topic, partitions: 6, config: {} }]);
-  if (security.sasl !== undefined && "username" in security.sasl) await admin.ensureAcls([{ principal: `User:${security.sasl.username}`, resource: "topic", name: topic, pattern: "literal", operation: "write" }]);
+  if (security.sasl !== undefined && "username" in security.sasl)
+    await admin.ensureAcls([
+      {
+        principal: `User:${security.sasl.username}`,
+        resource: "topic",
+        name: topic,
+        pattern: "literal",
+        operation: "write",
+      },
+    ]);
   const bus = createKafkaBus({ brokers: [broker], clientId: `bench-${label}`, logger: silentLogger(), security });
   try {
     await bus.publish(topic, [{ value: "warm-up" }]);
@@ -38,27 +55,43 @@ async function measure(label: string, broker: string, security: KafkaSecurity, a
       latencies.push(performance.now() - started);
     }
     latencies.sort((a, b) => a - b);
-    const quantile = (q: number): number => +(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2);
+    const quantile = (q: number): number =>
+      +(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2);
 
     let next = 0;
     const publisher = async (): Promise<void> => {
       while (next < total) {
         const from = next;
         next += 1_000;
-        await bus.publish(topic, Array.from({ length: Math.min(1_000, total - from) }, (_, i) => ({ value: logLine(from + i) })));
+        await bus.publish(
+          topic,
+          Array.from({ length: Math.min(1_000, total - from) }, (_, i) => ({ value: logLine(from + i) })),
+        );
       }
     };
     const started = performance.now();
     await Promise.all(Array.from({ length: 4 }, publisher));
     const seconds = (performance.now() - started) / 1000;
-    return { bench: "kafka-security", protocol: security.protocol, messages: total, messagesPerSecond: Math.round(total / seconds), produceP50Ms: quantile(0.5), produceP99Ms: quantile(0.99) };
+    return {
+      bench: "kafka-security",
+      protocol: security.protocol,
+      messages: total,
+      messagesPerSecond: Math.round(total / seconds),
+      produceP50Ms: quantile(0.5),
+      produceP99Ms: quantile(0.99),
+    };
   } finally {
     await bus.close();
   }
 }
 
 const plainAdmin = createKafkaBus({ brokers: [env("KAFKA_BROKER")], clientId: "bench-admin", logger: silentLogger() });
-const secureAdmin = createKafkaBus({ brokers: [env("KAFKA_SECURE_BROKER")], clientId: "bench-admin", logger: silentLogger(), security: adminSecurity });
+const secureAdmin = createKafkaBus({
+  brokers: [env("KAFKA_SECURE_BROKER")],
+  clientId: "bench-admin",
+  logger: silentLogger(),
+  security: adminSecurity,
+});
 try {
   console.log(JSON.stringify(await measure("plaintext", env("KAFKA_BROKER"), { protocol: "PLAINTEXT" }, plainAdmin)));
   console.log(JSON.stringify(await measure("sasl-ssl", env("KAFKA_SECURE_BROKER"), secure, secureAdmin)));

@@ -10,7 +10,12 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { groupingAccuracy } from "../services/worker/src/patterns/grouping-accuracy.ts";
-import { hasLoghubTemplates, LOGHUB_SETS, loghubDir, readLabelledLines } from "../services/worker/src/patterns/loghub-structured.ts";
+import {
+  hasLoghubTemplates,
+  LOGHUB_SETS,
+  loghubDir,
+  readLabelledLines,
+} from "../services/worker/src/patterns/loghub-structured.ts";
 import { PatternMiner } from "../services/worker/src/patterns/miner.ts";
 
 const rounds = Number(process.argv[2] ?? 20);
@@ -34,9 +39,18 @@ interface Drain3Result {
 }
 
 const python = execFileSync("bash", ["scripts/infra/drain3-venv.sh"], { encoding: "utf8" }).trim();
-const drain3Request = JSON.stringify({ rounds: 1, sets: Object.fromEntries(sets.map((set) => [set.name, set.contents])) });
+const drain3Request = JSON.stringify({
+  rounds: 1,
+  sets: Object.fromEntries(sets.map((set) => [set.name, set.contents])),
+});
 const mineDrain3 = (): Record<string, Drain3Result> =>
-  JSON.parse(execFileSync(python, ["bench/patterns_drain3.py"], { input: drain3Request, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })) as Record<string, Drain3Result>;
+  JSON.parse(
+    execFileSync(python, ["bench/patterns_drain3.py"], {
+      input: drain3Request,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  ) as Record<string, Drain3Result>;
 
 for (const set of sets) mineOurs(set.contents);
 const best = new Map(sets.map((set) => [set.name, { ours: 0, drain3: 0 }]));
@@ -64,13 +78,17 @@ const rows = sets.map((set, i) => {
   };
 });
 
-const mean = (pick: (row: (typeof rows)[number]) => number): number => rows.reduce((sum, row) => sum + pick(row), 0) / rows.length;
+const mean = (pick: (row: (typeof rows)[number]) => number): number =>
+  rows.reduce((sum, row) => sum + pick(row), 0) / rows.length;
 const fixed = (value: number): string => value.toFixed(3);
 const count = (value: number): string => Math.round(value).toLocaleString("en-US");
 const table = [
   "| set | ours | ours, ids as first returned | Drain3 | ours lines/s | Drain3 lines/s |",
   "|---|---|---|---|---|---|",
-  ...rows.map((r) => `| ${r.set} | ${fixed(r.ours)} | ${fixed(r.oursAsReturned)} | ${fixed(r.drain3)} | ${count(r.oursLinesPerSecond)} | ${count(r.drain3LinesPerSecond)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.set} | ${fixed(r.ours)} | ${fixed(r.oursAsReturned)} | ${fixed(r.drain3)} | ${count(r.oursLinesPerSecond)} | ${count(r.drain3LinesPerSecond)} |`,
+  ),
   `| **average** | **${fixed(mean((r) => r.ours))}** | ${fixed(mean((r) => r.oursAsReturned))} | **${fixed(mean((r) => r.drain3))}** | ${count(mean((r) => r.oursLinesPerSecond))} | ${count(mean((r) => r.drain3LinesPerSecond))} |`,
 ].join("\n");
 
@@ -80,6 +98,17 @@ if (write) {
   const begin = "<!-- patterns-table:begin -->";
   const end = "<!-- patterns-table:end -->";
   if (!docs.includes(begin) || !docs.includes(end)) throw new Error(`${path} has no ${begin} … ${end} section`);
-  writeFileSync(path, `${docs.slice(0, docs.indexOf(begin) + begin.length)}\n${table}\n${docs.slice(docs.indexOf(end))}`);
+  writeFileSync(
+    path,
+    `${docs.slice(0, docs.indexOf(begin) + begin.length)}\n${table}\n${docs.slice(docs.indexOf(end))}`,
+  );
 } else console.log(table);
-console.log(JSON.stringify({ bench: "log-patterns", rounds, averageAccuracy: +fixed(mean((r) => r.ours)), drain3AverageAccuracy: +fixed(mean((r) => r.drain3)), rows }));
+console.log(
+  JSON.stringify({
+    bench: "log-patterns",
+    rounds,
+    averageAccuracy: +fixed(mean((r) => r.ours)),
+    drain3AverageAccuracy: +fixed(mean((r) => r.drain3)),
+    rows,
+  }),
+);

@@ -25,8 +25,12 @@ try {
   // An install from before time-based indices: one index, events spread over the last 90 days.
   await store.client.indices.create({ index: store.index, mappings: PROCESSED_LOGS_MAPPING });
   for (let from = 0; from < legacyDocs; from += 5_000) {
-    const docs = Array.from({ length: Math.min(5_000, legacyDocs - from) }, (_, i) => processedDoc(from + i, 0)).map((doc, i) => ({ ...doc, timestamp: now - ((from + i) % 90) * DAY - 60 }));
-    await store.client.bulk({ operations: docs.flatMap((doc) => [{ index: { _index: store.index, _id: doc.id } }, doc]) });
+    const docs = Array.from({ length: Math.min(5_000, legacyDocs - from) }, (_, i) => processedDoc(from + i, 0)).map(
+      (doc, i) => ({ ...doc, timestamp: now - ((from + i) % 90) * DAY - 60 }),
+    );
+    await store.client.bulk({
+      operations: docs.flatMap((doc) => [{ index: { _index: store.index, _id: doc.id } }, doc]),
+    });
   }
   await store.client.indices.refresh({ index: store.index });
   const migrationSeconds = await seconds(() => store.ensureReady());
@@ -36,11 +40,20 @@ try {
   // One index a day for `days` days, 1,000 normal logs each, written as the worker wrote them then.
   for (let day = days; day > 0; day--) {
     clock = now - day * DAY;
-    await store.bulkIndex(Array.from({ length: 1_000 }, (_, i) => ({ ...processedDoc(day * 1_000 + i, clock), is_anomaly: false, rule: null, reason: null })));
+    await store.bulkIndex(
+      Array.from({ length: 1_000 }, (_, i) => ({
+        ...processedDoc(day * 1_000 + i, clock),
+        is_anomaly: false,
+        rule: null,
+        reason: null,
+      })),
+    );
   }
   clock = now;
   let deletedIndices = 0;
-  const deleteSeconds = await seconds(async () => (deletedIndices = (await store.applyRetention(policy, now)).deletedIndices.length));
+  const deleteSeconds = await seconds(
+    async () => (deletedIndices = (await store.applyRetention(policy, now)).deletedIndices.length),
+  );
   console.log(
     JSON.stringify({
       bench: "retention",

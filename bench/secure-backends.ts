@@ -19,7 +19,11 @@ const roundTrips = Number(process.argv[3] ?? 5_000);
 const batchSize = 2_000;
 const env = process.env;
 
-const direct = elasticsearchStoreOptionsOf(parseConfig(z.object(elasticsearchEnvShape).superRefine(checkElasticsearchEnv), { ELASTICSEARCH_URL: env.ELASTICSEARCH_URL }));
+const direct = elasticsearchStoreOptionsOf(
+  parseConfig(z.object(elasticsearchEnvShape).superRefine(checkElasticsearchEnv), {
+    ELASTICSEARCH_URL: env.ELASTICSEARCH_URL,
+  }),
+);
 const viaTls = elasticsearchStoreOptionsOf(
   parseConfig(z.object(elasticsearchEnvShape).superRefine(checkElasticsearchEnv), {
     ELASTICSEARCH_URL: env.SECURE_ELASTICSEARCH_URL,
@@ -30,7 +34,12 @@ const viaTls = elasticsearchStoreOptionsOf(
 const redisSchema = z.object(redisEnvShape).superRefine(checkRedisEnv);
 const plainRedis = redisConnectionOf(parseConfig(redisSchema, { REDIS_URL: env.REDIS_URL }));
 const tlsRedis = redisConnectionOf(
-  parseConfig(redisSchema, { REDIS_URL: env.SECURE_REDIS_URL, REDIS_CA_FILE: env.SECURE_CA_FILE, REDIS_USERNAME: env.SECURE_REDIS_USERNAME, REDIS_PASSWORD_FILE: env.SECURE_REDIS_PASSWORD_FILE }),
+  parseConfig(redisSchema, {
+    REDIS_URL: env.SECURE_REDIS_URL,
+    REDIS_CA_FILE: env.SECURE_CA_FILE,
+    REDIS_USERNAME: env.SECURE_REDIS_USERNAME,
+    REDIS_PASSWORD_FILE: env.SECURE_REDIS_PASSWORD_FILE,
+  }),
 );
 
 /** Docs per second for `docs` documents in bulk requests of 2,000, two at a time, as the worker writes. */
@@ -43,7 +52,9 @@ async function bulkRate(options: ElasticsearchStoreOptions, run: number): Promis
     while (next < docs) {
       const from = next;
       next += batchSize;
-      await store.bulkIndex(Array.from({ length: Math.min(batchSize, docs - from) }, (_, i) => processedDoc(from + i, base)));
+      await store.bulkIndex(
+        Array.from({ length: Math.min(batchSize, docs - from) }, (_, i) => processedDoc(from + i, base)),
+      );
     }
   };
   const started = performance.now();
@@ -55,7 +66,9 @@ async function bulkRate(options: ElasticsearchStoreOptions, run: number): Promis
 }
 
 /** Median microseconds of one failure event (one script call, one round trip), and events per second in batches of 500. */
-async function counterRoundTrips(connection: RedisConnection): Promise<{ medianMicros: number; batchedPerSecond: number }> {
+async function counterRoundTrips(
+  connection: RedisConnection,
+): Promise<{ medianMicros: number; batchedPerSecond: number }> {
   const counters = createRedisCounters({ ...connection, keyPrefix: `soc:bench-${Date.now()}:` });
   const window = { windowSeconds: 300, threshold: 1_000_000 };
   const micros: number[] = [];
@@ -65,20 +78,39 @@ async function counterRoundTrips(connection: RedisConnection): Promise<{ medianM
     micros.push((performance.now() - started) * 1000);
   }
   micros.sort((a, b) => a - b);
-  const batched = Array.from({ length: roundTrips * 10 }, (_, i) => ({ ip: `198.51.100.${i % 250}`, timeSeconds: 2_000 + i, eventId: `b${i}` }));
+  const batched = Array.from({ length: roundTrips * 10 }, (_, i) => ({
+    ip: `198.51.100.${i % 250}`,
+    timeSeconds: 2_000 + i,
+    eventId: `b${i}`,
+  }));
   const started = performance.now();
-  for (let from = 0; from < batched.length; from += 500) await counters.recordFailures(batched.slice(from, from + 500), window);
+  for (let from = 0; from < batched.length; from += 500)
+    await counters.recordFailures(batched.slice(from, from + 500), window);
   const seconds = (performance.now() - started) / 1000;
   await counters.close();
-  return { medianMicros: Math.round(micros[Math.floor(micros.length / 2)] ?? 0), batchedPerSecond: Math.round(batched.length / seconds) };
+  return {
+    medianMicros: Math.round(micros[Math.floor(micros.length / 2)] ?? 0),
+    batchedPerSecond: Math.round(batched.length / seconds),
+  };
 }
 
 // Interleaved, so a warming JIT or a busy neighbour weighs on both sides alike; the better of two runs counts.
-const runs: { esDirect: number; esTls: number; redisPlain: Awaited<ReturnType<typeof counterRoundTrips>>; redisTls: Awaited<ReturnType<typeof counterRoundTrips>> }[] = [];
+const runs: {
+  esDirect: number;
+  esTls: number;
+  redisPlain: Awaited<ReturnType<typeof counterRoundTrips>>;
+  redisTls: Awaited<ReturnType<typeof counterRoundTrips>>;
+}[] = [];
 for (let run = 0; run < 2; run++) {
-  runs.push({ esDirect: await bulkRate(direct, run), esTls: await bulkRate(viaTls, run), redisPlain: await counterRoundTrips(plainRedis), redisTls: await counterRoundTrips(tlsRedis) });
+  runs.push({
+    esDirect: await bulkRate(direct, run),
+    esTls: await bulkRate(viaTls, run),
+    redisPlain: await counterRoundTrips(plainRedis),
+    redisTls: await counterRoundTrips(tlsRedis),
+  });
 }
-const best = (pick: (r: (typeof runs)[number]) => number, lowest = false): number => (lowest ? Math.min : Math.max)(...runs.map(pick));
+const best = (pick: (r: (typeof runs)[number]) => number, lowest = false): number =>
+  (lowest ? Math.min : Math.max)(...runs.map(pick));
 console.log(
   JSON.stringify({
     bench: "secure-backends",
@@ -87,7 +119,13 @@ console.log(
     esDirectDocsPerSecond: best((r) => r.esDirect),
     esTlsApiKeyDocsPerSecond: best((r) => r.esTls),
     roundTrips,
-    redisPlain: { medianMicros: best((r) => r.redisPlain.medianMicros, true), batchedPerSecond: best((r) => r.redisPlain.batchedPerSecond) },
-    redisTlsAcl: { medianMicros: best((r) => r.redisTls.medianMicros, true), batchedPerSecond: best((r) => r.redisTls.batchedPerSecond) },
+    redisPlain: {
+      medianMicros: best((r) => r.redisPlain.medianMicros, true),
+      batchedPerSecond: best((r) => r.redisPlain.batchedPerSecond),
+    },
+    redisTlsAcl: {
+      medianMicros: best((r) => r.redisTls.medianMicros, true),
+      batchedPerSecond: best((r) => r.redisTls.batchedPerSecond),
+    },
   }),
 );

@@ -27,16 +27,33 @@ async function measure(mode: Mode): Promise<void> {
   await tracing.ready;
   const bus = createMemoryBus({ retainMessages: 1_000 });
   const store = createMemoryStore();
-  const detection = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 1_000_000, sigma: 3 } };
-  const worker = createWorker({ bus, store, counters: createMemoryCounters(), detection, whitelistSeed: [], logger: silentLogger(), registry: createRegistry("bench", { defaultMetrics: false }) });
+  const detection = {
+    keywords: DEFAULT_KEYWORDS,
+    bruteForce: { threshold: 5, windowSeconds: 300 },
+    spike: { baselineMinutes: 60, minRequestsPerMinute: 1_000_000, sigma: 3 },
+  };
+  const worker = createWorker({
+    bus,
+    store,
+    counters: createMemoryCounters(),
+    detection,
+    whitelistSeed: [],
+    logger: silentLogger(),
+    registry: createRegistry("bench", { defaultMetrics: false }),
+  });
   await worker.start();
   const tracer = trace.getTracer("bench");
   const started = performance.now();
   for (let i = 0; i < total; i++) {
     // One in ten is a failed login, so brute forces raise alerts (and their send spans) as in production.
-    const message = i % 10 === 0 ? `Failed password for root from 198.51.${(i >> 8) % 250}.${i % 250} port 22 ssh2` : `GET /api/items/${i} 200 from 203.0.113.${i % 250}`;
+    const message =
+      i % 10 === 0
+        ? `Failed password for root from 198.51.${(i >> 8) % 250}.${i % 250} port 22 ssh2`
+        : `GET /api/items/${i} 200 from 203.0.113.${i % 250}`;
     await tracer.startActiveSpan("POST /logs", async (span) => {
-      await bus.publish(TOPICS.logs, [{ value: JSON.stringify({ message, timestamp: 1_700_000_000 + i / 100, received_at: Date.now() }) }]);
+      await bus.publish(TOPICS.logs, [
+        { value: JSON.stringify({ message, timestamp: 1_700_000_000 + i / 100, received_at: Date.now() }) },
+      ]);
       span.end();
     });
   }
@@ -44,19 +61,32 @@ async function measure(mode: Mode): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   await worker.stop();
   await tracing.shutdown();
-  console.log(JSON.stringify({ bench: "tracing", mode, logs: total, seconds: +seconds.toFixed(2), logsPerSecond: Math.round(total / seconds) }));
+  console.log(
+    JSON.stringify({
+      bench: "tracing",
+      mode,
+      logs: total,
+      seconds: +seconds.toFixed(2),
+      logsPerSecond: Math.round(total / seconds),
+    }),
+  );
 }
 
 const mode = process.env.BENCH_TRACING_MODE as Mode | undefined;
 if (mode !== undefined) await measure(mode);
 else {
-  if (process.env.JAEGER_OTLP_ENDPOINT === undefined) throw new Error("JAEGER_OTLP_ENDPOINT is not set: source the infra env of make infra-up");
+  if (process.env.JAEGER_OTLP_ENDPOINT === undefined)
+    throw new Error("JAEGER_OTLP_ENDPOINT is not set: source the infra env of make infra-up");
   for (const [name, env] of Object.entries(MODES)) {
-    const run = spawnSync(process.execPath, ["--conditions=development", "--import", "tsx", fileURLToPath(import.meta.url), String(total)], {
-      // The SDK's default batching (a 2,048-span queue: under overload it drops spans rather than slow the worker).
-      env: { ...process.env, ...env, BENCH_TRACING_MODE: name },
-      stdio: "inherit",
-    });
+    const run = spawnSync(
+      process.execPath,
+      ["--conditions=development", "--import", "tsx", fileURLToPath(import.meta.url), String(total)],
+      {
+        // The SDK's default batching (a 2,048-span queue: under overload it drops spans rather than slow the worker).
+        env: { ...process.env, ...env, BENCH_TRACING_MODE: name },
+        stdio: "inherit",
+      },
+    );
     if (run.status !== 0) process.exit(run.status ?? 1);
   }
 }

@@ -11,7 +11,15 @@ import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { answerUnparsableRequests } from "@soc/shared/http";
 
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".json": "application/json", ".png": "image/png", ".ico": "image/x-icon" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+};
 export const DEFAULT_DIST = fileURLToPath(new URL("./dist/", import.meta.url));
 
 export interface DashboardServer {
@@ -41,7 +49,12 @@ function securityHeaders(apiOrigin: string): Record<string, string> {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join("; ");
-  return { "content-security-policy": policy, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "DENY" };
+  return {
+    "content-security-policy": policy,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+  };
 }
 
 /** The decoded path of a request target, or null when it is not a valid URL or escape (e.g. `/%E0%A4%A`). */
@@ -56,7 +69,8 @@ function requestPath(target: string | undefined): string | null {
 
 function apiOriginOf(apiBaseUrl: string): string {
   const url = URL.canParse(apiBaseUrl) ? new URL(apiBaseUrl) : null;
-  if (url?.protocol !== "http:" && url?.protocol !== "https:") throw new Error(`dashboard: apiBaseUrl must be an http(s) URL, got ${JSON.stringify(apiBaseUrl)}`);
+  if (url?.protocol !== "http:" && url?.protocol !== "https:")
+    throw new Error(`dashboard: apiBaseUrl must be an http(s) URL, got ${JSON.stringify(apiBaseUrl)}`);
   return url.origin;
 }
 
@@ -65,24 +79,39 @@ function dashboardHandler(options: DashboardOptions): RequestListener {
   const root = join(resolve(options.distDir ?? DEFAULT_DIST), sep);
   const headers = securityHeaders(apiOriginOf(options.apiBaseUrl));
   const config = JSON.stringify({ apiBaseUrl: options.apiBaseUrl });
-  const answer = (response: ServerResponse, status: number, extra: Record<string, string>, body: string | Buffer): void => {
+  const answer = (
+    response: ServerResponse,
+    status: number,
+    extra: Record<string, string>,
+    body: string | Buffer,
+  ): void => {
     if (response.headersSent) return void response.destroy();
     response.writeHead(status, { ...headers, ...extra }).end(body);
   };
   const text = { "content-type": "text/plain; charset=utf-8" };
 
   const serve = (request: IncomingMessage, response: ServerResponse): void => {
-    if (request.method !== "GET" && request.method !== "HEAD") return answer(response, 405, { ...text, allow: "GET, HEAD" }, "method not allowed");
+    if (request.method !== "GET" && request.method !== "HEAD")
+      return answer(response, 405, { ...text, allow: "GET, HEAD" }, "method not allowed");
     const path = requestPath(request.url);
     if (path === null) return answer(response, 400, text, "bad request: malformed URL");
-    if (path === "/config.json") return answer(response, 200, { "content-type": "application/json", "cache-control": "no-store" }, config);
+    if (path === "/config.json")
+      return answer(response, 200, { "content-type": "application/json", "cache-control": "no-store" }, config);
     const requested = normalize(join(root, path));
     // Paths without an extension are the app's own routes; paths outside the root never resolve.
     const file = requested.startsWith(root) && extname(requested) !== "" ? requested : join(root, "index.html");
     readFile(file).then(
       (body) => {
         const hashed = path.startsWith("/assets/");
-        answer(response, 200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": hashed ? "public, max-age=31536000, immutable" : "no-cache" }, body);
+        answer(
+          response,
+          200,
+          {
+            "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+            "cache-control": hashed ? "public, max-age=31536000, immutable" : "no-cache",
+          },
+          body,
+        );
       },
       () => answer(response, 404, text, "not found"),
     );
@@ -96,7 +125,9 @@ function dashboardHandler(options: DashboardOptions): RequestListener {
   };
 }
 
-export async function startDashboardServer(options: DashboardOptions & { port: number; host?: string }): Promise<DashboardServer> {
+export async function startDashboardServer(
+  options: DashboardOptions & { port: number; host?: string },
+): Promise<DashboardServer> {
   const server = answerUnparsableRequests(createServer(dashboardHandler(options)));
   server.listen(options.port, options.host ?? "127.0.0.1");
   await once(server, "listening");

@@ -21,14 +21,20 @@ const output = fileURLToPath(new URL("../test-output/", import.meta.url));
 mkdirSync(output, { recursive: true });
 
 /** The alerts table's Origin cell as the user reads it, blanks collapsed. */
-const originText = async (row: Locator): Promise<string> => ((await row.locator("td.origin").textContent()) ?? "").replace(/\s+/g, " ").trim();
+const originText = async (row: Locator): Promise<string> =>
+  ((await row.locator("td.origin").textContent()) ?? "").replace(/\s+/g, " ").trim();
 
 const harness = await startHarness();
 const { pipeline, dashboard, browser, post } = harness;
 
 try {
   // One browser profile, so a second tab shares its origin's storage.
-  const profile = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true, timezoneId: ZONE, locale: "en-US" });
+  const profile = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    acceptDownloads: true,
+    timezoneId: ZONE,
+    locale: "en-US",
+  });
   const page = await profile.newPage();
   const shot = (name: string) => page.screenshot({ path: join(output, `${name}.png`), fullPage: true });
   await page.goto(dashboard.url);
@@ -56,13 +62,31 @@ try {
   await page.goto(`${dashboard.url}/#/alerts`);
   await page.getByText("No alerts match").waitFor();
   const base = Math.floor(Date.now() / 1000) - 60;
-  for (let i = 0; i < 6; i++) assert.equal((await post({ message: `sshd[4242]: Failed password for root from 203.0.113.7 port ${50_000 + i} ssh2`, timestamp: base + i })).status, 200);
+  for (let i = 0; i < 6; i++)
+    assert.equal(
+      (
+        await post({
+          message: `sshd[4242]: Failed password for root from 203.0.113.7 port ${50_000 + i} ssh2`,
+          timestamp: base + i,
+        })
+      ).status,
+      200,
+    );
   const bruteForceRow = page.locator("tr", { hasText: "Brute-force attempt detected from 203.0.113.7 (5 attempts)." });
   await bruteForceRow.waitFor({ timeout: 15_000 });
   assert.equal(await bruteForceRow.getAttribute("class"), "fresh", "a new alert is highlighted");
   // Where the source is: a documentation address is named as such; a public one by country and AS.
   assert.equal(await originText(bruteForceRow), "documentation range");
-  for (let i = 0; i < 5; i++) assert.equal((await post({ message: `sshd[4243]: Failed password for invalid user admin from 8.8.8.8 port ${51_000 + i} ssh2`, timestamp: base + i })).status, 200);
+  for (let i = 0; i < 5; i++)
+    assert.equal(
+      (
+        await post({
+          message: `sshd[4243]: Failed password for invalid user admin from 8.8.8.8 port ${51_000 + i} ssh2`,
+          timestamp: base + i,
+        })
+      ).status,
+      200,
+    );
   const locatedRow = page.locator("tr", { hasText: "Brute-force attempt detected from 8.8.8.8" });
   await locatedRow.waitFor({ timeout: 15_000 });
   assert.match(await originText(locatedRow), /^🇺🇸 US AS15169 Google/i);
@@ -74,8 +98,14 @@ try {
   await bruteForceRow.getByText("Resolved").waitFor();
 
   // Triage several at once.
-  await page.getByLabel(/^Select alert /).first().check();
-  await page.getByLabel(/^Select alert /).nth(1).check();
+  await page
+    .getByLabel(/^Select alert /)
+    .first()
+    .check();
+  await page
+    .getByLabel(/^Select alert /)
+    .nth(1)
+    .check();
   await page.getByRole("button", { name: "Mark false positive" }).click();
   await page.getByText("2 marked false positive.").waitFor();
 
@@ -89,7 +119,10 @@ try {
   await page.getByRole("cell", { name: "198.51.100.77" }).waitFor();
   await shot("whitelist");
   // A recognised format (sshd) places the client; an address only found in free text is never whitelisted.
-  assert.equal((await post({ message: "sshd[4242]: Failed password for admin from 198.51.100.77 port 50022 ssh2" })).status, 200);
+  assert.equal(
+    (await post({ message: "sshd[4242]: Failed password for admin from 198.51.100.77 port 50022 ssh2" })).status,
+    200,
+  );
   await page.goto(`${dashboard.url}/#/logs`);
   const whitelistedRow = page.locator("tr", { hasText: "Failed password for admin from 198.51.100.77" });
   await whitelistedRow.waitFor({ timeout: 15_000 });
@@ -108,7 +141,10 @@ try {
   await page.route(`${pipeline.apiUrl}/whitelist`, async (route) => {
     if (route.request().method() !== "GET") return route.fallback();
     const response = await route.fetch();
-    await route.fulfill({ response, json: { whitelisted_ips: ["10.0.0.0/8"], entries: [{ ip: "10.0.0.0/8", owner: "IpWhitelist soc/office" }] } });
+    await route.fulfill({
+      response,
+      json: { whitelisted_ips: ["10.0.0.0/8"], entries: [{ ip: "10.0.0.0/8", owner: "IpWhitelist soc/office" }] },
+    });
   });
   // Already on this view: only a reload asks the API again.
   await page.reload();
@@ -122,7 +158,10 @@ try {
   // Reports: pick a month, download the PDF.
   await page.goto(`${dashboard.url}/#/reports`);
   await page.getByLabel("Month").fill(new Date().toISOString().slice(0, 7));
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download PDF" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download PDF" }).click(),
+  ]);
   const saved = join(output, "report.pdf");
   await download.saveAs(saved);
   assert.equal(readFileSync(saved).subarray(0, 5).toString(), "%PDF-");
@@ -132,7 +171,11 @@ try {
   // hour of the day with quiet ones at 0, a picker that puts the range in the URL.
   const now = Math.floor(Date.now() / 1000);
   const hour = (offset: number): number => Math.floor(now / 3600) * 3600 + offset * 3600;
-  assert.equal((await post({ message: "clamd: malware signature found in upload from 192.0.2.44", timestamp: hour(-3) + 60 })).status, 200);
+  assert.equal(
+    (await post({ message: "clamd: malware signature found in upload from 192.0.2.44", timestamp: hour(-3) + 60 }))
+      .status,
+    200,
+  );
   await page.goto(`${dashboard.url}/#/overview`);
   const chart = page.getByRole("group", { name: /^Alerts per hour, / });
   await chart.waitFor();
@@ -140,15 +183,24 @@ try {
   await chart.getByText("Time (America/New_York)").waitFor();
   await chart.getByText("Alerts", { exact: true }).waitFor();
   const xLabels = await chart.locator(".axis.x text:not(.title)").allTextContents();
-  assert.ok(xLabels.length >= 3 && xLabels.every((label) => /^\d\d:00$|^[A-Z][a-z]{2} \d{1,2}$/.test(label)), `time ticks: ${xLabels.join(", ")}`);
+  assert.ok(
+    xLabels.length >= 3 && xLabels.every((label) => /^\d\d:00$|^[A-Z][a-z]{2} \d{1,2}$/.test(label)),
+    `time ticks: ${xLabels.join(", ")}`,
+  );
   assert.equal(await chart.getByRole("link").count(), 25, "a day of hourly bars, the current hour's included");
-  const bar = (start: number, count: number) => chart.getByRole("link", { name: `${bucketLabel(start, 3600, ZONE, "en-US")}: ${count} ${count === 1 ? "alert" : "alerts"}` });
+  const bar = (start: number, count: number) =>
+    chart.getByRole("link", {
+      name: `${bucketLabel(start, 3600, ZONE, "en-US")}: ${count} ${count === 1 ? "alert" : "alerts"}`,
+    });
   await bar(hour(-3), 1).waitFor({ timeout: 15_000 });
   await bar(hour(-2), 0).waitFor();
   // Arrow keys walk the bars.
   await bar(hour(-2), 0).focus();
   await page.keyboard.press("ArrowLeft");
-  assert.equal(await page.locator(":focus").getAttribute("aria-label"), `${bucketLabel(hour(-3), 3600, ZONE, "en-US")}: 1 alert`);
+  assert.equal(
+    await page.locator(":focus").getAttribute("aria-label"),
+    `${bucketLabel(hour(-3), 3600, ZONE, "en-US")}: 1 alert`,
+  );
   await page.getByRole("link", { name: "203.0.113.7: " }).waitFor();
   // The top IPs say where each address is; the full name is in the link's label.
   const locatedIp = page.getByRole("link", { name: /^8\.8\.8\.8: \d+ alerts?, United States, AS15169 Google/i });
@@ -182,7 +234,10 @@ try {
   assert.equal(await page.getByLabel("Source IP").inputValue(), "203.0.113.7");
   await bruteForceRow.waitFor();
   const sources = await page.locator("tbody tr td:nth-child(3)").allTextContents();
-  assert.ok(sources.length > 0 && sources.every((source) => source.trim() === "203.0.113.7"), `sources: ${sources.join(", ")}`);
+  assert.ok(
+    sources.length > 0 && sources.every((source) => source.trim() === "203.0.113.7"),
+    `sources: ${sources.join(", ")}`,
+  );
   await page.goBack();
   await page.getByRole("link", { name: /^Keyword: / }).click();
   await page.waitForURL(/#\/alerts\?range=24h&reason=keyword$/);
@@ -203,7 +258,10 @@ try {
   await shot("alerts-wide");
 
   // The templates mined so far, most recently seen first; new ones highlighted; searched by source.
-  assert.equal((await post({ message: "Accepted publickey for deploy from 203.0.113.9 port 50122 ssh2", source: "sshd" })).status, 200);
+  assert.equal(
+    (await post({ message: "Accepted publickey for deploy from 203.0.113.9 port 50122 ssh2", source: "sshd" })).status,
+    200,
+  );
   await page.setViewportSize({ width: 1280, height: 860 });
   await page.goto(`${dashboard.url}/#/patterns`);
   const failedTemplate = page.locator("tr", { hasText: "Failed password for root from <IP> port <NUM> ssh2" });

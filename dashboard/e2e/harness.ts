@@ -27,7 +27,11 @@ export async function startHarness(): Promise<Harness> {
     dataDir: mkdtempSync(join(tmpdir(), "soc-dashboard-e2e-")),
     apiPort: 0,
     access: [{ role: "admin", key: KEY }],
-    detection: { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } },
+    detection: {
+      keywords: DEFAULT_KEYWORDS,
+      bruteForce: { threshold: 5, windowSeconds: 300 },
+      spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 },
+    },
     whitelistSeed: [],
     // The bundled location databases, as `make run` opens them: alerts carry country and network.
     enrichment: {},
@@ -37,13 +41,27 @@ export async function startHarness(): Promise<Harness> {
   const dashboard = await startDashboardServer({ port: 0, apiBaseUrl: pipeline.apiUrl });
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   return {
     pipeline,
     dashboard,
     browser,
-    post: (body) => fetch(`${pipeline.apiUrl}/logs`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: JSON.stringify(body) }),
+    post: (body) =>
+      fetch(`${pipeline.apiUrl}/logs`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
     async close() {
       await browser.close();
       await dashboard.close();

@@ -25,13 +25,20 @@ try {
   if (posted.status !== 200) throw new Error(`POST /logs answered ${posted.status}: ${await posted.text()}`);
   // The worker runs beside the API: wait until it has stored every line.
   for (let attempt = 0; ; attempt++) {
-    const stats = (await (await fetch(`${pipeline.apiUrl}/stats`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { total: number };
+    const stats = (await (
+      await fetch(`${pipeline.apiUrl}/stats`, { headers: { authorization: `Bearer ${KEY}` } })
+    ).json()) as { total: number };
     if (stats.total === sample.length) break;
     if (attempt === 300) throw new Error(`only ${stats.total} of ${sample.length} lines stored after 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  const profile = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true, timezoneId: "UTC", locale: "en-GB" });
+  const profile = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    acceptDownloads: true,
+    timezoneId: "UTC",
+    locale: "en-GB",
+  });
   const page = await profile.newPage();
   // Tables are shown as far as the window reaches; the overview whole.
   const shot = (name: string, fullPage = false) => page.screenshot({ path: join(output, `${name}.png`), fullPage });

@@ -14,14 +14,27 @@ interface Answer {
   body: string;
 }
 
-function send(base: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function send(
+  base: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const headers = { ...init.headers, ...(init.body === undefined ? {} : { "content-length": String(Buffer.byteLength(init.body)) }) };
+    const headers = {
+      ...init.headers,
+      ...(init.body === undefined ? {} : { "content-length": String(Buffer.byteLength(init.body)) }),
+    };
     // One connection per request: an answer that closes its connection cannot break the next one.
     const call = request(base, { method: init.method ?? "GET", path, headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
     });
     call.on("error", reject);
     call.end(init.body);
@@ -49,21 +62,26 @@ afterAll(async () => {
 });
 
 describe("dashboard server", () => {
-  it.each(["/%E0%A4%A", "/%", "/assets/%ZZ.js", "/%00.js"])("answers 400 to the malformed path %s and keeps serving", async (path) => {
-    const answer = await send(dashboard.url, path);
-    expect(answer.status).toBe(400);
-    expect(answer.body).toMatch(/malformed URL/);
-    expect((await send(dashboard.url, "/")).status).toBe(200);
-  });
-
-  it.each(["/../dist-old/secret.txt", "/%2e%2e/dist-old/secret.txt", "/..%2fdist-old%2fsecret.txt", "/assets/../../dist-old/secret.txt"])(
-    "never serves a file outside the root, even from a sibling directory (%s)",
+  it.each(["/%E0%A4%A", "/%", "/assets/%ZZ.js", "/%00.js"])(
+    "answers 400 to the malformed path %s and keeps serving",
     async (path) => {
       const answer = await send(dashboard.url, path);
-      expect(answer.body).not.toContain("old secret");
-      expect([200, 404]).toContain(answer.status);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatch(/malformed URL/);
+      expect((await send(dashboard.url, "/")).status).toBe(200);
     },
   );
+
+  it.each([
+    "/../dist-old/secret.txt",
+    "/%2e%2e/dist-old/secret.txt",
+    "/..%2fdist-old%2fsecret.txt",
+    "/assets/../../dist-old/secret.txt",
+  ])("never serves a file outside the root, even from a sibling directory (%s)", async (path) => {
+    const answer = await send(dashboard.url, path);
+    expect(answer.body).not.toContain("old secret");
+    expect([200, 404]).toContain(answer.status);
+  });
 
   it("serves files, the app's routes and /config.json", async () => {
     expect((await send(dashboard.url, "/assets/app.js")).headers["cache-control"]).toMatch(/immutable/);
@@ -89,22 +107,47 @@ describe("dashboard server", () => {
   });
 
   it("refuses an API address that is not a URL at start, not at the first request", async () => {
-    await expect(startDashboardServer({ port: 0, distDir: dist, apiBaseUrl: "localhost:8000" })).rejects.toThrow(/apiBaseUrl/);
+    await expect(startDashboardServer({ port: 0, distDir: dist, apiBaseUrl: "localhost:8000" })).rejects.toThrow(
+      /apiBaseUrl/,
+    );
   });
 
   it("answers every path, method, header and body with 2xx or 4xx, and stays up", async () => {
-    const percent = fc.oneof(fc.constantFrom("%", "%E0%A4%A", "%C0%AE", "%2e%2e", "%2f", "%5c", "%00", "%ff", "%%", ".."), fc.integer({ min: 0, max: 255 }).map((byte) => `%${byte.toString(16)}`));
+    const percent = fc.oneof(
+      fc.constantFrom("%", "%E0%A4%A", "%C0%AE", "%2e%2e", "%2f", "%5c", "%00", "%ff", "%%", ".."),
+      fc.integer({ min: 0, max: 255 }).map((byte) => `%${byte.toString(16)}`),
+    );
     // Characters node:http lets into a request target; the server's own parser answers the others.
-    const plain = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 20 });
-    const path = fc.array(fc.oneof(plain, percent, fc.constantFrom("/", "//", "/assets/", "/config.json", ".js", "?x=%", "#")), { maxLength: 12 }).map((parts) => `/${parts.join("")}`);
-    const header = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 200 });
+    const plain = fc.string({
+      unit: fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code)),
+      maxLength: 20,
+    });
+    const path = fc
+      .array(fc.oneof(plain, percent, fc.constantFrom("/", "//", "/assets/", "/config.json", ".js", "?x=%", "#")), {
+        maxLength: 12,
+      })
+      .map((parts) => `/${parts.join("")}`);
+    const header = fc.string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+      maxLength: 200,
+    });
     await fc.assert(
-      fc.asyncProperty(path, fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"), header, fc.string({ maxLength: 2000 }), async (target, method, value, body) => {
-        const answer = await send(dashboard.url, target, { method, headers: { "x-fuzz": value, accept: value }, body });
-        expect(answer.status).toBeGreaterThanOrEqual(200);
-        expect(answer.status).toBeLessThan(500);
-        expect(answer.body).not.toContain("old secret");
-      }),
+      fc.asyncProperty(
+        path,
+        fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"),
+        header,
+        fc.string({ maxLength: 2000 }),
+        async (target, method, value, body) => {
+          const answer = await send(dashboard.url, target, {
+            method,
+            headers: { "x-fuzz": value, accept: value },
+            body,
+          });
+          expect(answer.status).toBeGreaterThanOrEqual(200);
+          expect(answer.status).toBeLessThan(500);
+          expect(answer.body).not.toContain("old secret");
+        },
+      ),
       { numRuns: 300 },
     );
     expect((await send(dashboard.url, "/")).status).toBe(200);

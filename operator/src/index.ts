@@ -4,4 +4,11 @@ export { crdFiles, customResourceDefinition } from "./api/crd.ts";
 export { desiredChildren } from "./pipeline/children.ts";
 export { pipelineStatus } from "./pipeline/status.ts";
 export { effectiveWhitelist, whitelistChanges } from "./whitelist/effective-whitelist.ts";
-export { partitionLag, recommendedReplicas, stabilizedReplicas, type AutoscalingPolicy, type PartitionLagReading, type Recommendation } from "./autoscaling/lag-to-replicas.ts";
+export {
+  partitionLag,
+  recommendedReplicas,
+  stabilizedReplicas,
+  type AutoscalingPolicy,
+  type PartitionLagReading,
+  type Recommendation,
+} from "./autoscaling/lag-to-replicas.ts";

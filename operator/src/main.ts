@@ -31,8 +31,13 @@ const metrics = createOperatorMetrics();
 const kafkaSecurity = kafkaSecurityOf(env);
 const brokerPolicy = brokerPolicyOf(env);
 const buses = new PipelineBuses({
-  pool: new BusPool(logger, { idleMs: env.KAFKA_CLIENT_IDLE_SECONDS * 1000, maxClients: env.KAFKA_CLIENTS_MAX, now: Date.now }),
-  create: ({ brokers, security, allowConnection }) => createKafkaBus({ brokers, security, allowConnection, clientId: `soc-operator-${env.POD_NAME}`, logger }),
+  pool: new BusPool(logger, {
+    idleMs: env.KAFKA_CLIENT_IDLE_SECONDS * 1000,
+    maxClients: env.KAFKA_CLIENTS_MAX,
+    now: Date.now,
+  }),
+  create: ({ brokers, security, allowConnection }) =>
+    createKafkaBus({ brokers, security, allowConnection, clientId: `soc-operator-${env.POD_NAME}`, logger }),
   readSecret: kubeSecretReader(kube),
   policy: brokerPolicy,
   operatorSecurity: kafkaSecurity,
@@ -48,7 +53,11 @@ const operator = new Operator({
   // Watched namespaces (WATCH_NAMESPACES, or the older WATCH_NAMESPACE) and the image-registry allow-list.
   ...parseOperatorScope(process.env),
   concurrency: env.RECONCILE_CONCURRENCY,
-  informer: { watchTimeoutSeconds: env.WATCH_TIMEOUT_SECONDS, graceSeconds: env.WATCH_GRACE_SECONDS, resyncSeconds: env.RESYNC_SECONDS },
+  informer: {
+    watchTimeoutSeconds: env.WATCH_TIMEOUT_SECONDS,
+    graceSeconds: env.WATCH_GRACE_SECONDS,
+    resyncSeconds: env.RESYNC_SECONDS,
+  },
 });
 
 let leading = false;
@@ -97,8 +106,14 @@ const ops = startOpsServer({
   },
 });
 
-logger.info({ identity: env.POD_NAME, leaderElection: env.LEADER_ELECT, kafka: describeKafkaSecurity(kafkaSecurity) }, "soc-operator starting");
-if (isOpen(brokerPolicy)) logger.warn("no Kafka broker allow-list (KAFKA_BROKER_ALLOWLIST, KAFKA_BROKERS_IN_NAMESPACE): any SocPipeline can make the operator connect to any host:port it can reach (docs/security.md)");
+logger.info(
+  { identity: env.POD_NAME, leaderElection: env.LEADER_ELECT, kafka: describeKafkaSecurity(kafkaSecurity) },
+  "soc-operator starting",
+);
+if (isOpen(brokerPolicy))
+  logger.warn(
+    "no Kafka broker allow-list (KAFKA_BROKER_ALLOWLIST, KAFKA_BROKERS_IN_NAMESPACE): any SocPipeline can make the operator connect to any host:port it can reach (docs/security.md)",
+  );
 if (elector === null) startLeading();
 else elector.start();
 

@@ -64,7 +64,9 @@ describe("operator metrics", () => {
     const { metrics, text } = setUp();
     startControllerMetrics(metrics, SOC_PIPELINE_CONTROLLER, 2);
     for (const result of ["success", "error", "requeue", "requeue_after"]) {
-      expect(await sample(text(), `controller_runtime_reconcile_total{controller="socpipeline",result="${result}"}`)).toBe(0);
+      expect(
+        await sample(text(), `controller_runtime_reconcile_total{controller="socpipeline",result="${result}"}`),
+      ).toBe(0);
     }
     expect(await sample(text(), `controller_runtime_reconcile_errors_total{controller="socpipeline"}`)).toBe(0);
     expect(await sample(text(), `controller_runtime_max_concurrent_reconciles{controller="socpipeline"}`)).toBe(2);

@@ -7,9 +7,14 @@
 import { z } from "zod";
 import { commaList, parseConfig } from "@soc/shared";
 
-const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be namespace names").max(63);
+const namespaceName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be namespace names")
+  .max(63);
 /** A registry host with an optional path: no scheme, no tag (ghcr.io/acme, registry.example.com:5000). */
-const registry = z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._/-]*)?$/, "must be registries such as ghcr.io/acme (no scheme, no tag)");
+const registry = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._/-]*)?$/, "must be registries such as ghcr.io/acme (no scheme, no tag)");
 
 const scopeEnvSchema = z.object({
   WATCH_NAMESPACES: commaList.pipe(z.array(namespaceName)).default([]),
@@ -25,5 +30,8 @@ export interface OperatorScope {
 export function parseOperatorScope(env: Record<string, string | undefined>): OperatorScope {
   const parsed = parseConfig(scopeEnvSchema, env);
   const single = parsed.WATCH_NAMESPACE === "" ? [] : [parsed.WATCH_NAMESPACE];
-  return { namespaces: [...new Set([...parsed.WATCH_NAMESPACES, ...single])], imageRegistries: parsed.ALLOWED_IMAGE_REGISTRIES };
+  return {
+    namespaces: [...new Set([...parsed.WATCH_NAMESPACES, ...single])],
+    imageRegistries: parsed.ALLOWED_IMAGE_REGISTRIES,
+  };
 }

@@ -8,25 +8,55 @@ import { pipelineTopicSpecs, silentLogger } from "@soc/shared";
 import { createKafkaBus, type KafkaBus } from "@soc/shared/kafka";
 import { realInfra } from "@soc/shared/testing";
 import type { KubeObject } from "../src/kube/client.ts";
-import { applyCrds, applyYaml, createNamespace, deleteNamespace, eventually, getJson, missingKafka, missingKube, pipelineManifest, startOperator, type InProcessOperator } from "./harness.ts";
+import {
+  applyCrds,
+  applyYaml,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  getJson,
+  missingKafka,
+  missingKube,
+  pipelineManifest,
+  startOperator,
+  type InProcessOperator,
+} from "./harness.ts";
 
 const POLL_SECONDS = 2;
 const WINDOW_SECONDS = 12;
-const replicas = (namespace: string): number => getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/lag-worker").spec.replicas;
+const replicas = (namespace: string): number =>
+  getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/lag-worker").spec.replicas;
 
 describe.skipIf(missingKube() || missingKafka())("worker autoscaling on real Kafka lag", () => {
   let namespace: string;
   let running: InProcessOperator;
   let bus: KafkaBus;
-  const topics = () => ({ logs: `${namespace}-logs`, configUpdates: `${namespace}-config-updates`, highPriorityAlerts: `${namespace}-alerts` });
+  const topics = () => ({
+    logs: `${namespace}-logs`,
+    configUpdates: `${namespace}-config-updates`,
+    highPriorityAlerts: `${namespace}-alerts`,
+  });
 
   beforeAll(async () => {
     applyCrds();
     namespace = createNamespace("lag");
-    bus = createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId: `${namespace}-producer`, logger: silentLogger() });
+    bus = createKafkaBus({
+      brokers: [realInfra.kafkaBroker ?? ""],
+      clientId: `${namespace}-producer`,
+      logger: silentLogger(),
+    });
     await bus.ensureTopics(pipelineTopicSpecs(topics()));
-    const autoscaling = { minReplicas: 1, maxReplicas: 5, lagThreshold: 100, pollingIntervalSeconds: POLL_SECONDS, scaleDownStabilizationSeconds: WINDOW_SECONDS };
-    applyYaml([pipelineManifest("lag", namespace, { worker: { groupId: `${namespace}-workers`, autoscaling } })], namespace);
+    const autoscaling = {
+      minReplicas: 1,
+      maxReplicas: 5,
+      lagThreshold: 100,
+      pollingIntervalSeconds: POLL_SECONDS,
+      scaleDownStabilizationSeconds: WINDOW_SECONDS,
+    };
+    applyYaml(
+      [pipelineManifest("lag", namespace, { worker: { groupId: `${namespace}-workers`, autoscaling } })],
+      namespace,
+    );
     running = await startOperator(namespace);
     await eventually(() => expect(replicas(namespace)).toBe(1), { timeoutMs: 20_000 });
   });
@@ -43,12 +73,28 @@ describe.skipIf(missingKube() || missingKafka())("worker autoscaling on real Kaf
       Array.from({ length: 350 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ message: `backlog ${i}` }) })),
     );
     const published = Date.now();
-    await eventually(() => expect(replicas(namespace)).toBe(4), { timeoutMs: (POLL_SECONDS + 3) * 1000, intervalMs: 100 });
+    await eventually(() => expect(replicas(namespace)).toBe(4), {
+      timeoutMs: (POLL_SECONDS + 3) * 1000,
+      intervalMs: 100,
+    });
     const elapsedMs = Date.now() - published;
-    console.log(`lag 350 (threshold 100) → 4 replicas written ${elapsedMs} ms after the backlog was acknowledged (polling every ${POLL_SECONDS}s)`);
+    console.log(
+      `lag 350 (threshold 100) → 4 replicas written ${elapsedMs} ms after the backlog was acknowledged (polling every ${POLL_SECONDS}s)`,
+    );
     expect(elapsedMs).toBeLessThanOrEqual(POLL_SECONDS * 1000 + 1_500);
     await eventually(() => {
-      const status = getJson<KubeObject & { status?: { autoscaling?: { totalLag: number; desiredReplicas: number; currentReplicas: number; lastScaleTime?: string } } }>(namespace, "socpipeline/lag").status?.autoscaling;
+      const status = getJson<
+        KubeObject & {
+          status?: {
+            autoscaling?: {
+              totalLag: number;
+              desiredReplicas: number;
+              currentReplicas: number;
+              lastScaleTime?: string;
+            };
+          };
+        }
+      >(namespace, "socpipeline/lag").status?.autoscaling;
       expect(status).toMatchObject({ totalLag: 350, desiredReplicas: 4, currentReplicas: 4 });
       expect(status?.lastScaleTime).toBeDefined();
     });
@@ -67,7 +113,11 @@ describe.skipIf(missingKube() || missingKafka())("worker autoscaling on real Kaf
         consumed += batch.length;
       },
     });
-    await eventually(async () => expect((await bus.lag(`${namespace}-workers`, topics().logs)).reduce((sum, p) => sum + p.lag, 0)).toBe(0), { timeoutMs: 30_000, intervalMs: 100 });
+    await eventually(
+      async () =>
+        expect((await bus.lag(`${namespace}-workers`, topics().logs)).reduce((sum, p) => sum + p.lag, 0)).toBe(0),
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     const drained = Date.now();
     expect(consumed).toBe(350);
     await subscription.stop();
@@ -76,7 +126,10 @@ describe.skipIf(missingKube() || missingKafka())("worker autoscaling on real Kaf
     expect(insideWindowMs).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, insideWindowMs));
     expect(replicas(namespace)).toBe(4);
-    await eventually(() => expect(replicas(namespace)).toBe(1), { timeoutMs: (POLL_SECONDS * 2 + 4) * 1000, intervalMs: 200 });
+    await eventually(() => expect(replicas(namespace)).toBe(1), {
+      timeoutMs: (POLL_SECONDS * 2 + 4) * 1000,
+      intervalMs: 200,
+    });
     const elapsedS = (Date.now() - drained) / 1000;
     console.log(`scaled down 4 → 1 ${elapsedS.toFixed(1)} s after the lag drained (window ${WINDOW_SECONDS}s)`);
     expect(elapsedS).toBeGreaterThanOrEqual(WINDOW_SECONDS - POLL_SECONDS);

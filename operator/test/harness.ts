@@ -56,7 +56,12 @@ export function run(command: string, args: string[], input?: string): CommandRes
  * Longer than the operator's: on a fresh machine the API server may still be warming caches (or
  * etcd settling) when the first suites start, and a test would rather wait than fail.
  */
-const KUBECTL_RETRY: RetryPolicy = { initialDelayMs: 200, maxDelayMs: 3_000, deadlineMs: 30_000, maxRetryAfterMs: 5_000 };
+const KUBECTL_RETRY: RetryPolicy = {
+  initialDelayMs: 200,
+  maxDelayMs: 3_000,
+  deadlineMs: 30_000,
+  maxRetryAfterMs: 5_000,
+};
 
 /** A failed kubectl run; its stderr is the message src/kube/transient.ts classifies. */
 class KubectlFailure extends Error {
@@ -72,12 +77,22 @@ function kubectlOnce(args: string[], input?: string): CommandResult {
 }
 
 /** kubectl, repeated while its failure is `retryable` (within KUBECTL_RETRY); the last result, failed or not. */
-function kubectlRetried(args: string[], input: string | undefined, retryable: (error: unknown) => boolean): CommandResult {
+function kubectlRetried(
+  args: string[],
+  input: string | undefined,
+  retryable: (error: unknown) => boolean,
+): CommandResult {
   try {
     return withRetrySync(() => kubectlOnce(args, input), KUBECTL_RETRY, {
       retryable,
       // kubectl's own summary is the last line, after client-go's log noise.
-      onRetry: (error, delayMs) => console.warn(`kubectl ${args.join(" ")}: ${String(error instanceof Error ? error.message : error).trim().split("\n").at(-1)}; retrying in ${delayMs} ms`),
+      onRetry: (error, delayMs) =>
+        console.warn(
+          `kubectl ${args.join(" ")}: ${String(error instanceof Error ? error.message : error)
+            .trim()
+            .split("\n")
+            .at(-1)}; retrying in ${delayMs} ms`,
+        ),
     });
   } catch (error) {
     if (error instanceof KubectlFailure) return error.result;
@@ -96,18 +111,31 @@ export function kubectlOk(args: string[], input?: string): string {
 }
 
 export const applyYaml = (objects: object[], namespace?: string): string =>
-  kubectlOk(["apply", ...(namespace === undefined ? [] : ["-n", namespace]), "-f", "-"], objects.map((o) => stringify(o)).join("---\n"));
+  kubectlOk(
+    ["apply", ...(namespace === undefined ? [] : ["-n", namespace]), "-f", "-"],
+    objects.map((o) => stringify(o)).join("---\n"),
+  );
 
 const CRD_PLURALS = ["socpipelines", "ipwhitelists"];
 
 export function applyCrds(): void {
   kubectlOk(["apply", "--server-side", "--force-conflicts", "-f", join(REPO_ROOT, "crds")]);
-  kubectlOk(["wait", "--for=condition=Established", ...CRD_PLURALS.map((plural) => `crd/${plural}.socpipeline.io`), "--timeout=30s"]);
+  kubectlOk([
+    "wait",
+    "--for=condition=Established",
+    ...CRD_PLURALS.map((plural) => `crd/${plural}.socpipeline.io`),
+    "--timeout=30s",
+  ]);
   // Established is not yet usable: until the new resource's watch cache is filled, lists answer
   // "storage is (re)initializing", and a handler that has not seen the CRD yet answers 404.
-  const notServedYet = (error: unknown): boolean => isTransient(error) || (error instanceof KubectlFailure && error.message.includes("(NotFound)"));
+  const notServedYet = (error: unknown): boolean =>
+    isTransient(error) || (error instanceof KubectlFailure && error.message.includes("(NotFound)"));
   for (const plural of CRD_PLURALS) {
-    const listed = kubectlRetried(["get", "--raw", `/apis/socpipeline.io/v1alpha1/${plural}?limit=1`], undefined, notServedYet);
+    const listed = kubectlRetried(
+      ["get", "--raw", `/apis/socpipeline.io/v1alpha1/${plural}?limit=1`],
+      undefined,
+      notServedYet,
+    );
     if (listed.status !== 0) throw new Error(`${plural} not served after the CRD was Established: ${listed.stderr}`);
   }
 }
@@ -128,7 +156,11 @@ export function getJson<T = KubeObject>(namespace: string, resource: string): T 
 
 /** How Flux's kstatus reads the object now: Current, InProgress, Failed… */
 export function kstatus(namespace: string, resource: string): { status: string; message: string } {
-  const result = run(kubeEnv.kstatus ?? "kstatus-check", [], kubectlOk(["get", "-n", namespace, resource, "-o", "json"]));
+  const result = run(
+    kubeEnv.kstatus ?? "kstatus-check",
+    [],
+    kubectlOk(["get", "-n", namespace, resource, "-o", "json"]),
+  );
   if (result.status !== 0) throw new Error(`kstatus-check failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as { status: string; message: string };
 }
@@ -140,20 +172,28 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-const testLogger = (): Logger => (process.env.OPERATOR_TEST_LOGS === "1" ? createLogger("operator-test", "debug") : silentLogger());
+const testLogger = (): Logger =>
+  process.env.OPERATOR_TEST_LOGS === "1" ? createLogger("operator-test", "debug") : silentLogger();
 
 /** The operator in this process, watching one namespace (or `namespaces`), with short watch periods. */
 export async function startOperator(
   namespace: string,
   logger: Logger = testLogger(),
-  options: { namespaces?: string[]; imageRegistries?: string[]; resyncSeconds?: number; brokerPolicy?: BrokerPolicy; requirePipelineCredentials?: boolean } = {},
+  options: {
+    namespaces?: string[];
+    imageRegistries?: string[];
+    resyncSeconds?: number;
+    brokerPolicy?: BrokerPolicy;
+    requirePipelineCredentials?: boolean;
+  } = {},
 ): Promise<InProcessOperator> {
   const kube = createKubeClient(loadKubeConfig());
   const metrics = createOperatorMetrics();
   const buses = new PipelineBuses({
     pool: new BusPool(logger),
     // The soc-operator prefix, as in main.ts: the operator's Kafka ACLs name its consumer groups by it.
-    create: ({ brokers, security, allowConnection }) => createKafkaBus({ brokers, security, allowConnection, clientId: `soc-operator-test-${namespace}`, logger }),
+    create: ({ brokers, security, allowConnection }) =>
+      createKafkaBus({ brokers, security, allowConnection, clientId: `soc-operator-test-${namespace}`, logger }),
     readSecret: kubeSecretReader(kube),
     policy: options.brokerPolicy ?? OPEN_POLICY,
     operatorSecurity: PLAINTEXT,
@@ -198,7 +238,14 @@ export function pipelineManifest(name: string, namespace: string, spec: Record<s
     kind: "SocPipeline",
     metadata: { name, namespace },
     spec: {
-      kafka: { brokers: [kubeEnv.kafkaBroker ?? "127.0.0.1:19092"], topics: { logs: `${namespace}-logs`, configUpdates: `${namespace}-config-updates`, highPriorityAlerts: `${namespace}-alerts` } },
+      kafka: {
+        brokers: [kubeEnv.kafkaBroker ?? "127.0.0.1:19092"],
+        topics: {
+          logs: `${namespace}-logs`,
+          configUpdates: `${namespace}-config-updates`,
+          highPriorityAlerts: `${namespace}-alerts`,
+        },
+      },
       api: { apiKeysSecretRef: { name: "soc-api-keys", key: "keys" } },
       ...spec,
     },
@@ -209,8 +256,21 @@ export function pipelineManifest(name: string, namespace: string, spec: Record<s
 export function markPodsReady(namespace: string): number {
   const pods = getJson<{ items: KubeObject[] }>(namespace, "pods").items;
   for (const pod of pods) {
-    const status = { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: kubeTime(new Date()) }] };
-    kubectlOk(["patch", "-n", namespace, "pod", pod.metadata.name, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status })]);
+    const status = {
+      phase: "Running",
+      conditions: [{ type: "Ready", status: "True", lastTransitionTime: kubeTime(new Date()) }],
+    };
+    kubectlOk([
+      "patch",
+      "-n",
+      namespace,
+      "pod",
+      pod.metadata.name,
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ status }),
+    ]);
   }
   return pods.length;
 }
@@ -246,7 +306,9 @@ export function metricValue(text: string, name: string, labels = ""): number {
  * A TCP proxy in front of the API server that can freeze: connections stay open but no byte
  * passes, which is how a watch that "stops silently" looks from the client.
  */
-export async function startFreezableProxy(target: URL): Promise<{ url: string; freeze(): void; thaw(): void; close(): Promise<void> }> {
+export async function startFreezableProxy(
+  target: URL,
+): Promise<{ url: string; freeze(): void; thaw(): void; close(): Promise<void> }> {
   let frozen = false;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {

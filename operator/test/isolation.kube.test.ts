@@ -5,12 +5,37 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../src/kube/client.ts";
-import { applyCrds, applyYaml, createNamespace, deleteNamespace, eventually, getJson, kubectl, kubectlOk, missingKube, pipelineManifest, startOperator, type InProcessOperator } from "./harness.ts";
+import {
+  applyCrds,
+  applyYaml,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  getJson,
+  kubectl,
+  kubectlOk,
+  missingKube,
+  pipelineManifest,
+  startOperator,
+  type InProcessOperator,
+} from "./harness.ts";
 
-type Pipeline = KubeObject & { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } };
-const condition = (namespace: string, name: string, type: string) => getJson<Pipeline>(namespace, `socpipeline/${name}`).status?.conditions?.find((c) => c.type === type);
+type Pipeline = KubeObject & {
+  status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
+};
+const condition = (namespace: string, name: string, type: string) =>
+  getJson<Pipeline>(namespace, `socpipeline/${name}`).status?.conditions?.find((c) => c.type === type);
 const eventMessages = (namespace: string, reason: string): string =>
-  kubectlOk(["get", "events", "-n", namespace, "--field-selector", `involvedObject.kind=SocPipeline,reason=${reason}`, "-o", "jsonpath={.items[*].message}"]);
+  kubectlOk([
+    "get",
+    "events",
+    "-n",
+    namespace,
+    "--field-selector",
+    `involvedObject.kind=SocPipeline,reason=${reason}`,
+    "-o",
+    "jsonpath={.items[*].message}",
+  ]);
 
 describe.skipIf(missingKube())("isolation of the operator on a real API server", () => {
   let watched: string;
@@ -21,7 +46,10 @@ describe.skipIf(missingKube())("isolation of the operator on a real API server",
     applyCrds();
     watched = createNamespace("iso");
     other = createNamespace("iso-other");
-    running = await startOperator(watched, undefined, { namespaces: [watched], imageRegistries: ["ghcr.io/soc-pipeline"] });
+    running = await startOperator(watched, undefined, {
+      namespaces: [watched],
+      imageRegistries: ["ghcr.io/soc-pipeline"],
+    });
   });
   afterAll(async () => {
     await running?.stop();
@@ -32,12 +60,24 @@ describe.skipIf(missingKube())("isolation of the operator on a real API server",
   it("leaves a same-named ConfigMap and Deployment it did not create alone, and says so in a condition and an Event", async () => {
     applyYaml(
       [
-        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "payments-config", labels: { app: "payments" } }, data: { DATABASE: "prod" } },
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "payments-config", labels: { app: "payments" } },
+          data: { DATABASE: "prod" },
+        },
         {
           apiVersion: "apps/v1",
           kind: "Deployment",
           metadata: { name: "payments-api" },
-          spec: { replicas: 0, selector: { matchLabels: { app: "payments" } }, template: { metadata: { labels: { app: "payments" } }, spec: { containers: [{ name: "app", image: "ghcr.io/soc-pipeline/payments:1" }] } } },
+          spec: {
+            replicas: 0,
+            selector: { matchLabels: { app: "payments" } },
+            template: {
+              metadata: { labels: { app: "payments" } },
+              spec: { containers: [{ name: "app", image: "ghcr.io/soc-pipeline/payments:1" }] },
+            },
+          },
         },
       ],
       watched,
@@ -47,26 +87,42 @@ describe.skipIf(missingKube())("isolation of the operator on a real API server",
     await eventually(() => {
       expect(condition(watched, "payments", "Ready")).toMatchObject({ status: "False", reason: "NameConflict" });
       expect(condition(watched, "payments", "Stalled")).toMatchObject({ status: "True", reason: "NameConflict" });
-      expect(eventMessages(watched, "NameConflict")).toContain("ConfigMap payments-config already exists and is not managed by this SocPipeline");
+      expect(eventMessages(watched, "NameConflict")).toContain(
+        "ConfigMap payments-config already exists and is not managed by this SocPipeline",
+      );
     });
     const after = getJson<KubeObject & { data: Record<string, string> }>(watched, "configmap/payments-config");
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     expect(after.metadata.ownerReferences).toBeUndefined();
-    const deployment = getJson<KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } }>(watched, "deployment/payments-api");
+    const deployment = getJson<KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } }>(
+      watched,
+      "deployment/payments-api",
+    );
     expect(deployment.metadata.ownerReferences).toBeUndefined();
     expect(deployment.spec.template.spec.containers[0]?.image).toBe("ghcr.io/soc-pipeline/payments:1");
     // The children without a clash are still made; deleting the pipeline takes only those.
     await eventually(() => expect(kubectl(["get", "-n", watched, "deployment/payments-worker"]).status).toBe(0));
     kubectlOk(["delete", "-n", watched, "socpipeline/payments", "--wait=true"]);
-    await eventually(() => expect(kubectl(["get", "-n", watched, "deployment/payments-worker"]).status).not.toBe(0), { timeoutMs: 20_000 });
+    await eventually(() => expect(kubectl(["get", "-n", watched, "deployment/payments-worker"]).status).not.toBe(0), {
+      timeoutMs: 20_000,
+    });
     expect(kubectl(["get", "-n", watched, "configmap/payments-config", "deployment/payments-api"]).status).toBe(0);
   });
 
   it("does not run an image outside the allowed registries", async () => {
-    applyYaml([pipelineManifest("rogue", watched, { api: { apiKeysSecretRef: { name: "k", key: "k" }, image: "attacker/img:1" } })], watched);
+    applyYaml(
+      [
+        pipelineManifest("rogue", watched, {
+          api: { apiKeysSecretRef: { name: "k", key: "k" }, image: "attacker/img:1" },
+        }),
+      ],
+      watched,
+    );
     await eventually(() => {
       expect(condition(watched, "rogue", "Ready")).toMatchObject({ status: "False", reason: "ImageNotAllowed" });
-      expect(eventMessages(watched, "ImageNotAllowed")).toContain("Deployment rogue-api: image attacker/img:1 is outside the allowed registries");
+      expect(eventMessages(watched, "ImageNotAllowed")).toContain(
+        "Deployment rogue-api: image attacker/img:1 is outside the allowed registries",
+      );
     });
     expect(kubectl(["get", "-n", watched, "deployment/rogue-api"]).status).not.toBe(0);
   });
@@ -77,6 +133,17 @@ describe.skipIf(missingKube())("isolation of the operator on a real API server",
     await eventually(() => expect(kubectl(["get", "-n", watched, "deployment/inside-api"]).status).toBe(0));
     // By now the operator has seen both: the one outside has no status and no children.
     expect(getJson<Pipeline>(other, "socpipeline/outside").status).toBeUndefined();
-    expect(kubectlOk(["get", "-n", other, "deployments,configmaps", "-l", "app.kubernetes.io/managed-by=soc-operator", "-o", "name"])).toBe("");
+    expect(
+      kubectlOk([
+        "get",
+        "-n",
+        other,
+        "deployments,configmaps",
+        "-l",
+        "app.kubernetes.io/managed-by=soc-operator",
+        "-o",
+        "name",
+      ]),
+    ).toBe("");
   });
 });

@@ -4,16 +4,39 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../src/kube/client.ts";
-import { applyCrds, applyYaml, createNamespace, deleteNamespace, eventually, getJson, kstatus, kubectl, kubectlOk, markPodsReady, missingKube, pipelineManifest, startOperator, type InProcessOperator } from "./harness.ts";
+import {
+  applyCrds,
+  applyYaml,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  getJson,
+  kstatus,
+  kubectl,
+  kubectlOk,
+  markPodsReady,
+  missingKube,
+  pipelineManifest,
+  startOperator,
+  type InProcessOperator,
+} from "./harness.ts";
 
 type Condition = { type: string; status: string; reason: string };
-type Pipeline = KubeObject & { status?: { observedGeneration?: number; conditions?: Condition[]; readyComponents?: string; components?: { name: string; ready: boolean }[] } };
+type Pipeline = KubeObject & {
+  status?: {
+    observedGeneration?: number;
+    conditions?: Condition[];
+    readyComponents?: string;
+    components?: { name: string; ready: boolean }[];
+  };
+};
 
 const names = (namespace: string, resource: string): string[] =>
   getJson<{ items: KubeObject[] }>(namespace, resource)
     .items.map((o) => o.metadata.name)
     .sort();
-const condition = (pipeline: Pipeline, type: string): Condition | undefined => pipeline.status?.conditions?.find((c) => c.type === type);
+const condition = (pipeline: Pipeline, type: string): Condition | undefined =>
+  pipeline.status?.conditions?.find((c) => c.type === type);
 
 describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
   let namespace: string;
@@ -22,7 +45,10 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
   beforeAll(async () => {
     applyCrds();
     // The namespace enforces Pod Security "restricted": pods that break it are refused creation.
-    namespace = createNamespace("socp", { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" });
+    namespace = createNamespace("socp", {
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce-version": "latest",
+    });
     running = await startOperator(namespace);
   });
   afterAll(async () => {
@@ -34,30 +60,80 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
     applyYaml(
       [
         pipelineManifest("shop", namespace, {
-          collectors: [{ name: "vercel", type: "vercel", settings: { VERCEL_VERIFY_TOKEN: "verify" }, secretEnv: [{ name: "VERCEL_DRAIN_SECRET", secretKeyRef: { name: "vercel", key: "secret" } }] }],
+          collectors: [
+            {
+              name: "vercel",
+              type: "vercel",
+              settings: { VERCEL_VERIFY_TOKEN: "verify" },
+              secretEnv: [{ name: "VERCEL_DRAIN_SECRET", secretKeyRef: { name: "vercel", key: "secret" } }],
+            },
+          ],
           reporter: { enabled: true, smtpUrlSecretRef: { name: "smtp", key: "url" }, emailTo: ["soc@example.com"] },
-          credentialScanner: { enabled: true, githubTokenSecretRef: { name: "github", key: "token" }, queries: ["org:example"] },
+          credentialScanner: {
+            enabled: true,
+            githubTokenSecretRef: { name: "github", key: "token" },
+            queries: ["org:example"],
+          },
         }),
       ],
       namespace,
     );
-    await eventually(() => expect(names(namespace, "deployments")).toEqual(["shop-alerter", "shop-api", "shop-collector-vercel", "shop-worker"]), { timeoutMs: 20_000 });
+    await eventually(
+      () =>
+        expect(names(namespace, "deployments")).toEqual([
+          "shop-alerter",
+          "shop-api",
+          "shop-collector-vercel",
+          "shop-worker",
+        ]),
+      { timeoutMs: 20_000 },
+    );
     await eventually(() => {
       expect(names(namespace, "services")).toEqual(["shop-api", "shop-collector-vercel"]);
       expect(names(namespace, "cronjobs")).toEqual(["shop-credential-scanner", "shop-reporter", "shop-retention"]);
       expect(names(namespace, "pdb")).toEqual(["shop-api", "shop-worker"]);
-      expect(names(namespace, "networkpolicies")).toEqual(["shop-alerter", "shop-api", "shop-collector-vercel", "shop-credential-scanner", "shop-default-deny", "shop-reporter", "shop-retention", "shop-worker"]);
+      expect(names(namespace, "networkpolicies")).toEqual([
+        "shop-alerter",
+        "shop-api",
+        "shop-collector-vercel",
+        "shop-credential-scanner",
+        "shop-default-deny",
+        "shop-reporter",
+        "shop-retention",
+        "shop-worker",
+      ]);
       expect(names(namespace, "configmaps")).toContain("shop-config");
     });
     const pipeline = getJson<Pipeline>(namespace, "socpipeline/shop");
-    const api = getJson<KubeObject & { spec: { replicas: number; template: { spec: { containers: { env: { name: string; valueFrom?: unknown }[] }[] } } } }>(namespace, "deployment/shop-api");
-    expect(api.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "SocPipeline", name: "shop", uid: pipeline.metadata.uid, controller: true })]);
+    const api = getJson<
+      KubeObject & {
+        spec: {
+          replicas: number;
+          template: { spec: { containers: { env: { name: string; valueFrom?: unknown }[] }[] } };
+        };
+      }
+    >(namespace, "deployment/shop-api");
+    expect(api.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "SocPipeline", name: "shop", uid: pipeline.metadata.uid, controller: true }),
+    ]);
     expect(api.spec.replicas).toBe(2);
-    expect(api.spec.template.spec.containers[0]?.env).toContainEqual({ name: "API_KEYS_FILE", value: "/var/run/secrets/soc/api-keys" });
+    expect(api.spec.template.spec.containers[0]?.env).toContainEqual({
+      name: "API_KEYS_FILE",
+      value: "/var/run/secrets/soc/api-keys",
+    });
     // The API server accepted the reporter's schedule and run policy as rendered (no kubelet here: no Job runs).
     const reporter = getJson<KubeObject & { spec: Record<string, unknown> }>(namespace, "cronjob/shop-reporter");
-    expect(reporter.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "SocPipeline", name: "shop", controller: true })]);
-    expect(reporter.spec).toMatchObject({ schedule: "0 6 1 * *", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 259_200, suspend: false, jobTemplate: { spec: { backoffLimit: 2 } } });
+    expect(reporter.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "SocPipeline", name: "shop", controller: true }),
+    ]);
+    expect(reporter.spec).toMatchObject({
+      schedule: "0 6 1 * *",
+      timeZone: "Etc/UTC",
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 259_200,
+      suspend: false,
+      jobTemplate: { spec: { backoffLimit: 2 } },
+    });
     const managers = (api.metadata as { managedFields?: { manager: string; operation: string }[] }).managedFields ?? [];
     expect(managers).toContainEqual(expect.objectContaining({ manager: "soc-operator", operation: "Apply" }));
   });
@@ -67,7 +143,16 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
     expect(refused.stderr).toContain("violates PodSecurity");
     // The ReplicaSet controller created every pod the Deployments ask for: none was refused.
     await eventually(() => expect(names(namespace, "pods").length).toBe(2 + 1 + 1 + 1), { timeoutMs: 20_000 });
-    const events = kubectlOk(["get", "events", "-n", namespace, "--field-selector", "reason=FailedCreate", "-o", "name"]);
+    const events = kubectlOk([
+      "get",
+      "events",
+      "-n",
+      namespace,
+      "--field-selector",
+      "reason=FailedCreate",
+      "-o",
+      "name",
+    ]);
     expect(events).toBe("");
   });
 
@@ -93,7 +178,9 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
       },
       { timeoutMs: 20_000 },
     );
-    expect(kubectl(["wait", "-n", namespace, "socpipeline/shop", "--for=condition=Ready", "--timeout=5s"]).status).toBe(0);
+    expect(kubectl(["wait", "-n", namespace, "socpipeline/shop", "--for=condition=Ready", "--timeout=5s"]).status).toBe(
+      0,
+    );
     // What Flux's health checks (kstatus) conclude from the same status.
     expect(kstatus(namespace, "socpipeline/shop")).toEqual({ status: "Current", message: "Resource is Ready" });
   });
@@ -103,30 +190,63 @@ describe.skipIf(missingKube())("SocPipeline on a real API server", () => {
     kubectlOk(["scale", "-n", namespace, "deployment/shop-api", "--replicas=5"]);
     await eventually(() => {
       expect(names(namespace, "services")).toContain("shop-api");
-      expect(getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/shop-api").spec.replicas).toBe(2);
+      expect(getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/shop-api").spec.replicas).toBe(
+        2,
+      );
     });
   });
 
   it("follows spec edits: a changed setting rolls out, a removed collector is pruned", async () => {
-    kubectlOk(["patch", "-n", namespace, "socpipeline/shop", "--type=merge", "-p", JSON.stringify({ spec: { collectors: [], api: { replicas: 3 }, worker: { detection: { bruteForceThreshold: 7 } } } })]);
+    kubectlOk([
+      "patch",
+      "-n",
+      namespace,
+      "socpipeline/shop",
+      "--type=merge",
+      "-p",
+      JSON.stringify({
+        spec: { collectors: [], api: { replicas: 3 }, worker: { detection: { bruteForceThreshold: 7 } } },
+      }),
+    ]);
     await eventually(() => {
       expect(names(namespace, "deployments")).not.toContain("shop-collector-vercel");
       expect(names(namespace, "services")).toEqual(["shop-api"]);
-      expect(getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/shop-api").spec.replicas).toBe(3);
-      const worker = getJson<KubeObject & { spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } }>(namespace, "deployment/shop-worker");
-      expect(worker.spec.template.spec.containers[0]?.env).toContainEqual({ name: "BRUTE_FORCE_THRESHOLD", value: "7" });
+      expect(getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/shop-api").spec.replicas).toBe(
+        3,
+      );
+      const worker = getJson<
+        KubeObject & { spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } }
+      >(namespace, "deployment/shop-worker");
+      expect(worker.spec.template.spec.containers[0]?.env).toContainEqual({
+        name: "BRUTE_FORCE_THRESHOLD",
+        value: "7",
+      });
     });
     await eventually(() => {
       const pipeline = getJson<Pipeline>(namespace, "socpipeline/shop");
       expect(pipeline.status?.observedGeneration).toBe(pipeline.metadata.generation);
       expect(condition(pipeline, "Ready")?.status).toBe("False");
     });
-    const events = kubectlOk(["get", "events", "-n", namespace, "--field-selector", "involvedObject.kind=SocPipeline,reason=Pruned", "-o", "jsonpath={.items[*].message}"]);
+    const events = kubectlOk([
+      "get",
+      "events",
+      "-n",
+      namespace,
+      "--field-selector",
+      "involvedObject.kind=SocPipeline,reason=Pruned",
+      "-o",
+      "jsonpath={.items[*].message}",
+    ]);
     expect(events).toContain("Deleted Deployment shop-collector-vercel");
   });
 
   it("writes server-side apply managed fields only under its own manager and never fights the autoscaler over replicas", () => {
-    const worker = getJson<KubeObject & { spec: { replicas: number }; metadata: { managedFields?: { manager: string; fieldsV1?: { "f:spec"?: Record<string, unknown> } }[] } }>(namespace, "deployment/shop-worker");
+    const worker = getJson<
+      KubeObject & {
+        spec: { replicas: number };
+        metadata: { managedFields?: { manager: string; fieldsV1?: { "f:spec"?: Record<string, unknown> } }[] };
+      }
+    >(namespace, "deployment/shop-worker");
     const applied = worker.metadata.managedFields?.find((f) => f.manager === "soc-operator");
     expect(applied?.fieldsV1?.["f:spec"]).not.toHaveProperty("f:replicas");
   });

@@ -43,12 +43,28 @@ describe.skipIf(missingKube() || missingKafka())("operator processes on a real A
 
   async function startReplica(name: string, env: Record<string, string> = {}): Promise<Replica> {
     const port = await freePort();
-    const child = spawnOperator({ POD_NAME: name, OPERATOR_PORT: String(port), WATCH_NAMESPACE: namespace, LEADER_ELECTION_NAMESPACE: namespace, LOG_LEVEL: process.env.OPERATOR_TEST_LOGS === "1" ? "info" : "warn", ...LEASE, ...env });
+    const child = spawnOperator({
+      POD_NAME: name,
+      OPERATOR_PORT: String(port),
+      WATCH_NAMESPACE: namespace,
+      LEADER_ELECTION_NAMESPACE: namespace,
+      LOG_LEVEL: process.env.OPERATOR_TEST_LOGS === "1" ? "info" : "warn",
+      ...LEASE,
+      ...env,
+    });
     child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
-    if (process.env.OPERATOR_TEST_LOGS === "1") child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
-    const replica = { name, process: child, port, metrics: async () => (await httpGet(`http://127.0.0.1:${port}/metrics`)).body };
+    if (process.env.OPERATOR_TEST_LOGS === "1")
+      child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
+    const replica = {
+      name,
+      process: child,
+      port,
+      metrics: async () => (await httpGet(`http://127.0.0.1:${port}/metrics`)).body,
+    };
     replicas.push(replica);
-    await eventually(async () => expect((await httpGet(`http://127.0.0.1:${port}/healthz`)).status).toBe(200), { timeoutMs: 30_000 });
+    await eventually(async () => expect((await httpGet(`http://127.0.0.1:${port}/healthz`)).status).toBe(200), {
+      timeoutMs: 30_000,
+    });
     return replica;
   }
   /** Reconciles this replica ran, whatever their result. */
@@ -56,8 +72,11 @@ describe.skipIf(missingKube() || missingKafka())("operator processes on a real A
     const text = await replica.metrics();
     return metricValue(text, "controller_runtime_reconcile_time_seconds_count", 'controller="socpipeline"');
   };
-  const holder = (): string => (getJson<KubeObject & { spec?: { holderIdentity?: string } }>(namespace, "lease/soc-operator").spec?.holderIdentity ?? "");
-  const apiReplicas = (): number => getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/duo-api").spec.replicas;
+  const holder = (): string =>
+    getJson<KubeObject & { spec?: { holderIdentity?: string } }>(namespace, "lease/soc-operator").spec
+      ?.holderIdentity ?? "";
+  const apiReplicas = (): number =>
+    getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/duo-api").spec.replicas;
 
   beforeAll(() => {
     applyCrds();
@@ -82,7 +101,15 @@ describe.skipIf(missingKube() || missingKafka())("operator processes on a real A
 
     // Watch both for a while: the standby must not reconcile even once.
     for (let i = 0; i < 10; i++) {
-      kubectlOk(["patch", "-n", namespace, "socpipeline/duo", "--type=merge", "-p", JSON.stringify({ spec: { api: { replicas: 2 + (i % 2) } } })]);
+      kubectlOk([
+        "patch",
+        "-n",
+        namespace,
+        "socpipeline/duo",
+        "--type=merge",
+        "-p",
+        JSON.stringify({ spec: { api: { replicas: 2 + (i % 2) } } }),
+      ]);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(await reconciles(second)).toBe(0);
     }
@@ -95,9 +122,19 @@ describe.skipIf(missingKube() || missingKafka())("operator processes on a real A
     first.process.kill("SIGKILL");
     await eventually(() => expect(holder()).toBe("replica-b"), { timeoutMs: 15_000, intervalMs: 100 });
     const takeoverMs = Date.now() - killed;
-    console.log(`standby took the Lease ${takeoverMs} ms after the leader was killed (lease ${LEASE.LEASE_DURATION_SECONDS}s)`);
+    console.log(
+      `standby took the Lease ${takeoverMs} ms after the leader was killed (lease ${LEASE.LEASE_DURATION_SECONDS}s)`,
+    );
     expect(takeoverMs).toBeGreaterThanOrEqual(Number(LEASE.LEASE_DURATION_SECONDS) * 1000 - 1_000);
-    kubectlOk(["patch", "-n", namespace, "socpipeline/duo", "--type=merge", "-p", JSON.stringify({ spec: { api: { replicas: 4 } } })]);
+    kubectlOk([
+      "patch",
+      "-n",
+      namespace,
+      "socpipeline/duo",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ spec: { api: { replicas: 4 } } }),
+    ]);
     await eventually(() => expect(apiReplicas()).toBe(4), { timeoutMs: 20_000 });
     await eventually(async () => expect(await reconciles(second)).toBeGreaterThan(0), { timeoutMs: 10_000 });
 
@@ -111,7 +148,15 @@ describe.skipIf(missingKube() || missingKafka())("operator processes on a real A
     const handoverMs = Date.now() - stopped;
     console.log(`graceful handover took ${handoverMs} ms`);
     expect(handoverMs).toBeLessThan(Number(LEASE.LEASE_DURATION_SECONDS) * 1000);
-    kubectlOk(["patch", "-n", namespace, "socpipeline/duo", "--type=merge", "-p", JSON.stringify({ spec: { api: { replicas: 1 } } })]);
+    kubectlOk([
+      "patch",
+      "-n",
+      namespace,
+      "socpipeline/duo",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ spec: { api: { replicas: 1 } } }),
+    ]);
     await eventually(() => expect(apiReplicas()).toBe(1), { timeoutMs: 20_000 });
     // The metric counts a reconcile once it finished (whitelist publish included), a moment after its applies.
     await eventually(async () => expect(await reconciles(third)).toBeGreaterThan(0), { timeoutMs: 10_000 });
@@ -120,9 +165,20 @@ describe.skipIf(missingKube() || missingKafka())("operator processes on a real A
   it("fails /healthz while its watches are dead, then recovers and catches up", async () => {
     const proxy = await startFreezableProxy(new URL(kubeEnv.kubeconfig === undefined ? "" : readServer()));
     try {
-      const replica = await startReplica("replica-watch", { KUBECONFIG: kubeconfigFor(proxy.url), LEADER_ELECT: "false", WATCH_TIMEOUT_SECONDS: "3", WATCH_GRACE_SECONDS: "2" });
+      const replica = await startReplica("replica-watch", {
+        KUBECONFIG: kubeconfigFor(proxy.url),
+        LEADER_ELECT: "false",
+        WATCH_TIMEOUT_SECONDS: "3",
+        WATCH_GRACE_SECONDS: "2",
+      });
       applyYaml([pipelineManifest("frozen", namespace, { worker: { autoscaling: { enabled: false } } })], namespace);
-      await eventually(() => expect(getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/frozen-api").spec.replicas).toBe(2), { timeoutMs: 20_000 });
+      await eventually(
+        () =>
+          expect(
+            getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/frozen-api").spec.replicas,
+          ).toBe(2),
+        { timeoutMs: 20_000 },
+      );
 
       proxy.freeze();
       const frozenAt = Date.now();
@@ -137,11 +193,28 @@ describe.skipIf(missingKube() || missingKafka())("operator processes on a real A
       console.log(`/healthz failed ${Date.now() - frozenAt} ms after the API connection froze: ${health.body}`);
       expect(health.body).toContain("watches not live");
       // Meanwhile someone edits the pipeline; the frozen operator cannot see it.
-      kubectlOk(["patch", "-n", namespace, "socpipeline/frozen", "--type=merge", "-p", JSON.stringify({ spec: { api: { replicas: 3 } } })]);
+      kubectlOk([
+        "patch",
+        "-n",
+        namespace,
+        "socpipeline/frozen",
+        "--type=merge",
+        "-p",
+        JSON.stringify({ spec: { api: { replicas: 3 } } }),
+      ]);
 
       proxy.thaw();
-      await eventually(async () => expect((await httpGet(`http://127.0.0.1:${replica.port}/healthz`)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 250 });
-      await eventually(() => expect(getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/frozen-api").spec.replicas).toBe(3), { timeoutMs: 30_000 });
+      await eventually(
+        async () => expect((await httpGet(`http://127.0.0.1:${replica.port}/healthz`)).status).toBe(200),
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+      await eventually(
+        () =>
+          expect(
+            getJson<KubeObject & { spec: { replicas: number } }>(namespace, "deployment/frozen-api").spec.replicas,
+          ).toBe(3),
+        { timeoutMs: 30_000 },
+      );
       expect(metricValue(await replica.metrics(), "soc_operator_watch_restarts_total")).toBeGreaterThan(0);
     } finally {
       await proxy.close();

@@ -12,9 +12,27 @@ import { createRegistry } from "@soc/shared/telemetry";
 import { missingInfra, realInfra } from "@soc/shared/testing";
 import { createWorker, DEFAULT_KEYWORDS, type Worker } from "@soc/worker";
 import type { KubeObject } from "../src/kube/client.ts";
-import { applyCrds, applyYaml, createNamespace, deleteNamespace, eventually, getJson, kstatus, kubectlOk, missingKafka, missingKube, pipelineManifest, startOperator, type InProcessOperator } from "./harness.ts";
+import {
+  applyCrds,
+  applyYaml,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  getJson,
+  kstatus,
+  kubectlOk,
+  missingKafka,
+  missingKube,
+  pipelineManifest,
+  startOperator,
+  type InProcessOperator,
+} from "./harness.ts";
 
-type Status = { publishedEntries?: number; invalidEntries?: string[]; conditions?: { type: string; status: string; reason: string; message: string }[] };
+type Status = {
+  publishedEntries?: number;
+  invalidEntries?: string[];
+  conditions?: { type: string; status: string; reason: string; message: string }[];
+};
 
 const whitelist = (name: string, entries: string[]): KubeObject => ({
   apiVersion: "socpipeline.io/v1alpha1",
@@ -46,19 +64,47 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
   beforeAll(async () => {
     applyCrds();
     namespace = createNamespace("wl");
-    bus = createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId: `${namespace}-reader`, logger: silentLogger() });
-    await bus.ensureTopics(pipelineTopicSpecs({ logs: `${namespace}-logs`, configUpdates: topic(), highPriorityAlerts: `${namespace}-alerts` }));
+    bus = createKafkaBus({
+      brokers: [realInfra.kafkaBroker ?? ""],
+      clientId: `${namespace}-reader`,
+      logger: silentLogger(),
+    });
+    await bus.ensureTopics(
+      pipelineTopicSpecs({
+        logs: `${namespace}-logs`,
+        configUpdates: topic(),
+        highPriorityAlerts: `${namespace}-alerts`,
+      }),
+    );
     reader = await bus.follow(topic(), (message) => messages.push(JSON.parse(message.value ?? "null") as ConfigUpdate));
     applyYaml([pipelineManifest("wl", namespace, { worker: { autoscaling: { enabled: false } } })], namespace);
     running = await startOperator(namespace);
     if (!missingInfra("elasticsearchUrl") && !missingInfra("redisUrl")) {
       // A real worker (the same code as the worker Deployment) following the same topic.
-      const store = createElasticsearchStore({ url: realInfra.elasticsearchUrl ?? "", index: `${namespace}-processed-logs` });
+      const store = createElasticsearchStore({
+        url: realInfra.elasticsearchUrl ?? "",
+        index: `${namespace}-processed-logs`,
+      });
       await store.ensureReady();
       const counters = createRedisCounters({ url: realInfra.redisUrl ?? "", keyPrefix: `${namespace}:` });
       const topics = { logs: `${namespace}-logs`, configUpdates: topic(), highPriorityAlerts: `${namespace}-alerts` };
-      const detection = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
-      worker = createWorker({ bus, store, counters, detection, whitelistSeed: [], groupId: `${namespace}-worker`, topics, logger: silentLogger(), registry: createRegistry("wl-worker", { defaultMetrics: false }), lagPollMs: 60_000 });
+      const detection = {
+        keywords: DEFAULT_KEYWORDS,
+        bruteForce: { threshold: 5, windowSeconds: 300 },
+        spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 },
+      };
+      worker = createWorker({
+        bus,
+        store,
+        counters,
+        detection,
+        whitelistSeed: [],
+        groupId: `${namespace}-worker`,
+        topics,
+        logger: silentLogger(),
+        registry: createRegistry("wl-worker", { defaultMetrics: false }),
+        lagPollMs: 60_000,
+      });
       await worker.start();
       closeWorker.push(async () => {
         await worker?.stop();
@@ -83,7 +129,10 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
   };
 
   it("publishes the union of every IpWhitelist once per entry, and reports it in status", async () => {
-    applyYaml([whitelist("office", ["10.0.0.0/8", "192.0.2.1"]), whitelist("vpn", ["192.0.2.1", "2001:DB8::1"])], namespace);
+    applyYaml(
+      [whitelist("office", ["10.0.0.0/8", "192.0.2.1"]), whitelist("vpn", ["192.0.2.1", "2001:DB8::1"])],
+      namespace,
+    );
     const published = await nextMessages(3);
     expect(published.sort((a, b) => a.ip.localeCompare(b.ip))).toEqual([
       { action: "add", ip: "10.0.0.0/8", owner: `IpWhitelist ${namespace}/office` },
@@ -93,8 +142,15 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
     await eventually(() => {
       const office = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/office");
       expect(office.status?.publishedEntries).toBe(2);
-      expect(office.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "True", reason: "Published" });
-      const pipeline = getJson<KubeObject & { status?: { whitelist?: { publishedEntries: number; sources: number; lastPublishedTime?: string } } }>(namespace, "socpipeline/wl");
+      expect(office.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({
+        status: "True",
+        reason: "Published",
+      });
+      const pipeline = getJson<
+        KubeObject & {
+          status?: { whitelist?: { publishedEntries: number; sources: number; lastPublishedTime?: string } };
+        }
+      >(namespace, "socpipeline/wl");
       expect(pipeline.status?.whitelist).toMatchObject({ publishedEntries: 3, sources: 2 });
       expect(pipeline.status?.whitelist?.lastPublishedTime).toMatch(/^\d{4}-\d\d-\d\dT/);
     });
@@ -112,7 +168,9 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
 
   it("removes only what no other IpWhitelist still holds when one is deleted", async () => {
     kubectlOk(["delete", "-n", namespace, "ipwhitelist/vpn"]);
-    expect(await nextMessages(1)).toEqual([{ action: "remove", ip: "2001:db8::1", owner: `IpWhitelist ${namespace}/vpn` }]);
+    expect(await nextMessages(1)).toEqual([
+      { action: "remove", ip: "2001:db8::1", owner: `IpWhitelist ${namespace}/vpn` },
+    ]);
     await workerFollows(["192.0.2.1", "198.51.100.0/24"]);
   });
 
@@ -139,7 +197,9 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
 
   it("refuses an entry the workers must not use, says so in status, and still publishes the others", async () => {
     applyYaml([whitelist("broad", ["0.0.0.0/0", "198.51.100.77"])], namespace);
-    expect(await nextMessages(1)).toEqual([{ action: "add", ip: "198.51.100.77", owner: `IpWhitelist ${namespace}/broad` }]);
+    expect(await nextMessages(1)).toEqual([
+      { action: "add", ip: "198.51.100.77", owner: `IpWhitelist ${namespace}/broad` },
+    ]);
     await eventually(() => {
       const broad = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/broad");
       expect(broad.status?.invalidEntries).toEqual(["0.0.0.0/0"]);
@@ -155,10 +215,21 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
   });
 
   it("says so when the pipeline an IpWhitelist names does not exist, and publishes nothing for it", async () => {
-    applyYaml([{ ...whitelist("orphan", ["192.0.2.200"]), spec: { pipelineRef: { name: "nope" }, entries: [{ ip: "192.0.2.200" }] } }], namespace);
+    applyYaml(
+      [
+        {
+          ...whitelist("orphan", ["192.0.2.200"]),
+          spec: { pipelineRef: { name: "nope" }, entries: [{ ip: "192.0.2.200" }] },
+        },
+      ],
+      namespace,
+    );
     await eventually(() => {
       const orphan = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/orphan");
-      expect(orphan.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "PipelineNotFound" });
+      expect(orphan.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({
+        status: "False",
+        reason: "PipelineNotFound",
+      });
       expect(orphan.status?.publishedEntries).toBe(0);
     });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -166,54 +237,101 @@ describe.skipIf(missingKube() || missingKafka())("IpWhitelist → config-updates
   });
 
   it("reports a whitelist it cannot publish while Kafka is unreachable, then publishes it once Kafka is reachable", async () => {
-    const topics = { logs: `${namespace}-down-logs`, configUpdates: `${namespace}-down-config-updates`, highPriorityAlerts: `${namespace}-down-alerts` };
-    const unreachable = pipelineManifest("down", namespace, { kafka: { brokers: ["127.0.0.1:1"], topics }, worker: { autoscaling: { enabled: false } } });
-    applyYaml([unreachable, { ...whitelist("down-list", ["192.0.2.50"]), spec: { pipelineRef: { name: "down" }, entries: [{ ip: "192.0.2.50" }] } }], namespace);
+    const topics = {
+      logs: `${namespace}-down-logs`,
+      configUpdates: `${namespace}-down-config-updates`,
+      highPriorityAlerts: `${namespace}-down-alerts`,
+    };
+    const unreachable = pipelineManifest("down", namespace, {
+      kafka: { brokers: ["127.0.0.1:1"], topics },
+      worker: { autoscaling: { enabled: false } },
+    });
+    applyYaml(
+      [
+        unreachable,
+        {
+          ...whitelist("down-list", ["192.0.2.50"]),
+          spec: { pipelineRef: { name: "down" }, entries: [{ ip: "192.0.2.50" }] },
+        },
+      ],
+      namespace,
+    );
     await eventually(
       () => {
         const pipeline = getJson<KubeObject & { status?: Status }>(namespace, "socpipeline/down");
-        expect(pipeline.status?.conditions?.find((c) => c.type === "Degraded")).toMatchObject({ status: "True", reason: "KafkaUnreachable" });
+        expect(pipeline.status?.conditions?.find((c) => c.type === "Degraded")).toMatchObject({
+          status: "True",
+          reason: "KafkaUnreachable",
+        });
         const list = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/down-list");
-        expect(list.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "PublishFailed" });
+        expect(list.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({
+          status: "False",
+          reason: "PublishFailed",
+        });
         // Flux keeps waiting (the operator retries) rather than calling it failed.
         expect(kstatus(namespace, "ipwhitelist/down-list").status).toBe("InProgress");
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
-    applyYaml([pipelineManifest("down", namespace, { kafka: { brokers: [realInfra.kafkaBroker ?? ""], topics }, worker: { autoscaling: { enabled: false } } })], namespace);
+    applyYaml(
+      [
+        pipelineManifest("down", namespace, {
+          kafka: { brokers: [realInfra.kafkaBroker ?? ""], topics },
+          worker: { autoscaling: { enabled: false } },
+        }),
+      ],
+      namespace,
+    );
     await eventually(
       () => {
         const list = getJson<KubeObject & { status?: Status }>(namespace, "ipwhitelist/down-list");
-        expect(list.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "True", reason: "Published" });
+        expect(list.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({
+          status: "True",
+          reason: "Published",
+        });
         const pipeline = getJson<KubeObject & { status?: Status }>(namespace, "socpipeline/down");
         expect(pipeline.status?.conditions?.find((c) => c.type === "Degraded")?.status).toBe("False");
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     const onTopic: ConfigUpdate[] = [];
-    const follower = await bus.follow(topics.configUpdates, (message) => onTopic.push(JSON.parse(message.value ?? "null") as ConfigUpdate));
+    const follower = await bus.follow(topics.configUpdates, (message) =>
+      onTopic.push(JSON.parse(message.value ?? "null") as ConfigUpdate),
+    );
     await follower.stop();
     expect(onTopic).toEqual([{ action: "add", ip: "192.0.2.50", owner: `IpWhitelist ${namespace}/down-list` }]);
   }, 150_000);
 
-  it.skipIf(missingInfra("elasticsearchUrl"))("a real worker treats a whitelisted address's failed logins as normal", async () => {
-    const current = worker;
-    if (current === null) throw new Error("no worker");
-    const now = Date.now() / 1000;
-    await bus.publish(
-      `${namespace}-logs`,
-      Array.from({ length: 6 }, (_, i) => ({ key: "203.0.113.5", value: JSON.stringify({ message: `Failed password for root from 203.0.113.5 port 22 ssh2`, timestamp: now + i }) })),
-    );
-    const store = createElasticsearchStore({ url: realInfra.elasticsearchUrl ?? "", index: `${namespace}-processed-logs` });
-    const page = await eventually(
-      async () => {
-        const found = await store.search({ source_ip: "203.0.113.5", size: 10 });
-        expect(found.items).toHaveLength(6);
-        return found;
-      },
-      { timeoutMs: 20_000 },
-    );
-    await store.close();
-    expect(page.items.every((log) => !log.is_anomaly && log.rule === "whitelist")).toBe(true);
-  });
+  it.skipIf(missingInfra("elasticsearchUrl"))(
+    "a real worker treats a whitelisted address's failed logins as normal",
+    async () => {
+      const current = worker;
+      if (current === null) throw new Error("no worker");
+      const now = Date.now() / 1000;
+      await bus.publish(
+        `${namespace}-logs`,
+        Array.from({ length: 6 }, (_, i) => ({
+          key: "203.0.113.5",
+          value: JSON.stringify({
+            message: `Failed password for root from 203.0.113.5 port 22 ssh2`,
+            timestamp: now + i,
+          }),
+        })),
+      );
+      const store = createElasticsearchStore({
+        url: realInfra.elasticsearchUrl ?? "",
+        index: `${namespace}-processed-logs`,
+      });
+      const page = await eventually(
+        async () => {
+          const found = await store.search({ source_ip: "203.0.113.5", size: 10 });
+          expect(found.items).toHaveLength(6);
+          return found;
+        },
+        { timeoutMs: 20_000 },
+      );
+      await store.close();
+      expect(page.items.every((log) => !log.is_anomaly && log.rule === "whitelist")).toBe(true);
+    },
+  );
 });

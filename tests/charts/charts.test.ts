@@ -50,7 +50,12 @@ interface Container {
   livenessProbe?: { httpGet: { path: string; port: string } };
   readinessProbe?: { httpGet: { path: string; port: string } };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; runAsNonRoot?: boolean; capabilities?: { drop?: string[] } };
+  securityContext?: {
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    runAsNonRoot?: boolean;
+    capabilities?: { drop?: string[] };
+  };
 }
 interface Workload extends Manifest {
   spec: {
@@ -76,7 +81,16 @@ function helm(args: string[]): { status: number | null; stdout: string; stderr: 
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const templateArgs = (chart: string, release: string, values: string[]): string[] => ["template", release, chart, "--namespace", "soc", "--kube-version", KUBE_VERSION, ...values];
+const templateArgs = (chart: string, release: string, values: string[]): string[] => [
+  "template",
+  release,
+  chart,
+  "--namespace",
+  "soc",
+  "--kube-version",
+  KUBE_VERSION,
+  ...values,
+];
 
 /** Renders a chart; `values` are helm flags such as ["--set", "a=b"]. */
 function render(chart: string, values: string[] = [], release = "soc-pipeline"): Manifest[] {
@@ -96,7 +110,8 @@ function renderError(chart: string, values: string[]): string {
   return run.stderr;
 }
 
-const ofKind = <T extends Manifest>(manifests: Manifest[], kind: string): T[] => manifests.filter((m) => m.kind === kind) as T[];
+const ofKind = <T extends Manifest>(manifests: Manifest[], kind: string): T[] =>
+  manifests.filter((m) => m.kind === kind) as T[];
 function one<T extends Manifest>(manifests: Manifest[], kind: string): T {
   const found = ofKind<T>(manifests, kind);
   expect(found, `exactly one ${kind}`).toHaveLength(1);
@@ -153,19 +168,31 @@ describe("generated CRDs", () => {
   it("the operator chart ships the same CRDs as crds/", () => {
     const files = readdirSync(join(ROOT, "crds")).sort();
     expect(readdirSync(join(OPERATOR_CHART, "crds")).sort()).toEqual(files);
-    for (const file of files) expect(readFileSync(join(OPERATOR_CHART, "crds", file), "utf8"), file).toBe(readFileSync(join(ROOT, "crds", file), "utf8"));
+    for (const file of files)
+      expect(readFileSync(join(OPERATOR_CHART, "crds", file), "utf8"), file).toBe(
+        readFileSync(join(ROOT, "crds", file), "utf8"),
+      );
   });
 
   it("the pipeline values schema has exactly the SocPipeline spec's fields", () => {
-    const crd = parse(readFileSync(join(ROOT, "crds", "socpipelines.yaml"), "utf8")) as { spec: { versions: { schema: { openAPIV3Schema: SchemaNode } }[] } };
-    const values = JSON.parse(readFileSync(join(PIPELINE_CHART, "values.schema.json"), "utf8")) as SchemaNode & { definitions: Record<string, SchemaNode> };
+    const crd = parse(readFileSync(join(ROOT, "crds", "socpipelines.yaml"), "utf8")) as {
+      spec: { versions: { schema: { openAPIV3Schema: SchemaNode } }[] };
+    };
+    const values = JSON.parse(readFileSync(join(PIPELINE_CHART, "values.schema.json"), "utf8")) as SchemaNode & {
+      definitions: Record<string, SchemaNode>;
+    };
     const crdSpec = crd.spec.versions[0]?.schema.openAPIV3Schema.properties?.spec as SchemaNode;
     expect(fieldPaths(values.properties?.pipeline as SchemaNode, values.definitions)).toEqual(fieldPaths(crdSpec, {}));
   });
 
   it("the pipeline values' detection defaults are the SocPipeline spec's, which are the worker's", () => {
-    const values = parse(readFileSync(join(PIPELINE_CHART, "values.yaml"), "utf8")) as { pipeline: { worker: { detection: unknown } } };
-    const spec = socPipelineSpec.parse({ kafka: { brokers: ["kafka:9092"] }, api: { apiKeysSecretRef: { name: "keys", key: "api" } } });
+    const values = parse(readFileSync(join(PIPELINE_CHART, "values.yaml"), "utf8")) as {
+      pipeline: { worker: { detection: unknown } };
+    };
+    const spec = socPipelineSpec.parse({
+      kafka: { brokers: ["kafka:9092"] },
+      api: { apiKeysSecretRef: { name: "keys", key: "api" } },
+    });
     expect(values.pipeline.worker.detection).toEqual(spec.worker.detection);
     expect(spec.worker.detection).toEqual({ ...DETECTION_DEFAULTS, keywords: [...DETECTION_DEFAULTS.keywords] });
   });
@@ -178,22 +205,39 @@ interface SchemaNode {
 }
 /** Every field path of a schema ("api.resources.requests.cpu", "collectors[].name"), following local $refs. */
 function fieldPaths(node: SchemaNode, definitions: Record<string, SchemaNode>, prefix = ""): string[] {
-  const resolved = node.$ref === undefined ? node : (definitions[node.$ref.replace("#/definitions/", "")] as SchemaNode);
-  const own = Object.entries(resolved.properties ?? {}).flatMap(([name, child]) => [`${prefix}${name}`, ...fieldPaths(child, definitions, `${prefix}${name}.`)]);
-  const items = resolved.items === undefined ? [] : fieldPaths(resolved.items, definitions, `${prefix.replace(/\.$/, "")}[].`);
+  const resolved =
+    node.$ref === undefined ? node : (definitions[node.$ref.replace("#/definitions/", "")] as SchemaNode);
+  const own = Object.entries(resolved.properties ?? {}).flatMap(([name, child]) => [
+    `${prefix}${name}`,
+    ...fieldPaths(child, definitions, `${prefix}${name}.`),
+  ]);
+  const items =
+    resolved.items === undefined ? [] : fieldPaths(resolved.items, definitions, `${prefix.replace(/\.$/, "")}[].`);
   return [...own, ...items].sort();
 }
 
 describe.skipIf(helmMissing)("soc-operator chart", () => {
   it("passes helm lint --strict, cluster-wide and namespaced", () => {
-    for (const values of [[], ["--set", "watchNamespaces={team-a,team-b},imageRegistries={ghcr.io/soc-pipeline},serviceMonitor.enabled=true"]]) {
+    for (const values of [
+      [],
+      ["--set", "watchNamespaces={team-a,team-b},imageRegistries={ghcr.io/soc-pipeline},serviceMonitor.enabled=true"],
+    ]) {
       const run = helm(["lint", "--strict", OPERATOR_CHART, ...values]);
       expect(run.status, run.stdout + run.stderr).toBe(0);
     }
   });
 
   it("renders the operator objects, no ServiceMonitor by default", () => {
-    expect(kinds(render(OPERATOR_CHART))).toEqual(["ClusterRole", "ClusterRoleBinding", "Deployment", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "ServiceAccount"]);
+    expect(kinds(render(OPERATOR_CHART))).toEqual([
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "Deployment",
+      "PodDisruptionBudget",
+      "Role",
+      "RoleBinding",
+      "Service",
+      "ServiceAccount",
+    ]);
   });
 
   it("grants exactly what the operator needs cluster-wide, leases only in its namespace", () => {
@@ -205,8 +249,13 @@ describe.skipIf(helmMissing)("soc-operator chart", () => {
     expect(leaderElection.metadata.namespace).toBe("soc");
     expect(grants(leaderElection.rules)).toEqual({ "coordination.k8s.io/leases": ["create", "get", "update"] });
     const binding = one<Binding>(manifests, "ClusterRoleBinding");
-    expect(binding.roleRef).toMatchObject({ kind: "ClusterRole", name: one<Role>(manifests, "ClusterRole").metadata.name });
-    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: one<Manifest>(manifests, "ServiceAccount").metadata.name, namespace: "soc" }]);
+    expect(binding.roleRef).toMatchObject({
+      kind: "ClusterRole",
+      name: one<Role>(manifests, "ClusterRole").metadata.name,
+    });
+    expect(binding.subjects).toEqual([
+      { kind: "ServiceAccount", name: one<Manifest>(manifests, "ServiceAccount").metadata.name, namespace: "soc" },
+    ]);
   });
 
   it("uses a Role in each watched namespace, and nothing cluster-wide, when watchNamespaces is set", () => {
@@ -219,25 +268,60 @@ describe.skipIf(helmMissing)("soc-operator chart", () => {
       const watched = roles.find((role) => role.metadata.namespace === namespace);
       expect(grants(watched?.rules ?? []), namespace).toEqual(OPERATOR_GRANTS);
       const binding = ofKind<Binding>(manifests, "RoleBinding").find((b) => b.metadata.namespace === namespace);
-      expect(binding?.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: watched?.metadata.name });
-      expect(binding?.subjects).toEqual([{ kind: "ServiceAccount", name: one<Manifest>(manifests, "ServiceAccount").metadata.name, namespace: "soc" }]);
+      expect(binding?.roleRef).toEqual({
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "Role",
+        name: watched?.metadata.name,
+      });
+      expect(binding?.subjects).toEqual([
+        { kind: "ServiceAccount", name: one<Manifest>(manifests, "ServiceAccount").metadata.name, namespace: "soc" },
+      ]);
     }
-    expect(roles.find((role) => role.metadata.namespace === "soc")?.rules.every((rule) => rule.resources.join() === "leases")).toBe(true);
+    expect(
+      roles
+        .find((role) => role.metadata.namespace === "soc")
+        ?.rules.every((rule) => rule.resources.join() === "leases"),
+    ).toBe(true);
     expect(env(container(one<Workload>(manifests, "Deployment")), "WATCH_NAMESPACES")?.value).toBe("team-a,team-b");
   });
 
   it("passes the image registry allow-list to the operator", () => {
-    const c = container(one<Workload>(render(OPERATOR_CHART, ["--set", "imageRegistries={ghcr.io/soc-pipeline,registry.example.com:5000/soc}"]), "Deployment"));
+    const c = container(
+      one<Workload>(
+        render(OPERATOR_CHART, ["--set", "imageRegistries={ghcr.io/soc-pipeline,registry.example.com:5000/soc}"]),
+        "Deployment",
+      ),
+    );
     expect(env(c, "ALLOWED_IMAGE_REGISTRIES")?.value).toBe("ghcr.io/soc-pipeline,registry.example.com:5000/soc");
   });
 
   it("passes the Kafka broker allow-list and client settings to the operator, as its own parser reads them", () => {
-    const c = container(one<Workload>(render(OPERATOR_CHART, ["--set", "kafka.brokerAllowlist={kafka.kafka.svc:9092,team-a=kafka.team-a.svc},kafka.brokersInNamespace=true,kafka.requirePipelineCredentials=true"]), "Deployment"));
-    const rendered = Object.fromEntries((c.env ?? []).filter((e) => e.name.startsWith("KAFKA_")).map((e) => [e.name, e.value]));
-    expect(rendered).toEqual({ KAFKA_BROKER_ALLOWLIST: "kafka.kafka.svc:9092,team-a=kafka.team-a.svc", KAFKA_BROKERS_IN_NAMESPACE: "true", KAFKA_REQUIRE_PIPELINE_CREDENTIALS: "true", KAFKA_CLIENT_IDLE_SECONDS: "600", KAFKA_CLIENTS_MAX: "64" });
+    const c = container(
+      one<Workload>(
+        render(OPERATOR_CHART, [
+          "--set",
+          "kafka.brokerAllowlist={kafka.kafka.svc:9092,team-a=kafka.team-a.svc},kafka.brokersInNamespace=true,kafka.requirePipelineCredentials=true",
+        ]),
+        "Deployment",
+      ),
+    );
+    const rendered = Object.fromEntries(
+      (c.env ?? []).filter((e) => e.name.startsWith("KAFKA_")).map((e) => [e.name, e.value]),
+    );
+    expect(rendered).toEqual({
+      KAFKA_BROKER_ALLOWLIST: "kafka.kafka.svc:9092,team-a=kafka.team-a.svc",
+      KAFKA_BROKERS_IN_NAMESPACE: "true",
+      KAFKA_REQUIRE_PIPELINE_CREDENTIALS: "true",
+      KAFKA_CLIENT_IDLE_SECONDS: "600",
+      KAFKA_CLIENTS_MAX: "64",
+    });
     const parsed = parseOperatorEnv(rendered);
     expect(parsed.KAFKA_BROKER_ALLOWLIST).toHaveLength(2);
-    expect([parsed.KAFKA_BROKERS_IN_NAMESPACE, parsed.KAFKA_REQUIRE_PIPELINE_CREDENTIALS, parsed.KAFKA_CLIENT_IDLE_SECONDS]).toEqual([true, true, 600]);
+    expect([
+      parsed.KAFKA_BROKERS_IN_NAMESPACE,
+      parsed.KAFKA_REQUIRE_PIPELINE_CREDENTIALS,
+      parsed.KAFKA_CLIENT_IDLE_SECONDS,
+    ]).toEqual([true, true, 600]);
   });
 
   it("runs two replicas under the restricted Pod Security profile", () => {
@@ -245,10 +329,18 @@ describe.skipIf(helmMissing)("soc-operator chart", () => {
     const pod = deployment.spec.template.spec;
     expect(deployment.spec.replicas).toBe(2);
     expect(pod.terminationGracePeriodSeconds).toBe(30);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
     const c = container(deployment);
     expect(c.image).toBe("ghcr.io/soc-pipeline/operator:0.1.0");
-    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
     expect(c.resources?.requests).toBeDefined();
     expect(c.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
     expect(c.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: "http" });
@@ -261,12 +353,17 @@ describe.skipIf(helmMissing)("soc-operator chart", () => {
   });
 
   it("renders a ServiceMonitor for the metrics Service only when enabled", () => {
-    const manifests = render(OPERATOR_CHART, ["--set", "serviceMonitor.enabled=true,serviceMonitor.labels.release=prom"]);
+    const manifests = render(OPERATOR_CHART, [
+      "--set",
+      "serviceMonitor.enabled=true,serviceMonitor.labels.release=prom",
+    ]);
     const monitor = one<CustomResource>(manifests, "ServiceMonitor");
     const service = one<CustomResource>(manifests, "Service");
     expect(monitor.metadata.labels?.release).toBe("prom");
     expect(monitor.spec.endpoints).toMatchObject([{ port: "metrics", path: "/metrics" }]);
-    expect(service.metadata.labels).toMatchObject((monitor.spec.selector as { matchLabels: Record<string, string> }).matchLabels);
+    expect(service.metadata.labels).toMatchObject(
+      (monitor.spec.selector as { matchLabels: Record<string, string> }).matchLabels,
+    );
     expect(ofKind(render(OPERATOR_CHART, ["--set", "serviceMonitor.enabled=false"]), "ServiceMonitor")).toEqual([]);
   });
 
@@ -285,12 +382,17 @@ describe.skipIf(helmMissing)("soc-operator chart", () => {
 });
 
 describe.skipIf(helmMissing)("soc-pipeline chart", () => {
-  const values = parse(readFileSync(join(PIPELINE_CHART, "values.yaml"), "utf8")) as { pipeline: { [key: string]: Json } };
+  const values = parse(readFileSync(join(PIPELINE_CHART, "values.yaml"), "utf8")) as {
+    pipeline: { [key: string]: Json };
+  };
   const defaultApiKeys = { name: "soc-pipeline-api-keys", key: "API_KEYS" };
   const pipelineOf = (manifests: Manifest[]) => one<CustomResource>(manifests, "SocPipeline");
 
   it("passes helm lint --strict, with and without the dev servers", () => {
-    for (const extra of [[], ["--set", "dev.enabled=true,dev.persistence.enabled=true,secrets.apiKeys=ingest:0123456789abcdef"]]) {
+    for (const extra of [
+      [],
+      ["--set", "dev.enabled=true,dev.persistence.enabled=true,secrets.apiKeys=ingest:0123456789abcdef"],
+    ]) {
       const run = helm(["lint", "--strict", PIPELINE_CHART, ...extra]);
       expect(run.status, run.stdout + run.stderr).toBe(0);
     }
@@ -307,7 +409,14 @@ describe.skipIf(helmMissing)("soc-pipeline chart", () => {
   });
 
   it("renders a spec the operator's schema accepts, named as the CRD requires", () => {
-    const manifests = render(PIPELINE_CHART, ["--set", "dev.enabled=true,secrets.apiKeys=ingest:0123456789abcdef,secrets.githubToken=t,pipeline.credentialScanner.enabled=true"], "a-release-name-that-is-much-too-long-for-pipelines");
+    const manifests = render(
+      PIPELINE_CHART,
+      [
+        "--set",
+        "dev.enabled=true,secrets.apiKeys=ingest:0123456789abcdef,secrets.githubToken=t,pipeline.credentialScanner.enabled=true",
+      ],
+      "a-release-name-that-is-much-too-long-for-pipelines",
+    );
     const pipeline = pipelineOf(manifests);
     expect(pipeline.metadata.name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
     expect(pipeline.metadata.name.length).toBeLessThanOrEqual(30);
@@ -315,10 +424,17 @@ describe.skipIf(helmMissing)("soc-pipeline chart", () => {
   });
 
   it("renders each Secret only when its value is given and points the spec at it", () => {
-    const manifests = render(PIPELINE_CHART, ["--set", "secrets.apiKeys=ingest:0123456789abcdef,secrets.smtpUrl=smtp://u:p@mail:587"]);
+    const manifests = render(PIPELINE_CHART, [
+      "--set",
+      "secrets.apiKeys=ingest:0123456789abcdef,secrets.smtpUrl=smtp://u:p@mail:587",
+    ]);
     const secrets = ofKind<Secret>(manifests, "Secret");
     expect(secrets.map((s) => s.metadata.name).sort()).toEqual(["soc-pipeline-api-keys", "soc-pipeline-smtp"]);
-    const data = Object.fromEntries(secrets.flatMap((s) => Object.entries(s.data).map(([key, value]) => [key, Buffer.from(value, "base64").toString()])));
+    const data = Object.fromEntries(
+      secrets.flatMap((s) =>
+        Object.entries(s.data).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]),
+      ),
+    );
     expect(data).toEqual({ API_KEYS: "ingest:0123456789abcdef", SMTP_URL: "smtp://u:p@mail:587" });
     const spec = pipelineOf(manifests).spec as { [part: string]: { [key: string]: Json } };
     const smtp = { name: "soc-pipeline-smtp", key: "SMTP_URL" };
@@ -330,7 +446,10 @@ describe.skipIf(helmMissing)("soc-pipeline chart", () => {
   });
 
   it("passes references to existing Secrets through without rendering any", () => {
-    const manifests = render(PIPELINE_CHART, ["--set", "pipeline.api.apiKeysSecretRef.name=keys,pipeline.api.apiKeysSecretRef.key=k,pipeline.alerter.slackWebhookUrlsSecretRef.name=hooks,pipeline.alerter.slackWebhookUrlsSecretRef.key=slack,pipeline.redis.urlSecretRef.name=redis,pipeline.redis.urlSecretRef.key=url"]);
+    const manifests = render(PIPELINE_CHART, [
+      "--set",
+      "pipeline.api.apiKeysSecretRef.name=keys,pipeline.api.apiKeysSecretRef.key=k,pipeline.alerter.slackWebhookUrlsSecretRef.name=hooks,pipeline.alerter.slackWebhookUrlsSecretRef.key=slack,pipeline.redis.urlSecretRef.name=redis,pipeline.redis.urlSecretRef.key=url",
+    ]);
     expect(ofKind(manifests, "Secret")).toEqual([]);
     const spec = pipelineOf(manifests).spec as { [part: string]: { [key: string]: Json } };
     expect(spec.api?.apiKeysSecretRef).toEqual({ name: "keys", key: "k" });
@@ -344,9 +463,23 @@ describe.skipIf(helmMissing)("soc-pipeline chart", () => {
     const manifests = render(PIPELINE_CHART, ["--set", "dev.enabled=true"]);
     const workloads = [...ofKind<Workload>(manifests, "StatefulSet"), ...ofKind<Workload>(manifests, "Deployment")];
     const images = Object.fromEntries(workloads.map((w) => [w.metadata.name, container(w).image]));
-    expect(images).toEqual({ "soc-pipeline-kafka": "apache/kafka:3.9.2", "soc-pipeline-elasticsearch": expect.stringMatching(/^docker\.elastic\.co\/elasticsearch\/elasticsearch:8\.19\.\d+$/), "soc-pipeline-redis": "redis:7-alpine" });
-    for (const w of workloads) expect(container(w).securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
-    expect(ofKind(manifests, "Service").map((s) => s.metadata.name).sort()).toEqual(["soc-pipeline-elasticsearch", "soc-pipeline-kafka", "soc-pipeline-redis"]);
+    expect(images).toEqual({
+      "soc-pipeline-kafka": "apache/kafka:3.9.2",
+      "soc-pipeline-elasticsearch": expect.stringMatching(
+        /^docker\.elastic\.co\/elasticsearch\/elasticsearch:8\.19\.\d+$/,
+      ),
+      "soc-pipeline-redis": "redis:7-alpine",
+    });
+    for (const w of workloads)
+      expect(container(w).securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+      });
+    expect(
+      ofKind(manifests, "Service")
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(["soc-pipeline-elasticsearch", "soc-pipeline-kafka", "soc-pipeline-redis"]);
     expect(pipelineOf(manifests).spec).toMatchObject({
       kafka: { brokers: ["soc-pipeline-kafka:9092"] },
       elasticsearch: { url: "http://soc-pipeline-elasticsearch:9200", index: "processed_logs" },
@@ -356,10 +489,26 @@ describe.skipIf(helmMissing)("soc-pipeline chart", () => {
 
   it("passes credentials through as Secret references and network isolation settings into a spec the operator accepts", () => {
     const pipeline = {
-      kafka: { brokers: ["kafka:9093"], tls: { caSecretRef: { name: "kafka-ca", key: "ca.crt" } }, sasl: { mechanism: "SCRAM-SHA-512", username: "soc", passwordSecretRef: { name: "kafka-soc", key: "password" } } },
-      elasticsearch: { url: "https://es:9200", apiKeySecretRef: { name: "es", key: "api-key" }, caSecretRef: { name: "es", key: "ca.crt" } },
+      kafka: {
+        brokers: ["kafka:9093"],
+        tls: { caSecretRef: { name: "kafka-ca", key: "ca.crt" } },
+        sasl: {
+          mechanism: "SCRAM-SHA-512",
+          username: "soc",
+          passwordSecretRef: { name: "kafka-soc", key: "password" },
+        },
+      },
+      elasticsearch: {
+        url: "https://es:9200",
+        apiKeySecretRef: { name: "es", key: "api-key" },
+        caSecretRef: { name: "es", key: "ca.crt" },
+      },
       redis: { url: "rediss://redis:6380", username: "soc", passwordSecretRef: { name: "redis", key: "password" } },
-      networkPolicy: { ingressFrom: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], monitoringNamespace: "monitoring", backends: { cidrs: ["10.20.0.0/16"] } },
+      networkPolicy: {
+        ingressFrom: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+        monitoringNamespace: "monitoring",
+        backends: { cidrs: ["10.20.0.0/16"] },
+      },
     };
     const spec = pipelineOf(render(PIPELINE_CHART, ["--set-json", `pipeline=${JSON.stringify(pipeline)}`])).spec;
     expect(spec).toMatchObject(pipeline);
@@ -368,7 +517,10 @@ describe.skipIf(helmMissing)("soc-pipeline chart", () => {
 
   it("renders IpWhitelists for the pipeline", () => {
     const entries = [{ ip: "10.0.0.0/8", comment: "office" }, { ip: "2001:db8::1" }];
-    const manifests = render(PIPELINE_CHART, ["--set-json", `ipWhitelists=${JSON.stringify([{ name: "office", entries }])}`]);
+    const manifests = render(PIPELINE_CHART, [
+      "--set-json",
+      `ipWhitelists=${JSON.stringify([{ name: "office", entries }])}`,
+    ]);
     const whitelist = one<CustomResource>(manifests, "IpWhitelist");
     expect(whitelist.metadata.name).toBe("soc-pipeline-office");
     expect(whitelist.spec).toEqual({ pipelineRef: { name: pipelineOf(manifests).metadata.name }, entries });
@@ -384,10 +536,25 @@ describe.skipIf(helmMissing)("soc-pipeline chart", () => {
     ["an unknown top-level key", ["--set", "kafka.brokers={a:9092}"]],
     ["a whitelist entry that is no IP", ["--set-json", 'ipWhitelists=[{"name":"x","entries":[{"ip":"example.com"}]}]']],
     ["a non-boolean dev.enabled", ["--set-string", "dev.enabled=yes"]],
-    ["an unknown Kafka SASL mechanism", ["--set", "pipeline.kafka.sasl.mechanism=GSSAPI,pipeline.kafka.sasl.passwordSecretRef.name=k,pipeline.kafka.sasl.passwordSecretRef.key=p"]],
-    ["AWS_MSK_IAM without tls", ["--set", "pipeline.kafka.sasl.mechanism=AWS_MSK_IAM,pipeline.kafka.sasl.region=eu-west-1"]],
-    ["AWS_MSK_IAM without a region", ["--set-json", 'pipeline.kafka.tls={}', "--set", "pipeline.kafka.sasl.mechanism=AWS_MSK_IAM"]],
-    ["a Kafka SCRAM user without a password", ["--set", "pipeline.kafka.sasl.mechanism=SCRAM-SHA-512,pipeline.kafka.sasl.username=u"]],
+    [
+      "an unknown Kafka SASL mechanism",
+      [
+        "--set",
+        "pipeline.kafka.sasl.mechanism=GSSAPI,pipeline.kafka.sasl.passwordSecretRef.name=k,pipeline.kafka.sasl.passwordSecretRef.key=p",
+      ],
+    ],
+    [
+      "AWS_MSK_IAM without tls",
+      ["--set", "pipeline.kafka.sasl.mechanism=AWS_MSK_IAM,pipeline.kafka.sasl.region=eu-west-1"],
+    ],
+    [
+      "AWS_MSK_IAM without a region",
+      ["--set-json", "pipeline.kafka.tls={}", "--set", "pipeline.kafka.sasl.mechanism=AWS_MSK_IAM"],
+    ],
+    [
+      "a Kafka SCRAM user without a password",
+      ["--set", "pipeline.kafka.sasl.mechanism=SCRAM-SHA-512,pipeline.kafka.sasl.username=u"],
+    ],
     ["an ingress source that selects nothing", ["--set-json", "pipeline.networkPolicy.ingressFrom=[{}]"]],
     ["a trace endpoint that is not http(s)", ["--set", "pipeline.telemetry.endpoint=grpc://otel:4317"]],
     ["credentials in the trace endpoint", ["--set", "pipeline.telemetry.endpoint=https://user:token@otel:4318"]],

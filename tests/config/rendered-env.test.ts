@@ -74,9 +74,24 @@ const SECRET_VALUES: Env = {
 
 const ref = (key: string) => ({ name: "soc-secrets", key });
 const FULL_SPEC = {
-  kafka: { brokers: ["kafka:9093"], tls: { caSecretRef: ref("ca"), certSecretRef: ref("cert"), keySecretRef: ref("key") }, sasl: { mechanism: "SCRAM-SHA-512", username: "soc", passwordSecretRef: ref("kafka") }, topics: { logs: "a-logs", configUpdates: "a-config", highPriorityAlerts: "a-alerts" } },
-  elasticsearch: { urlSecretRef: ref("es-url"), username: "soc", passwordSecretRef: ref("es-password"), caSecretRef: ref("es-ca") },
-  redis: { urlSecretRef: ref("redis-url"), username: "soc", passwordSecretRef: ref("redis-password"), caSecretRef: ref("redis-ca") },
+  kafka: {
+    brokers: ["kafka:9093"],
+    tls: { caSecretRef: ref("ca"), certSecretRef: ref("cert"), keySecretRef: ref("key") },
+    sasl: { mechanism: "SCRAM-SHA-512", username: "soc", passwordSecretRef: ref("kafka") },
+    topics: { logs: "a-logs", configUpdates: "a-config", highPriorityAlerts: "a-alerts" },
+  },
+  elasticsearch: {
+    urlSecretRef: ref("es-url"),
+    username: "soc",
+    passwordSecretRef: ref("es-password"),
+    caSecretRef: ref("es-ca"),
+  },
+  redis: {
+    urlSecretRef: ref("redis-url"),
+    username: "soc",
+    passwordSecretRef: ref("redis-password"),
+    caSecretRef: ref("redis-ca"),
+  },
   api: { apiKeysSecretRef: ref("api-keys"), frontendOrigins: ["https://soc.example.com"] },
   worker: {
     groupId: "a-workers",
@@ -93,22 +108,71 @@ const FULL_SPEC = {
       incidentMaxAlerts: 500,
     },
   },
-  alerter: { slackWebhookUrlsSecretRef: ref("slack"), discordWebhookUrlsSecretRef: ref("discord"), smtpUrlSecretRef: ref("smtp"), emailTo: ["soc@example.com"], dashboardUrl: "https://soc.example.com" },
+  alerter: {
+    slackWebhookUrlsSecretRef: ref("slack"),
+    discordWebhookUrlsSecretRef: ref("discord"),
+    smtpUrlSecretRef: ref("smtp"),
+    emailTo: ["soc@example.com"],
+    dashboardUrl: "https://soc.example.com",
+  },
   collectors: [
-    { name: "pg", type: "postgres", settings: { POSTGRES_LOG_DIR: "/logs", COLLECTOR_POLL_SECONDS: "5", LOG_LEVEL: "debug" } },
-    { name: "vercel", type: "vercel", settings: { DRAIN_MAX_BODY_BYTES: "1000000", DRAIN_MAX_CONNECTIONS: "64" }, secretEnv: [{ name: "VERCEL_DRAIN_SECRET", secretKeyRef: ref("vercel") }, { name: "VERCEL_VERIFY_TOKEN", secretKeyRef: ref("vercel-verify") }] },
-    { name: "supa", type: "supabase", settings: { SUPABASE_PROJECT_REF: "abcd", SUPABASE_DRAIN_HEADER: "X-Token" }, secretEnv: [{ name: "SUPABASE_ACCESS_TOKEN", secretKeyRef: ref("supabase") }, { name: "SUPABASE_DRAIN_SECRET", secretKeyRef: ref("supabase-drain") }] },
-    { name: "fb", type: "firebase", settings: { GCP_PROJECT_ID: "acme", FIREBASE_LOG_FILTER: "severity>=WARNING" }, secretEnv: [{ name: "GOOGLE_SERVICE_ACCOUNT_JSON", secretKeyRef: ref("google") }] },
-    { name: "syslog", type: "syslog", replicas: 2, settings: { SYSLOG_TRANSPORTS: "udp,tls", SYSLOG_TIMEZONE: "Europe/Berlin" }, secretEnv: [{ name: "SYSLOG_TLS_CERT", secretKeyRef: ref("syslog-cert") }, { name: "SYSLOG_TLS_KEY", secretKeyRef: ref("syslog-key") }] },
+    {
+      name: "pg",
+      type: "postgres",
+      settings: { POSTGRES_LOG_DIR: "/logs", COLLECTOR_POLL_SECONDS: "5", LOG_LEVEL: "debug" },
+    },
+    {
+      name: "vercel",
+      type: "vercel",
+      settings: { DRAIN_MAX_BODY_BYTES: "1000000", DRAIN_MAX_CONNECTIONS: "64" },
+      secretEnv: [
+        { name: "VERCEL_DRAIN_SECRET", secretKeyRef: ref("vercel") },
+        { name: "VERCEL_VERIFY_TOKEN", secretKeyRef: ref("vercel-verify") },
+      ],
+    },
+    {
+      name: "supa",
+      type: "supabase",
+      settings: { SUPABASE_PROJECT_REF: "abcd", SUPABASE_DRAIN_HEADER: "X-Token" },
+      secretEnv: [
+        { name: "SUPABASE_ACCESS_TOKEN", secretKeyRef: ref("supabase") },
+        { name: "SUPABASE_DRAIN_SECRET", secretKeyRef: ref("supabase-drain") },
+      ],
+    },
+    {
+      name: "fb",
+      type: "firebase",
+      settings: { GCP_PROJECT_ID: "acme", FIREBASE_LOG_FILTER: "severity>=WARNING" },
+      secretEnv: [{ name: "GOOGLE_SERVICE_ACCOUNT_JSON", secretKeyRef: ref("google") }],
+    },
+    {
+      name: "syslog",
+      type: "syslog",
+      replicas: 2,
+      settings: { SYSLOG_TRANSPORTS: "udp,tls", SYSLOG_TIMEZONE: "Europe/Berlin" },
+      secretEnv: [
+        { name: "SYSLOG_TLS_CERT", secretKeyRef: ref("syslog-cert") },
+        { name: "SYSLOG_TLS_KEY", secretKeyRef: ref("syslog-key") },
+      ],
+    },
   ],
   reporter: { enabled: true, smtpUrlSecretRef: ref("smtp"), emailTo: ["soc@example.com"], dayOfMonth: 3, hourUtc: 7 },
   credentialScanner: { enabled: true, githubTokenSecretRef: ref("github"), queries: ["org:acme", "acme.com"] },
   retention: { normalDays: 14, anomalyDays: 365, anomalyIndexPeriod: "day" },
-  telemetry: { endpoint: "http://otel-collector.observability:4318", headersSecretRef: ref("otlp-headers"), samplingRatio: 0.25 },
+  telemetry: {
+    endpoint: "http://otel-collector.observability:4318",
+    headersSecretRef: ref("otlp-headers"),
+    samplingRatio: 0.25,
+  },
 };
 
 function pipeline(spec: Record<string, unknown>): SocPipeline {
-  return socPipelineObject.parse({ apiVersion: "socpipeline.io/v1alpha1", kind: "SocPipeline", metadata: { name: "shop", namespace: "soc", uid: "uid-1", generation: 1, resourceVersion: "1" }, spec });
+  return socPipelineObject.parse({
+    apiVersion: "socpipeline.io/v1alpha1",
+    kind: "SocPipeline",
+    metadata: { name: "shop", namespace: "soc", uid: "uid-1", generation: 1, resourceVersion: "1" },
+    spec,
+  });
 }
 
 /** The pod's environment: the ConfigMap, then its own settings, then each Secret file written to `dir`. */
@@ -121,7 +185,11 @@ function podEnv(spec: SocPipeline["spec"], component: Component, dir: string): E
     writeFileSync(path, value);
     return [file.env, path];
   });
-  return { ...sharedSettings(spec), ...Object.fromEntries(component.env.map((e) => [e.name, e.value])), ...Object.fromEntries(files) };
+  return {
+    ...sharedSettings(spec),
+    ...Object.fromEntries(component.env.map((e) => [e.name, e.value])),
+    ...Object.fromEntries(files),
+  };
 }
 
 /** The names the operator sets for this component (the ConfigMap's are shared by all) that its schema has no key for. */
@@ -138,7 +206,10 @@ function configOf(spec: SocPipeline["spec"], component: Component): ServiceConfi
 
 describe("every component's rendered environment", () => {
   it.each([
-    { case: "a default pipeline", spec: { kafka: { brokers: ["kafka:9092"] }, api: { apiKeysSecretRef: ref("api-keys") } } },
+    {
+      case: "a default pipeline",
+      spec: { kafka: { brokers: ["kafka:9092"] }, api: { apiKeysSecretRef: ref("api-keys") } },
+    },
     { case: "a pipeline with every component, secured backends and every setting", spec: FULL_SPEC },
   ])("is read and accepted by the service's own parser: $case", ({ spec }) => {
     const object = pipeline(spec);
@@ -157,8 +228,13 @@ describe("every component's rendered environment", () => {
   it("carries the spec's values through to what each service parses", () => {
     const object = pipeline(FULL_SPEC);
     const dir = mkdtempSync(join(tmpdir(), "rendered-env-"));
-    const envOf = (name: string): Env => podEnv(object.spec, components(object).find((c) => c.name === name) as Component, dir);
-    expect(parseApiEnv(envOf("api"))).toMatchObject({ WORKER_GROUP_ID: "a-workers", TOPIC_LOGS: "a-logs", FRONTEND_ORIGIN: ["https://soc.example.com"] });
+    const envOf = (name: string): Env =>
+      podEnv(object.spec, components(object).find((c) => c.name === name) as Component, dir);
+    expect(parseApiEnv(envOf("api"))).toMatchObject({
+      WORKER_GROUP_ID: "a-workers",
+      TOPIC_LOGS: "a-logs",
+      FRONTEND_ORIGIN: ["https://soc.example.com"],
+    });
     expect(parseWorkerEnv(envOf("worker"))).toMatchObject({
       WORKER_GROUP_ID: "a-workers",
       SPIKE_BASELINE_MINUTES: 30,
@@ -172,10 +248,20 @@ describe("every component's rendered environment", () => {
       INCIDENT_MAX_SECONDS: 43200,
       INCIDENT_MAX_ALERTS: 500,
     });
-    expect(parseAlerterEnv(envOf("alerter"))).toMatchObject({ TOPIC_HIGH_PRIORITY_ALERTS: "a-alerts", ALERT_EMAIL_TO: ["soc@example.com"] });
-    expect(parseScannerEnv(envOf("credential-scanner"))).toMatchObject({ TOPIC_HIGH_PRIORITY_ALERTS: "a-alerts", SCAN_QUERIES: ["org:acme", "acme.com"] });
+    expect(parseAlerterEnv(envOf("alerter"))).toMatchObject({
+      TOPIC_HIGH_PRIORITY_ALERTS: "a-alerts",
+      ALERT_EMAIL_TO: ["soc@example.com"],
+    });
+    expect(parseScannerEnv(envOf("credential-scanner"))).toMatchObject({
+      TOPIC_HIGH_PRIORITY_ALERTS: "a-alerts",
+      SCAN_QUERIES: ["org:acme", "acme.com"],
+    });
     expect(parseReporterEnv(envOf("reporter"))).toMatchObject({ REPORT_DAY_OF_MONTH: 3, REPORT_HOUR_UTC: 7 });
-    expect(parseRetentionJobEnv(envOf("retention"))).toMatchObject({ RETENTION_NORMAL_DAYS: 14, RETENTION_ANOMALY_DAYS: 365, ELASTICSEARCH_ANOMALY_INDEX_PERIOD: "day" });
+    expect(parseRetentionJobEnv(envOf("retention"))).toMatchObject({
+      RETENTION_NORMAL_DAYS: 14,
+      RETENTION_ANOMALY_DAYS: 365,
+      ELASTICSEARCH_ANOMALY_INDEX_PERIOD: "day",
+    });
     expect(parseWorkerEnv(envOf("worker"))).toMatchObject({ RETENTION_NORMAL_DAYS: 14, RETENTION_ANOMALY_DAYS: 365 });
     // The ports the syslog pod listens on are the ones its Service and NetworkPolicy open.
     const syslog = components(object).find((c) => c.name === "collector-syslog") as Component;

@@ -39,27 +39,48 @@ export interface KafkaTarget {
   prepare(admin: KafkaBus, topics: PipelineTopics): Promise<void>;
 }
 
-const PRINCIPALS: PipelinePrincipals = { api: "User:api", worker: "User:worker", alerter: "User:alerter", collector: "User:collector", scanner: "User:scanner", operator: "User:operator" };
+const PRINCIPALS: PipelinePrincipals = {
+  api: "User:api",
+  worker: "User:worker",
+  alerter: "User:alerter",
+  collector: "User:collector",
+  scanner: "User:scanner",
+  operator: "User:operator",
+};
 const secureCaFile = realInfra.kafkaSecureCaFile ?? "";
 const secureMissing = missingInfra("kafkaSecureBroker") || missingInfra("kafkaSecureCaFile");
 
 /** A SCRAM login on the SASL_SSL broker; tests of refusals change the mechanism, password or CA (null: none). */
-export function scram(user: Principal, options: { mechanism?: PasswordMechanism; password?: string; ca?: string | null } = {}): KafkaSecurity {
+export function scram(
+  user: Principal,
+  options: { mechanism?: PasswordMechanism; password?: string; ca?: string | null } = {},
+): KafkaSecurity {
   return {
     protocol: "SASL_SSL",
-    sasl: { mechanism: options.mechanism ?? "SCRAM-SHA-512", username: user, password: new Secret(options.password ?? kafkaSecurePassword(user)) },
+    sasl: {
+      mechanism: options.mechanism ?? "SCRAM-SHA-512",
+      username: user,
+      password: new Secret(options.password ?? kafkaSecurePassword(user)),
+    },
     tls: options.ca === null ? {} : { ca: options.ca ?? readFileSync(secureCaFile, "utf8") },
   };
 }
 
 export function connectSecure(clientId: string, security: KafkaSecurity, logger: Logger = silentLogger()): KafkaBus {
-  return createKafkaBus({ brokers: [realInfra.kafkaSecureBroker ?? ""], clientId, logger, security, publishTimeoutMs: 4_000 });
+  return createKafkaBus({
+    brokers: [realInfra.kafkaSecureBroker ?? ""],
+    clientId,
+    logger,
+    security,
+    publishTimeoutMs: 4_000,
+  });
 }
 
 export const PLAINTEXT_KAFKA: KafkaTarget = {
   label: "plaintext Kafka",
   missing: missingInfra("kafkaBroker"),
-  connect: (_principal, clientId, logger = silentLogger()) => createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId, logger, security: PLAINTEXT }),
+  connect: (_principal, clientId, logger = silentLogger()) =>
+    createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId, logger, security: PLAINTEXT }),
   serviceEnv: () => ({ KAFKA_BROKER: realInfra.kafkaBroker ?? "" }),
   prepare: (admin, topics) => admin.ensureTopics(pipelineTopicSpecs(topics)),
 };
@@ -83,7 +104,10 @@ export const SECURE_KAFKA: KafkaTarget = {
     // service sees its topics, or its first request may be refused.
     const probe = connectSecure(`soc-api-acl-probe-${topics.logs}`, scram("api"));
     try {
-      await eventually(() => probe.lag(DEFAULT_PIPELINE_GROUPS.worker, topics.configUpdates), { timeoutMs: 15_000, intervalMs: 100 });
+      await eventually(() => probe.lag(DEFAULT_PIPELINE_GROUPS.worker, topics.configUpdates), {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+      });
     } finally {
       await probe.close();
     }

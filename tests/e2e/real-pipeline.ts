@@ -19,7 +19,11 @@ import type { FakeWebhook } from "@soc/alerter/testing";
 import { PLAINTEXT_KAFKA, type KafkaTarget } from "./kafka-targets.ts";
 
 export const ADMIN_KEY = "e2e-admin-key-0123456789";
-export const detection = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
+export const detection = {
+  keywords: DEFAULT_KEYWORDS,
+  bruteForce: { threshold: 5, windowSeconds: 300 },
+  spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 },
+};
 
 export interface RunningApi {
   url: string;
@@ -47,7 +51,11 @@ export interface RealPipeline {
 
 export async function createRealPipeline(kafka: KafkaTarget = PLAINTEXT_KAFKA): Promise<RealPipeline> {
   const name = uniqueName("e2e");
-  const topics = { logs: `${name}-logs`, configUpdates: `${name}-config-updates`, highPriorityAlerts: `${name}-alerts` };
+  const topics = {
+    logs: `${name}-logs`,
+    configUpdates: `${name}-config-updates`,
+    highPriorityAlerts: `${name}-alerts`,
+  };
   // E2E_TEST_LOGS=1 shows what the services log (kafkajs' reconnects and rebalances among it).
   const logger = process.env.E2E_TEST_LOGS === "1" ? createLogger("e2e", "info") : silentLogger();
   const admin = kafka.connect("admin", `${name}-admin`, logger);
@@ -95,12 +103,27 @@ export async function createRealPipeline(kafka: KafkaTarget = PLAINTEXT_KAFKA): 
         await bus.close();
       };
       closers.push(close);
-      return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, whitelist: () => follower.whitelist.entries(), close };
+      return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        whitelist: () => follower.whitelist.entries(),
+        close,
+      };
     },
     async startWorker() {
       const bus = kafka.connect("worker", clientId("worker"), logger);
       const counters = createRedisCounters({ url: realInfra.redisUrl ?? "", keyPrefix: redisPrefix });
-      const worker = createWorker({ bus, store, counters, detection, whitelistSeed: [], groupId, topics, logger, registry: createRegistry("e2e-worker", { defaultMetrics: false }), lagPollMs: 60_000 });
+      const worker = createWorker({
+        bus,
+        store,
+        counters,
+        detection,
+        whitelistSeed: [],
+        groupId,
+        topics,
+        logger,
+        registry: createRegistry("e2e-worker", { defaultMetrics: false }),
+        lagPollMs: 60_000,
+      });
       await worker.start();
       closers.push(async () => {
         await worker.stop();
@@ -130,25 +153,29 @@ export async function createRealPipeline(kafka: KafkaTarget = PLAINTEXT_KAFKA): 
     },
     spawnWorkerProcess() {
       // The workspaces' TypeScript sources (export condition `development`), as in development.
-      const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", "services/worker/src/main.ts"], {
-        env: {
-          ...process.env,
-          ...kafka.serviceEnv("worker"),
-          ELASTICSEARCH_URL: realInfra.elasticsearchUrl,
-          REDIS_URL: realInfra.redisUrl,
-          REDIS_KEY_PREFIX: redisPrefix,
-          ELASTICSEARCH_INDEX: store.index,
-          WORKER_GROUP_ID: groupId,
-          TOPIC_LOGS: topics.logs,
-          TOPIC_CONFIG_UPDATES: topics.configUpdates,
-          TOPIC_HIGH_PRIORITY_ALERTS: topics.highPriorityAlerts,
-          WORKER_METRICS_PORT: "0",
-          LOG_LEVEL: "warn",
+      const child = spawn(
+        process.execPath,
+        ["--conditions=development", "--import", "tsx", "services/worker/src/main.ts"],
+        {
+          env: {
+            ...process.env,
+            ...kafka.serviceEnv("worker"),
+            ELASTICSEARCH_URL: realInfra.elasticsearchUrl,
+            REDIS_URL: realInfra.redisUrl,
+            REDIS_KEY_PREFIX: redisPrefix,
+            ELASTICSEARCH_INDEX: store.index,
+            WORKER_GROUP_ID: groupId,
+            TOPIC_LOGS: topics.logs,
+            TOPIC_CONFIG_UPDATES: topics.configUpdates,
+            TOPIC_HIGH_PRIORITY_ALERTS: topics.highPriorityAlerts,
+            WORKER_METRICS_PORT: "0",
+            LOG_LEVEL: "warn",
+          },
+          stdio: "ignore",
+          // Its own process group: a kill takes whatever it started too.
+          detached: true,
         },
-        stdio: "ignore",
-        // Its own process group: a kill takes whatever it started too.
-        detached: true,
-      });
+      );
       processes.push(child);
       return child;
     },
@@ -173,7 +200,15 @@ export function killGroup(child: ChildProcess): void {
 
 /** What a Slack user reads: each notification's text and where its button leads. */
 export const slackMessages = (slack: FakeWebhook): { text: string; link: string | undefined }[] =>
-  (slack.received as { text: string; blocks: { elements?: { url: string }[] }[] }[]).map((body) => ({ text: body.text, link: body.blocks.at(-1)?.elements?.[0]?.url }));
+  (slack.received as { text: string; blocks: { elements?: { url: string }[] }[] }[]).map((body) => ({
+    text: body.text,
+    link: body.blocks.at(-1)?.elements?.[0]?.url,
+  }));
 
-export const api = (url: string) => (path: string, init: RequestInit = {}): Promise<Response> =>
-  fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json", ...init.headers } });
+export const api =
+  (url: string) =>
+  (path: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json", ...init.headers },
+    });

@@ -11,12 +11,30 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
-import { applyCrds, createNamespace, deleteNamespace, freePort, httpGet, kubeEnv, missingKube } from "../../operator/test/harness.ts";
-import { compileLikeTheImage, exitOf, filesUnder, layOutLikeTheImage, readDockerfile, REPO_ROOT, startNode } from "./compiled-image.ts";
+import {
+  applyCrds,
+  createNamespace,
+  deleteNamespace,
+  freePort,
+  httpGet,
+  kubeEnv,
+  missingKube,
+} from "../../operator/test/harness.ts";
+import {
+  compileLikeTheImage,
+  exitOf,
+  filesUnder,
+  layOutLikeTheImage,
+  readDockerfile,
+  REPO_ROOT,
+  startNode,
+} from "./compiled-image.ts";
 import { finalStage } from "./dockerfile.ts";
 
 /** mk/kind.mk's `name:workspace` pairs: every image built with services/Dockerfile. */
-const kindImages = (/^KIND_NODE_IMAGES := ((?:.*\\\n)*.*)$/m.exec(readFileSync(join(REPO_ROOT, "mk/kind.mk"), "utf8"))?.[1] ?? "")
+const kindImages = (
+  /^KIND_NODE_IMAGES := ((?:.*\\\n)*.*)$/m.exec(readFileSync(join(REPO_ROOT, "mk/kind.mk"), "utf8"))?.[1] ?? ""
+)
   .split(/[\s\\]+/)
   .filter((pair) => pair.includes(":"))
   .map((pair) => pair.split(":") as [string, string]);
@@ -72,14 +90,20 @@ describe("the images' JavaScript", () => {
   });
 
   it("is what every workspace exports by default; its TypeScript only under the development condition", () => {
-    const manifests = readdirSync(join(REPO_ROOT, "node_modules", "@soc")).map((link) => join(REPO_ROOT, "node_modules", "@soc", link, "package.json"));
+    const manifests = readdirSync(join(REPO_ROOT, "node_modules", "@soc")).map((link) =>
+      join(REPO_ROOT, "node_modules", "@soc", link, "package.json"),
+    );
     for (const manifest of manifests) {
       const { exports } = JSON.parse(readFileSync(manifest, "utf8")) as { exports: Record<string, unknown> };
       // Test helpers are not compiled: they resolve only where tests run, from the sources.
       const runtime = Object.entries(exports).filter(([subpath]) => subpath !== "./testing");
       for (const [subpath, target] of runtime) {
         const source = (target as { development?: string }).development ?? "";
-        expect({ manifest, subpath, target }).toEqual({ manifest, subpath, target: { development: expect.stringMatching(/\.ts$/), default: source.replace(/\.ts$/, ".js") } });
+        expect({ manifest, subpath, target }).toEqual({
+          manifest,
+          subpath,
+          target: { development: expect.stringMatching(/\.ts$/), default: source.replace(/\.ts$/, ".js") },
+        });
       }
     }
   });
@@ -89,20 +113,29 @@ describe("the images' JavaScript", () => {
   });
 
   // Side by side: each is a process mostly waiting on its module loads.
-  it.concurrent.each(kindImages)("%s (%s): the entry point loads on plain node and validates its configuration", async (_name, workspace) => {
-    const { child, output } = start(join(out, workspace, "src", "main.js"), { LOG_LEVEL: "loudest" });
-    expect(await exitOf(child)).toBe(1);
-    expect(output()).toContain("invalid configuration");
-    expect(output()).toContain("LOG_LEVEL");
-  });
+  it.concurrent.each(kindImages)(
+    "%s (%s): the entry point loads on plain node and validates its configuration",
+    async (_name, workspace) => {
+      const { child, output } = start(join(out, workspace, "src", "main.js"), { LOG_LEVEL: "loudest" });
+      expect(await exitOf(child)).toBe(1);
+      expect(output()).toContain("invalid configuration");
+      expect(output()).toContain("LOG_LEVEL");
+    },
+  );
 
   it("dashboard: the image's main.mjs serves the built files and /config.json with the compiled serve.js", async () => {
-    const [main] = finalStage(readDockerfile("dashboard/Dockerfile")).instructions.flatMap((instruction) => instruction.heredocs);
+    const [main] = finalStage(readDockerfile("dashboard/Dockerfile")).instructions.flatMap(
+      (instruction) => instruction.heredocs,
+    );
     writeFileSync(join(out, "dashboard", "main.mjs"), main ?? "");
     mkdirSync(join(out, "dashboard", "dist"), { recursive: true });
     writeFileSync(join(out, "dashboard", "dist", "index.html"), "<!doctype html><title>SOC dashboard</title>");
     const port = await freePort();
-    const { child, output } = start(join(out, "dashboard", "main.mjs"), { DASHBOARD_PORT: String(port), DASHBOARD_HOST: "127.0.0.1", API_BASE_URL: "http://api.example:8000" });
+    const { child, output } = start(join(out, "dashboard", "main.mjs"), {
+      DASHBOARD_PORT: String(port),
+      DASHBOARD_HOST: "127.0.0.1",
+      API_BASE_URL: "http://api.example:8000",
+    });
     try {
       expect(await until200(`http://127.0.0.1:${port}/alerts`, output)).toContain("<title>SOC dashboard</title>");
       const config = await httpGet(`http://127.0.0.1:${port}/config.json`);
@@ -128,29 +161,46 @@ describe.skipIf(missingInfra("kafkaBroker"))("compiled services on the real Kafk
     LOG_LEVEL: "warn",
   };
 
-  it("api: answers /healthz and /readyz, and stops on SIGTERM", async () => {
-    const port = await freePort();
-    const { child, output } = start(join(out, "services", "api", "src", "main.js"), { ...backends, API_PORT: String(port), API_KEYS: "read:image-test-read-key-0001" });
-    try {
-      expect(JSON.parse(await until200(`http://127.0.0.1:${port}/healthz`, output))).toEqual({ status: "ok" });
-      expect(JSON.parse(await until200(`http://127.0.0.1:${port}/readyz`, output))).toMatchObject({ status: "ready" });
-    } finally {
-      child.kill("SIGTERM");
-    }
-    expect(await exitOf(child)).toBe(0);
-  }, SERVICE_TEST_TIMEOUT_MS);
+  it(
+    "api: answers /healthz and /readyz, and stops on SIGTERM",
+    async () => {
+      const port = await freePort();
+      const { child, output } = start(join(out, "services", "api", "src", "main.js"), {
+        ...backends,
+        API_PORT: String(port),
+        API_KEYS: "read:image-test-read-key-0001",
+      });
+      try {
+        expect(JSON.parse(await until200(`http://127.0.0.1:${port}/healthz`, output))).toEqual({ status: "ok" });
+        expect(JSON.parse(await until200(`http://127.0.0.1:${port}/readyz`, output))).toMatchObject({
+          status: "ready",
+        });
+      } finally {
+        child.kill("SIGTERM");
+      }
+      expect(await exitOf(child)).toBe(0);
+    },
+    SERVICE_TEST_TIMEOUT_MS,
+  );
 
-  it("worker: answers /healthz and /readyz, and stops on SIGTERM", async () => {
-    const port = await freePort();
-    const { child, output } = start(join(out, "services", "worker", "src", "main.js"), { ...backends, WORKER_METRICS_PORT: String(port) });
-    try {
-      await until200(`http://127.0.0.1:${port}/healthz`, output);
-      await until200(`http://127.0.0.1:${port}/readyz`, output);
-    } finally {
-      child.kill("SIGTERM");
-    }
-    expect(await exitOf(child)).toBe(0);
-  }, SERVICE_TEST_TIMEOUT_MS);
+  it(
+    "worker: answers /healthz and /readyz, and stops on SIGTERM",
+    async () => {
+      const port = await freePort();
+      const { child, output } = start(join(out, "services", "worker", "src", "main.js"), {
+        ...backends,
+        WORKER_METRICS_PORT: String(port),
+      });
+      try {
+        await until200(`http://127.0.0.1:${port}/healthz`, output);
+        await until200(`http://127.0.0.1:${port}/readyz`, output);
+      } finally {
+        child.kill("SIGTERM");
+      }
+      expect(await exitOf(child)).toBe(0);
+    },
+    SERVICE_TEST_TIMEOUT_MS,
+  );
 });
 
 describe.skipIf(missingKube())("the compiled operator on the real Kubernetes API server", () => {
@@ -161,22 +211,26 @@ describe.skipIf(missingKube())("the compiled operator on the real Kubernetes API
   });
   afterAll(() => deleteNamespace(namespace));
 
-  it("takes the lease, answers /healthz and /readyz, and stops on SIGTERM", async () => {
-    const port = await freePort();
-    const { child, output } = start(join(out, "operator", "src", "main.js"), {
-      KUBECONFIG: kubeEnv.kubeconfig ?? "",
-      OPERATOR_PORT: String(port),
-      WATCH_NAMESPACE: namespace,
-      LEADER_ELECTION_NAMESPACE: namespace,
-      POD_NAME: "image-test",
-      LOG_LEVEL: "warn",
-    });
-    try {
-      await until200(`http://127.0.0.1:${port}/healthz`, output);
-      await until200(`http://127.0.0.1:${port}/readyz`, output);
-    } finally {
-      child.kill("SIGTERM");
-    }
-    expect(await exitOf(child)).toBe(0);
-  }, SERVICE_TEST_TIMEOUT_MS);
+  it(
+    "takes the lease, answers /healthz and /readyz, and stops on SIGTERM",
+    async () => {
+      const port = await freePort();
+      const { child, output } = start(join(out, "operator", "src", "main.js"), {
+        KUBECONFIG: kubeEnv.kubeconfig ?? "",
+        OPERATOR_PORT: String(port),
+        WATCH_NAMESPACE: namespace,
+        LEADER_ELECTION_NAMESPACE: namespace,
+        POD_NAME: "image-test",
+        LOG_LEVEL: "warn",
+      });
+      try {
+        await until200(`http://127.0.0.1:${port}/healthz`, output);
+        await until200(`http://127.0.0.1:${port}/readyz`, output);
+      } finally {
+        child.kill("SIGTERM");
+      }
+      expect(await exitOf(child)).toBe(0);
+    },
+    SERVICE_TEST_TIMEOUT_MS,
+  );
 });

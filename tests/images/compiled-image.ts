@@ -10,7 +10,8 @@ import { join, relative } from "node:path";
 import { instructionsOf, parseDockerfile, type Dockerfile } from "./dockerfile.ts";
 
 export const REPO_ROOT = join(import.meta.dirname, "..", "..");
-export const readDockerfile = (path: string): Dockerfile => parseDockerfile(readFileSync(join(REPO_ROOT, path), "utf8"));
+export const readDockerfile = (path: string): Dockerfile =>
+  parseDockerfile(readFileSync(join(REPO_ROOT, path), "utf8"));
 
 /** The arguments the Dockerfile gives tsc, with its output directory (/build) as written. */
 export function compileArgs(dockerfile: Dockerfile): string[] {
@@ -60,7 +61,10 @@ export function filesUnder(dir: string, prefix = ""): string[] {
 
 /** `node <script>` with only the given environment (no NODE_OPTIONS, no loaders): what the image's ENTRYPOINT runs. */
 export function startNode(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [script], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

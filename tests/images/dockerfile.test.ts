@@ -30,7 +30,9 @@ describe("the Dockerfile reader", () => {
   it("reads global ARG defaults, stages and joined continuations", () => {
     expect(resolveImage(dockerfile, dockerfile.stages[0]?.from ?? "")).toBe("node:24-slim");
     expect(dockerfile.stages.map((stage) => stage.name)).toEqual(["build", undefined]);
-    expect(dockerfile.stages[0]?.instructions).toEqual([{ keyword: "RUN", args: "npm ci --ignore-scripts", heredocs: [] }]);
+    expect(dockerfile.stages[0]?.instructions).toEqual([
+      { keyword: "RUN", args: "npm ci --ignore-scripts", heredocs: [] },
+    ]);
   });
 
   it("keeps a heredoc's body out of the instructions", () => {
@@ -50,7 +52,10 @@ describe.each(["services/Dockerfile", "dashboard/Dockerfile"])("%s", (path) => {
   it("builds on the official Node image at the Makefile's Node version, and runs on distroless Node 24", () => {
     expect(makefileNodeVersion).toMatch(/^24\.\d+\.\d+$/);
     const stageNames = new Set(dockerfile.stages.map((stage) => stage.name));
-    const builds = dockerfile.stages.slice(0, -1).filter((stage) => !stageNames.has(stage.from)).map((stage) => resolveImage(dockerfile, stage.from));
+    const builds = dockerfile.stages
+      .slice(0, -1)
+      .filter((stage) => !stageNames.has(stage.from))
+      .map((stage) => resolveImage(dockerfile, stage.from));
     expect(new Set(builds)).toEqual(new Set([`node:${makefileNodeVersion}-bookworm-slim`]));
     expect(resolveImage(dockerfile, runtime.from)).toBe("gcr.io/distroless/nodejs24-debian12:nonroot");
   });
@@ -65,7 +70,9 @@ describe.each(["services/Dockerfile", "dashboard/Dockerfile"])("%s", (path) => {
     expect(command).toEqual([expect.stringMatching(/\/node$/), expect.stringMatching(/^\/app\/.*\.mjs$/)]);
     expect(of("CMD")).toEqual([]);
     for (const instruction of instructions) {
-      expect(`${instruction.args}\n${instruction.heredocs.join("\n")}`).not.toMatch(/\btsx\b|--import|--loader|--experimental/);
+      expect(`${instruction.args}\n${instruction.heredocs.join("\n")}`).not.toMatch(
+        /\btsx\b|--import|--loader|--experimental/,
+      );
       for (const script of instruction.heredocs) expect(script).not.toMatch(/\.ts["']/);
     }
   });
@@ -84,7 +91,9 @@ describe.each(["services/Dockerfile", "dashboard/Dockerfile"])("%s", (path) => {
 
 describe("services/Dockerfile", () => {
   it("installs only production dependencies, from the lock, for the runtime", () => {
-    const installs = instructionsOf(readDockerfile("services/Dockerfile")).filter((instruction) => /\bnpm ci\b/.test(instruction.args));
+    const installs = instructionsOf(readDockerfile("services/Dockerfile")).filter((instruction) =>
+      /\bnpm ci\b/.test(instruction.args),
+    );
     expect(installs.map((install) => install.args.slice(install.args.indexOf("npm ci")))).toEqual([
       'npm ci --omit=dev --workspace "${SERVICE_DIR}" --include-workspace-root=false --ignore-scripts --no-audit --no-fund',
     ]);

@@ -94,4 +94,5 @@ export const finalStage = (dockerfile: Dockerfile): Stage => {
   return stage;
 };
 
-export const instructionsOf = (dockerfile: Dockerfile): Instruction[] => dockerfile.stages.flatMap((stage) => stage.instructions);
+export const instructionsOf = (dockerfile: Dockerfile): Instruction[] =>
+  dockerfile.stages.flatMap((stage) => stage.instructions);

@@ -13,7 +13,17 @@ import { createWorker, detectionConfigOf, parseWorkerEnv } from "@soc/worker";
 import { createOperatorMetrics } from "../../operator/src/metrics.ts";
 
 /** Labels every scraped series gets from Prometheus and the PodMonitor/ServiceMonitor relabelings. */
-export const TARGET_LABELS = ["namespace", "pod", "container", "endpoint", "job", "instance", "service", "pipeline", "component"];
+export const TARGET_LABELS = [
+  "namespace",
+  "pod",
+  "container",
+  "endpoint",
+  "job",
+  "instance",
+  "service",
+  "pipeline",
+  "component",
+];
 
 /** Series name → its label names. */
 export type ExposedSeries = Map<string, Set<string>>;
@@ -26,9 +36,18 @@ function seriesOf(registry: Registry, into: ExposedSeries): void {
     const labels = Array.isArray(declared) ? declared.filter((l): l is string => typeof l === "string") : [];
     // Declared as an enum, but prom-client sets the exposition's type name ("histogram").
     const type = String(metric.type);
-    const names = type === "histogram" ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`] : type === "summary" ? [metric.name, `${metric.name}_sum`, `${metric.name}_count`] : [metric.name];
+    const names =
+      type === "histogram"
+        ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`]
+        : type === "summary"
+          ? [metric.name, `${metric.name}_sum`, `${metric.name}_count`]
+          : [metric.name];
     for (const name of names) {
-      const own = name.endsWith("_bucket") ? [...labels, "le"] : type === "summary" && name === metric.name ? [...labels, "quantile"] : labels;
+      const own = name.endsWith("_bucket")
+        ? [...labels, "le"]
+        : type === "summary" && name === metric.name
+          ? [...labels, "quantile"]
+          : labels;
       into.set(name, new Set([...(into.get(name) ?? []), ...own, ...TARGET_LABELS]));
     }
   }
@@ -42,12 +61,17 @@ export async function exposedSeries(): Promise<ExposedSeries> {
   // request series exists with the route label the rules select.
   const api = await startTestApi({ registry: createRegistry("api") });
   try {
-    const posted = await api.request("/logs", { method: "POST", key: "ingest", body: JSON.stringify({ message: "metrics inventory" }) });
+    const posted = await api.request("/logs", {
+      method: "POST",
+      key: "ingest",
+      body: JSON.stringify({ message: "metrics inventory" }),
+    });
     if (posted.status !== 200) throw new Error(`POST /logs answered ${posted.status}`);
     const scraped = await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${TEST_KEYS.read}` } });
     if (scraped.status !== 200) throw new Error(`GET /metrics answered ${scraped.status}`);
     const text = await scraped.text();
-    if (!/^http_request_duration_seconds_count\{[^}]*route="\/logs"/m.test(text)) throw new Error("the API's /metrics has no POST /logs series");
+    if (!/^http_request_duration_seconds_count\{[^}]*route="\/logs"/m.test(text))
+      throw new Error("the API's /metrics has no POST /logs series");
     seriesOf(api.deps.registry, series);
   } finally {
     await api.close();
@@ -58,7 +82,13 @@ export async function exposedSeries(): Promise<ExposedSeries> {
     bus: createMemoryBus(),
     store: createMemoryStore(),
     counters: createMemoryCounters(),
-    detection: detectionConfigOf(parseWorkerEnv({ KAFKA_BROKER: "kafka:9092", ELASTICSEARCH_URL: "http://elasticsearch:9200", REDIS_URL: "redis://redis:6379" })),
+    detection: detectionConfigOf(
+      parseWorkerEnv({
+        KAFKA_BROKER: "kafka:9092",
+        ELASTICSEARCH_URL: "http://elasticsearch:9200",
+        REDIS_URL: "redis://redis:6379",
+      }),
+    ),
     whitelistSeed: [],
     logger,
     registry: worker,
@@ -66,7 +96,15 @@ export async function exposedSeries(): Promise<ExposedSeries> {
   seriesOf(worker, series);
 
   const alerter = createRegistry("alerter");
-  createAlerter({ bus: createMemoryBus(), channels: [], deliveryLog: createMemoryDeliveryLog(), dedupWindowSeconds: 600, dashboardUrl: "http://localhost:3000", logger, registry: alerter });
+  createAlerter({
+    bus: createMemoryBus(),
+    channels: [],
+    deliveryLog: createMemoryDeliveryLog(),
+    dedupWindowSeconds: 600,
+    dashboardUrl: "http://localhost:3000",
+    logger,
+    registry: alerter,
+  });
   seriesOf(alerter, series);
 
   const collector = createRegistry("collector-postgres");

@@ -25,7 +25,10 @@ const PIPELINE_CHART = join(ROOT, "charts", "soc-pipeline");
 const OPERATOR_CHART = join(ROOT, "charts", "soc-operator");
 const KUBE_VERSION = "1.31.0";
 
-const missing = [...(existsSync(HELM) ? [] : [`helm at ${HELM}`]), ...(existsSync(PROMTOOL) ? [] : [`promtool at ${PROMTOOL} (scripts/infra/promtool.sh build)`])];
+const missing = [
+  ...(existsSync(HELM) ? [] : [`helm at ${HELM}`]),
+  ...(existsSync(PROMTOOL) ? [] : [`promtool at ${PROMTOOL} (scripts/infra/promtool.sh build)`]),
+];
 if (missing.length > 0) console.warn(`skipping monitoring tests: no ${missing.join(", no ")}`);
 
 interface Manifest {
@@ -37,12 +40,22 @@ interface Manifest {
 }
 interface RuleGroup {
   name: string;
-  rules: { alert?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[];
+  rules: {
+    alert?: string;
+    expr: string;
+    for?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  }[];
 }
 interface PodMonitorSpec {
   selector: { matchLabels: Record<string, string> };
   namespaceSelector: { matchNames: string[] };
-  podMetricsEndpoints: { port: string; path: string; authorization?: { type: string; credentials: { name: string; key: string } } }[];
+  podMetricsEndpoints: {
+    port: string;
+    path: string;
+    authorization?: { type: string; credentials: { name: string; key: string } };
+  }[];
 }
 interface Panel {
   type: string;
@@ -67,7 +80,11 @@ const MONITORING_ON = [
 ];
 
 function render(chart: string, release: string, namespace: string, values: string[]): Manifest[] {
-  const run = spawnSync(HELM, ["template", release, chart, "--namespace", namespace, "--kube-version", KUBE_VERSION, ...values], { encoding: "utf8" });
+  const run = spawnSync(
+    HELM,
+    ["template", release, chart, "--namespace", namespace, "--kube-version", KUBE_VERSION, ...values],
+    { encoding: "utf8" },
+  );
   if (run.status !== 0) throw new Error(`helm template failed: ${run.stderr}`);
   return parseAllDocuments(run.stdout).flatMap((doc) => {
     const value: unknown = doc.toJS();
@@ -75,7 +92,8 @@ function render(chart: string, release: string, namespace: string, values: strin
   });
 }
 const ofKind = (manifests: Manifest[], kind: string): Manifest[] => manifests.filter((m) => m.kind === kind);
-const groupsOf = (manifests: Manifest[]): RuleGroup[] => ofKind(manifests, "PrometheusRule").flatMap((rule) => (rule.spec as { groups: RuleGroup[] }).groups);
+const groupsOf = (manifests: Manifest[]): RuleGroup[] =>
+  ofKind(manifests, "PrometheusRule").flatMap((rule) => (rule.spec as { groups: RuleGroup[] }).groups);
 
 function promtool(args: string[], cwd: string): { status: number | null; output: string } {
   const run = spawnSync(PROMTOOL, args, { cwd, encoding: "utf8" });
@@ -94,7 +112,10 @@ function unknownSeries(expr: string, exposed: ExposedSeries): string[] {
 
 describe.skipIf(missing.length > 0)("Prometheus rules and Grafana dashboard of the charts", () => {
   const pipeline = render(PIPELINE_CHART, "shop", "soc", MONITORING_ON);
-  const operator = render(OPERATOR_CHART, "soc-operator", "soc-system", ["--set", "prometheusRule.enabled=true,serviceMonitor.enabled=true"]);
+  const operator = render(OPERATOR_CHART, "soc-operator", "soc-system", [
+    "--set",
+    "prometheusRule.enabled=true,serviceMonitor.enabled=true",
+  ]);
   let dir: string;
   let exposed: ExposedSeries;
 
@@ -111,7 +132,8 @@ describe.skipIf(missing.length > 0)("Prometheus rules and Grafana dashboard of t
     expect(kinds(render(PIPELINE_CHART, "shop", "soc", []))).toEqual(["SocPipeline"]);
     expect(kinds(pipeline)).toEqual(["ConfigMap", "PodMonitor", "PrometheusRule", "Secret", "SocPipeline"]);
     expect(ofKind(render(OPERATOR_CHART, "soc-operator", "soc-system", []), "PrometheusRule")).toEqual([]);
-    for (const monitor of [...ofKind(pipeline, "PodMonitor"), ...ofKind(pipeline, "PrometheusRule")]) expect(monitor.metadata.labels?.release).toBe("kube-prometheus-stack");
+    for (const monitor of [...ofKind(pipeline, "PodMonitor"), ...ofKind(pipeline, "PrometheusRule")])
+      expect(monitor.metadata.labels?.release).toBe("kube-prometheus-stack");
   });
 
   it("passes promtool check rules", () => {
@@ -122,21 +144,39 @@ describe.skipIf(missing.length > 0)("Prometheus rules and Grafana dashboard of t
   });
 
   it("fires each alert when it should and stays silent when it should not (promtool test rules)", () => {
-    const alerts = [...groupsOf(pipeline), ...groupsOf(operator)].flatMap((group) => group.rules.map((rule) => rule.alert));
-    expect(alerts.sort()).toEqual(["SocAlertChannelGone", "SocAlertDeliveryFailing", "SocDeadLetters", "SocElasticsearchUnreachable", "SocIngestErrors", "SocOperatorReconcileErrors", "SocWorkerLagGrowing"]);
+    const alerts = [...groupsOf(pipeline), ...groupsOf(operator)].flatMap((group) =>
+      group.rules.map((rule) => rule.alert),
+    );
+    expect(alerts.sort()).toEqual([
+      "SocAlertChannelGone",
+      "SocAlertDeliveryFailing",
+      "SocDeadLetters",
+      "SocElasticsearchUnreachable",
+      "SocIngestErrors",
+      "SocOperatorReconcileErrors",
+      "SocWorkerLagGrowing",
+    ]);
     for (const tests of ["pipeline-alerts.promtool.yaml", "operator-alerts.promtool.yaml"]) {
       const unitTests = readFileSync(join(import.meta.dirname, tests), "utf8");
       // Every alert of the file's rules has a test that expects it and one that expects silence.
       for (const alert of alerts.filter((name) => unitTests.includes(`alertname: ${name}`))) {
         const blocks = unitTests.split("- eval_time:").filter((block) => block.includes(`alertname: ${alert}\n`));
-        expect(blocks.some((block) => block.includes("exp_alerts: []")), `${alert} has a silent case`).toBe(true);
-        expect(blocks.some((block) => block.includes("exp_labels:")), `${alert} has a firing case`).toBe(true);
+        expect(
+          blocks.some((block) => block.includes("exp_alerts: []")),
+          `${alert} has a silent case`,
+        ).toBe(true);
+        expect(
+          blocks.some((block) => block.includes("exp_labels:")),
+          `${alert} has a firing case`,
+        ).toBe(true);
       }
       copyFileSync(join(import.meta.dirname, tests), join(dir, tests));
       const run = promtool(["test", "rules", tests], dir);
       expect(run.status, run.output).toBe(0);
     }
-    const tested = readFileSync(join(import.meta.dirname, "pipeline-alerts.promtool.yaml"), "utf8") + readFileSync(join(import.meta.dirname, "operator-alerts.promtool.yaml"), "utf8");
+    const tested =
+      readFileSync(join(import.meta.dirname, "pipeline-alerts.promtool.yaml"), "utf8") +
+      readFileSync(join(import.meta.dirname, "operator-alerts.promtool.yaml"), "utf8");
     for (const alert of alerts) expect(tested, `${alert} has promtool tests`).toContain(`alertname: ${alert}`);
   });
 
@@ -151,9 +191,15 @@ describe.skipIf(missing.length > 0)("Prometheus rules and Grafana dashboard of t
   });
 
   it("adds runbook_url to each alert when a runbook address is given", () => {
-    const withUrl = render(PIPELINE_CHART, "shop", "soc", [...MONITORING_ON, "--set", "monitoring.prometheusRule.runbookBaseUrl=https://docs.example.com/soc/observability"]);
+    const withUrl = render(PIPELINE_CHART, "shop", "soc", [
+      ...MONITORING_ON,
+      "--set",
+      "monitoring.prometheusRule.runbookBaseUrl=https://docs.example.com/soc/observability",
+    ]);
     for (const rule of groupsOf(withUrl).flatMap((group) => group.rules)) {
-      expect(rule.annotations?.runbook_url).toBe(`https://docs.example.com/soc/observability#${rule.alert?.toLowerCase()}`);
+      expect(rule.annotations?.runbook_url).toBe(
+        `https://docs.example.com/soc/observability#${rule.alert?.toLowerCase()}`,
+      );
     }
   });
 
@@ -170,7 +216,16 @@ describe.skipIf(missing.length > 0)("Prometheus rules and Grafana dashboard of t
     expect(dashboard.title).toBe("SOC Pipeline soc/shop");
     expect(dashboard.uid.length).toBeLessThanOrEqual(40);
     const panels = dashboard.panels.filter((panel) => panel.type !== "row");
-    for (const topic of ["Ingest rate", "Worker lag", "Detections by rule", "Alerts by type", "Delivery failures", "Dead letters", "Bulk write latency", "Reconciles"]) {
+    for (const topic of [
+      "Ingest rate",
+      "Worker lag",
+      "Detections by rule",
+      "Alerts by type",
+      "Delivery failures",
+      "Dead letters",
+      "Bulk write latency",
+      "Reconciles",
+    ]) {
       expect(panels.map((panel) => panel.title)).toContain(topic);
     }
     const queries = [
@@ -187,13 +242,19 @@ describe.skipIf(missing.length > 0)("Prometheus rules and Grafana dashboard of t
   });
 
   it("gives each release its own dashboard uid, so several pipelines' dashboards do not collide", () => {
-    const uid = (manifests: Manifest[]) => (JSON.parse(Object.values(ofKind(manifests, "ConfigMap")[0]?.data ?? {})[0] ?? "{}") as Dashboard).uid;
+    const uid = (manifests: Manifest[]) =>
+      (JSON.parse(Object.values(ofKind(manifests, "ConfigMap")[0]?.data ?? {})[0] ?? "{}") as Dashboard).uid;
     expect(uid(pipeline)).not.toBe(uid(render(PIPELINE_CHART, "bank", "soc", MONITORING_ON)));
   });
 
   it("scrapes every pod the operator renders with a metrics port, on that port, and the API with its read key", () => {
     const spec = ofKind(pipeline, "SocPipeline")[0]?.spec;
-    const socPipeline = socPipelineObject.parse({ apiVersion: "socpipeline.io/v1alpha1", kind: "SocPipeline", metadata: { name: "shop", namespace: "soc", uid: "uid-1", generation: 1, resourceVersion: "1" }, spec });
+    const socPipeline = socPipelineObject.parse({
+      apiVersion: "socpipeline.io/v1alpha1",
+      kind: "SocPipeline",
+      metadata: { name: "shop", namespace: "soc", uid: "uid-1", generation: 1, resourceVersion: "1" },
+      spec,
+    });
     const deployments = desiredChildren(socPipeline).filter((child: KubeObject) => child.kind === "Deployment");
     type Pod = { metadata: { labels: Record<string, string> }; spec: { containers: { ports?: { name: string }[] }[] } };
     const podOf = (deployment: KubeObject) => (deployment as KubeObject & { spec: { template: Pod } }).spec.template;
@@ -201,7 +262,9 @@ describe.skipIf(missing.length > 0)("Prometheus rules and Grafana dashboard of t
     const scraped = new Set<string>();
     for (const monitor of monitors) {
       expect(monitor.namespaceSelector.matchNames).toEqual(["soc"]);
-      const selected = deployments.filter((d) => Object.entries(monitor.selector.matchLabels).every(([key, value]) => podOf(d).metadata.labels[key] === value));
+      const selected = deployments.filter((d) =>
+        Object.entries(monitor.selector.matchLabels).every(([key, value]) => podOf(d).metadata.labels[key] === value),
+      );
       expect(selected, JSON.stringify(monitor.selector)).toHaveLength(1);
       const pod = podOf(selected[0] as KubeObject);
       const ports = pod.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.name));
@@ -217,10 +280,25 @@ describe.skipIf(missing.length > 0)("Prometheus rules and Grafana dashboard of t
   });
 
   it("refuses to render an API monitor without a read key, naming the settings", () => {
-    const run = spawnSync(HELM, ["template", "shop", PIPELINE_CHART, "--kube-version", KUBE_VERSION, "--set", "monitoring.podMonitors.enabled=true,secrets.apiKeys=admin:admin-key-0123456789"], { encoding: "utf8" });
+    const run = spawnSync(
+      HELM,
+      [
+        "template",
+        "shop",
+        PIPELINE_CHART,
+        "--kube-version",
+        KUBE_VERSION,
+        "--set",
+        "monitoring.podMonitors.enabled=true,secrets.apiKeys=admin:admin-key-0123456789",
+      ],
+      { encoding: "utf8" },
+    );
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain("monitoring.podMonitors.apiKeySecretRef");
-    const own = render(PIPELINE_CHART, "shop", "soc", ["--set", "monitoring.podMonitors.enabled=true,monitoring.podMonitors.apiKeySecretRef.name=mine,monitoring.podMonitors.apiKeySecretRef.key=token"]);
+    const own = render(PIPELINE_CHART, "shop", "soc", [
+      "--set",
+      "monitoring.podMonitors.enabled=true,monitoring.podMonitors.apiKeySecretRef.name=mine,monitoring.podMonitors.apiKeySecretRef.key=token",
+    ]);
     expect(ofKind(own, "Secret")).toEqual([]);
   });
 });

@@ -35,10 +35,23 @@ describe.skipIf(missingInfra("kafkaBroker") || missingInfra("redisUrl"))("automa
   let api: TestApi;
 
   beforeAll(async () => {
-    bus = createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId: uniqueName("auto-ban"), logger: silentLogger() });
+    bus = createKafkaBus({
+      brokers: [realInfra.kafkaBroker ?? ""],
+      clientId: uniqueName("auto-ban"),
+      logger: silentLogger(),
+    });
     await bus.ensureTopics([{ topic, partitions: 3, config: {} }]);
     decisions = createRedisDecisionStore({ url: realInfra.redisUrl ?? "", keyPrefix: `soc:${uniqueName("ns")}/shop:` });
-    subscription = await startAutoBan({ bus, decisions, whitelist: new Whitelist(["192.0.2.10"]), rules: autoBanRulesSetting.parse(undefined), logger: silentLogger(), registry: createRegistry("auto-ban-kafka", { defaultMetrics: false }), topic, groupId: uniqueName("soc-api-auto-ban") });
+    subscription = await startAutoBan({
+      bus,
+      decisions,
+      whitelist: new Whitelist(["192.0.2.10"]),
+      rules: autoBanRulesSetting.parse(undefined),
+      logger: silentLogger(),
+      registry: createRegistry("auto-ban-kafka", { defaultMetrics: false }),
+      topic,
+      groupId: uniqueName("soc-api-auto-ban"),
+    });
     api = await startTestApi({ decisions });
   }, 60_000);
 
@@ -50,10 +63,26 @@ describe.skipIf(missingInfra("kafkaBroker") || missingInfra("redisUrl"))("automa
   });
 
   it("bans a brute force's source once, whatever the redelivery, and never a whitelisted one", async () => {
-    const published = [alert("203.0.113.91", "logs-2-17"), alert("203.0.113.91", "logs-2-17"), alert("192.0.2.10", "logs-1-3")];
-    await bus.publish(topic, published.map((value) => ({ key: value.source_ip, value: JSON.stringify(value) })));
-    const stream = async () => (await fetch(`${api.url}/v1/decisions/stream?startup=true`, { headers: { "X-Api-Key": TEST_KEYS.bouncer } })).json() as Promise<{ new: { value: string; origin: string }[] }>;
-    await eventually(async () => expect((await stream()).new.map((d) => [d.value, d.origin])).toEqual([["203.0.113.91", "rule:brute_force"]]), { timeoutMs: 30_000, intervalMs: 250 });
-    expect((await decisions.active(Date.now() / 1000)).map((ban) => [ban.ip, ban.alert_id])).toEqual([["203.0.113.91", "logs-2-17"]]);
+    const published = [
+      alert("203.0.113.91", "logs-2-17"),
+      alert("203.0.113.91", "logs-2-17"),
+      alert("192.0.2.10", "logs-1-3"),
+    ];
+    await bus.publish(
+      topic,
+      published.map((value) => ({ key: value.source_ip, value: JSON.stringify(value) })),
+    );
+    const stream = async () =>
+      (
+        await fetch(`${api.url}/v1/decisions/stream?startup=true`, { headers: { "X-Api-Key": TEST_KEYS.bouncer } })
+      ).json() as Promise<{ new: { value: string; origin: string }[] }>;
+    await eventually(
+      async () =>
+        expect((await stream()).new.map((d) => [d.value, d.origin])).toEqual([["203.0.113.91", "rule:brute_force"]]),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect((await decisions.active(Date.now() / 1000)).map((ban) => [ban.ip, ban.alert_id])).toEqual([
+      ["203.0.113.91", "logs-2-17"],
+    ]);
   }, 60_000);
 });

@@ -16,10 +16,18 @@ const ADD_KEY = fileURLToPath(new URL("../../services/standalone/src/add-key.ts"
 const ATTACKER = "203.0.113.77";
 
 const missingBouncer = !existsSync(BOUNCER);
-if (missingBouncer) console.warn(`skipping the CrowdSec bouncer test: ${BOUNCER} is missing (scripts/infra/apt-packages.sh installs crowdsec-custom-bouncer)`);
+if (missingBouncer)
+  console.warn(
+    `skipping the CrowdSec bouncer test: ${BOUNCER} is missing (scripts/infra/apt-packages.sh installs crowdsec-custom-bouncer)`,
+  );
 
 /** One line per call of the bouncer's script: action|value|duration seconds|scenario. */
-const calls = (file: string): string[] => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((line) => line !== "") : []);
+const calls = (file: string): string[] =>
+  existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+    : [];
 
 describe.skipIf(missingBouncer)("crowdsec-custom-bouncer applies the pipeline's bans", () => {
   const root = mkdtempSync(join(tmpdir(), "soc-bouncer-"));
@@ -35,7 +43,11 @@ describe.skipIf(missingBouncer)("crowdsec-custom-bouncer applies the pipeline's 
     // The first start creates the admin key; the bouncer's key is added as a user would, then read at the next start.
     await (await startEmbedded({ env, print: () => {}, distDir: root })).close();
     adminKey = /^admin:(\S+)$/m.exec(readFileSync(join(dataDir, "api-keys"), "utf8"))?.[1] ?? "";
-    const added = spawnSync(process.execPath, ["--import", "tsx", ADD_KEY, "bouncer", "edge-test"], { env: { ...process.env, DATA_DIR: dataDir }, encoding: "utf8", timeout: 30_000 });
+    const added = spawnSync(process.execPath, ["--import", "tsx", ADD_KEY, "bouncer", "edge-test"], {
+      env: { ...process.env, DATA_DIR: dataDir },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     expect(added.status, added.stderr).toBe(0);
     const bouncerKey = /^\s+(soc_\S+)$/m.exec(added.stdout)?.[1] ?? "";
     embedded = await startEmbedded({ env, print: () => {}, distDir: root });
@@ -64,7 +76,8 @@ describe.skipIf(missingBouncer)("crowdsec-custom-bouncer applies the pipeline's 
       ].join("\n"),
     );
     bouncer = spawn(BOUNCER, ["-c", config], { stdio: ["ignore", "pipe", "pipe"] });
-    for (const stream of [bouncer.stdout, bouncer.stderr]) stream?.on("data", (chunk: Buffer) => (bouncerOutput += String(chunk)));
+    for (const stream of [bouncer.stdout, bouncer.stderr])
+      stream?.on("data", (chunk: Buffer) => (bouncerOutput += String(chunk)));
   }, 90_000);
 
   afterAll(async () => {
@@ -78,17 +91,40 @@ describe.skipIf(missingBouncer)("crowdsec-custom-bouncer applies the pipeline's 
   });
 
   const admin = (path: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(`${embedded.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" } });
+    fetch(`${embedded.apiUrl}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+    });
 
   it("runs `add <ip>` for the source of a brute force, then `del <ip>` when an analyst lifts the ban", async () => {
-    const failures = [0, 1, 2, 3, 4].map((i) => ({ message: `Nov 27 10:00:0${i} web-1 sshd[4242]: Failed password for invalid user admin from ${ATTACKER} port 5022${i} ssh2`, source: "sshd" }));
+    const failures = [0, 1, 2, 3, 4].map((i) => ({
+      message: `Nov 27 10:00:0${i} web-1 sshd[4242]: Failed password for invalid user admin from ${ATTACKER} port 5022${i} ssh2`,
+      source: "sshd",
+    }));
     expect((await admin("/logs", { method: "POST", body: JSON.stringify(failures) })).status).toBe(200);
 
-    await eventually(() => expect(calls(callsFile), bouncerOutput).toEqual([expect.stringMatching(new RegExp(`^add\\|${ATTACKER.replace(/\./g, "\\.")}\\|1439\\d\\|Brute-force attempt detected from ${ATTACKER} \\(5 attempts\\)\\.$`))]), { timeoutMs: 30_000, intervalMs: 250 });
+    await eventually(
+      () =>
+        expect(calls(callsFile), bouncerOutput).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^add\\|${ATTACKER.replace(/\./g, "\\.")}\\|1439\\d\\|Brute-force attempt detected from ${ATTACKER} \\(5 attempts\\)\\.$`,
+            ),
+          ),
+        ]),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
 
     const lifted = await admin(`/bans/${ATTACKER}`, { method: "DELETE" });
     expect(lifted.status).toBe(200);
-    await eventually(() => expect(calls(callsFile).map((line) => line.split("|").slice(0, 2).join(" ")), bouncerOutput).toEqual([`add ${ATTACKER}`, `del ${ATTACKER}`]), { timeoutMs: 30_000, intervalMs: 250 });
+    await eventually(
+      () =>
+        expect(
+          calls(callsFile).map((line) => line.split("|").slice(0, 2).join(" ")),
+          bouncerOutput,
+        ).toEqual([`add ${ATTACKER}`, `del ${ATTACKER}`]),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
     expect(bouncer.exitCode, bouncerOutput).toBeNull();
   }, 90_000);
 });

@@ -15,13 +15,21 @@ const secure = {
   ELASTICSEARCH_CA_FILE: realInfra.secureCaFile ?? "",
 };
 const withApiKey = { ...secure, ELASTICSEARCH_API_KEY_FILE: realInfra.secureElasticsearchApiKeyFile ?? "" };
-const withBasic = { ...secure, ELASTICSEARCH_USERNAME: realInfra.secureElasticsearchUsername ?? "", ELASTICSEARCH_PASSWORD_FILE: realInfra.secureElasticsearchPasswordFile ?? "" };
+const withBasic = {
+  ...secure,
+  ELASTICSEARCH_USERNAME: realInfra.secureElasticsearchUsername ?? "",
+  ELASTICSEARCH_PASSWORD_FILE: realInfra.secureElasticsearchPasswordFile ?? "",
+};
 
 const indices: string[] = [];
 const storeFrom = (env: Record<string, string>) => {
   const index = uniqueName("secure-logs");
   indices.push(index);
-  return createElasticsearchStore({ ...elasticsearchStoreOptionsOf(parseConfig(schema, env)), index, refreshOnWrite: true });
+  return createElasticsearchStore({
+    ...elasticsearchStoreOptionsOf(parseConfig(schema, env)),
+    index,
+    refreshOnWrite: true,
+  });
 };
 
 describe.skipIf(missingInfra("secureElasticsearchUrl"))("Elasticsearch behind TLS and authentication (nginx)", () => {
@@ -47,13 +55,16 @@ describe.skipIf(missingInfra("secureElasticsearchUrl"))("Elasticsearch behind TL
     await store.ensureReady();
     const settings = Object.values(await store.client.indices.getSettings({ index: store.index }));
     expect(settings.length).toBeGreaterThan(0);
-    for (const index of settings) expect(index.settings?.index).toMatchObject({ number_of_shards: "2", number_of_replicas: "0" });
+    for (const index of settings)
+      expect(index.settings?.index).toMatchObject({ number_of_shards: "2", number_of_replicas: "0" });
     await store.close();
   });
 
   it("without credentials: refused (401), with a message naming the settings", async () => {
     const store = storeFrom(secure);
-    await expect(store.ensureReady()).rejects.toThrow(/requires authentication and no credentials were sent \(401\): set ELASTICSEARCH_API_KEY/);
+    await expect(store.ensureReady()).rejects.toThrow(
+      /requires authentication and no credentials were sent \(401\): set ELASTICSEARCH_API_KEY/,
+    );
     await expect(store.ping()).rejects.toThrow(/401/);
     await store.close();
   });
@@ -61,7 +72,10 @@ describe.skipIf(missingInfra("secureElasticsearchUrl"))("Elasticsearch behind TL
   it("with a wrong API key: refused (401), and the error holds neither key", async () => {
     const wrongKey = Buffer.from("wrong-id:wrong-api-key-0123456789").toString("base64");
     const store = storeFrom({ ...secure, ELASTICSEARCH_API_KEY: wrongKey });
-    const error = await store.ensureReady().then(() => null, (thrown: unknown) => thrown as Error);
+    const error = await store.ensureReady().then(
+      () => null,
+      (thrown: unknown) => thrown as Error,
+    );
     expect(error?.message).toMatch(/refused ELASTICSEARCH_API_KEY/);
     // The cause carries the request's headers; the client redacts Authorization.
     expect(JSON.stringify(error?.cause)).not.toContain(wrongKey);
@@ -69,7 +83,11 @@ describe.skipIf(missingInfra("secureElasticsearchUrl"))("Elasticsearch behind TL
   });
 
   it("with a wrong password: refused (401)", async () => {
-    const store = storeFrom({ ...secure, ELASTICSEARCH_USERNAME: realInfra.secureElasticsearchUsername ?? "", ELASTICSEARCH_PASSWORD: "not-the-password" });
+    const store = storeFrom({
+      ...secure,
+      ELASTICSEARCH_USERNAME: realInfra.secureElasticsearchUsername ?? "",
+      ELASTICSEARCH_PASSWORD: "not-the-password",
+    });
     await expect(store.ensureReady()).rejects.toThrow(/refused user soc/);
     await store.close();
   });
@@ -81,7 +99,10 @@ describe.skipIf(missingInfra("secureElasticsearchUrl"))("Elasticsearch behind TL
   });
 
   it("without a CA (system roots only): the same TLS error, never a silent fallback", async () => {
-    const store = storeFrom({ ELASTICSEARCH_URL: secure.ELASTICSEARCH_URL, ELASTICSEARCH_API_KEY_FILE: withApiKey.ELASTICSEARCH_API_KEY_FILE });
+    const store = storeFrom({
+      ELASTICSEARCH_URL: secure.ELASTICSEARCH_URL,
+      ELASTICSEARCH_API_KEY_FILE: withApiKey.ELASTICSEARCH_API_KEY_FILE,
+    });
     await expect(store.ping()).rejects.toThrow(/TLS certificate not trusted/);
     await store.close();
   });

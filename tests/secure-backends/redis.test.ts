@@ -14,7 +14,11 @@ import { countersContract, missingInfra, realInfra, uniqueName } from "@soc/shar
 const schema = z.object(redisEnvShape).superRefine(checkRedisEnv);
 const connectionFrom = (env: Record<string, string>) => redisConnectionOf(parseConfig(schema, env));
 const secure = { REDIS_URL: realInfra.secureRedisUrl ?? "", REDIS_CA_FILE: realInfra.secureCaFile ?? "" };
-const asSoc = { ...secure, REDIS_USERNAME: realInfra.secureRedisUsername ?? "", REDIS_PASSWORD_FILE: realInfra.secureRedisPasswordFile ?? "" };
+const asSoc = {
+  ...secure,
+  REDIS_USERNAME: realInfra.secureRedisUsername ?? "",
+  REDIS_PASSWORD_FILE: realInfra.secureRedisPasswordFile ?? "",
+};
 // The ACL allows soc:* keys only.
 const prefix = () => `soc:${uniqueName("secure")}:`;
 
@@ -49,26 +53,40 @@ describe.skipIf(missingInfra("secureRedisUrl"))("Redis over TLS with an ACL user
   });
 
   it("refuses the default user (no credentials), naming the settings", async () => {
-    await expect(counters(secure).ping()).rejects.toThrow(/requires authentication: set REDIS_USERNAME and REDIS_PASSWORD/);
+    await expect(counters(secure).ping()).rejects.toThrow(
+      /requires authentication: set REDIS_USERNAME and REDIS_PASSWORD/,
+    );
   });
 
   it("refuses a wrong password", async () => {
-    await expect(counters({ ...secure, REDIS_USERNAME: "soc", REDIS_PASSWORD: "not-the-password" }).ping()).rejects.toThrow(/refused user soc/);
+    await expect(
+      counters({ ...secure, REDIS_USERNAME: "soc", REDIS_PASSWORD: "not-the-password" }).ping(),
+    ).rejects.toThrow(/refused user soc/);
   });
 
   it("refuses a server whose certificate another CA signed, naming REDIS_CA_FILE", async () => {
-    await expect(counters({ ...asSoc, REDIS_CA_FILE: realInfra.untrustedCaFile ?? "" }).ping()).rejects.toThrow(/TLS certificate not trusted \(.+\); set REDIS_CA_FILE/);
+    await expect(counters({ ...asSoc, REDIS_CA_FILE: realInfra.untrustedCaFile ?? "" }).ping()).rejects.toThrow(
+      /TLS certificate not trusted \(.+\); set REDIS_CA_FILE/,
+    );
   });
 
   it("has no plain-text port: redis:// to the TLS port never gets an answer", async () => {
-    const plain = createRedisClient(connectionFrom({ ...asSoc, REDIS_URL: secure.REDIS_URL.replace("rediss:", "redis:"), REDIS_CA_FILE: "" }), { maxRetriesPerRequest: 1 });
+    const plain = createRedisClient(
+      connectionFrom({ ...asSoc, REDIS_URL: secure.REDIS_URL.replace("rediss:", "redis:"), REDIS_CA_FILE: "" }),
+      { maxRetriesPerRequest: 1 },
+    );
     await expect(plain.ping()).rejects.toThrow();
     plain.disconnect();
   });
 
   it("limits user soc to its keys and commands", async () => {
     const outside = counters(asSoc, `other:${uniqueName("x")}:`);
-    await expect(outside.recordFailures([{ ip: "198.51.100.1", timeSeconds: 1_000, eventId: "e" }], { windowSeconds: 60, threshold: 5 })).rejects.toThrow(/NOPERM/);
+    await expect(
+      outside.recordFailures([{ ip: "198.51.100.1", timeSeconds: 1_000, eventId: "e" }], {
+        windowSeconds: 60,
+        threshold: 5,
+      }),
+    ).rejects.toThrow(/NOPERM/);
     const raw = createRedisClient(connectionFrom(asSoc), { maxRetriesPerRequest: 1 });
     await expect(raw.flushall()).rejects.toThrow(/NOPERM/);
     await expect(raw.config("GET", "requirepass")).rejects.toThrow(/NOPERM/);

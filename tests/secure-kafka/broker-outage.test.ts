@@ -21,7 +21,11 @@ const SCRIPT = join(import.meta.dirname, "..", "..", "scripts", "infra", "kafka-
 
 /** `kafka-secure.sh up|down`, in its own session: the broker it starts must outlive this test run. */
 async function brokerScript(command: "up" | "down"): Promise<void> {
-  const child = spawn("bash", [SCRIPT, command], { cwd: join(import.meta.dirname, "..", ".."), detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn("bash", [SCRIPT, command], {
+    cwd: join(import.meta.dirname, "..", ".."),
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const [code] = (await once(child, "exit")) as [number | null];
@@ -38,7 +42,11 @@ describe.skipIf(skip)("the SASL_SSL broker stopping and coming back under a runn
   beforeAll(async () => {
     pipeline = await createRealPipeline(SECURE_KAFKA);
     slack = await startFakeWebhook(SLACK.ok);
-    const [started, startedWorker] = await Promise.all([pipeline.startApi(), pipeline.startWorker(), pipeline.startAlerter([slack.url])]);
+    const [started, startedWorker] = await Promise.all([
+      pipeline.startApi(),
+      pipeline.startWorker(),
+      pipeline.startAlerter([slack.url]),
+    ]);
     call = api(started.url);
     worker = startedWorker;
   }, 120_000);
@@ -49,7 +57,8 @@ describe.skipIf(skip)("the SASL_SSL broker stopping and coming back under a runn
     await slack?.close();
   }, 180_000);
 
-  const post = (messages: string[]): Promise<Response> => call("/logs", { method: "POST", body: JSON.stringify(messages.map((message) => ({ message }))) });
+  const post = (messages: string[]): Promise<Response> =>
+    call("/logs", { method: "POST", body: JSON.stringify(messages.map((message) => ({ message }))) });
   const storedMessages = async (): Promise<string[]> => {
     await pipeline.store.client.indices.refresh({ index: pipeline.index });
     return (await pipeline.store.search({ size: 1_000 })).items.map((doc) => doc.message);
@@ -60,7 +69,10 @@ describe.skipIf(skip)("the SASL_SSL broker stopping and coming back under a runn
     const before = Array.from({ length: 20 }, (_, i) => `request ${i} served before the outage`);
     expect((await post(before)).status).toBe(200);
     accepted.push(...before);
-    await eventually(async () => expect((await storedMessages()).length).toBe(20), { timeoutMs: 20_000, intervalMs: 200 });
+    await eventually(async () => expect((await storedMessages()).length).toBe(20), {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
 
     brokerDown = true;
     await brokerScript("down");
@@ -96,16 +108,31 @@ describe.skipIf(skip)("the SASL_SSL broker stopping and coming back under a runn
     };
     await submit("request served after the outage");
     const acceptingAfterMs = Date.now() - backAt;
-    await eventually(async () => expect(await storedMessages()).toContain(accepted.at(-1)), { timeoutMs: 60_000, intervalMs: 200 });
+    await eventually(async () => expect(await storedMessages()).toContain(accepted.at(-1)), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
     const analysingAfterMs = Date.now() - backAt;
 
     for (let i = 0; i < 5; i++) await submit(`failed login attempt for user admin from 203.0.113.77 (${i})`);
     // The worker's and alerter's consumers came back by themselves: the alert reaches Slack.
-    await eventually(() => expect(slackMessages(slack).map((m) => m.text)).toEqual([expect.stringMatching(/^Security alert: brute-force attack detected\. 5 failed logins from 203\.0\.113\.77/)]), { timeoutMs: 60_000, intervalMs: 200 });
+    await eventually(
+      () =>
+        expect(slackMessages(slack).map((m) => m.text)).toEqual([
+          expect.stringMatching(/^Security alert: brute-force attack detected\. 5 failed logins from 203\.0\.113\.77/),
+        ]),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     const alertedAfterMs = Date.now() - backAt;
 
     // So did the worker's whitelist follower (an admin, too, retries a 503).
-    await eventually(async () => expect((await call("/whitelist", { method: "POST", body: JSON.stringify({ ip: "198.51.100.77" }) })).status).toBe(201), { timeoutMs: 30_000, intervalMs: 1_000 });
+    await eventually(
+      async () =>
+        expect(
+          (await call("/whitelist", { method: "POST", body: JSON.stringify({ ip: "198.51.100.77" }) })).status,
+        ).toBe(201),
+      { timeoutMs: 30_000, intervalMs: 1_000 },
+    );
     await eventually(() => expect(worker.whitelist.entries()).toContain("198.51.100.77"), { timeoutMs: 20_000 });
 
     const stored = await eventually(

@@ -12,7 +12,8 @@ import { connectSecure, scram, SECURE_KAFKA, type Principal } from "../e2e/kafka
 import { api, createRealPipeline, type RealPipeline } from "../e2e/real-pipeline.ts";
 
 const skip = SECURE_KAFKA.missing;
-const connect = (user: Principal, clientId: string, security = scram(user)): KafkaBus => connectSecure(clientId, security);
+const connect = (user: Principal, clientId: string, security = scram(user)): KafkaBus =>
+  connectSecure(clientId, security);
 /** Every principal but the API's and the operator's: none may write config-updates. */
 const ATTACKERS = ["alerter", "collector", "worker", "scanner"] as const;
 const WHITELIST_ALL = { key: "0.0.0.0/0", value: JSON.stringify({ action: "add", ip: "0.0.0.0/0" }) };
@@ -35,7 +36,10 @@ describe.skipIf(skip)("authentication and trust on the SASL_SSL listener", () =>
   const refusal = async (security: KafkaSecurity): Promise<string> => {
     const bus = connect("api", uniqueName("auth"), security);
     try {
-      const error = await bus.ping().then(() => null, (e: unknown) => e);
+      const error = await bus.ping().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(BusUnavailableError);
       return (error as Error).message;
     } finally {
@@ -44,11 +48,15 @@ describe.skipIf(skip)("authentication and trust on the SASL_SSL listener", () =>
   };
 
   it("refuses a wrong password, saying SASL authentication failed", async () => {
-    expect(await refusal(scram("api", { password: "not-the-password" }))).toMatch(/SASL authentication failed .*check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD/);
+    expect(await refusal(scram("api", { password: "not-the-password" }))).toMatch(
+      /SASL authentication failed .*check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD/,
+    );
   });
 
   it("refuses a broker whose certificate the client's CA did not sign, saying TLS", async () => {
-    expect(await refusal(scram("api", { ca: null }))).toMatch(/^Kafka is unreachable: TLS: the broker's certificate is not trusted \(connecting to Kafka timed out .*last error: .*self-signed certificate in certificate chain\); check KAFKA_SSL_CA_FILE$/);
+    expect(await refusal(scram("api", { ca: null }))).toMatch(
+      /^Kafka is unreachable: TLS: the broker's certificate is not trusted \(connecting to Kafka timed out .*last error: .*self-signed certificate in certificate chain\); check KAFKA_SSL_CA_FILE$/,
+    );
   });
 
   it("authenticates with SCRAM-SHA-256 as well", async () => {
@@ -58,51 +66,72 @@ describe.skipIf(skip)("authentication and trust on the SASL_SSL listener", () =>
   });
 });
 
-describe.skipIf(skip || missingInfra("elasticsearchUrl") || missingInfra("redisUrl"))("the pipeline over SASL_SSL with least-privilege ACLs", () => {
-  let pipeline: RealPipeline;
-  let call: ReturnType<typeof api>;
-  let apiWhitelist: () => string[];
-  let workerWhitelist: () => string[];
+describe.skipIf(skip || missingInfra("elasticsearchUrl") || missingInfra("redisUrl"))(
+  "the pipeline over SASL_SSL with least-privilege ACLs",
+  () => {
+    let pipeline: RealPipeline;
+    let call: ReturnType<typeof api>;
+    let apiWhitelist: () => string[];
+    let workerWhitelist: () => string[];
 
-  beforeAll(async () => {
-    pipeline = await createRealPipeline(SECURE_KAFKA);
-    const started = await pipeline.startApi();
-    call = api(started.url);
-    apiWhitelist = started.whitelist;
-    const worker = await pipeline.startWorker();
-    workerWhitelist = () => worker.whitelist.entries();
-  }, 120_000);
-  afterAll(async () => {
-    await pipeline?.close();
-  });
+    beforeAll(async () => {
+      pipeline = await createRealPipeline(SECURE_KAFKA);
+      const started = await pipeline.startApi();
+      call = api(started.url);
+      apiWhitelist = started.whitelist;
+      const worker = await pipeline.startWorker();
+      workerWhitelist = () => worker.whitelist.entries();
+    }, 120_000);
+    afterAll(async () => {
+      await pipeline?.close();
+    });
 
-  it.each(ATTACKERS)("refuses 0.0.0.0/0 on config-updates from the %s principal; no replica applies it", async (user) => {
-    const attacker = connect(user, uniqueName(`${user}-attack`));
-    try {
-      const error = await attacker.publish(pipeline.topics.configUpdates, [WHITELIST_ALL]).then(() => null, (e: unknown) => e);
-      expect(error).toBeInstanceOf(BusUnavailableError);
-      expect((error as Error).message).toMatch(/not authorized by the broker's ACLs \((TOPIC|CLUSTER)_AUTHORIZATION_FAILED\)/);
-    } finally {
-      await attacker.close();
-    }
-    // A later, authorised update is applied; the attack, published before it, never was.
-    const marker = `192.0.2.${ATTACKERS.indexOf(user) + 1}`;
-    expect((await call("/whitelist", { method: "POST", body: JSON.stringify({ ip: marker }) })).status).toBe(201);
-    await eventually(() => expect(workerWhitelist()).toContain(marker), { timeoutMs: 10_000 });
-    expect(workerWhitelist()).not.toContain("0.0.0.0/0");
-    expect(apiWhitelist()).not.toContain("0.0.0.0/0");
-    const onTopic: IncomingMessage[] = [];
-    await (await pipeline.admin.follow(pipeline.topics.configUpdates, (message) => onTopic.push(message))).stop();
-    expect(onTopic.map((m) => m.key)).not.toContain("0.0.0.0/0");
-  }, 30_000);
+    it.each(ATTACKERS)(
+      "refuses 0.0.0.0/0 on config-updates from the %s principal; no replica applies it",
+      async (user) => {
+        const attacker = connect(user, uniqueName(`${user}-attack`));
+        try {
+          const error = await attacker.publish(pipeline.topics.configUpdates, [WHITELIST_ALL]).then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(BusUnavailableError);
+          expect((error as Error).message).toMatch(
+            /not authorized by the broker's ACLs \((TOPIC|CLUSTER)_AUTHORIZATION_FAILED\)/,
+          );
+        } finally {
+          await attacker.close();
+        }
+        // A later, authorised update is applied; the attack, published before it, never was.
+        const marker = `192.0.2.${ATTACKERS.indexOf(user) + 1}`;
+        expect((await call("/whitelist", { method: "POST", body: JSON.stringify({ ip: marker }) })).status).toBe(201);
+        await eventually(() => expect(workerWhitelist()).toContain(marker), { timeoutMs: 10_000 });
+        expect(workerWhitelist()).not.toContain("0.0.0.0/0");
+        expect(apiWhitelist()).not.toContain("0.0.0.0/0");
+        const onTopic: IncomingMessage[] = [];
+        await (await pipeline.admin.follow(pipeline.topics.configUpdates, (message) => onTopic.push(message))).stop();
+        expect(onTopic.map((m) => m.key)).not.toContain("0.0.0.0/0");
+      },
+      30_000,
+    );
 
-  it.each(["alerter", "collector"] as const)("refuses a forged alert on high-priority-alerts from the %s principal", async (user) => {
-    const attacker = connect(user, uniqueName(`${user}-forge`));
-    try {
-      const forged = { key: "6.6.6.6", value: JSON.stringify({ type: "credential_leak", details: { url: "https://evil.example" } }) };
-      await expect(attacker.publish(pipeline.topics.highPriorityAlerts, [forged])).rejects.toThrow(/not authorized by the broker's ACLs/);
-    } finally {
-      await attacker.close();
-    }
-  }, 30_000);
-});
+    it.each(["alerter", "collector"] as const)(
+      "refuses a forged alert on high-priority-alerts from the %s principal",
+      async (user) => {
+        const attacker = connect(user, uniqueName(`${user}-forge`));
+        try {
+          const forged = {
+            key: "6.6.6.6",
+            value: JSON.stringify({ type: "credential_leak", details: { url: "https://evil.example" } }),
+          };
+          await expect(attacker.publish(pipeline.topics.highPriorityAlerts, [forged])).rejects.toThrow(
+            /not authorized by the broker's ACLs/,
+          );
+        } finally {
+          await attacker.close();
+        }
+      },
+      30_000,
+    );
+  },
+);

@@ -34,13 +34,15 @@ const REVIEWED: Review[] = [
   {
     file: "services/worker/src/detection/keywords.ts",
     args: '`\\\\b(?:${all.map(escape).join("|")})\\\\b`, "gi"',
-    reason: "ANOMALY_KEYWORDS and KEYWORD_RULES' keywords, each escaped at the source: an alternation of literals between word boundaries, linear in the line",
+    reason:
+      "ANOMALY_KEYWORDS and KEYWORD_RULES' keywords, each escaped at the source: an alternation of literals between word boundaries, linear in the line",
     sample: { source: `\\b(?:${DEFAULT_KEYWORDS.map(escapeRegExp).join("|")})\\b`, flags: "gi" },
   },
   {
     file: "services/worker/src/patterns/masks.ts",
     args: '`${START}${MAY_HOLD_VALUE}(?:${MASKS.map((mask) => `(${mask.pattern})${END}`).join("|")})`, "g"',
-    reason: "the pattern miner's masks: built once at load from constants in the same file, never from input; the built pattern itself is checked",
+    reason:
+      "the pattern miner's masks: built once at load from constants in the same file, never from input; the built pattern itself is checked",
     sample: { source: COMBINED.source, flags: COMBINED.flags },
   },
 ];
@@ -71,7 +73,8 @@ function linearityProblem(where: string, sample: { source: string; flags: string
 function problemOf(where: string, diagnostics: Diagnostics): string | null {
   const pattern = `/${diagnostics.source}/${diagnostics.flags}`;
   if (diagnostics.status === "safe") return null;
-  if (diagnostics.status === "vulnerable") return `${where} ${pattern} is ${diagnostics.complexity.summary}; attack: ${diagnostics.attack.pattern}`;
+  if (diagnostics.status === "vulnerable")
+    return `${where} ${pattern} is ${diagnostics.complexity.summary}; attack: ${diagnostics.attack.pattern}`;
   return `${where} ${pattern} could not be checked (${diagnostics.error.kind}${"message" in diagnostics.error ? `: ${diagnostics.error.message}` : ""})`;
 }
 
@@ -80,7 +83,9 @@ function pumpedTo(attack: AttackPattern, length: number): string {
   const once = attack.pumps.reduce((text, { prefix, pump }) => text + prefix + pump, "") + attack.suffix;
   const pumps = attack.pumps.map(({ pump }) => pump).join("");
   const times = Math.max(1, Math.floor((length - once.length) / Math.max(1, pumps.length)));
-  return (attack.pumps.reduce((text, { prefix, pump }) => text + prefix + pump.repeat(times), "") + attack.suffix).slice(0, length);
+  return (
+    attack.pumps.reduce((text, { prefix, pump }) => text + prefix + pump.repeat(times), "") + attack.suffix
+  ).slice(0, length);
 }
 
 /** Milliseconds to find every match in `text`, as the global-flag callers do. */
@@ -91,7 +96,8 @@ function msToScan(sample: { source: string; flags: string }, text: string): numb
   return performance.now() - started;
 }
 
-const reviewOf = (site: DynamicRegexSite): Review | undefined => REVIEWED.find((review) => review.file === site.file && review.args === site.args);
+const reviewOf = (site: DynamicRegexSite): Review | undefined =>
+  REVIEWED.find((review) => review.file === site.file && review.args === site.args);
 
 const inventory = regexInventory(REPOSITORY);
 // One check per distinct pattern; the test names every place it is written.
@@ -105,26 +111,49 @@ for (const site of inventory.checkable) {
 
 describe("ReDoS: the regular expressions of the production sources", () => {
   it("finds them with the TypeScript parser, reading the .ts files and the Svelte components", () => {
-    console.log(JSON.stringify({ files: inventory.files.length, sites: inventory.checkable.length, distinct: patterns.size, dynamic: inventory.dynamic.map((site) => site.where) }));
-    expect(inventory.checkable.some((site) => site.where.startsWith("services/credential-scanner/src/rules/rules.ts:"))).toBe(true);
-    expect(inventory.files.filter((file) => file.startsWith("dashboard/src/") && file.endsWith(".svelte")).length).toBeGreaterThan(5);
+    console.log(
+      JSON.stringify({
+        files: inventory.files.length,
+        sites: inventory.checkable.length,
+        distinct: patterns.size,
+        dynamic: inventory.dynamic.map((site) => site.where),
+      }),
+    );
+    expect(
+      inventory.checkable.some((site) => site.where.startsWith("services/credential-scanner/src/rules/rules.ts:")),
+    ).toBe(true);
+    expect(
+      inventory.files.filter((file) => file.startsWith("dashboard/src/") && file.endsWith(".svelte")).length,
+    ).toBeGreaterThan(5);
     expect(inventory.checkable.some((site) => site.where.includes(".test.ts:"))).toBe(false);
   });
 
-  it.each([...patterns.values()].map((pattern) => [pattern.where.join(", "), pattern] as const))("%s is linear by recheck", (where, pattern) => {
-    const problem = linearityProblem(where, pattern);
-    if (problem !== null) expect.fail(problem);
-  }, 60_000);
+  it.each([...patterns.values()].map((pattern) => [pattern.where.join(", "), pattern] as const))(
+    "%s is linear by recheck",
+    (where, pattern) => {
+      const problem = linearityProblem(where, pattern);
+      if (problem !== null) expect.fail(problem);
+    },
+    60_000,
+  );
 
   it("builds a RegExp at run time only where reviewed, and every review still has its site", () => {
-    const unreviewed = inventory.dynamic.filter((site) => reviewOf(site) === undefined).map((site) => `${site.where}: RegExp(${site.args})`);
+    const unreviewed = inventory.dynamic
+      .filter((site) => reviewOf(site) === undefined)
+      .map((site) => `${site.where}: RegExp(${site.args})`);
     expect(unreviewed, "escape or validate the input, or review the site in REVIEWED").toEqual([]);
-    const stale = REVIEWED.filter((review) => !inventory.dynamic.some((site) => reviewOf(site) === review)).map((review) => review.file);
+    const stale = REVIEWED.filter((review) => !inventory.dynamic.some((site) => reviewOf(site) === review)).map(
+      (review) => review.file,
+    );
     expect(stale).toEqual([]);
   });
 
-  it.each(REVIEWED.map((review) => [review.file, review] as const))("%s builds linear patterns in practice", (file, review) => {
-    const problem = linearityProblem(`${file} (sample)`, review.sample);
-    if (problem !== null) expect.fail(problem);
-  }, 60_000);
+  it.each(REVIEWED.map((review) => [review.file, review] as const))(
+    "%s builds linear patterns in practice",
+    (file, review) => {
+      const problem = linearityProblem(`${file} (sample)`, review.sample);
+      if (problem !== null) expect.fail(problem);
+    },
+    60_000,
+  );
 });

@@ -11,7 +11,8 @@ import ts from "typescript";
 /** Production code only: tests and their helpers never see attacker input. */
 const SOURCE_ROOTS = ["services", "operator", "dashboard/src", "dashboard/serve.ts"];
 const SKIPPED_DIRECTORIES = new Set(["node_modules", "dist", "test", "testing", "e2e"]);
-const isSourceFile = (name: string): boolean => (name.endsWith(".ts") || name.endsWith(".svelte")) && !/\.(test|contract|d)\.ts$/.test(name);
+const isSourceFile = (name: string): boolean =>
+  (name.endsWith(".ts") || name.endsWith(".svelte")) && !/\.(test|contract|d)\.ts$/.test(name);
 
 export interface RegexSite {
   /** `path:line`, the path relative to the repository. */
@@ -63,7 +64,12 @@ function stringConstants(file: ts.SourceFile): Map<string, string> {
     if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.Const) !== 0) {
       for (const declaration of node.declarations) {
         const value = declaration.initializer;
-        if (ts.isIdentifier(declaration.name) && value !== undefined && (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value))) constants.set(declaration.name.text, value.text);
+        if (
+          ts.isIdentifier(declaration.name) &&
+          value !== undefined &&
+          (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value))
+        )
+          constants.set(declaration.name.text, value.text);
       }
     }
     ts.forEachChild(node, visit);
@@ -82,23 +88,39 @@ function literalPattern(node: ts.Expression | undefined, constants: Map<string, 
 }
 
 const isRegExpCall = (node: ts.Node): node is ts.NewExpression | ts.CallExpression =>
-  (ts.isNewExpression(node) || ts.isCallExpression(node)) && ts.isIdentifier(node.expression) && node.expression.text === "RegExp";
+  (ts.isNewExpression(node) || ts.isCallExpression(node)) &&
+  ts.isIdentifier(node.expression) &&
+  node.expression.text === "RegExp";
 
 function sitesIn(path: string, text: string, inventory: RegexInventory): void {
   for (const { code, firstLine } of scripts(path, text)) {
     const file = ts.createSourceFile(path, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
     const constants = stringConstants(file);
-    const where = (node: ts.Node): string => `${path}:${file.getLineAndCharacterOfPosition(node.getStart()).line + firstLine}`;
+    const where = (node: ts.Node): string =>
+      `${path}:${file.getLineAndCharacterOfPosition(node.getStart()).line + firstLine}`;
     const visit = (node: ts.Node): void => {
       if (ts.isRegularExpressionLiteral(node)) {
         const slash = node.text.lastIndexOf("/");
-        inventory.checkable.push({ where: where(node), source: node.text.slice(1, slash), flags: node.text.slice(slash + 1) });
+        inventory.checkable.push({
+          where: where(node),
+          source: node.text.slice(1, slash),
+          flags: node.text.slice(slash + 1),
+        });
       } else if (isRegExpCall(node)) {
         const [pattern, flags] = node.arguments ?? [];
         const source = literalPattern(pattern, constants);
         const flagText = literalPattern(flags, constants);
-        if (source !== null && flagText !== null) inventory.checkable.push({ where: where(node), source, flags: flagText });
-        else inventory.dynamic.push({ where: where(node), file: path, args: (node.arguments ?? []).map((arg) => arg.getText(file)).join(", ").replace(/\s+/g, " ") });
+        if (source !== null && flagText !== null)
+          inventory.checkable.push({ where: where(node), source, flags: flagText });
+        else
+          inventory.dynamic.push({
+            where: where(node),
+            file: path,
+            args: (node.arguments ?? [])
+              .map((arg) => arg.getText(file))
+              .join(", ")
+              .replace(/\s+/g, " "),
+          });
       }
       ts.forEachChild(node, visit);
     };

@@ -13,12 +13,16 @@ export interface ServiceProcess {
 
 /** `services/<name>/src/main.ts` from its TypeScript sources, as in development. */
 export function startService(name: string, env: Record<string, string | undefined>): ServiceProcess {
-  const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", `services/${name}/src/main.ts`], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group: a kill takes whatever it started too.
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=development", "--import", "tsx", `services/${name}/src/main.ts`],
+    {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: a kill takes whatever it started too.
+      detached: true,
+    },
+  );
   const chunks: string[] = [];
   child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
@@ -51,7 +55,13 @@ export function randomTraceparent(): { traceId: string; spanId: string; header: 
 }
 
 interface JaegerTrace {
-  spans: { spanID: string; operationName: string; processID: string; references: { refType: string; spanID: string }[]; tags: { key: string; value: unknown }[] }[];
+  spans: {
+    spanID: string;
+    operationName: string;
+    processID: string;
+    references: { refType: string; spanID: string }[];
+    tags: { key: string; value: unknown }[];
+  }[];
   processes: Record<string, { serviceName: string }>;
 }
 
@@ -84,7 +94,9 @@ export function spanTree(found: JaegerTrace): TracedSpan[] {
       operation: span.operationName,
       spanId: span.spanID,
       parentSpanId: span.references.find((reference) => reference.refType === "CHILD_OF")?.spanID ?? null,
-      links: span.references.filter((reference) => reference.refType === "FOLLOWS_FROM").map((reference) => reference.spanID),
+      links: span.references
+        .filter((reference) => reference.refType === "FOLLOWS_FROM")
+        .map((reference) => reference.spanID),
       kind: typeof tags["span.kind"] === "string" ? tags["span.kind"] : null,
       tags,
     };

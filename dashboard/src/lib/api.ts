@@ -54,7 +54,9 @@ export function createApi(baseUrl: string, apiKey: () => string) {
   });
 
   /** The data of a 2xx answer; any other answer, or none, becomes an ApiError. */
-  async function settle<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<{ data: T; response: Response }> {
+  async function settle<T>(
+    call: Promise<{ data?: T; error?: unknown; response: Response }>,
+  ): Promise<{ data: T; response: Response }> {
     let result: { data?: T; error?: unknown; response: Response };
     try {
       result = await call;
@@ -71,28 +73,53 @@ export function createApi(baseUrl: string, apiKey: () => string) {
     whoami: async () => (await settle(client.GET("/auth/whoami"))).data,
     async alerts(query: AlertQuery): Promise<Page> {
       const { data, response } = await settle(client.GET("/alerts", { params: { query } }));
-      return { items: data, total: Number(response.headers.get("x-total-count") ?? 0), nextCursor: response.headers.get("x-next-cursor") };
+      return {
+        items: data,
+        total: Number(response.headers.get("x-total-count") ?? 0),
+        nextCursor: response.headers.get("x-next-cursor"),
+      };
     },
-    setStatus: async (ids: string[], status: AlertStatus) => (await settle(client.PATCH("/alerts", { body: { ids, status } }))).data,
+    setStatus: async (ids: string[], status: AlertStatus) =>
+      (await settle(client.PATCH("/alerts", { body: { ids, status } }))).data,
     /** The API picks the timeline's bucket width from the range and says which (bucket_seconds). */
-    stats: async (range: { from: number; to: number }) => (await settle(client.GET("/stats", { params: { query: range } }))).data,
-    async patterns(query: { source?: string; limit: number; cursor?: string }): Promise<{ items: PatternSummary[]; nextCursor: string | null }> {
+    stats: async (range: { from: number; to: number }) =>
+      (await settle(client.GET("/stats", { params: { query: range } }))).data,
+    async patterns(query: {
+      source?: string;
+      limit: number;
+      cursor?: string;
+    }): Promise<{ items: PatternSummary[]; nextCursor: string | null }> {
       const { data, response } = await settle(client.GET("/patterns", { params: { query } }));
       return { items: data, nextCursor: response.headers.get("x-next-cursor") };
     },
-    async incidents(query: { status?: string; size: number; cursor?: string }): Promise<{ items: Incident[]; total: number; nextCursor: string | null }> {
+    async incidents(query: {
+      status?: string;
+      size: number;
+      cursor?: string;
+    }): Promise<{ items: Incident[]; total: number; nextCursor: string | null }> {
       const { data, response } = await settle(client.GET("/incidents", { params: { query } }));
-      return { items: data, total: Number(response.headers.get("x-total-count") ?? 0), nextCursor: response.headers.get("x-next-cursor") };
+      return {
+        items: data,
+        total: Number(response.headers.get("x-total-count") ?? 0),
+        nextCursor: response.headers.get("x-next-cursor"),
+      };
     },
     setIncidentStatus: async (id: string, status: AlertStatus) =>
-      (await settle(client.PATCH("/incidents/{incident_id}", { params: { path: { incident_id: id } }, body: { status } }))).data,
+      (
+        await settle(
+          client.PATCH("/incidents/{incident_id}", { params: { path: { incident_id: id } }, body: { status } }),
+        )
+      ).data,
     pipeline: async () => (await settle(client.GET("/pipeline"))).data,
     whitelist: async () => (await settle(client.GET("/whitelist"))).data,
     addToWhitelist: async (ip: string) => (await settle(client.POST("/whitelist", { body: { ip } }))).data,
-    removeFromWhitelist: async (ip: string) => (await settle(client.DELETE("/whitelist/{ip}", { params: { path: { ip } } }))).data,
+    removeFromWhitelist: async (ip: string) =>
+      (await settle(client.DELETE("/whitelist/{ip}", { params: { path: { ip } } }))).data,
     bans: async () => (await settle(client.GET("/bans"))).data,
-    ban: async (body: { ip: string; duration: string; reason: string }) => (await settle(client.POST("/bans", { body }))).data,
+    ban: async (body: { ip: string; duration: string; reason: string }) =>
+      (await settle(client.POST("/bans", { body }))).data,
     liftBan: async (ip: string) => (await settle(client.DELETE("/bans/{ip}", { params: { path: { ip } } }))).data,
-    report: async (month: string): Promise<Blob> => (await settle(client.GET("/reports/monthly.pdf", { params: { query: { month } }, parseAs: "blob" }))).data,
+    report: async (month: string): Promise<Blob> =>
+      (await settle(client.GET("/reports/monthly.pdf", { params: { query: { month } }, parseAs: "blob" }))).data,
   };
 }

@@ -15,12 +15,31 @@ const MINUTE = 60;
 const HOUR = 3600;
 const DAY = 86_400;
 const WEEK = 7 * DAY;
-const TICK_STEPS = [MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, WEEK, 2 * WEEK];
+const TICK_STEPS = [
+  MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  WEEK,
+  2 * WEEK,
+];
 /** Wall-clock day 4 of the epoch (1970-01-05) was a Monday: week ticks fall on Mondays. */
 const FIRST_MONDAY = 4 * DAY;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(locale: string | undefined, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+function formatter(
+  locale: string | undefined,
+  timeZone: string,
+  options: Intl.DateTimeFormatOptions,
+): Intl.DateTimeFormat {
   const key = `${locale ?? ""}|${timeZone}|${JSON.stringify(options)}`;
   let cached = formatters.get(key);
   if (cached === undefined) {
@@ -32,15 +51,22 @@ function formatter(locale: string | undefined, timeZone: string, options: Intl.D
 const DATE: Intl.DateTimeFormatOptions = { month: "short", day: "numeric" };
 const CLOCK: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
 
-export const formatDate = (t: number, timeZone: string, locale?: string): string => formatter(locale, timeZone, DATE).format(t * 1000);
-export const formatClock = (t: number, timeZone: string, locale?: string): string => formatter(locale, timeZone, CLOCK).format(t * 1000);
+export const formatDate = (t: number, timeZone: string, locale?: string): string =>
+  formatter(locale, timeZone, DATE).format(t * 1000);
+export const formatClock = (t: number, timeZone: string, locale?: string): string =>
+  formatter(locale, timeZone, CLOCK).format(t * 1000);
 
 /**
  * Ticks at round wall-clock times (whole minutes, hours, midnights, Mondays) of `timeZone` within
  * [from, to], at most `maxTicks` of them. A tick at midnight is labelled with its date, others
  * with their time.
  */
-export function timeTicks(domain: { from: number; to: number }, maxTicks: number, timeZone: string, locale?: string): TimeTick[] {
+export function timeTicks(
+  domain: { from: number; to: number },
+  maxTicks: number,
+  timeZone: string,
+  locale?: string,
+): TimeTick[] {
   const span = domain.to - domain.from;
   if (!(span > 0) || maxTicks < 1) return [];
   const step = TICK_STEPS.find((candidate) => span / candidate <= maxTicks) ?? (TICK_STEPS.at(-1) as number);
@@ -60,7 +86,7 @@ export function countTicks(max: number, target = 4): number[] {
   if (!(max > 0)) return [0, 1];
   const raw = max / target;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = Math.max(1, ([1, 2, 5, 10].map((m) => m * magnitude).find((candidate) => candidate >= raw) as number));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * magnitude).find((candidate) => candidate >= raw) as number);
   const top = Math.ceil(max / step) * step;
   return Array.from({ length: top / step + 1 }, (_, i) => i * step);
 }

@@ -3,8 +3,18 @@ export function formatTime(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace("T", " ");
 }
 
-export const RULE_LABELS: Record<string, string> = { brute_force: "Brute force", traffic_spike: "Traffic spike", keyword: "Keyword", whitelist: "Whitelisted" };
-export const STATUS_LABELS: Record<string, string> = { new: "New", acknowledged: "Acknowledged", resolved: "Resolved", false_positive: "False positive" };
+export const RULE_LABELS: Record<string, string> = {
+  brute_force: "Brute force",
+  traffic_spike: "Traffic spike",
+  keyword: "Keyword",
+  whitelist: "Whitelisted",
+};
+export const STATUS_LABELS: Record<string, string> = {
+  new: "New",
+  acknowledged: "Acknowledged",
+  resolved: "Resolved",
+  false_positive: "False positive",
+};
 
 export function previousMonth(now: Date): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);

@@ -8,8 +8,22 @@ const range = { from: 1_795_514_400, to: 1_795_600_800 };
 
 describe("alertQuery", () => {
   it("asks for anomalies in the range, with only the filters that are set", () => {
-    expect(alertQuery({ anomalies: true, filters: none, range }, 50)).toEqual({ is_anomaly: "true", size: 50, ...range });
-    expect(alertQuery({ anomalies: false, filters: { status: "new", rule: "brute_force", sourceIp: " 1.2.3.4 ", text: "root" }, range }, 50, "abc")).toEqual({
+    expect(alertQuery({ anomalies: true, filters: none, range }, 50)).toEqual({
+      is_anomaly: "true",
+      size: 50,
+      ...range,
+    });
+    expect(
+      alertQuery(
+        {
+          anomalies: false,
+          filters: { status: "new", rule: "brute_force", sourceIp: " 1.2.3.4 ", text: "root" },
+          range,
+        },
+        50,
+        "abc",
+      ),
+    ).toEqual({
       is_anomaly: "false",
       size: 50,
       status: "new",

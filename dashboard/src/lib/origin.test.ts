@@ -3,7 +3,12 @@ import { flagEmoji, originNote, originOf } from "./origin.ts";
 
 describe("originOf", () => {
   it("shows a located address by flag, code and name, and its network by AS number and name", () => {
-    expect(originOf({ geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 15_169, organization: { name: "Google LLC" } } })).toEqual({
+    expect(
+      originOf({
+        geo: { country_iso_code: "US", country_name: "United States" },
+        as: { number: 15_169, organization: { name: "Google LLC" } },
+      }),
+    ).toEqual({
       country: { flag: "🇺🇸", code: "US", name: "United States" },
       network: "AS15169 Google LLC",
       summary: "United States, AS15169 Google LLC",
@@ -20,7 +25,11 @@ describe("originOf", () => {
   });
 
   it("names private and reserved ranges as the notifications do", () => {
-    expect(originOf({ network: "private" })).toEqual({ country: null, network: "private network", summary: "private network" });
+    expect(originOf({ network: "private" })).toEqual({
+      country: null,
+      network: "private network",
+      summary: "private network",
+    });
     expect(originOf({ network: "shared" })?.network).toBe("carrier-grade NAT network");
   });
 
@@ -44,7 +53,12 @@ describe("flagEmoji", () => {
 
 describe("originNote", () => {
   it("puts the country beside an address and says the rest in the title", () => {
-    expect(originNote({ geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 15_169, organization: { name: "Google LLC" } } })).toEqual({
+    expect(
+      originNote({
+        geo: { country_iso_code: "US", country_name: "United States" },
+        as: { number: 15_169, organization: { name: "Google LLC" } },
+      }),
+    ).toEqual({
       text: "🇺🇸 US",
       title: "United States, AS15169 Google LLC",
     });

@@ -35,8 +35,18 @@ export interface Origin {
 export function originOf(client: ClientOrigin | undefined): Origin | null {
   if (client === undefined) return null;
   const geo = client.geo;
-  const country = geo === undefined ? null : { flag: flagEmoji(geo.country_iso_code), code: geo.country_iso_code, name: geo.country_name ?? geo.country_iso_code };
-  const as = client.as === undefined ? null : [`AS${client.as.number}`, client.as.organization?.name].filter((part) => part !== undefined).join(" ");
+  const country =
+    geo === undefined
+      ? null
+      : {
+          flag: flagEmoji(geo.country_iso_code),
+          code: geo.country_iso_code,
+          name: geo.country_name ?? geo.country_iso_code,
+        };
+  const as =
+    client.as === undefined
+      ? null
+      : [`AS${client.as.number}`, client.as.organization?.name].filter((part) => part !== undefined).join(" ");
   const network = client.network === undefined ? as : NETWORK_SCOPES[client.network];
   if (country === null && network === null) return null;
   return { country, network, summary: [country?.name, network].filter((part) => part != null).join(", ") };
@@ -46,6 +56,7 @@ export function originOf(client: ClientOrigin | undefined): Origin | null {
 export function originNote(client: ClientOrigin | undefined): { text: string; title: string } | null {
   const origin = originOf(client);
   if (origin === null) return null;
-  const text = origin.country === null ? (origin.network ?? "") : `${origin.country.flag} ${origin.country.code}`.trim();
+  const text =
+    origin.country === null ? (origin.network ?? "") : `${origin.country.flag} ${origin.country.code}`.trim();
   return { text, title: origin.summary };
 }

@@ -8,7 +8,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function partsFormatter(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
     formatters.set(timeZone, formatter);
   }
   return formatter;
@@ -20,8 +29,20 @@ function partsFormatter(timeZone: string): Intl.DateTimeFormat {
  */
 export function toWallClock(epochSeconds: number, timeZone: string): number {
   const whole = Math.floor(epochSeconds);
-  const parts = Object.fromEntries(partsFormatter(timeZone).formatToParts(new Date(whole * 1000)).map((part) => [part.type, Number(part.value)]));
-  const wall = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0) / 1000;
+  const parts = Object.fromEntries(
+    partsFormatter(timeZone)
+      .formatToParts(new Date(whole * 1000))
+      .map((part) => [part.type, Number(part.value)]),
+  );
+  const wall =
+    Date.UTC(
+      parts.year ?? 1970,
+      (parts.month ?? 1) - 1,
+      parts.day ?? 1,
+      parts.hour ?? 0,
+      parts.minute ?? 0,
+      parts.second ?? 0,
+    ) / 1000;
   return wall + (epochSeconds - whole);
 }
 

@@ -26,12 +26,21 @@ describe("time zones", () => {
 describe("time axis", () => {
   it("ticks whole hours of the user's zone, the midnight tick labelled with its date", () => {
     const ticks = timeTicks({ from: at("2026-11-27T01:30:00Z"), to: at("2026-11-27T09:00:00Z") }, 4, NEW_YORK, "en-US");
-    expect(ticks.map((tick) => tick.t)).toEqual([at("2026-11-27T03:00:00Z"), at("2026-11-27T05:00:00Z"), at("2026-11-27T07:00:00Z"), at("2026-11-27T09:00:00Z")]);
-    expect(labels(ticks)).toEqual(["22:00", "00:00", "02:00", "04:00"].map((label) => (label === "00:00" ? "Nov 27" : label)));
+    expect(ticks.map((tick) => tick.t)).toEqual([
+      at("2026-11-27T03:00:00Z"),
+      at("2026-11-27T05:00:00Z"),
+      at("2026-11-27T07:00:00Z"),
+      at("2026-11-27T09:00:00Z"),
+    ]);
+    expect(labels(ticks)).toEqual(
+      ["22:00", "00:00", "02:00", "04:00"].map((label) => (label === "00:00" ? "Nov 27" : label)),
+    );
   });
 
   it("ticks a day's range at midnights and hours in another zone", () => {
-    expect(labels(timeTicks({ from: at("2026-11-26T12:00:00Z"), to: at("2026-11-27T12:00:00Z") }, 4, "UTC", "en-GB"))).toEqual(["12:00", "18:00", "27 Nov", "06:00", "12:00"]);
+    expect(
+      labels(timeTicks({ from: at("2026-11-26T12:00:00Z"), to: at("2026-11-27T12:00:00Z") }, 4, "UTC", "en-GB")),
+    ).toEqual(["12:00", "18:00", "27 Nov", "06:00", "12:00"]);
   });
 
   it("ticks a month at local Mondays", () => {
@@ -65,14 +74,14 @@ describe("count axis", () => {
 
 describe("bucket names", () => {
   it("names the bucket width and one bucket in the user's zone", () => {
-    expect([perBucket(60), perBucket(900), perBucket(3600), perBucket(21_600), perBucket(86_400), perBucket(604_800)]).toEqual([
-      "per minute",
-      "per 15 minutes",
-      "per hour",
-      "per 6 hours",
-      "per day",
-      "per week",
-    ]);
+    expect([
+      perBucket(60),
+      perBucket(900),
+      perBucket(3600),
+      perBucket(21_600),
+      perBucket(86_400),
+      perBucket(604_800),
+    ]).toEqual(["per minute", "per 15 minutes", "per hour", "per 6 hours", "per day", "per week"]);
     expect(bucketLabel(at("2026-11-27T14:00:00Z"), 3600, NEW_YORK, "en-US")).toBe("Nov 27, 09:00–10:00");
     expect(bucketLabel(at("2026-11-27T00:00:00Z"), 86_400, "UTC", "en-US")).toBe("Nov 27");
     expect(bucketLabel(at("2026-11-27T00:00:00Z"), 86_400, NEW_YORK, "en-US")).toBe("Nov 26, 19:00 – Nov 27, 19:00");
@@ -83,15 +92,26 @@ describe("bucket names", () => {
 describe("URL state", () => {
   it("reads the view, a preset range and the filters from the hash, and writes them back", () => {
     const state = parseHash("#/alerts?range=7d&ip=203.0.113.7&reason=brute_force&status=new&q=root+login");
-    expect(state).toEqual({ view: "alerts", range: { preset: "7d" }, filters: { status: "new", rule: "brute_force", sourceIp: "203.0.113.7", text: "root login" } });
+    expect(state).toEqual({
+      view: "alerts",
+      range: { preset: "7d" },
+      filters: { status: "new", rule: "brute_force", sourceIp: "203.0.113.7", text: "root login" },
+    });
     expect(parseHash(hashOf(state))).toEqual(state);
   });
 
   it("keeps fixed instants readable, so a shared link shows the sender's alerts", () => {
-    const hash = hashOf({ view: "overview", range: { from: at("2025-12-10T00:00:00Z"), to: at("2025-12-11T00:00:00Z") }, filters: NO_FILTERS });
+    const hash = hashOf({
+      view: "overview",
+      range: { from: at("2025-12-10T00:00:00Z"), to: at("2025-12-11T00:00:00Z") },
+      filters: NO_FILTERS,
+    });
     expect(hash).toBe("#/overview?from=2025-12-10T00:00:00Z&to=2025-12-11T00:00:00Z");
     expect(parseHash(hash).range).toEqual({ from: at("2025-12-10T00:00:00Z"), to: at("2025-12-11T00:00:00Z") });
-    expect(parseHash("#/overview?from=2025-12-10T01:00:00%2B01:00&to=2025-12-10T12:00:00Z").range).toEqual({ from: at("2025-12-10T00:00:00Z"), to: at("2025-12-10T12:00:00Z") });
+    expect(parseHash("#/overview?from=2025-12-10T01:00:00%2B01:00&to=2025-12-10T12:00:00Z").range).toEqual({
+      from: at("2025-12-10T00:00:00Z"),
+      to: at("2025-12-10T12:00:00Z"),
+    });
   });
 
   it.each([

@@ -30,7 +30,8 @@ const FILTER_PARAMS = [
   ["text", "q"],
 ] as const satisfies readonly (readonly [keyof AlertFilters, string])[];
 
-const isoSeconds = (epochSeconds: number): string => new Date(Math.floor(epochSeconds) * 1000).toISOString().replace(".000Z", "Z");
+const isoSeconds = (epochSeconds: number): string =>
+  new Date(Math.floor(epochSeconds) * 1000).toISOString().replace(".000Z", "Z");
 
 /** RFC 3339 with a zone, as hashOf writes it; anything else (a bare local time, a typo) is no time. */
 function parseInstant(text: string | null): number | null {

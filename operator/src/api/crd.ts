@@ -16,7 +16,11 @@ function structural(node: unknown): unknown {
   for (const [key, value] of Object.entries(node)) {
     if (key === "$schema" || key === "propertyNames" || key === "id") continue;
     if (key === "additionalProperties" && value === false) continue;
-    if ((key === "maximum" && value === Number.MAX_SAFE_INTEGER) || (key === "minimum" && value === Number.MIN_SAFE_INTEGER)) continue;
+    if (
+      (key === "maximum" && value === Number.MAX_SAFE_INTEGER) ||
+      (key === "minimum" && value === Number.MIN_SAFE_INTEGER)
+    )
+      continue;
     out[key] = structural(value);
   }
   return out;
@@ -34,7 +38,14 @@ export function customResourceDefinition(info: CustomResourceDefinitionInfo): Js
     spec: {
       group: GROUP,
       scope: "Namespaced",
-      names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular, shortNames: info.shortNames, categories: ["soc"] },
+      names: {
+        kind: info.kind,
+        listKind: `${info.kind}List`,
+        plural: info.plural,
+        singular: info.singular,
+        shortNames: info.shortNames,
+        categories: ["soc"],
+      },
       versions: [
         {
           name: VERSION,
@@ -65,6 +76,12 @@ export function customResourceDefinition(info: CustomResourceDefinitionInfo): Js
 
 /** The files of `crds/`, by name. */
 export function crdFiles(): Map<string, string> {
-  const header = "# Generated from operator/src/api/v1alpha1 by `npm run generate:crds -w @soc/operator`. Do not edit.\n";
-  return new Map(CUSTOM_RESOURCES.map((info) => [`${info.plural}.yaml`, header + stringify(customResourceDefinition(info), { lineWidth: 0 })]));
+  const header =
+    "# Generated from operator/src/api/v1alpha1 by `npm run generate:crds -w @soc/operator`. Do not edit.\n";
+  return new Map(
+    CUSTOM_RESOURCES.map((info) => [
+      `${info.plural}.yaml`,
+      header + stringify(customResourceDefinition(info), { lineWidth: 0 }),
+    ]),
+  );
 }

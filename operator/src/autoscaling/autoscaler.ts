@@ -4,7 +4,12 @@
  * decision differs, and reports lag, desired and current replicas in status and metrics.
  */
 import type { PartitionLag } from "@soc/shared";
-import { recommendedReplicas, stabilizedReplicas, type AutoscalingPolicy, type Recommendation } from "./lag-to-replicas.ts";
+import {
+  recommendedReplicas,
+  stabilizedReplicas,
+  type AutoscalingPolicy,
+  type Recommendation,
+} from "./lag-to-replicas.ts";
 
 export interface AutoscalerIo {
   lag(): Promise<PartitionLag[]>;
@@ -63,7 +68,11 @@ export class WorkerAutoscaler {
     const now = (this.#options.now ?? (() => new Date()))();
     const [lag, current] = await Promise.all([this.io.lag(), this.io.currentReplicas()]);
     if (current === null) return null;
-    const readings = lag.map(({ partition, endOffset, committedOffset }) => ({ partition, endOffset, committedOffset }));
+    const readings = lag.map(({ partition, endOffset, committedOffset }) => ({
+      partition,
+      endOffset,
+      committedOffset,
+    }));
     const { totalLag, replicas } = recommendedReplicas(readings, policy);
     const nowSeconds = now.getTime() / 1000;
     // A fresh autoscaler (a new leader) counts the current size as a recent recommendation, so
@@ -73,7 +82,13 @@ export class WorkerAutoscaler {
     this.#history = decision.history;
     const scaled = decision.replicas !== current;
     if (scaled) await this.io.scale(decision.replicas);
-    const reading = { totalLag, desiredReplicas: decision.replicas, currentReplicas: decision.replicas, scaledFrom: scaled ? current : null, at: now };
+    const reading = {
+      totalLag,
+      desiredReplicas: decision.replicas,
+      currentReplicas: decision.replicas,
+      scaledFrom: scaled ? current : null,
+      at: now,
+    };
     await this.io.report(reading);
     return reading;
   }
@@ -84,7 +99,9 @@ export class WorkerAutoscaler {
       const started = Date.now();
       this.poll()
         .catch((error: unknown) => this.#options.onError(error))
-        .finally(() => this.#schedule(Math.max(0, this.#options.pollingIntervalSeconds * 1000 - (Date.now() - started))));
+        .finally(() =>
+          this.#schedule(Math.max(0, this.#options.pollingIntervalSeconds * 1000 - (Date.now() - started))),
+        );
     }, delayMs);
   }
 }

@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { partitionLag, recommendedReplicas, stabilizedReplicas, type AutoscalingPolicy, type PartitionLagReading } from "./lag-to-replicas.ts";
+import {
+  partitionLag,
+  recommendedReplicas,
+  stabilizedReplicas,
+  type AutoscalingPolicy,
+  type PartitionLagReading,
+} from "./lag-to-replicas.ts";
 
-const policy: AutoscalingPolicy = { minReplicas: 1, maxReplicas: 10, lagThreshold: 100, scaleDownStabilizationSeconds: 300, offsetResetPolicy: "earliest" };
+const policy: AutoscalingPolicy = {
+  minReplicas: 1,
+  maxReplicas: 10,
+  lagThreshold: 100,
+  scaleDownStabilizationSeconds: 300,
+  offsetResetPolicy: "earliest",
+};
 const partitions = (...lags: (number | null)[]): PartitionLagReading[] =>
   lags.map((lag, partition) => ({ partition, endOffset: 1_000, committedOffset: lag === null ? null : 1_000 - lag }));
 
@@ -13,7 +25,12 @@ describe("lag → replicas (KEDA Kafka scaler semantics)", () => {
     ["never more than max", partitions(900, 900, 900, 900, 900, 900), { ...policy, maxReplicas: 4 }, 4],
     ["never fewer than min", partitions(0, 0), { ...policy, minReplicas: 2 }, 2],
     ["no committed offset, earliest: the whole partition is lag", partitions(null, 0, 0, 0, 0, 0), policy, 6],
-    ["no committed offset, latest: nothing to catch up", partitions(null, 0, 0, 0, 0, 0), { ...policy, offsetResetPolicy: "latest" as const }, 1],
+    [
+      "no committed offset, latest: nothing to catch up",
+      partitions(null, 0, 0, 0, 0, 0),
+      { ...policy, offsetResetPolicy: "latest" as const },
+      1,
+    ],
   ])("%s", (_, readings, p, expected) => {
     expect(recommendedReplicas(readings, p).replicas).toBe(expected);
   });

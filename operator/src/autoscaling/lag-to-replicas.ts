@@ -27,7 +27,10 @@ export function partitionLag(reading: PartitionLagReading, policy: AutoscalingPo
   return policy.offsetResetPolicy === "earliest" ? reading.endOffset : 0;
 }
 
-export function recommendedReplicas(readings: PartitionLagReading[], policy: AutoscalingPolicy): { totalLag: number; replicas: number } {
+export function recommendedReplicas(
+  readings: PartitionLagReading[],
+  policy: AutoscalingPolicy,
+): { totalLag: number; replicas: number } {
   const totalLag = readings.reduce((sum, reading) => sum + partitionLag(reading, policy), 0);
   const wanted = Math.ceil(totalLag / policy.lagThreshold);
   const ceiling = Math.min(policy.maxReplicas, Math.max(policy.minReplicas, readings.length));
@@ -49,6 +52,9 @@ export function stabilizedReplicas(
   nowSeconds: number,
   policy: AutoscalingPolicy,
 ): { replicas: number; history: Recommendation[] } {
-  const kept = [...history.filter((r) => r.atSeconds > nowSeconds - policy.scaleDownStabilizationSeconds), { atSeconds: nowSeconds, replicas: recommendation }];
+  const kept = [
+    ...history.filter((r) => r.atSeconds > nowSeconds - policy.scaleDownStabilizationSeconds),
+    { atSeconds: nowSeconds, replicas: recommendation },
+  ];
   return { replicas: Math.max(...kept.map((r) => r.replicas)), history: kept };
 }

@@ -99,16 +99,31 @@ export class AutoscalerManager {
         if (reading.scaledFrom !== null) {
           const direction = reading.desiredReplicas > reading.scaledFrom ? "up" : "down";
           metrics.scaleDecisions.inc({ ...labels, direction });
-          events.record(pipeline, "Normal", "Scaled", `Scaled workers ${direction} from ${reading.scaledFrom} to ${reading.desiredReplicas} (lag ${reading.totalLag})`);
+          events.record(
+            pipeline,
+            "Normal",
+            "Scaled",
+            `Scaled workers ${direction} from ${reading.scaledFrom} to ${reading.desiredReplicas} (lag ${reading.totalLag})`,
+          );
         }
         const entry = running();
         const previous = entry.reported ?? pipeline.status?.autoscaling;
         const lastScaleTime = reading.scaledFrom !== null ? kubeTime(reading.at) : previous?.lastScaleTime;
-        const autoscaling = { totalLag: reading.totalLag, desiredReplicas: reading.desiredReplicas, currentReplicas: reading.currentReplicas, ...(lastScaleTime === undefined ? {} : { lastScaleTime }) };
+        const autoscaling = {
+          totalLag: reading.totalLag,
+          desiredReplicas: reading.desiredReplicas,
+          currentReplicas: reading.currentReplicas,
+          ...(lastScaleTime === undefined ? {} : { lastScaleTime }),
+        };
         // Every write is an update event for every watcher: write only what changed.
         if (previous !== undefined && containsFields(previous, autoscaling)) return;
         await kube.apply(
-          { apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name: pipeline.metadata.name, namespace: pipeline.metadata.namespace }, status: { autoscaling } },
+          {
+            apiVersion: API_VERSION,
+            kind: "SocPipeline",
+            metadata: { name: pipeline.metadata.name, namespace: pipeline.metadata.namespace },
+            status: { autoscaling },
+          },
           { subresource: "status", fieldManager: AUTOSCALER_FIELD_MANAGER },
         );
         entry.reported = autoscaling;

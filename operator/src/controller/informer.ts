@@ -17,7 +17,11 @@ export interface InformerOptions {
   labelSelector?: string;
 }
 
-export const DEFAULT_INFORMER_OPTIONS: InformerOptions = { watchTimeoutSeconds: 240, graceSeconds: 30, resyncSeconds: 300 };
+export const DEFAULT_INFORMER_OPTIONS: InformerOptions = {
+  watchTimeoutSeconds: 240,
+  graceSeconds: 30,
+  resyncSeconds: 300,
+};
 
 export type InformerEvent = "ADDED" | "MODIFIED" | "DELETED" | "RESYNC";
 
@@ -57,7 +61,8 @@ export class Informer<T extends KubeObject> {
   stop(): void {
     this.#stopped = true;
     this.#closeWatch?.();
-    for (const timer of [this.#watchDeadline, this.#resyncTimer, this.#retryTimer]) if (timer !== null) clearTimeout(timer);
+    for (const timer of [this.#watchDeadline, this.#resyncTimer, this.#retryTimer])
+      if (timer !== null) clearTimeout(timer);
   }
 
   list(): T[] {
@@ -134,7 +139,11 @@ export class Informer<T extends KubeObject> {
     };
     abort = await this.client.watch(
       this.ref,
-      { resourceVersion: this.#resourceVersion, timeoutSeconds: this.options.watchTimeoutSeconds, labelSelector: this.options.labelSelector },
+      {
+        resourceVersion: this.#resourceVersion,
+        timeoutSeconds: this.options.watchTimeoutSeconds,
+        labelSelector: this.options.labelSelector,
+      },
       (type, object) => this.#onEvent(type, object, end),
       end,
     );

@@ -37,7 +37,13 @@ export interface Observation {
 export type LeaseDecision = "renew" | "acquire" | "wait";
 
 /** Pure: may `identity` write the Lease now? */
-export function leaseDecision(spec: LeaseSpec | undefined, identity: string, observed: Observation | null, nowMs: number, leaseDurationSeconds: number): LeaseDecision {
+export function leaseDecision(
+  spec: LeaseSpec | undefined,
+  identity: string,
+  observed: Observation | null,
+  nowMs: number,
+  leaseDurationSeconds: number,
+): LeaseDecision {
   const holder = spec?.holderIdentity ?? "";
   if (holder === identity) return "renew";
   if (holder === "") return "acquire";
@@ -80,11 +86,18 @@ export class LeaderElector {
     this.#leading = false;
     const lease = await this.kube.get<Lease>(this.#ref());
     if (lease?.spec?.holderIdentity !== this.config.identity) return;
-    await this.kube.replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1 } }).catch((error: unknown) => this.logger.warn({ err: error }, "could not release the leader lease"));
+    await this.kube
+      .replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1 } })
+      .catch((error: unknown) => this.logger.warn({ err: error }, "could not release the leader lease"));
   }
 
   #ref() {
-    return { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: this.config.namespace, name: this.config.name };
+    return {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      namespace: this.config.namespace,
+      name: this.config.name,
+    };
   }
 
   #loop(): void {
@@ -94,7 +107,10 @@ export class LeaderElector {
       .finally(() => {
         if (this.#leading && Date.now() - this.#lastRenewMs > this.config.renewDeadlineSeconds * 1000) {
           this.#leading = false;
-          this.logger.error({ identity: this.config.identity }, "could not renew the leader lease in time: stepping down");
+          this.logger.error(
+            { identity: this.config.identity },
+            "could not renew the leader lease in time: stepping down",
+          );
           this.callbacks.onStoppedLeading();
         }
         if (this.#stopped) return;
@@ -107,8 +123,23 @@ export class LeaderElector {
     const { identity, leaseDurationSeconds } = this.config;
     const lease = await this.kube.get<Lease>(this.#ref());
     if (lease === null) {
-      const spec = { holderIdentity: identity, leaseDurationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 };
-      await this.#write(() => this.kube.create({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: this.config.name, namespace: this.config.namespace }, spec }), now);
+      const spec = {
+        holderIdentity: identity,
+        leaseDurationSeconds,
+        acquireTime: microTime(now),
+        renewTime: microTime(now),
+        leaseTransitions: 0,
+      };
+      await this.#write(
+        () =>
+          this.kube.create({
+            apiVersion: "coordination.k8s.io/v1",
+            kind: "Lease",
+            metadata: { name: this.config.name, namespace: this.config.namespace },
+            spec,
+          }),
+        now,
+      );
       return;
     }
     const record = `${lease.spec?.holderIdentity ?? ""}@${lease.spec?.renewTime ?? ""}`;
@@ -127,7 +158,9 @@ export class LeaderElector {
       holderIdentity: identity,
       leaseDurationSeconds,
       renewTime: microTime(now),
-      ...(decision === "acquire" ? { acquireTime: microTime(now), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 } : {}),
+      ...(decision === "acquire"
+        ? { acquireTime: microTime(now), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 }
+        : {}),
     };
     await this.#write(() => this.kube.replace({ ...lease, spec }), now);
   }

@@ -58,7 +58,11 @@ export class Operator {
     const informerOptions = options.informer ?? DEFAULT_INFORMER_OPTIONS;
     this.#namespaces = [...new Set(options.namespaces ?? [])];
     const scopes: (string | undefined)[] = this.#namespaces.length === 0 ? [undefined] : [...this.#namespaces];
-    const make = (ref: Omit<KindRef, "namespace">, onChange: (object: KubeObject, event: InformerEvent) => void, labelSelector?: string): Informer<KubeObject>[] =>
+    const make = (
+      ref: Omit<KindRef, "namespace">,
+      onChange: (object: KubeObject, event: InformerEvent) => void,
+      labelSelector?: string,
+    ): Informer<KubeObject>[] =>
       scopes.map((namespace) => {
         const informer = new Informer<KubeObject>(
           kube,
@@ -74,9 +78,14 @@ export class Operator {
         return informer;
       });
     make({ apiVersion: API_VERSION, kind: "SocPipeline" }, (pipeline, event) => this.#onPipeline(pipeline, event));
-    this.#whitelists = make({ apiVersion: API_VERSION, kind: "IpWhitelist" }, (whitelist) => this.#onWhitelist(whitelist));
+    this.#whitelists = make({ apiVersion: API_VERSION, kind: "IpWhitelist" }, (whitelist) =>
+      this.#onWhitelist(whitelist),
+    );
     for (const { apiVersion, kind } of CHILD_KINDS) {
-      this.#children.set(`${apiVersion}/${kind}`, make({ apiVersion, kind }, (child) => this.#onChild(child), MANAGED_SELECTOR));
+      this.#children.set(
+        `${apiVersion}/${kind}`,
+        make({ apiVersion, kind }, (child) => this.#onChild(child), MANAGED_SELECTOR),
+      );
     }
     this.autoscalers = new AutoscalerManager({ kube, buses: options.buses, events: options.events, metrics, logger });
     this.#topicWhitelists = new TopicWhitelists(logger);
@@ -88,7 +97,8 @@ export class Operator {
       events: options.events,
       autoscalers: this.autoscalers,
       whitelists: () => this.#whitelists.flatMap((informer) => informer.list()),
-      children: (apiVersion, kind) => (this.#children.get(`${apiVersion}/${kind}`) ?? []).flatMap((informer) => informer.list()),
+      children: (apiVersion, kind) =>
+        (this.#children.get(`${apiVersion}/${kind}`) ?? []).flatMap((informer) => informer.list()),
       child: (ref) =>
         (this.#children.get(`${ref.apiVersion}/${ref.kind}`) ?? [])
           .find((informer) => informer.ref.namespace === undefined || informer.ref.namespace === ref.namespace)
@@ -106,7 +116,10 @@ export class Operator {
     const concurrency = this.options.concurrency ?? 2;
     startControllerMetrics(this.options.metrics, SOC_PIPELINE_CONTROLLER, concurrency);
     this.#workers = Array.from({ length: concurrency }, () => this.#work());
-    this.options.logger.info({ concurrency, namespaces: this.#namespaces.length === 0 ? "(all)" : this.#namespaces.join(",") }, "operator started");
+    this.options.logger.info(
+      { concurrency, namespaces: this.#namespaces.length === 0 ? "(all)" : this.#namespaces.join(",") },
+      "operator started",
+    );
   }
 
   /** Stops taking work and waits for the reconciles in flight. */

@@ -36,7 +36,13 @@ describe("WorkQueue", () => {
 
   it("backs off exponentially per key and starts over after forget", () => {
     const queue = new WorkQueue({ baseMs: 100, maxMs: 1_000 });
-    expect([queue.addRateLimited("k"), queue.addRateLimited("k"), queue.addRateLimited("k"), queue.addRateLimited("k"), queue.addRateLimited("k")]).toEqual([100, 200, 400, 800, 1_000]);
+    expect([
+      queue.addRateLimited("k"),
+      queue.addRateLimited("k"),
+      queue.addRateLimited("k"),
+      queue.addRateLimited("k"),
+      queue.addRateLimited("k"),
+    ]).toEqual([100, 200, 400, 800, 1_000]);
     expect(queue.addRateLimited("other")).toBe(100);
     queue.forget("k");
     expect(queue.addRateLimited("k")).toBe(100);

@@ -1,13 +1,30 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "@soc/shared";
 import { z } from "zod";
-import { brokerAllowed, brokerPolicyEnvShape, brokerPolicyOf, describePolicy, isServiceOfNamespace, OPEN_POLICY, parseBrokerRule, refusedBrokers, type BrokerPolicy } from "./broker-policy.ts";
+import {
+  brokerAllowed,
+  brokerPolicyEnvShape,
+  brokerPolicyOf,
+  describePolicy,
+  isServiceOfNamespace,
+  OPEN_POLICY,
+  parseBrokerRule,
+  refusedBrokers,
+  type BrokerPolicy,
+} from "./broker-policy.ts";
 
 const policyOf = (allowlist: string, inNamespace = "false"): BrokerPolicy =>
-  brokerPolicyOf(parseConfig(z.object(brokerPolicyEnvShape), { KAFKA_BROKER_ALLOWLIST: allowlist, KAFKA_BROKERS_IN_NAMESPACE: inNamespace }));
+  brokerPolicyOf(
+    parseConfig(z.object(brokerPolicyEnvShape), {
+      KAFKA_BROKER_ALLOWLIST: allowlist,
+      KAFKA_BROKERS_IN_NAMESPACE: inNamespace,
+    }),
+  );
 
 describe("broker allow-list", () => {
-  const policy = policyOf("kafka.kafka.svc.cluster.local:9092, *.kafka.example.com, 10.20.0.0/16:9093, 192.0.2.7, team-a=a-kafka.team-a.svc:9092, [fd00::/8]:9092");
+  const policy = policyOf(
+    "kafka.kafka.svc.cluster.local:9092, *.kafka.example.com, 10.20.0.0/16:9093, 192.0.2.7, team-a=a-kafka.team-a.svc:9092, [fd00::/8]:9092",
+  );
 
   it.each([
     ["an exact name and port", "shop", "kafka.kafka.svc.cluster.local", 9092, true],
@@ -34,8 +51,16 @@ describe("broker allow-list", () => {
   });
 
   it("names the bootstrap brokers it refuses, and what the namespace may use instead", () => {
-    expect(refusedBrokers(policy, "team-b", ["kafka.kafka.svc.cluster.local:9092", "a-kafka.team-a.svc:9092", "10.20.0.1:9093"])).toEqual(["a-kafka.team-a.svc:9092"]);
-    expect(describePolicy(policy, "team-b")).toBe("kafka.kafka.svc.cluster.local:9092, *.kafka.example.com, 10.20.0.0/16:9093, 192.0.2.7, [fd00::/8]:9092");
+    expect(
+      refusedBrokers(policy, "team-b", [
+        "kafka.kafka.svc.cluster.local:9092",
+        "a-kafka.team-a.svc:9092",
+        "10.20.0.1:9093",
+      ]),
+    ).toEqual(["a-kafka.team-a.svc:9092"]);
+    expect(describePolicy(policy, "team-b")).toBe(
+      "kafka.kafka.svc.cluster.local:9092, *.kafka.example.com, 10.20.0.0/16:9093, 192.0.2.7, [fd00::/8]:9092",
+    );
     expect(describePolicy(policyOf("team-a=k.team-a.svc"), "team-b")).toBe("none for this namespace");
   });
 

@@ -12,7 +12,10 @@ import { booleanFlag } from "@soc/shared";
 export interface BrokerRule {
   /** Applies to pipelines of this namespace only; every namespace when absent. */
   namespace?: string;
-  host: { kind: "name"; name: string } | { kind: "suffix"; suffix: string } | { kind: "cidr"; blocks: BlockList; text: string };
+  host:
+    | { kind: "name"; name: string }
+    | { kind: "suffix"; suffix: string }
+    | { kind: "cidr"; blocks: BlockList; text: string };
   /** Any port when absent. */
   port?: number;
 }
@@ -41,7 +44,8 @@ function parsePort(text: string): number | string {
 /** `host`, `host:port`, `[v6]:port`, `a.b.c.d/n[:port]`, `[v6/n]:port`. */
 function splitHostPort(text: string): { host: string; port?: string } {
   const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
-  if (bracketed !== null) return { host: bracketed[1] ?? "", ...(bracketed[2] === undefined ? {} : { port: bracketed[2] }) };
+  if (bracketed !== null)
+    return { host: bracketed[1] ?? "", ...(bracketed[2] === undefined ? {} : { port: bracketed[2] }) };
   const colons = text.split(":").length - 1;
   // More than one colon without brackets: a bare IPv6 address or block, no port.
   if (colons !== 1) return { host: text };
@@ -56,7 +60,8 @@ function parseHost(text: string): BrokerRule["host"] | string {
     const address = host.slice(0, slash);
     const bits = Number(host.slice(slash + 1));
     const family = isIP(address);
-    if (family === 0 || !Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)) return `${text} is not a CIDR block`;
+    if (family === 0 || !Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128))
+      return `${text} is not a CIDR block`;
     const blocks = new BlockList();
     blocks.addSubnet(address, bits, family === 4 ? "ipv4" : "ipv6");
     return { kind: "cidr", blocks, text: host };
@@ -68,7 +73,9 @@ function parseHost(text: string): BrokerRule["host"] | string {
   }
   if (host.startsWith("*.")) {
     const suffix = host.slice(2);
-    return DNS_NAME.test(suffix) && suffix.includes(".") ? { kind: "suffix", suffix } : `${text}: a wildcard needs a domain of at least two labels (*.kafka.example.com)`;
+    return DNS_NAME.test(suffix) && suffix.includes(".")
+      ? { kind: "suffix", suffix }
+      : `${text}: a wildcard needs a domain of at least two labels (*.kafka.example.com)`;
   }
   return DNS_NAME.test(host) ? { kind: "name", name: host } : `${text} is not a host name, address or CIDR block`;
 }
@@ -84,7 +91,11 @@ export function parseBrokerRule(entry: string): BrokerRule | string {
   if (typeof parsedHost === "string") return `${entry}: ${parsedHost}`;
   const parsedPort = port === undefined ? undefined : parsePort(port);
   if (typeof parsedPort === "string") return `${entry}: ${parsedPort}`;
-  return { ...(namespace === undefined ? {} : { namespace }), host: parsedHost, ...(parsedPort === undefined ? {} : { port: parsedPort }) };
+  return {
+    ...(namespace === undefined ? {} : { namespace }),
+    host: parsedHost,
+    ...(parsedPort === undefined ? {} : { port: parsedPort }),
+  };
 }
 
 /** The operator's settings, validated at start-up: every bad entry is named. */
@@ -106,7 +117,10 @@ export const brokerPolicyEnvShape = {
   KAFKA_BROKERS_IN_NAMESPACE: booleanFlag.default(false),
 };
 
-export const brokerPolicyOf = (env: { KAFKA_BROKER_ALLOWLIST: BrokerRule[]; KAFKA_BROKERS_IN_NAMESPACE: boolean }): BrokerPolicy => ({
+export const brokerPolicyOf = (env: {
+  KAFKA_BROKER_ALLOWLIST: BrokerRule[];
+  KAFKA_BROKERS_IN_NAMESPACE: boolean;
+}): BrokerPolicy => ({
   rules: env.KAFKA_BROKER_ALLOWLIST,
   inNamespaceServices: env.KAFKA_BROKERS_IN_NAMESPACE,
 });
@@ -129,7 +143,9 @@ function hostMatches(rule: BrokerRule["host"], host: string): boolean {
 /** `<svc>.<namespace>.svc` or `<svc>.<namespace>.svc.cluster.local`, or a name below one (`kafka-0.kafka-headless.<namespace>.svc`). */
 export function isServiceOfNamespace(host: string, namespace: string): boolean {
   const name = normalizeHost(host);
-  return [`.${namespace}.svc`, `.${namespace}.svc.cluster.local`].some((suffix) => name.endsWith(suffix) && DNS_NAME.test(name.slice(0, -suffix.length)));
+  return [`.${namespace}.svc`, `.${namespace}.svc.cluster.local`].some(
+    (suffix) => name.endsWith(suffix) && DNS_NAME.test(name.slice(0, -suffix.length)),
+  );
 }
 
 /** May the operator open a connection to `host:port` for a pipeline of `namespace`? */
@@ -137,7 +153,12 @@ export function brokerAllowed(policy: BrokerPolicy, namespace: string, host: str
   if (isOpen(policy)) return true;
   const name = normalizeHost(host);
   if (policy.inNamespaceServices && isServiceOfNamespace(name, namespace)) return true;
-  return policy.rules.some((rule) => (rule.namespace === undefined || rule.namespace === namespace) && (rule.port === undefined || rule.port === port) && hostMatches(rule.host, name));
+  return policy.rules.some(
+    (rule) =>
+      (rule.namespace === undefined || rule.namespace === namespace) &&
+      (rule.port === undefined || rule.port === port) &&
+      hostMatches(rule.host, name),
+  );
 }
 
 /** The bootstrap brokers of a spec (`host:port`, as the CRD validates them) the policy refuses. */
@@ -153,7 +174,12 @@ export function describePolicy(policy: BrokerPolicy, namespace: string): string 
   const allowed = policy.rules
     .filter((rule) => rule.namespace === undefined || rule.namespace === namespace)
     .map((rule) => {
-      const host = rule.host.kind === "name" ? rule.host.name : rule.host.kind === "suffix" ? `*.${rule.host.suffix}` : rule.host.text;
+      const host =
+        rule.host.kind === "name"
+          ? rule.host.name
+          : rule.host.kind === "suffix"
+            ? `*.${rule.host.suffix}`
+            : rule.host.text;
       if (rule.port === undefined) return host;
       return host.includes(":") ? `[${host}]:${rule.port}` : `${host}:${rule.port}`;
     });

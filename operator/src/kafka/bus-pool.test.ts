@@ -17,7 +17,11 @@ function fakeBus(name: string, log: string[]): KafkaBus {
 function setup(options: { idleMs?: number; maxClients?: number } = {}) {
   let now = 0;
   const log: string[] = [];
-  const pool = new BusPool(silentLogger(), { idleMs: options.idleMs ?? 10 * MINUTE, maxClients: options.maxClients ?? 64, now: () => now });
+  const pool = new BusPool(silentLogger(), {
+    idleMs: options.idleMs ?? 10 * MINUTE,
+    maxClients: options.maxClients ?? 64,
+    now: () => now,
+  });
   const get = (user: string, key: string) => pool.get(user, key, () => fakeBus(key, log), topics);
   const settle = () => new Promise((resolve) => setImmediate(resolve));
   return { pool, log, get, settle, advance: (ms: number) => (now += ms) };
@@ -101,7 +105,10 @@ describe("Kafka client pool", () => {
   it("forgets a failed topic check so the next call tries again", async () => {
     const { pool } = setup();
     let attempts = 0;
-    const bus = { ensureTopics: async () => (++attempts === 1 ? Promise.reject(new Error("down")) : undefined), close: async () => undefined } as unknown as KafkaBus;
+    const bus = {
+      ensureTopics: async () => (++attempts === 1 ? Promise.reject(new Error("down")) : undefined),
+      close: async () => undefined,
+    } as unknown as KafkaBus;
     await expect(pool.get("ns/a", "k1", () => bus, topics)).rejects.toThrow("down");
     await expect(pool.get("ns/a", "k1", () => bus, topics)).resolves.toBe(bus);
     expect(attempts).toBe(2);

@@ -52,7 +52,13 @@ export class BusPool {
    * The client of `key` (made with `create` when there is none), now referred to by `user`.
    * `logsPartitions`: of a logs topic this call creates (the reconcile's topic step passes the spec's count; it runs first).
    */
-  async get(user: string, key: string, create: () => KafkaBus, topics: PipelineTopics, logsPartitions?: number): Promise<KafkaBus> {
+  async get(
+    user: string,
+    key: string,
+    create: () => KafkaBus,
+    topics: PipelineTopics,
+    logsPartitions?: number,
+  ): Promise<KafkaBus> {
     this.sweep();
     let entry = this.#entries.get(key);
     if (entry === undefined) {
@@ -93,7 +99,8 @@ export class BusPool {
   /** Closes the clients unused for longer than `idleMs`. */
   sweep(): void {
     const now = this.options.now();
-    for (const [key, entry] of [...this.#entries]) if (now - entry.lastUsed > this.options.idleMs) this.#evict(key, "idle");
+    for (const [key, entry] of [...this.#entries])
+      if (now - entry.lastUsed > this.options.idleMs) this.#evict(key, "idle");
   }
 
   async close(): Promise<void> {

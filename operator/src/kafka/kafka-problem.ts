@@ -6,7 +6,13 @@
  * (authentication, ACLs) are named, since fixing them is the author's job. The detail goes to the
  * operator's log only. Pure.
  */
-export type KafkaProblemReason = "BrokerNotAllowed" | "CredentialsRequired" | "CredentialsNotFound" | "AuthenticationFailed" | "NotAuthorized" | "KafkaUnreachable";
+export type KafkaProblemReason =
+  | "BrokerNotAllowed"
+  | "CredentialsRequired"
+  | "CredentialsNotFound"
+  | "AuthenticationFailed"
+  | "NotAuthorized"
+  | "KafkaUnreachable";
 
 export interface KafkaProblem {
   reason: KafkaProblemReason;
@@ -47,10 +53,15 @@ function* chain(error: unknown, depth = 0): Generator<ErrorShape> {
 /** `principal`: who the operator connected as, e.g. "User:pipeline-a" (never a secret). */
 export function kafkaProblem(error: unknown, principal: string): KafkaProblem {
   // A missing Secret may be created any time, and no watch on Secrets would tell: retried.
-  if (error instanceof KafkaAccessRefused) return { reason: error.reason, message: error.message, permanent: error.reason !== "CredentialsNotFound" };
+  if (error instanceof KafkaAccessRefused)
+    return { reason: error.reason, message: error.message, permanent: error.reason !== "CredentialsNotFound" };
   for (const shape of chain(error)) {
     if (shape.name === "KafkaJSSASLAuthenticationError") {
-      return { reason: "AuthenticationFailed", message: `Kafka refused the SASL credentials of ${principal}: check spec.kafka.sasl and its Secret`, permanent: false };
+      return {
+        reason: "AuthenticationFailed",
+        message: `Kafka refused the SASL credentials of ${principal}: check spec.kafka.sasl and its Secret`,
+        permanent: false,
+      };
     }
     if (typeof shape.type === "string" && shape.type.endsWith("_AUTHORIZATION_FAILED")) {
       return {
@@ -60,5 +71,10 @@ export function kafkaProblem(error: unknown, principal: string): KafkaProblem {
       };
     }
   }
-  return { reason: "KafkaUnreachable", message: "could not complete the request to the Kafka brokers of spec.kafka.brokers (the operator's log has the cause)", permanent: false };
+  return {
+    reason: "KafkaUnreachable",
+    message:
+      "could not complete the request to the Kafka brokers of spec.kafka.brokers (the operator's log has the cause)",
+    permanent: false,
+  };
 }

@@ -34,7 +34,8 @@ export interface PipelineBusesOptions {
   logger: Logger;
 }
 
-export const pipelineKey = (pipeline: SocPipeline): string => `${pipeline.metadata.namespace}/${pipeline.metadata.name}`;
+export const pipelineKey = (pipeline: SocPipeline): string =>
+  `${pipeline.metadata.namespace}/${pipeline.metadata.name}`;
 
 export class PipelineBuses {
   constructor(private readonly options: PipelineBusesOptions) {}
@@ -46,10 +47,16 @@ export class PipelineBuses {
     const { kafka } = pipeline.spec;
     const refused = refusedBrokers(policy, namespace, kafka.brokers);
     if (refused.length > 0) {
-      throw new KafkaAccessRefused("BrokerNotAllowed", `brokers ${refused.join(", ")} are outside the operator's Kafka broker allow-list for namespace ${namespace} (allowed: ${describePolicy(policy, namespace)}); no connection made`);
+      throw new KafkaAccessRefused(
+        "BrokerNotAllowed",
+        `brokers ${refused.join(", ")} are outside the operator's Kafka broker allow-list for namespace ${namespace} (allowed: ${describePolicy(policy, namespace)}); no connection made`,
+      );
     }
     if (requirePipelineCredentials && !hasPipelineIdentity(kafka)) {
-      throw new KafkaAccessRefused("CredentialsRequired", "the operator requires Kafka credentials of the pipeline's own: set spec.kafka.sasl with a user (or a client certificate in spec.kafka.tls); with AWS_MSK_IAM it would sign in as its own AWS identity");
+      throw new KafkaAccessRefused(
+        "CredentialsRequired",
+        "the operator requires Kafka credentials of the pipeline's own: set spec.kafka.sasl with a user (or a client certificate in spec.kafka.tls); with AWS_MSK_IAM it would sign in as its own AWS identity",
+      );
     }
     const credentials = await pipelineKafkaCredentials(kafka, namespace, this.options.readSecret);
     const brokers = [...kafka.brokers].sort();
@@ -60,7 +67,11 @@ export class PipelineBuses {
         security: credentials.security ?? this.options.operatorSecurity,
         allowConnection: (host, port) => {
           const allowed = brokerAllowed(policy, namespace, host, port);
-          if (!allowed) logger.warn({ namespace, host, port }, "refused a Kafka connection outside the broker allow-list (advertised by the cluster)");
+          if (!allowed)
+            logger.warn(
+              { namespace, host, port },
+              "refused a Kafka connection outside the broker allow-list (advertised by the cluster)",
+            );
           return allowed;
         },
       });

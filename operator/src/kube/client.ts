@@ -103,7 +103,10 @@ export interface KubeClient {
   get<T extends KubeObject>(ref: ObjectRef): Promise<T | null>;
   list<T extends KubeObject>(ref: KindRef, labelSelector?: string): Promise<{ items: T[]; resourceVersion: string }>;
   /** Server-side apply (forced, one field manager); `status` applies to the status subresource. */
-  apply<T extends KubeObject>(object: KubeObject, options?: { subresource?: "status"; fieldManager?: string }): Promise<T>;
+  apply<T extends KubeObject>(
+    object: KubeObject,
+    options?: { subresource?: "status"; fieldManager?: string },
+  ): Promise<T>;
   create<T extends KubeObject>(object: KubeObject): Promise<T>;
   /** PUT with the object's resourceVersion: fails with 409 Conflict when someone wrote in between. */
   replace<T extends KubeObject>(object: KubeObject): Promise<T>;
@@ -125,7 +128,12 @@ const REQUEST_TIMEOUT_MS = 15_000;
  * Short on purpose: a blip (cache warming up, etcd leader change) passes within it; anything longer
  * is for the reconciler's requeue backoff, and must not hold a Lease renewal past its renew deadline.
  */
-export const API_RETRY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 1_000, deadlineMs: 5_000, maxRetryAfterMs: 2_000 };
+export const API_RETRY: RetryPolicy = {
+  initialDelayMs: 100,
+  maxDelayMs: 1_000,
+  deadlineMs: 5_000,
+  maxRetryAfterMs: 2_000,
+};
 
 export function createKubeClient(config: KubeConfig, retry: RetryPolicy = API_RETRY): KubeClient {
   const cluster = config.getCurrentCluster();
@@ -133,7 +141,8 @@ export function createKubeClient(config: KubeConfig, retry: RetryPolicy = API_RE
   const server = new URL(cluster.server);
   const watcher = new Watch(config);
 
-  const call = <T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> => withRetry(() => send<T>(method, path, body, contentType), retry);
+  const call = <T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> =>
+    withRetry(() => send<T>(method, path, body, contentType), retry);
 
   async function send<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
     const options: RequestOptions = {
@@ -182,10 +191,19 @@ export function createKubeClient(config: KubeConfig, retry: RetryPolicy = API_RE
     },
     apply<T extends KubeObject>(object: KubeObject, options: { subresource?: "status"; fieldManager?: string } = {}) {
       const query = `?fieldManager=${encodeURIComponent(options.fieldManager ?? FIELD_MANAGER)}&force=true`;
-      return call<T>("PATCH", resourcePath({ ...object, ...object.metadata }, options.subresource) + query, object, "application/apply-patch+yaml");
+      return call<T>(
+        "PATCH",
+        resourcePath({ ...object, ...object.metadata }, options.subresource) + query,
+        object,
+        "application/apply-patch+yaml",
+      );
     },
     create<T extends KubeObject>(object: KubeObject) {
-      return call<T>("POST", resourcePath({ apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace }), object);
+      return call<T>(
+        "POST",
+        resourcePath({ apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace }),
+        object,
+      );
     },
     replace<T extends KubeObject>(object: KubeObject) {
       return call<T>("PUT", resourcePath({ ...object, ...object.metadata }), object);
@@ -196,7 +214,11 @@ export function createKubeClient(config: KubeConfig, retry: RetryPolicy = API_RE
     },
     async delete(ref: ObjectRef) {
       try {
-        await call("DELETE", resourcePath(ref), { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" });
+        await call("DELETE", resourcePath(ref), {
+          kind: "DeleteOptions",
+          apiVersion: "v1",
+          propagationPolicy: "Background",
+        });
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
@@ -222,7 +244,12 @@ export function createKubeClient(config: KubeConfig, retry: RetryPolicy = API_RE
 function apiError(status: number, text: string, what: string, retryAfterSeconds?: number): KubeApiError {
   try {
     const parsed = JSON.parse(text) as { reason?: string; message?: string };
-    return new KubeApiError(status, parsed.reason ?? "Unknown", `${what}: ${parsed.message ?? text}`, retryAfterSeconds);
+    return new KubeApiError(
+      status,
+      parsed.reason ?? "Unknown",
+      `${what}: ${parsed.message ?? text}`,
+      retryAfterSeconds,
+    );
   } catch {
     return new KubeApiError(status, "Unknown", `${what}: HTTP ${status} ${text.slice(0, 200)}`, retryAfterSeconds);
   }

@@ -19,7 +19,13 @@ export function createEventRecorder(kube: KubeClient, identity: string, logger: 
         kind: "Event",
         // An empty name with generateName lets the API server pick a unique one.
         metadata: { name: "", generateName: `${object.metadata.name}.`, namespace },
-        involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace, uid: object.metadata.uid },
+        involvedObject: {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          name: object.metadata.name,
+          namespace,
+          uid: object.metadata.uid,
+        },
         type,
         reason,
         message: message.slice(0, 1024),

@@ -4,10 +4,32 @@ import { KubeApiError } from "./client.ts";
 import { retryDelay, withRetry, withRetrySync, type RetryPolicy } from "./retry.ts";
 
 const policy: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 1_000, deadlineMs: 5_000, maxRetryAfterMs: 2_000 };
-const initializing = (): KubeApiError => new KubeApiError(503, "ServiceUnavailable", "GET /apis/socpipeline.io/v1alpha1/ipwhitelists: storage is (re)initializing");
+const initializing = (): KubeApiError =>
+  new KubeApiError(
+    503,
+    "ServiceUnavailable",
+    "GET /apis/socpipeline.io/v1alpha1/ipwhitelists: storage is (re)initializing",
+  );
 const throttled = (seconds: number): ApiException<string> =>
-  new ApiException(429, "Unknown API Status Code!", JSON.stringify({ kind: "Status", status: "Failure", message: "storage is (re)initializing", reason: "TooManyRequests", details: { retryAfterSeconds: seconds }, code: 429 }), { "retry-after": String(seconds) });
-const conflict = (): KubeApiError => new KubeApiError(409, "Conflict", "PUT …: the object has been modified; please apply your changes to the latest version and try again");
+  new ApiException(
+    429,
+    "Unknown API Status Code!",
+    JSON.stringify({
+      kind: "Status",
+      status: "Failure",
+      message: "storage is (re)initializing",
+      reason: "TooManyRequests",
+      details: { retryAfterSeconds: seconds },
+      code: 429,
+    }),
+    { "retry-after": String(seconds) },
+  );
+const conflict = (): KubeApiError =>
+  new KubeApiError(
+    409,
+    "Conflict",
+    "PUT …: the object has been modified; please apply your changes to the latest version and try again",
+  );
 
 /** A clock that only sleeping moves, and the waits it was asked for. */
 function fakeTime(random = 1) {
@@ -100,7 +122,9 @@ describe("withRetry", () => {
     const { clock, hooks } = fakeTime();
     const notFound = new KubeApiError(404, "NotFound", "GET …: the server could not find the requested resource");
     const { callAsync } = failing(notFound);
-    await expect(withRetry(callAsync, policy, { ...hooks, retryable: (error) => error === notFound })).resolves.toBe("ok");
+    await expect(withRetry(callAsync, policy, { ...hooks, retryable: (error) => error === notFound })).resolves.toBe(
+      "ok",
+    );
     expect(clock.waits).toEqual([100]);
   });
 

@@ -38,7 +38,14 @@ const REAL_HOOKS: RetryHooks = {
 };
 
 /** Pure: the wait before attempt `attempt + 1` after `error`, or null to give up. */
-export function retryDelay(error: unknown, attempt: number, elapsedMs: number, policy: RetryPolicy, random: () => number, retryable: (error: unknown) => boolean = isTransient): number | null {
+export function retryDelay(
+  error: unknown,
+  attempt: number,
+  elapsedMs: number,
+  policy: RetryPolicy,
+  random: () => number,
+  retryable: (error: unknown) => boolean = isTransient,
+): number | null {
   if (!retryable(error)) return null;
   const bound = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt - 1, 30));
   // Equal jitter: clients failing together spread out, yet every round still waits longer.
@@ -61,7 +68,11 @@ function schedule(policy: RetryPolicy, hooks: RetryHooks): (error: unknown) => n
   };
 }
 
-export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy, hooks: Partial<RetryHooks> = {}): Promise<T> {
+export async function withRetry<T>(
+  call: () => Promise<T>,
+  policy: RetryPolicy,
+  hooks: Partial<RetryHooks> = {},
+): Promise<T> {
   const all = { ...REAL_HOOKS, ...hooks };
   const waitAfter = schedule(policy, all);
   for (;;) {

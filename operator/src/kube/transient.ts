@@ -11,11 +11,13 @@ const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
 /** The same answers when only the Status reason is known (kubectl prints it, not the code). */
 const TRANSIENT_REASONS = new Set(["TooManyRequests", "ServiceUnavailable", "Timeout", "ServerTimeout"]);
 /** A 500 is a bug unless it names a passing state: a cache warming up, an etcd election, a slow quota check. */
-const TRANSIENT_MESSAGE = /storage is \(re\)initializing|the server is currently unable to handle the request|etcdserver: (leader changed|no leader|request timed out)|resource quota evaluation timed out/;
+const TRANSIENT_MESSAGE =
+  /storage is \(re\)initializing|the server is currently unable to handle the request|etcdserver: (leader changed|no leader|request timed out)|resource quota evaluation timed out/;
 /** Socket failures while the API server starts, restarts or drops a connection. */
 const TRANSIENT_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EAI_AGAIN"]);
 /** The same failures as kubectl words them. */
-const TRANSIENT_NETWORK_TEXT = /connection refused|connection to the server \S+ was refused|connection reset by peer|broken pipe|TLS handshake timeout/;
+const TRANSIENT_NETWORK_TEXT =
+  /connection refused|connection to the server \S+ was refused|connection reset by peer|broken pipe|TLS handshake timeout/;
 
 /** What classifies a failure, whichever client produced it. */
 interface Failure {
@@ -57,7 +59,12 @@ function failure(error: unknown): Failure {
   const message = typeof error.message === "string" ? error.message : "";
   // KubeApiError: statusCode, reason and retryAfterSeconds of its own.
   if (typeof error.statusCode === "number") {
-    return { status: error.statusCode, reason: typeof error.reason === "string" ? error.reason : undefined, message, retryAfterSeconds: typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : undefined };
+    return {
+      status: error.statusCode,
+      reason: typeof error.reason === "string" ? error.reason : undefined,
+      message,
+      retryAfterSeconds: typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : undefined,
+    };
   }
   // ApiException: numeric code, the Status as body, lower-cased response headers.
   if (typeof error.code === "number") {
@@ -77,9 +84,18 @@ function failure(error: unknown): Failure {
 /** True for a failure that the same request may not meet again shortly. */
 export function isTransient(error: unknown): boolean {
   const { status, reason, message, errno } = failure(error);
-  if (status !== undefined) return TRANSIENT_STATUS.has(status) || (status === 500 && (reason === "ServerTimeout" || TRANSIENT_MESSAGE.test(message)));
-  if (reason !== undefined) return TRANSIENT_REASONS.has(reason) || (reason === "InternalError" && TRANSIENT_MESSAGE.test(message));
-  return (errno !== undefined && TRANSIENT_ERRNO.has(errno)) || TRANSIENT_MESSAGE.test(message) || TRANSIENT_NETWORK_TEXT.test(message);
+  if (status !== undefined)
+    return (
+      TRANSIENT_STATUS.has(status) ||
+      (status === 500 && (reason === "ServerTimeout" || TRANSIENT_MESSAGE.test(message)))
+    );
+  if (reason !== undefined)
+    return TRANSIENT_REASONS.has(reason) || (reason === "InternalError" && TRANSIENT_MESSAGE.test(message));
+  return (
+    (errno !== undefined && TRANSIENT_ERRNO.has(errno)) ||
+    TRANSIENT_MESSAGE.test(message) ||
+    TRANSIENT_NETWORK_TEXT.test(message)
+  );
 }
 
 /** How long the server asked us to wait (Retry-After), when it did. */

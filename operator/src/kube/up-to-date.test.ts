@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "./client.ts";
 import { containsFields, isUpToDate, withAppliedHash } from "./up-to-date.ts";
 
-const desired = withAppliedHash({ apiVersion: "v1", kind: "Service", metadata: { name: "a", labels: { x: "1" } }, spec: { ports: [{ port: 80, name: "http" }] } } as KubeObject);
+const desired = withAppliedHash({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "a", labels: { x: "1" } },
+  spec: { ports: [{ port: 80, name: "http" }] },
+} as KubeObject);
 /** What the API server returns: our fields plus its own (defaults, status, bookkeeping). */
 const live = (): KubeObject => ({
   ...structuredClone(desired),
@@ -19,15 +24,23 @@ describe("isUpToDate", () => {
     ["it does not exist", () => undefined],
     ["someone edited a field we set", () => ({ ...live(), spec: { ports: [{ port: 81, name: "http" }] } })],
     ["someone removed a label we set", () => ({ ...live(), metadata: { ...live().metadata, labels: {} } })],
-    ["it was applied from another desired state", () => ({ ...live(), metadata: { ...live().metadata, annotations: { "socpipeline.io/applied-hash": "old" } } })],
-    ["it is being deleted", () => ({ ...live(), metadata: { ...live().metadata, deletionTimestamp: "2026-01-01T00:00:00Z" } })],
+    [
+      "it was applied from another desired state",
+      () => ({ ...live(), metadata: { ...live().metadata, annotations: { "socpipeline.io/applied-hash": "old" } } }),
+    ],
+    [
+      "it is being deleted",
+      () => ({ ...live(), metadata: { ...live().metadata, deletionTimestamp: "2026-01-01T00:00:00Z" } }),
+    ],
   ])("does not hold when %s", (_, make) => {
     expect(isUpToDate(desired, make())).toBe(false);
   });
 
   it("changes the hash when the desired object changes", () => {
     const other = withAppliedHash({ ...desired, metadata: { name: "a", labels: { x: "2" } } } as KubeObject);
-    expect(other.metadata.annotations?.["socpipeline.io/applied-hash"]).not.toBe(desired.metadata.annotations?.["socpipeline.io/applied-hash"]);
+    expect(other.metadata.annotations?.["socpipeline.io/applied-hash"]).not.toBe(
+      desired.metadata.annotations?.["socpipeline.io/applied-hash"],
+    );
   });
 });
 

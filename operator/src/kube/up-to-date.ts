@@ -13,17 +13,26 @@ export const APPLIED_HASH = "socpipeline.io/applied-hash";
 /** The desired object with the hash of its own content as an annotation. */
 export function withAppliedHash<T extends KubeObject>(object: T): T {
   const hash = createHash("sha256").update(JSON.stringify(object)).digest("hex").slice(0, 20);
-  return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [APPLIED_HASH]: hash } } };
+  return {
+    ...object,
+    metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [APPLIED_HASH]: hash } },
+  };
 }
 
 /** Every field of `wanted` is in `actual` with the same value; arrays match element by element. */
 export function containsFields(actual: unknown, wanted: unknown): boolean {
   if (Array.isArray(wanted)) {
-    return Array.isArray(actual) && actual.length === wanted.length && wanted.every((item, i) => containsFields(actual[i], item));
+    return (
+      Array.isArray(actual) &&
+      actual.length === wanted.length &&
+      wanted.every((item, i) => containsFields(actual[i], item))
+    );
   }
   if (wanted !== null && typeof wanted === "object") {
     if (actual === null || typeof actual !== "object" || Array.isArray(actual)) return false;
-    return Object.entries(wanted).every(([key, value]) => containsFields((actual as Record<string, unknown>)[key], value));
+    return Object.entries(wanted).every(([key, value]) =>
+      containsFields((actual as Record<string, unknown>)[key], value),
+    );
   }
   return actual === wanted;
 }

@@ -44,7 +44,11 @@ const RESTRICTED_CONTAINER = {
   capabilities: { drop: ["ALL"] },
 };
 
-function podSpec(pipeline: string, component: Component, restartPolicy: "Always" | "OnFailure"): Record<string, unknown> {
+function podSpec(
+  pipeline: string,
+  component: Component,
+  restartPolicy: "Always" | "OnFailure",
+): Record<string, unknown> {
   const volumes: Record<string, unknown>[] = [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }];
   const mounts: Record<string, unknown>[] = [{ name: "tmp", mountPath: "/tmp" }];
   if (component.persistentState) {
@@ -53,7 +57,9 @@ function podSpec(pipeline: string, component: Component, restartPolicy: "Always"
   }
   // Credentials as read-only files, only those this component uses, and only Secrets the spec names.
   if (component.secretFiles.length > 0) {
-    const sources = component.secretFiles.map((file) => ({ secret: { name: file.ref.name, items: [{ key: file.ref.key, path: secretFileName(file.env) }] } }));
+    const sources = component.secretFiles.map((file) => ({
+      secret: { name: file.ref.name, items: [{ key: file.ref.key, path: secretFileName(file.env) }] },
+    }));
     volumes.push({ name: "secrets", projected: { defaultMode: 0o440, sources } });
     mounts.push({ name: "secrets", mountPath: SECRETS_DIR, readOnly: true });
   }
@@ -62,9 +68,24 @@ function podSpec(pipeline: string, component: Component, restartPolicy: "Always"
     port === undefined
       ? {}
       : {
-          ports: [{ name: port.name, containerPort: port.number, protocol: "TCP" }, ...(component.listenPorts ?? []).map((listen) => ({ name: listen.name, containerPort: listen.containerPort, protocol: listen.protocol }))],
-          readinessProbe: { httpGet: { path: port.readinessPath, port: port.name }, periodSeconds: 10, failureThreshold: 3 },
-          livenessProbe: { httpGet: { path: port.livenessPath, port: port.name }, periodSeconds: 20, failureThreshold: 3 },
+          ports: [
+            { name: port.name, containerPort: port.number, protocol: "TCP" },
+            ...(component.listenPorts ?? []).map((listen) => ({
+              name: listen.name,
+              containerPort: listen.containerPort,
+              protocol: listen.protocol,
+            })),
+          ],
+          readinessProbe: {
+            httpGet: { path: port.readinessPath, port: port.name },
+            periodSeconds: 10,
+            failureThreshold: 3,
+          },
+          livenessProbe: {
+            httpGet: { path: port.livenessPath, port: port.name },
+            periodSeconds: 20,
+            failureThreshold: 3,
+          },
         };
   return {
     automountServiceAccountToken: false,
@@ -79,7 +100,13 @@ function podSpec(pipeline: string, component: Component, restartPolicy: "Always"
         image: component.image,
         imagePullPolicy: "IfNotPresent",
         envFrom: [{ configMapRef: { name: configMapName(pipeline) } }],
-        env: [...component.env, ...component.secretFiles.map((file) => ({ name: file.env, value: `${SECRETS_DIR}/${secretFileName(file.env)}` }))],
+        env: [
+          ...component.env,
+          ...component.secretFiles.map((file) => ({
+            name: file.env,
+            value: `${SECRETS_DIR}/${secretFileName(file.env)}`,
+          })),
+        ],
         resources: component.resources,
         securityContext: RESTRICTED_CONTAINER,
         volumeMounts: mounts,
@@ -117,7 +144,9 @@ function addComponent(chart: Chart, pipeline: SocPipeline, component: Component,
         successfulJobsHistoryLimit: 3,
         failedJobsHistoryLimit: 3,
         // A failed run exits non-zero: its pod is restarted up to twice, then the Job is failed (kept in history).
-        jobTemplate: { spec: { backoffLimit: 2, template: { ...template, spec: podSpec(pipelineName, component, "OnFailure") } } },
+        jobTemplate: {
+          spec: { backoffLimit: 2, template: { ...template, spec: podSpec(pipelineName, component, "OnFailure") } },
+        },
       },
     });
   } else {
@@ -129,7 +158,9 @@ function addComponent(chart: Chart, pipeline: SocPipeline, component: Component,
         replicas: component.replicas,
         selector: { matchLabels: labels },
         // A ReadWriteOnce state volume cannot be mounted by the old and the new pod at once.
-        strategy: component.persistentState ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        strategy: component.persistentState
+          ? { type: "Recreate" }
+          : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: { ...template, spec: podSpec(pipelineName, component, "Always") },
       },
     });
@@ -142,7 +173,15 @@ function addComponent(chart: Chart, pipeline: SocPipeline, component: Component,
       metadata: { name },
       spec: {
         selector: labels,
-        ports: [{ name: port.name, port: port.number, targetPort: port.name, protocol: "TCP" }, ...(component.listenPorts ?? []).map((listen) => ({ name: listen.name, port: listen.servicePort, targetPort: listen.name, protocol: listen.protocol }))],
+        ports: [
+          { name: port.name, port: port.number, targetPort: port.name, protocol: "TCP" },
+          ...(component.listenPorts ?? []).map((listen) => ({
+            name: listen.name,
+            port: listen.servicePort,
+            targetPort: listen.name,
+            protocol: listen.protocol,
+          })),
+        ],
       },
     });
   }
@@ -168,9 +207,23 @@ export function desiredChildren(pipeline: SocPipeline): KubeObject[] {
   const settings = sharedSettings(pipeline.spec);
   const configHash = createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 16);
   const chart = new Chart(new App(), name, { namespace, labels: { ...MANAGED_BY, [PIPELINE_LABEL]: name } });
-  new ApiObject(chart, "config", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: configMapName(name) }, data: settings });
-  new ApiObject(chart, "default-deny", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: childName(name, "default-deny") }, spec: defaultDeny(name) });
+  new ApiObject(chart, "config", {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: configMapName(name) },
+    data: settings,
+  });
+  new ApiObject(chart, "default-deny", {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: childName(name, "default-deny") },
+    spec: defaultDeny(name),
+  });
   for (const component of components(pipeline)) addComponent(chart, pipeline, component, configHash);
   const owner = { apiVersion: API_VERSION, kind: "SocPipeline", name, uid, controller: true, blockOwnerDeletion: true };
-  return chart.toJson().map((object: KubeObject) => withAppliedHash({ ...object, metadata: { ...object.metadata, ownerReferences: [owner] } }));
+  return chart
+    .toJson()
+    .map((object: KubeObject) =>
+      withAppliedHash({ ...object, metadata: { ...object.metadata, ownerReferences: [owner] } }),
+    );
 }

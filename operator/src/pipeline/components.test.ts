@@ -13,7 +13,8 @@ function pipeline(spec: Record<string, unknown> = {}): SocPipeline {
   });
 }
 
-const envOf = (list: Component[], name: string): Record<string, string> => Object.fromEntries((list.find((c) => c.name === name)?.env ?? []).map((e) => [e.name, e.value]));
+const envOf = (list: Component[], name: string): Record<string, string> =>
+  Object.fromEntries((list.find((c) => c.name === name)?.env ?? []).map((e) => [e.name, e.value]));
 
 describe("components", () => {
   it("tells the API the workers' group, so GET /pipeline reports their lag", () => {
@@ -102,35 +103,77 @@ describe("components", () => {
   });
 
   it("refuses incidents that may span less than their quiet gap, as the worker does", () => {
-    expect(() => pipeline({ worker: { detection: { incidentWindowSeconds: 7200, incidentMaxSeconds: 3600 } } })).toThrow("incidentMaxSeconds must be at least incidentWindowSeconds");
-    expect(workerEnvSchema.safeParse({ INCIDENT_WINDOW_SECONDS: "7200", INCIDENT_MAX_SECONDS: "3600" }).success).toBe(false);
+    expect(() =>
+      pipeline({ worker: { detection: { incidentWindowSeconds: 7200, incidentMaxSeconds: 3600 } } }),
+    ).toThrow("incidentMaxSeconds must be at least incidentWindowSeconds");
+    expect(workerEnvSchema.safeParse({ INCIDENT_WINDOW_SECONDS: "7200", INCIDENT_MAX_SECONDS: "3600" }).success).toBe(
+      false,
+    );
   });
 
   describe("Amazon MSK with IAM", () => {
-    const msk = { brokers: ["b-1.shop.kafka.eu-west-1.amazonaws.com:9098"], tls: {}, sasl: { mechanism: "AWS_MSK_IAM", region: "eu-west-1" } };
+    const msk = {
+      brokers: ["b-1.shop.kafka.eu-west-1.amazonaws.com:9098"],
+      tls: {},
+      sasl: { mechanism: "AWS_MSK_IAM", region: "eu-west-1" },
+    };
 
     it("renders SASL_SSL, the mechanism and the region to every Kafka client, with no user or password to mount", () => {
       const list = components(pipeline({ kafka: msk, collectors: [{ name: "pg", type: "postgres" }] }));
       for (const name of ["api", "worker", "alerter", "collector-pg"]) {
-        expect(envOf(list, name), name).toMatchObject({ KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "AWS_MSK_IAM", AWS_REGION: "eu-west-1" });
+        expect(envOf(list, name), name).toMatchObject({
+          KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+          KAFKA_SASL_MECHANISM: "AWS_MSK_IAM",
+          AWS_REGION: "eu-west-1",
+        });
         expect(envOf(list, name).KAFKA_SASL_USERNAME, name).toBeUndefined();
-        expect(list.find((c) => c.name === name)?.secretFiles.filter((file) => file.env.startsWith("KAFKA_")), name).toEqual([]);
+        expect(
+          list.find((c) => c.name === name)?.secretFiles.filter((file) => file.env.startsWith("KAFKA_")),
+          name,
+        ).toEqual([]);
       }
       expect(envOf(list, "retention").AWS_REGION).toBeUndefined();
     });
 
     it("renders settings the worker's own parser accepts, as an MSK IAM client", () => {
-      const env = parseWorkerEnv({ ...envOf(components(pipeline({ kafka: msk })), "worker"), KAFKA_BROKER: msk.brokers.join(",") });
-      expect(env).toMatchObject({ KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "AWS_MSK_IAM", AWS_REGION: "eu-west-1" });
+      const env = parseWorkerEnv({
+        ...envOf(components(pipeline({ kafka: msk })), "worker"),
+        KAFKA_BROKER: msk.brokers.join(","),
+      });
+      expect(env).toMatchObject({
+        KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+        KAFKA_SASL_MECHANISM: "AWS_MSK_IAM",
+        AWS_REGION: "eu-west-1",
+      });
     });
 
     it("is refused without tls or a region, with a password, and a region is refused for other mechanisms", () => {
       expect(() => pipeline({ kafka: { ...msk, tls: undefined } })).toThrow("AWS_MSK_IAM needs tls");
-      expect(() => pipeline({ kafka: { ...msk, sasl: { mechanism: "AWS_MSK_IAM" } } })).toThrow("AWS_MSK_IAM needs region");
-      expect(() => pipeline({ kafka: { ...msk, sasl: { ...msk.sasl, region: "eu-west" } } })).toThrow("must be an AWS region such as us-east-1");
-      expect(() => pipeline({ kafka: { ...msk, sasl: { ...msk.sasl, passwordSecretRef: { name: "k", key: "p" } } } })).toThrow("set no username, usernameSecretRef or passwordSecretRef");
-      expect(() => pipeline({ kafka: { ...msk, sasl: { mechanism: "SCRAM-SHA-512", username: "shop", passwordSecretRef: { name: "k", key: "p" }, region: "eu-west-1" } } })).toThrow("region is for AWS_MSK_IAM only");
-      expect(() => pipeline({ kafka: { ...msk, sasl: { mechanism: "SCRAM-SHA-512", username: "shop" } } })).toThrow("passwordSecretRef is required with PLAIN and SCRAM");
+      expect(() => pipeline({ kafka: { ...msk, sasl: { mechanism: "AWS_MSK_IAM" } } })).toThrow(
+        "AWS_MSK_IAM needs region",
+      );
+      expect(() => pipeline({ kafka: { ...msk, sasl: { ...msk.sasl, region: "eu-west" } } })).toThrow(
+        "must be an AWS region such as us-east-1",
+      );
+      expect(() =>
+        pipeline({ kafka: { ...msk, sasl: { ...msk.sasl, passwordSecretRef: { name: "k", key: "p" } } } }),
+      ).toThrow("set no username, usernameSecretRef or passwordSecretRef");
+      expect(() =>
+        pipeline({
+          kafka: {
+            ...msk,
+            sasl: {
+              mechanism: "SCRAM-SHA-512",
+              username: "shop",
+              passwordSecretRef: { name: "k", key: "p" },
+              region: "eu-west-1",
+            },
+          },
+        }),
+      ).toThrow("region is for AWS_MSK_IAM only");
+      expect(() => pipeline({ kafka: { ...msk, sasl: { mechanism: "SCRAM-SHA-512", username: "shop" } } })).toThrow(
+        "passwordSecretRef is required with PLAIN and SCRAM",
+      );
     });
   });
 
@@ -142,7 +185,8 @@ describe("components", () => {
       credentialScanner: { enabled: true, githubTokenSecretRef: { name: "gh", key: "token" }, queries: ["org:acme"] },
       dashboard: { enabled: true, apiBaseUrl: "https://soc.example.com" },
     };
-    const otelNames = (list: Component[], name: string): string[] => Object.keys(envOf(list, name)).filter((key) => key.startsWith("OTEL_"));
+    const otelNames = (list: Component[], name: string): string[] =>
+      Object.keys(envOf(list, name)).filter((key) => key.startsWith("OTEL_"));
 
     it("renders no OTEL_* setting without an endpoint: the services then load no SDK", () => {
       const list = components(pipeline(full));
@@ -150,7 +194,9 @@ describe("components", () => {
     });
 
     it("points every traced component at the endpoint, under its own service name, sampling by the spec's ratio", () => {
-      const list = components(pipeline({ ...full, telemetry: { endpoint: "http://otel-collector.observability:4318", samplingRatio: 0.25 } }));
+      const list = components(
+        pipeline({ ...full, telemetry: { endpoint: "http://otel-collector.observability:4318", samplingRatio: 0.25 } }),
+      );
       for (const name of traced) {
         expect(envOf(list, name), name).toMatchObject({
           OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.observability:4318",
@@ -167,7 +213,11 @@ describe("components", () => {
     it("samples every trace by default, and the worker's rendered settings pass its own parser", () => {
       const list = components(pipeline({ telemetry: { endpoint: "https://traces.example.com" } }));
       expect(envOf(list, "worker").OTEL_TRACES_SAMPLER_ARG).toBe("1");
-      expect(parseWorkerEnv(envOf(list, "worker"))).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://traces.example.com", OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: 1 });
+      expect(parseWorkerEnv(envOf(list, "worker"))).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "https://traces.example.com",
+        OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+        OTEL_TRACES_SAMPLER_ARG: 1,
+      });
     });
 
     it("mounts the export headers' Secret as a file, never as an environment value", () => {
@@ -181,7 +231,9 @@ describe("components", () => {
     it("refuses export headers without an endpoint, a ratio outside [0, 1] and credentials in the URL", () => {
       expect(() => pipeline({ telemetry: { headersSecretRef: { name: "otel", key: "headers" } } })).toThrow();
       expect(() => pipeline({ telemetry: { endpoint: "http://otel:4318", samplingRatio: 1.5 } })).toThrow();
-      expect(() => pipeline({ telemetry: { endpoint: "https://user:token@otel:4318" } })).toThrow(/must not carry credentials/);
+      expect(() => pipeline({ telemetry: { endpoint: "https://user:token@otel:4318" } })).toThrow(
+        /must not carry credentials/,
+      );
     });
   });
 });

@@ -66,11 +66,21 @@ const HOURLY_STARTING_DEADLINE_SECONDS = 1_800;
 const REPORT_STARTING_DEADLINE_SECONDS = 3 * 86_400;
 
 /** A service's own HTTP port, with /readyz and /healthz (shared ops server or the API). */
-const opsPort = (name: string, number: number): NonNullable<Component["port"]> => ({ name, number, readinessPath: "/readyz", livenessPath: "/healthz" });
+const opsPort = (name: string, number: number): NonNullable<Component["port"]> => ({
+  name,
+  number,
+  readinessPath: "/readyz",
+  livenessPath: "/healthz",
+});
 /** `X_FILE` for a secret named `X`, unless the service's own name already ends in _FILE (KAFKA_SSL_CA_FILE). */
-const secretFile = (name: string, ref: SecretKeyRef | undefined): SecretFile[] => (ref === undefined ? [] : [{ env: name.endsWith("_FILE") ? name : `${name}_FILE`, ref }]);
+const secretFile = (name: string, ref: SecretKeyRef | undefined): SecretFile[] =>
+  ref === undefined ? [] : [{ env: name.endsWith("_FILE") ? name : `${name}_FILE`, ref }];
 /** A secret file's name in SECRETS_DIR: KAFKA_SSL_CA_FILE → kafka-ssl-ca. */
-export const secretFileName = (env: string): string => env.replace(/_FILE$/, "").toLowerCase().replaceAll("_", "-");
+export const secretFileName = (env: string): string =>
+  env
+    .replace(/_FILE$/, "")
+    .toLowerCase()
+    .replaceAll("_", "-");
 const plainEnv = (values: Record<string, string | number | undefined>): EnvVar[] =>
   Object.entries(values).flatMap(([name, value]) => (value === undefined ? [] : [{ name, value: String(value) }]));
 
@@ -84,7 +94,12 @@ interface BackendAccess {
 function kafkaAccess(kafka: SocPipelineSpec["kafka"]): BackendAccess {
   const { tls, sasl } = kafka;
   return {
-    env: plainEnv({ KAFKA_SECURITY_PROTOCOL: pipelineKafkaProtocol(kafka), KAFKA_SASL_MECHANISM: sasl?.mechanism, KAFKA_SASL_USERNAME: sasl?.username, AWS_REGION: sasl?.region }),
+    env: plainEnv({
+      KAFKA_SECURITY_PROTOCOL: pipelineKafkaProtocol(kafka),
+      KAFKA_SASL_MECHANISM: sasl?.mechanism,
+      KAFKA_SASL_USERNAME: sasl?.username,
+      AWS_REGION: sasl?.region,
+    }),
     secretFiles: [
       ...secretFile("KAFKA_SASL_USERNAME", sasl?.usernameSecretRef),
       ...secretFile("KAFKA_SASL_PASSWORD", sasl?.passwordSecretRef),
@@ -111,14 +126,33 @@ function elasticsearchAccess(es: SocPipelineSpec["elasticsearch"]): BackendAcces
 function redisAccess(redis: SocPipelineSpec["redis"]): BackendAccess {
   return {
     env: plainEnv({ REDIS_USERNAME: redis.username }),
-    secretFiles: [...secretFile("REDIS_URL", redis.urlSecretRef), ...secretFile("REDIS_PASSWORD", redis.passwordSecretRef), ...secretFile("REDIS_CA_FILE", redis.caSecretRef)],
+    secretFiles: [
+      ...secretFile("REDIS_URL", redis.urlSecretRef),
+      ...secretFile("REDIS_PASSWORD", redis.passwordSecretRef),
+      ...secretFile("REDIS_CA_FILE", redis.caSecretRef),
+    ],
   };
 }
 
 /** A component's environment and secret files: its backends' first, then its own. */
-function withBackends(spec: SocPipelineSpec, backends: Backend[], env: EnvVar[], secretFiles: SecretFile[]): Pick<Component, "backends" | "env" | "secretFiles"> {
-  const access = backends.map((backend) => (backend === "kafka" ? kafkaAccess(spec.kafka) : backend === "elasticsearch" ? elasticsearchAccess(spec.elasticsearch) : redisAccess(spec.redis)));
-  return { backends, env: [...access.flatMap((a) => a.env), ...env], secretFiles: [...access.flatMap((a) => a.secretFiles), ...secretFiles] };
+function withBackends(
+  spec: SocPipelineSpec,
+  backends: Backend[],
+  env: EnvVar[],
+  secretFiles: SecretFile[],
+): Pick<Component, "backends" | "env" | "secretFiles"> {
+  const access = backends.map((backend) =>
+    backend === "kafka"
+      ? kafkaAccess(spec.kafka)
+      : backend === "elasticsearch"
+        ? elasticsearchAccess(spec.elasticsearch)
+        : redisAccess(spec.redis),
+  );
+  return {
+    backends,
+    env: [...access.flatMap((a) => a.env), ...env],
+    secretFiles: [...access.flatMap((a) => a.secretFiles), ...secretFiles],
+  };
 }
 
 /** Settings every service reads; they live in the pipeline's ConfigMap. */
@@ -163,13 +197,22 @@ const SYSLOG_PORTS = {
 function syslogPorts(collector: CollectorSpec): ListenPort[] {
   if (collector.type !== "syslog") return [];
   const named = (collector.settings.SYSLOG_TRANSPORTS ?? "udp,tcp").split(",").map((transport) => transport.trim());
-  return (["udp", "tcp", "tls"] as const).filter((transport) => named.includes(transport)).map((transport) => SYSLOG_PORTS[transport]);
+  return (["udp", "tcp", "tls"] as const)
+    .filter((transport) => named.includes(transport))
+    .map((transport) => SYSLOG_PORTS[transport]);
 }
 
 function collectorComponent(spec: SocPipelineSpec, collector: CollectorSpec): Component {
   const pulls = PULLS.has(collector.type);
   const listenPorts = syslogPorts(collector);
-  const syslogEnv = collector.type === "syslog" ? { SYSLOG_UDP_PORT: SYSLOG_PORTS.udp.containerPort, SYSLOG_TCP_PORT: SYSLOG_PORTS.tcp.containerPort, SYSLOG_TLS_PORT: SYSLOG_PORTS.tls.containerPort } : {};
+  const syslogEnv =
+    collector.type === "syslog"
+      ? {
+          SYSLOG_UDP_PORT: SYSLOG_PORTS.udp.containerPort,
+          SYSLOG_TCP_PORT: SYSLOG_PORTS.tcp.containerPort,
+          SYSLOG_TLS_PORT: SYSLOG_PORTS.tls.containerPort,
+        }
+      : {};
   return {
     name: `collector-${collector.name}`,
     kind: "Deployment",
@@ -179,7 +222,12 @@ function collectorComponent(spec: SocPipelineSpec, collector: CollectorSpec): Co
     ...withBackends(
       spec,
       ["kafka"],
-      plainEnv({ ...collector.settings, COLLECTOR_PORT: COLLECTOR_PORT, ...syslogEnv, ...(pulls ? { COLLECTOR_CURSOR_FILE: `${STATE_DIR}/cursor.json` } : {}) }),
+      plainEnv({
+        ...collector.settings,
+        COLLECTOR_PORT: COLLECTOR_PORT,
+        ...syslogEnv,
+        ...(pulls ? { COLLECTOR_CURSOR_FILE: `${STATE_DIR}/cursor.json` } : {}),
+      }),
       collector.secretEnv.flatMap(({ name, secretKeyRef }) => secretFile(name, secretKeyRef)),
     ),
     externalPorts: CALLS_PROVIDER.has(collector.type) ? [HTTPS] : [],
@@ -215,7 +263,8 @@ export function telemetryEnv(pipeline: SocPipeline, component: string): Pick<Com
 }
 
 /** Redis keys of one pipeline's component: `<component>:<namespace>/<name>:`. */
-const redisKeyPrefix = (component: string, pipeline: SocPipeline): string => `${component}:${pipeline.metadata.namespace}/${pipeline.metadata.name}:`;
+const redisKeyPrefix = (component: string, pipeline: SocPipeline): string =>
+  `${component}:${pipeline.metadata.namespace}/${pipeline.metadata.name}:`;
 
 export function components(pipeline: SocPipeline): Component[] {
   const spec = pipeline.spec;
@@ -228,7 +277,17 @@ export function components(pipeline: SocPipeline): Component[] {
       image: api.image,
       replicas: api.replicas,
       resources: api.resources,
-      ...withBackends(spec, ["kafka", "elasticsearch", "redis"], plainEnv({ API_PORT: 8000, FRONTEND_ORIGIN: api.frontendOrigins.join(","), WORKER_GROUP_ID: worker.groupId, REDIS_KEY_PREFIX: redisKeyPrefix("soc", pipeline) }), secretFile("API_KEYS", api.apiKeysSecretRef)),
+      ...withBackends(
+        spec,
+        ["kafka", "elasticsearch", "redis"],
+        plainEnv({
+          API_PORT: 8000,
+          FRONTEND_ORIGIN: api.frontendOrigins.join(","),
+          WORKER_GROUP_ID: worker.groupId,
+          REDIS_KEY_PREFIX: redisKeyPrefix("soc", pipeline),
+        }),
+        secretFile("API_KEYS", api.apiKeysSecretRef),
+      ),
       externalPorts: [],
       port: opsPort("http", 8000),
       ingress: "clients",
@@ -279,8 +338,17 @@ export function components(pipeline: SocPipeline): Component[] {
         spec,
         ["kafka", "redis"],
         // Its delivery log is keyed by alert id, and ids repeat across pipelines sharing a Redis.
-        plainEnv({ ALERTER_PORT: 9465, ALERT_EMAIL_TO: alerter.emailTo.join(","), DASHBOARD_URL: alerter.dashboardUrl, REDIS_KEY_PREFIX: redisKeyPrefix("soc-alerter", pipeline) }),
-        [...secretFile("SLACK_WEBHOOK_URLS", alerter.slackWebhookUrlsSecretRef), ...secretFile("DISCORD_WEBHOOK_URLS", alerter.discordWebhookUrlsSecretRef), ...secretFile("SMTP_URL", alerter.smtpUrlSecretRef)],
+        plainEnv({
+          ALERTER_PORT: 9465,
+          ALERT_EMAIL_TO: alerter.emailTo.join(","),
+          DASHBOARD_URL: alerter.dashboardUrl,
+          REDIS_KEY_PREFIX: redisKeyPrefix("soc-alerter", pipeline),
+        }),
+        [
+          ...secretFile("SLACK_WEBHOOK_URLS", alerter.slackWebhookUrlsSecretRef),
+          ...secretFile("DISCORD_WEBHOOK_URLS", alerter.discordWebhookUrlsSecretRef),
+          ...secretFile("SMTP_URL", alerter.smtpUrlSecretRef),
+        ],
       ),
       externalPorts: [HTTPS, ...(alerter.smtpUrlSecretRef === undefined ? [] : SMTP_PORTS)],
       port: opsPort("metrics", 9465),
@@ -300,7 +368,11 @@ export function components(pipeline: SocPipeline): Component[] {
       ...withBackends(
         spec,
         ["elasticsearch"],
-        plainEnv({ REPORT_EMAIL_TO: reporter.emailTo.join(","), REPORT_DAY_OF_MONTH: reporter.dayOfMonth, REPORT_HOUR_UTC: reporter.hourUtc }),
+        plainEnv({
+          REPORT_EMAIL_TO: reporter.emailTo.join(","),
+          REPORT_DAY_OF_MONTH: reporter.dayOfMonth,
+          REPORT_HOUR_UTC: reporter.hourUtc,
+        }),
         secretFile("SMTP_URL", reporter.smtpUrlSecretRef),
       ),
       externalPorts: SMTP_PORTS,
@@ -308,7 +380,10 @@ export function components(pipeline: SocPipeline): Component[] {
       exposed: false,
       persistentState: false,
       // The run reads the day and hour too: a late start still reports the month before that day.
-      schedule: { cron: `0 ${reporter.hourUtc} ${reporter.dayOfMonth} * *`, startingDeadlineSeconds: REPORT_STARTING_DEADLINE_SECONDS },
+      schedule: {
+        cron: `0 ${reporter.hourUtc} ${reporter.dayOfMonth} * *`,
+        startingDeadlineSeconds: REPORT_STARTING_DEADLINE_SECONDS,
+      },
     });
   }
   if (dashboard.enabled) {
@@ -319,7 +394,12 @@ export function components(pipeline: SocPipeline): Component[] {
       replicas: dashboard.replicas,
       resources: dashboard.resources,
       // Static files and /config.json: browsers call the API themselves, the server calls nothing.
-      ...withBackends(spec, [], plainEnv({ DASHBOARD_PORT: 3000, DASHBOARD_HOST: "0.0.0.0", API_BASE_URL: dashboard.apiBaseUrl ?? "" }), []),
+      ...withBackends(
+        spec,
+        [],
+        plainEnv({ DASHBOARD_PORT: 3000, DASHBOARD_HOST: "0.0.0.0", API_BASE_URL: dashboard.apiBaseUrl ?? "" }),
+        [],
+      ),
       externalPorts: [],
       port: { name: "http", number: 3000, readinessPath: "/config.json", livenessPath: "/config.json" },
       ingress: "clients",
@@ -334,7 +414,12 @@ export function components(pipeline: SocPipeline): Component[] {
       image: scanner.image,
       replicas: undefined,
       resources: scanner.resources,
-      ...withBackends(spec, ["kafka"], plainEnv({ SCAN_QUERIES: scanner.queries.join(","), SCAN_STATE_FILE: `${STATE_DIR}/findings.json` }), secretFile("GITHUB_TOKEN", scanner.githubTokenSecretRef)),
+      ...withBackends(
+        spec,
+        ["kafka"],
+        plainEnv({ SCAN_QUERIES: scanner.queries.join(","), SCAN_STATE_FILE: `${STATE_DIR}/findings.json` }),
+        secretFile("GITHUB_TOKEN", scanner.githubTokenSecretRef),
+      ),
       // GitHub's API.
       externalPorts: [HTTPS],
       ingress: "monitoring",
@@ -361,6 +446,10 @@ export function components(pipeline: SocPipeline): Component[] {
   }
   return list.map((component) => {
     const telemetry = telemetryEnv(pipeline, component.name);
-    return { ...component, env: [...component.env, ...telemetry.env], secretFiles: [...component.secretFiles, ...telemetry.secretFiles] };
+    return {
+      ...component,
+      env: [...component.env, ...telemetry.env],
+      secretFiles: [...component.secretFiles, ...telemetry.secretFiles],
+    };
   });
 }

@@ -10,20 +10,49 @@ const pipeline = socPipelineObject.parse({
   metadata: { name: "shop", namespace: "soc", uid: "uid-1", generation: 1, resourceVersion: "1" },
   spec: { kafka: { brokers: ["kafka:9092"] }, api: { apiKeysSecretRef: { name: "keys", key: "api" } } },
 });
-const live = (metadata: Partial<KubeObject["metadata"]>): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "shop-config", namespace: "soc", ...metadata } });
-const controller = (uid: string) => [{ apiVersion: "socpipeline.io/v1alpha1", kind: "SocPipeline", name: "shop", uid, controller: true }];
+const live = (metadata: Partial<KubeObject["metadata"]>): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "shop-config", namespace: "soc", ...metadata },
+});
+const controller = (uid: string) => [
+  { apiVersion: "socpipeline.io/v1alpha1", kind: "SocPipeline", name: "shop", uid, controller: true },
+];
 const ourLabels = { "app.kubernetes.io/managed-by": "soc-operator", "socpipeline.io/pipeline": "shop" };
 
 describe("ownedBy", () => {
   it.each([
     { case: "nothing there yet", object: null, owned: true },
-    { case: "controlled by this pipeline", object: live({ ownerReferences: controller("uid-1"), labels: ourLabels }), owned: true },
-    { case: "an orphan with our labels (kubectl delete --cascade=orphan)", object: live({ labels: ourLabels }), owned: true },
+    {
+      case: "controlled by this pipeline",
+      object: live({ ownerReferences: controller("uid-1"), labels: ourLabels }),
+      owned: true,
+    },
+    {
+      case: "an orphan with our labels (kubectl delete --cascade=orphan)",
+      object: live({ labels: ourLabels }),
+      owned: true,
+    },
     { case: "someone else's ConfigMap of that name", object: live({ labels: { app: "payments" } }), owned: false },
     { case: "a ConfigMap with no labels at all", object: live({}), owned: false },
-    { case: "controlled by a deleted-and-recreated or other pipeline", object: live({ ownerReferences: controller("uid-2"), labels: ourLabels }), owned: false },
-    { case: "controlled by a Deployment, labels copied", object: live({ ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "x", uid: "d", controller: true }], labels: ourLabels }), owned: false },
-    { case: "our managed-by label but another pipeline's", object: live({ labels: { ...ourLabels, "socpipeline.io/pipeline": "other" } }), owned: false },
+    {
+      case: "controlled by a deleted-and-recreated or other pipeline",
+      object: live({ ownerReferences: controller("uid-2"), labels: ourLabels }),
+      owned: false,
+    },
+    {
+      case: "controlled by a Deployment, labels copied",
+      object: live({
+        ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "x", uid: "d", controller: true }],
+        labels: ourLabels,
+      }),
+      owned: false,
+    },
+    {
+      case: "our managed-by label but another pipeline's",
+      object: live({ labels: { ...ourLabels, "socpipeline.io/pipeline": "other" } }),
+      owned: false,
+    },
   ])("$case → $owned", ({ object, owned }) => {
     expect(ownedBy(pipeline, object)).toBe(owned);
   });
@@ -49,8 +78,16 @@ describe("image allow-list", () => {
   ])("%s with %j allowed: %s", (image, registries, allowed) => expect(imageAllowed(image, registries)).toBe(allowed));
 
   it("refuses a workload whose image is outside the registries, and says which", () => {
-    const api = desiredChildren(socPipelineObject.parse({ ...pipeline, spec: { ...pipeline.spec, api: { ...pipeline.spec.api, image: "attacker/img:1" } } })).find((o) => o.kind === "Deployment" && o.metadata.name === "shop-api") as KubeObject;
-    expect(refusal(pipeline, api, null, ["ghcr.io/soc-pipeline"])).toEqual({ reason: "ImageNotAllowed", message: expect.stringContaining("attacker/img:1") });
+    const api = desiredChildren(
+      socPipelineObject.parse({
+        ...pipeline,
+        spec: { ...pipeline.spec, api: { ...pipeline.spec.api, image: "attacker/img:1" } },
+      }),
+    ).find((o) => o.kind === "Deployment" && o.metadata.name === "shop-api") as KubeObject;
+    expect(refusal(pipeline, api, null, ["ghcr.io/soc-pipeline"])).toEqual({
+      reason: "ImageNotAllowed",
+      message: expect.stringContaining("attacker/img:1"),
+    });
     expect(refusal(pipeline, api, null, [])).toBeNull();
   });
 });

@@ -23,7 +23,10 @@ export function ownedBy(pipeline: SocPipeline, live: KubeObject | null | undefin
   const controller = live.metadata.ownerReferences?.find((owner) => owner.controller === true);
   if (controller !== undefined) return controller.uid === pipeline.metadata.uid;
   const labels = live.metadata.labels ?? {};
-  return Object.entries(MANAGED_BY).every(([key, value]) => labels[key] === value) && labels[PIPELINE_LABEL] === pipeline.metadata.name;
+  return (
+    Object.entries(MANAGED_BY).every(([key, value]) => labels[key] === value) &&
+    labels[PIPELINE_LABEL] === pipeline.metadata.name
+  );
 }
 
 /** The name a pod is pulled by: `busybox` is docker.io/library/busybox, `acme/x` docker.io/acme/x. */
@@ -44,18 +47,33 @@ export function imageAllowed(image: string, registries: readonly string[]): bool
 type PodSpec = { containers?: { image: string }[]; initContainers?: { image: string }[] };
 
 function podSpecOf(object: KubeObject): PodSpec | undefined {
-  const spec = object.spec as { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } | undefined;
+  const spec = object.spec as
+    { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } | undefined;
   return spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
 }
 
 /** Why `child` must not be written, if it must not. */
-export function refusal(pipeline: SocPipeline, child: KubeObject, live: KubeObject | null | undefined, registries: readonly string[]): Refusal | null {
+export function refusal(
+  pipeline: SocPipeline,
+  child: KubeObject,
+  live: KubeObject | null | undefined,
+  registries: readonly string[],
+): Refusal | null {
   const what = `${child.kind} ${child.metadata.name}`;
   if (!ownedBy(pipeline, live)) {
-    return { reason: "NameConflict", message: `${what} already exists and is not managed by this SocPipeline: left alone (rename the pipeline or the collector, or delete that object)` };
+    return {
+      reason: "NameConflict",
+      message: `${what} already exists and is not managed by this SocPipeline: left alone (rename the pipeline or the collector, or delete that object)`,
+    };
   }
   const pod = podSpecOf(child);
-  const refused = [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].map((c) => c.image).filter((image) => !imageAllowed(image, registries));
-  if (refused.length > 0) return { reason: "ImageNotAllowed", message: `${what}: image ${refused.join(", ")} is outside the allowed registries (${registries.join(", ")}): not applied` };
+  const refused = [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]
+    .map((c) => c.image)
+    .filter((image) => !imageAllowed(image, registries));
+  if (refused.length > 0)
+    return {
+      reason: "ImageNotAllowed",
+      message: `${what}: image ${refused.join(", ")} is outside the allowed registries (${registries.join(", ")}): not applied`,
+    };
   return null;
 }

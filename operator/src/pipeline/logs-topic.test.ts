@@ -22,7 +22,10 @@ describe.skipIf(missingInfra("kafkaBroker"))("the logs topic step on a real Kafk
   });
 
   const events: { type: string; reason: string; message: string }[] = [];
-  const recorder = { record: (_object: KubeObject, type: string, reason: string, message: string) => void events.push({ type, reason, message }) };
+  const recorder = {
+    record: (_object: KubeObject, type: string, reason: string, message: string) =>
+      void events.push({ type, reason, message }),
+  };
   const name = uniqueName("parts");
   const topics = { logs: `${name}-logs`, configUpdates: `${name}-config`, highPriorityAlerts: `${name}-alerts` };
   const pipeline = (kafka: Record<string, unknown>, maxReplicas: number, status?: SocPipeline["status"]): SocPipeline =>
@@ -30,10 +33,20 @@ describe.skipIf(missingInfra("kafkaBroker"))("the logs topic step on a real Kafk
       apiVersion: "socpipeline.io/v1alpha1",
       kind: "SocPipeline",
       metadata: { name: "shop", namespace: "soc", uid: "uid-1", generation: 1, resourceVersion: "1" },
-      spec: { kafka: { brokers, topics, ...kafka }, api: { apiKeysSecretRef: { name: "keys", key: "api" } }, worker: { autoscaling: { maxReplicas } } },
+      spec: {
+        kafka: { brokers, topics, ...kafka },
+        api: { apiKeysSecretRef: { name: "keys", key: "api" } },
+        worker: { autoscaling: { maxReplicas } },
+      },
       ...(status === undefined ? {} : { status }),
     });
-  const step = (object: SocPipeline) => reconcileLogsPartitions(object, (partitions) => pool.get("soc/shop", "test", client, topics, partitions), recorder, silentLogger());
+  const step = (object: SocPipeline) =>
+    reconcileLogsPartitions(
+      object,
+      (partitions) => pool.get("soc/shop", "test", client, topics, partitions),
+      recorder,
+      silentLogger(),
+    );
 
   it("creates a new logs topic with the spec's partitions, before any service makes it with the default 6", async () => {
     const outcome = await step(pipeline({ logsPartitions: 3 }, 2));
@@ -45,7 +58,13 @@ describe.skipIf(missingInfra("kafkaBroker"))("the logs topic step on a real Kafk
     const outcome = await step(pipeline({ logsPartitions: 3 }, 8));
     expect(outcome).toMatchObject({ partitions: 8, condition: { status: "True", reason: "Raised" } });
     expect(await admin.partitionCount(topics.logs)).toBe(8);
-    expect(events).toEqual([{ type: "Normal", reason: "PartitionsRaised", message: expect.stringContaining(`Raised topic ${topics.logs} from 3 to 8 partitions`) as unknown as string }]);
+    expect(events).toEqual([
+      {
+        type: "Normal",
+        reason: "PartitionsRaised",
+        message: expect.stringContaining(`Raised topic ${topics.logs} from 3 to 8 partitions`) as unknown as string,
+      },
+    ]);
   });
 
   it("never lowers them: status says so, and the Warning is recorded once, not on every resync", async () => {
@@ -60,10 +79,20 @@ describe.skipIf(missingInfra("kafkaBroker"))("the logs topic step on a real Kafk
 
   it("reports an unreachable Kafka in the condition instead of failing the reconcile, without saying how it failed", async () => {
     events.length = 0;
-    const outcome = await reconcileLogsPartitions(pipeline({}, 2), () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:1")), recorder, silentLogger());
-    expect(outcome).toMatchObject({ partitions: null, condition: { status: "Unknown", reason: "KafkaUnavailable" }, error: { reason: "KafkaUnreachable", permanent: false } });
+    const outcome = await reconcileLogsPartitions(
+      pipeline({}, 2),
+      () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:1")),
+      recorder,
+      silentLogger(),
+    );
+    expect(outcome).toMatchObject({
+      partitions: null,
+      condition: { status: "Unknown", reason: "KafkaUnavailable" },
+      error: { reason: "KafkaUnreachable", permanent: false },
+    });
     // Refused and timed out read the same: status must not make the operator a port scanner.
-    for (const text of [outcome.condition.message, ...events.map((event) => event.message)]) expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
+    for (const text of [outcome.condition.message, ...events.map((event) => event.message)])
+      expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     expect(events.map((event) => [event.type, event.reason])).toEqual([["Warning", "KafkaUnreachable"]]);
   });
 });

@@ -9,7 +9,13 @@ import type { EventRecorder } from "../kube/events.ts";
 import { kafkaProblem, type KafkaProblem } from "../kafka/kafka-problem.ts";
 import { pipelinePrincipal } from "../kafka/pipeline-credentials.ts";
 import { mergeConditions, type ConditionInput } from "../status/conditions.ts";
-import { desiredLogsPartitions, PARTITIONS_CONDITION, partitionPlan, partitionsAfter, partitionsCondition } from "./partitions.ts";
+import {
+  desiredLogsPartitions,
+  PARTITIONS_CONDITION,
+  partitionPlan,
+  partitionsAfter,
+  partitionsCondition,
+} from "./partitions.ts";
 
 export interface LogsTopicOutcome {
   condition: ConditionInput;
@@ -19,7 +25,12 @@ export interface LogsTopicOutcome {
 }
 
 /** `connect` ensures the pipeline's topics, creating a missing logs topic with the partitions given, so a new topic needs no raise. */
-export async function reconcileLogsPartitions(pipeline: SocPipeline, connect: (logsPartitions: number) => Promise<KafkaBus>, events: EventRecorder, logger: Logger): Promise<LogsTopicOutcome> {
+export async function reconcileLogsPartitions(
+  pipeline: SocPipeline,
+  connect: (logsPartitions: number) => Promise<KafkaBus>,
+  events: EventRecorder,
+  logger: Logger,
+): Promise<LogsTopicOutcome> {
   const topic = pipeline.spec.kafka.topics.logs;
   const desired = desiredLogsPartitions(pipeline.spec);
   try {
@@ -32,19 +43,46 @@ export async function reconcileLogsPartitions(pipeline: SocPipeline, connect: (l
     const before = pipeline.status?.conditions?.find((c) => c.type === PARTITIONS_CONDITION);
     // Said once when it happens or starts, not on every resync.
     if (plan.action === "raise") events.record(pipeline, "Normal", "PartitionsRaised", condition.message);
-    else if (condition.reason === "CannotLower" && before?.reason !== "CannotLower") events.record(pipeline, "Warning", "PartitionsNotLowered", condition.message);
+    else if (condition.reason === "CannotLower" && before?.reason !== "CannotLower")
+      events.record(pipeline, "Warning", "PartitionsNotLowered", condition.message);
     return { condition, partitions: partitionsAfter(plan), error: null };
   } catch (error) {
     // The cause in full for the operator's log; status and Events say only what kafka-problem.ts lets through.
-    logger.warn({ err: error, pipeline: `${pipeline.metadata.namespace}/${pipeline.metadata.name}`, topic }, "Kafka step of the reconcile failed");
+    logger.warn(
+      { err: error, pipeline: `${pipeline.metadata.namespace}/${pipeline.metadata.name}`, topic },
+      "Kafka step of the reconcile failed",
+    );
     const problem = kafkaProblem(error, pipelinePrincipal(pipeline.spec.kafka));
     events.record(pipeline, "Warning", problem.reason, problem.message);
-    return { condition: { type: PARTITIONS_CONDITION, status: "Unknown", reason: "KafkaUnavailable", message: `topic ${topic}: ${problem.message}` }, partitions: null, error: problem };
+    return {
+      condition: {
+        type: PARTITIONS_CONDITION,
+        status: "Unknown",
+        reason: "KafkaUnavailable",
+        message: `topic ${topic}: ${problem.message}`,
+      },
+      partitions: null,
+      error: problem,
+    };
   }
 }
 
 /** The reconciler's status with the step's condition and the partition count added. */
-export function withLogsTopic<S extends SocPipelineStatus>(status: S, outcome: LogsTopicOutcome, pipeline: SocPipeline, now: Date): S {
-  const condition = mergeConditions(pipeline.status?.conditions, [outcome.condition], pipeline.metadata.generation, now);
-  return { ...status, conditions: [...(status.conditions ?? []), ...condition], ...(outcome.partitions === null ? {} : { logsPartitions: outcome.partitions }) };
+export function withLogsTopic<S extends SocPipelineStatus>(
+  status: S,
+  outcome: LogsTopicOutcome,
+  pipeline: SocPipeline,
+  now: Date,
+): S {
+  const condition = mergeConditions(
+    pipeline.status?.conditions,
+    [outcome.condition],
+    pipeline.metadata.generation,
+    now,
+  );
+  return {
+    ...status,
+    conditions: [...(status.conditions ?? []), ...condition],
+    ...(outcome.partitions === null ? {} : { logsPartitions: outcome.partitions }),
+  };
 }

@@ -3,14 +3,26 @@ import { socPipelineSpec } from "../api/v1alpha1/index.ts";
 import { desiredLogsPartitions, partitionPlan, partitionsCondition } from "./partitions.ts";
 
 const spec = (kafka: Record<string, unknown> = {}, worker: Record<string, unknown> = {}) =>
-  socPipelineSpec.parse({ kafka: { brokers: ["kafka:9092"], ...kafka }, api: { apiKeysSecretRef: { name: "keys", key: "api" } }, worker });
+  socPipelineSpec.parse({
+    kafka: { brokers: ["kafka:9092"], ...kafka },
+    api: { apiKeysSecretRef: { name: "keys", key: "api" } },
+    worker,
+  });
 
 describe("the logs topic's partitions", () => {
   it.each([
     ["today's 6 by default (autoscaling up to 6 workers)", spec(), 6],
     ["the spec's count when it is higher than the workers need", spec({ logsPartitions: 24 }), 24],
-    ["the autoscaler's maxReplicas when that is higher: a worker per partition", spec({ logsPartitions: 6 }, { autoscaling: { maxReplicas: 10 } }), 10],
-    ["the fixed replicas when autoscaling is off", spec({ logsPartitions: 2 }, { replicas: 4, autoscaling: { enabled: false } }), 4],
+    [
+      "the autoscaler's maxReplicas when that is higher: a worker per partition",
+      spec({ logsPartitions: 6 }, { autoscaling: { maxReplicas: 10 } }),
+      10,
+    ],
+    [
+      "the fixed replicas when autoscaling is off",
+      spec({ logsPartitions: 2 }, { replicas: 4, autoscaling: { enabled: false } }),
+      4,
+    ],
   ])("asks for %s", (_case, pipelineSpec, expected) => {
     expect(desiredLogsPartitions(pipelineSpec)).toBe(expected);
   });
@@ -27,9 +39,16 @@ describe("the logs topic's partitions", () => {
       type: "LogsPartitions",
       status: "False",
       reason: "CannotLower",
-      message: "Topic logs keeps its 12 partitions although 3 are asked (spec.kafka.logsPartitions 3, at most 2 workers): Kafka cannot remove partitions; recreate the topic to lower them",
+      message:
+        "Topic logs keeps its 12 partitions although 3 are asked (spec.kafka.logsPartitions 3, at most 2 workers): Kafka cannot remove partitions; recreate the topic to lower them",
     });
-    expect(partitionsCondition("logs", partitionPlan(10, 6), spec({}, { autoscaling: { maxReplicas: 10 } }))).toMatchObject({ status: "True", reason: "Raised" });
-    expect(partitionsCondition("logs", partitionPlan(6, 6), spec())).toMatchObject({ status: "True", reason: "AsDesired", message: "Topic logs has 6 partitions (spec.kafka.logsPartitions 6, at most 6 workers)" });
+    expect(
+      partitionsCondition("logs", partitionPlan(10, 6), spec({}, { autoscaling: { maxReplicas: 10 } })),
+    ).toMatchObject({ status: "True", reason: "Raised" });
+    expect(partitionsCondition("logs", partitionPlan(6, 6), spec())).toMatchObject({
+      status: "True",
+      reason: "AsDesired",
+      message: "Topic logs has 6 partitions (spec.kafka.logsPartitions 6, at most 6 workers)",
+    });
   });
 });

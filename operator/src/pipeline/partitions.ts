@@ -9,9 +9,11 @@ import type { ConditionInput } from "../status/conditions.ts";
 export const PARTITIONS_CONDITION = "LogsPartitions";
 
 /** The most worker pods the spec lets run: the autoscaler's ceiling, or the fixed count. */
-export const mostWorkers = (worker: SocPipelineSpec["worker"]): number => (worker.autoscaling.enabled ? worker.autoscaling.maxReplicas : worker.replicas);
+export const mostWorkers = (worker: SocPipelineSpec["worker"]): number =>
+  worker.autoscaling.enabled ? worker.autoscaling.maxReplicas : worker.replicas;
 
-export const desiredLogsPartitions = (spec: SocPipelineSpec): number => Math.max(spec.kafka.logsPartitions, mostWorkers(spec.worker));
+export const desiredLogsPartitions = (spec: SocPipelineSpec): number =>
+  Math.max(spec.kafka.logsPartitions, mostWorkers(spec.worker));
 
 export type PartitionPlan =
   | { action: "raise"; from: number; to: number }
@@ -28,10 +30,21 @@ export const partitionsAfter = (plan: PartitionPlan): number => (plan.action ===
 /** What status says about the plan once carried out; `why` names what asked for the count. */
 export function partitionsCondition(topic: string, plan: PartitionPlan, spec: SocPipelineSpec): ConditionInput {
   const why = `spec.kafka.logsPartitions ${spec.kafka.logsPartitions}, at most ${mostWorkers(spec.worker)} workers`;
-  if (plan.action === "raise") return { type: PARTITIONS_CONDITION, status: "True", reason: "Raised", message: `Raised topic ${topic} from ${plan.from} to ${plan.to} partitions (${why}); keys now map to other partitions, so order holds per key from here on` };
+  if (plan.action === "raise")
+    return {
+      type: PARTITIONS_CONDITION,
+      status: "True",
+      reason: "Raised",
+      message: `Raised topic ${topic} from ${plan.from} to ${plan.to} partitions (${why}); keys now map to other partitions, so order holds per key from here on`,
+    };
   if (plan.refused) {
     const message = `Topic ${topic} keeps its ${plan.partitions} partitions although ${desiredLogsPartitions(spec)} are asked (${why}): Kafka cannot remove partitions; recreate the topic to lower them`;
     return { type: PARTITIONS_CONDITION, status: "False", reason: "CannotLower", message };
   }
-  return { type: PARTITIONS_CONDITION, status: "True", reason: "AsDesired", message: `Topic ${topic} has ${plan.partitions} partitions (${why})` };
+  return {
+    type: PARTITIONS_CONDITION,
+    status: "True",
+    reason: "AsDesired",
+    message: `Topic ${topic} has ${plan.partitions} partitions (${why})`,
+  };
 }

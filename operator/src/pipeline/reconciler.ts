@@ -19,7 +19,13 @@ import type { PipelineBuses } from "../kafka/pipeline-buses.ts";
 import { PIPELINE_LABEL } from "../naming.ts";
 import { CHILD_KINDS, desiredChildren } from "./children.ts";
 import { refusal, type Refusal } from "./guards.ts";
-import { invalidSpecStatus, pipelineStatus, type ComponentObservation, type ReconcileOutcome, type WorkloadState } from "./status.ts";
+import {
+  invalidSpecStatus,
+  pipelineStatus,
+  type ComponentObservation,
+  type ReconcileOutcome,
+  type WorkloadState,
+} from "./status.ts";
 import { reconcileLogsPartitions, withLogsTopic } from "./logs-topic.ts";
 
 export interface ReconcilerContext {
@@ -50,12 +56,19 @@ export interface ReconcileResult {
 const NOT_READY_REQUEUE_MS = 30_000;
 const READY_REQUEUE_MS = 5 * 60_000;
 
-const childKey = (o: { kind: string; metadata: { namespace?: string; name: string } }): string => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+const childKey = (o: { kind: string; metadata: { namespace?: string; name: string } }): string =>
+  `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
 function workloadState(object: KubeObject): WorkloadState {
   const spec = (object.spec ?? {}) as { replicas?: number };
-  const status = (object.status ?? {}) as Record<string, number | undefined> & { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
-  const failure = status.conditions?.find((c) => (c.type === "ReplicaFailure" && c.status === "True") || (c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded"));
+  const status = (object.status ?? {}) as Record<string, number | undefined> & {
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+  const failure = status.conditions?.find(
+    (c) =>
+      (c.type === "ReplicaFailure" && c.status === "True") ||
+      (c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded"),
+  );
   return {
     generation: object.metadata.generation ?? 0,
     observedGeneration: status.observedGeneration ?? 0,
@@ -68,9 +81,19 @@ function workloadState(object: KubeObject): WorkloadState {
 }
 
 /** 4xx other than conflicts and throttling will fail again until someone changes something. */
-const isPermanent = (error: unknown): boolean => error instanceof KubeApiError && error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 409 && error.statusCode !== 429;
+const isPermanent = (error: unknown): boolean =>
+  error instanceof KubeApiError &&
+  error.statusCode >= 400 &&
+  error.statusCode < 500 &&
+  error.statusCode !== 409 &&
+  error.statusCode !== 429;
 
-const refOf = (child: KubeObject): ObjectRef => ({ apiVersion: child.apiVersion, kind: child.kind, namespace: child.metadata.namespace, name: child.metadata.name });
+const refOf = (child: KubeObject): ObjectRef => ({
+  apiVersion: child.apiVersion,
+  kind: child.kind,
+  namespace: child.metadata.namespace,
+  name: child.metadata.name,
+});
 
 /**
  * The live object behind each child: the cache holds only objects with our label, so a name it does
@@ -80,7 +103,11 @@ const liveChildren = (ctx: ReconcilerContext, desired: KubeObject[]): Promise<(K
   Promise.all(desired.map((child) => ctx.child(refOf(child)) ?? ctx.kube.get<KubeObject>(refOf(child))));
 
 /** Applies every child at once (they do not depend on each other), except the refused ones, and reports what changed. */
-async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desired: KubeObject[]): Promise<{ applied: KubeObject[]; error: ReconcileOutcome["applyError"]; refusals: Refusal[] }> {
+async function applyChildren(
+  ctx: ReconcilerContext,
+  pipeline: SocPipeline,
+  desired: KubeObject[],
+): Promise<{ applied: KubeObject[]; error: ReconcileOutcome["applyError"]; refusals: Refusal[] }> {
   const live = await liveChildren(ctx, desired);
   const refusals: Refusal[] = [];
   const writable = desired.flatMap((child, i) => {
@@ -90,7 +117,11 @@ async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desi
     refusals.push(refused);
     return [];
   });
-  const results = await Promise.allSettled(writable.map(({ child, before }) => (isUpToDate(child, before) ? Promise.resolve(before as KubeObject) : ctx.kube.apply<KubeObject>(child))));
+  const results = await Promise.allSettled(
+    writable.map(({ child, before }) =>
+      isUpToDate(child, before) ? Promise.resolve(before as KubeObject) : ctx.kube.apply<KubeObject>(child),
+    ),
+  );
   const applied: KubeObject[] = [];
   let error: ReconcileOutcome["applyError"] = null;
   results.forEach((result, i) => {
@@ -99,12 +130,17 @@ async function applyChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desi
       const message = `applying ${child.kind} ${child.metadata.name}: ${(result.reason as Error).message}`;
       ctx.events.record(pipeline, "Warning", "ApplyFailed", message);
       // A permanent failure wins: retrying cannot fix it, and status must say so.
-      if (error === null || (!error.permanent && isPermanent(result.reason))) error = { message, permanent: isPermanent(result.reason) };
+      if (error === null || (!error.permanent && isPermanent(result.reason)))
+        error = { message, permanent: isPermanent(result.reason) };
       return;
     }
     applied.push(result.value);
-    if (previous === undefined) ctx.events.record(pipeline, "Normal", "Created", `Created ${child.kind} ${child.metadata.name}`);
-    else if ((previous.metadata.generation ?? previous.metadata.resourceVersion) !== (result.value.metadata.generation ?? result.value.metadata.resourceVersion)) {
+    if (previous === undefined)
+      ctx.events.record(pipeline, "Normal", "Created", `Created ${child.kind} ${child.metadata.name}`);
+    else if (
+      (previous.metadata.generation ?? previous.metadata.resourceVersion) !==
+      (result.value.metadata.generation ?? result.value.metadata.resourceVersion)
+    ) {
       ctx.events.record(pipeline, "Normal", "Updated", `Updated ${child.kind} ${child.metadata.name}`);
     }
   });
@@ -116,7 +152,10 @@ async function pruneChildren(ctx: ReconcilerContext, pipeline: SocPipeline, desi
   const { name, namespace, uid } = pipeline.metadata;
   for (const { apiVersion, kind } of CHILD_KINDS) {
     for (const child of ctx.children(apiVersion, kind)) {
-      const ours = child.metadata.namespace === namespace && child.metadata.labels?.[PIPELINE_LABEL] === name && (child.metadata.ownerReferences ?? []).some((o) => o.uid === uid);
+      const ours =
+        child.metadata.namespace === namespace &&
+        child.metadata.labels?.[PIPELINE_LABEL] === name &&
+        (child.metadata.ownerReferences ?? []).some((o) => o.uid === uid);
       if (!ours || wanted.has(childKey(child))) continue;
       await ctx.kube.delete({ apiVersion, kind, namespace, name: child.metadata.name });
       ctx.events.record(pipeline, "Normal", "Pruned", `Deleted ${kind} ${child.metadata.name}: no longer in the spec`);
@@ -128,10 +167,16 @@ function observe(pipeline: SocPipeline, desired: KubeObject[], applied: KubeObje
   const appliedByKey = new Map(applied.map((o) => [childKey(o), o]));
   const prefix = `${pipeline.metadata.name}-`;
   return desired
-    .filter((o): o is KubeObject & { kind: "Deployment" | "CronJob" } => o.kind === "Deployment" || o.kind === "CronJob")
+    .filter(
+      (o): o is KubeObject & { kind: "Deployment" | "CronJob" } => o.kind === "Deployment" || o.kind === "CronJob",
+    )
     .map((o) => {
       const live = appliedByKey.get(childKey(o));
-      return { name: o.metadata.name.slice(prefix.length), kind: o.kind, workload: live === undefined ? null : workloadState(live) };
+      return {
+        name: o.metadata.name.slice(prefix.length),
+        kind: o.kind,
+        workload: live === undefined ? null : workloadState(live),
+      };
     });
 }
 
@@ -142,9 +187,14 @@ function ensureAutoscaler(ctx: ReconcilerContext, pipeline: SocPipeline, kafka: 
 }
 
 /** What the work queue retries with backoff: not what only a change of the spec (which brings a reconcile) can fix. */
-const retriedFailure = (whitelistError: string | null, kafka: KafkaProblem | null): string | null => (kafka?.permanent === true ? null : (whitelistError ?? kafka?.message ?? null));
+const retriedFailure = (whitelistError: string | null, kafka: KafkaProblem | null): string | null =>
+  kafka?.permanent === true ? null : (whitelistError ?? kafka?.message ?? null);
 
-export async function reconcilePipeline(ctx: ReconcilerContext, namespace: string, name: string): Promise<ReconcileResult> {
+export async function reconcilePipeline(
+  ctx: ReconcilerContext,
+  namespace: string,
+  name: string,
+): Promise<ReconcileResult> {
   const raw = await ctx.kube.get<KubeObject>({ apiVersion: API_VERSION, kind: "SocPipeline", namespace, name });
   if (raw === null || raw.metadata.deletionTimestamp !== undefined) {
     // Children go with it: they carry an owner reference and the garbage collector removes them.
@@ -159,12 +209,21 @@ export async function reconcilePipeline(ctx: ReconcilerContext, namespace: strin
     const message = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
     ctx.events.record(raw, "Warning", "InvalidSpec", message);
     const status = invalidSpecStatus(raw, message, ctx.now());
-    if (!containsFields(raw.status, status)) await ctx.kube.apply({ apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status }, { subresource: "status" });
+    if (!containsFields(raw.status, status))
+      await ctx.kube.apply(
+        { apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status },
+        { subresource: "status" },
+      );
     return { requeueAfterMs: null };
   }
   const pipeline = parsed.data;
   // Before the workloads that use it, so the logs topic is made with the spec's partitions, not a service's default.
-  const topic = await reconcileLogsPartitions(pipeline, (logsPartitions) => ctx.buses.connect(pipeline, logsPartitions), ctx.events, ctx.logger);
+  const topic = await reconcileLogsPartitions(
+    pipeline,
+    (logsPartitions) => ctx.buses.connect(pipeline, logsPartitions),
+    ctx.events,
+    ctx.logger,
+  );
   const desired = desiredChildren(pipeline);
   const { applied, error: applyError, refusals } = await applyChildren(ctx, pipeline, desired);
   if (applyError === null) await pruneChildren(ctx, pipeline, desired);
@@ -172,10 +231,27 @@ export async function reconcilePipeline(ctx: ReconcilerContext, namespace: strin
   const kafka = topic.error ?? whitelist.kafka;
   ensureAutoscaler(ctx, pipeline, kafka);
 
-  const outcome: ReconcileOutcome = { components: observe(pipeline, desired, applied), applyError, refusals, whitelistError: whitelist.error, kafka };
-  const status = withLogsTopic({ ...pipelineStatus(pipeline, outcome, ctx.now()), ...(whitelist.status === undefined ? {} : { whitelist: whitelist.status }) }, topic, pipeline, ctx.now());
+  const outcome: ReconcileOutcome = {
+    components: observe(pipeline, desired, applied),
+    applyError,
+    refusals,
+    whitelistError: whitelist.error,
+    kafka,
+  };
+  const status = withLogsTopic(
+    {
+      ...pipelineStatus(pipeline, outcome, ctx.now()),
+      ...(whitelist.status === undefined ? {} : { whitelist: whitelist.status }),
+    },
+    topic,
+    pipeline,
+    ctx.now(),
+  );
   if (!containsFields(raw.status, status)) {
-    await ctx.kube.apply({ apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status }, { subresource: "status" });
+    await ctx.kube.apply(
+      { apiVersion: API_VERSION, kind: "SocPipeline", metadata: { name, namespace }, status },
+      { subresource: "status" },
+    );
   }
 
   if (applyError !== null && !applyError.permanent) throw new Error(applyError.message);

@@ -42,21 +42,36 @@ export interface ReconcileOutcome {
 
 function componentStatus(observation: ComponentObservation): ComponentStatus {
   const workload = observation.workload;
-  if (workload === null) return { name: observation.name, kind: observation.kind, desiredReplicas: 0, readyReplicas: 0, ready: false };
+  if (workload === null)
+    return { name: observation.name, kind: observation.kind, desiredReplicas: 0, readyReplicas: 0, ready: false };
   // A CronJob is ready once it exists: its pods come and go on schedule.
   const ready =
     observation.kind === "CronJob" ||
-    (workload.observedGeneration >= workload.generation && workload.updatedReplicas >= workload.desiredReplicas && workload.availableReplicas >= workload.desiredReplicas);
-  return { name: observation.name, kind: observation.kind, desiredReplicas: workload.desiredReplicas, readyReplicas: workload.readyReplicas, ready };
+    (workload.observedGeneration >= workload.generation &&
+      workload.updatedReplicas >= workload.desiredReplicas &&
+      workload.availableReplicas >= workload.desiredReplicas);
+  return {
+    name: observation.name,
+    kind: observation.kind,
+    desiredReplicas: workload.desiredReplicas,
+    readyReplicas: workload.readyReplicas,
+    ready,
+  };
 }
 
-const rolledOut = (w: WorkloadState | null): boolean => w !== null && w.observedGeneration >= w.generation && w.updatedReplicas >= w.desiredReplicas;
+const rolledOut = (w: WorkloadState | null): boolean =>
+  w !== null && w.observedGeneration >= w.generation && w.updatedReplicas >= w.desiredReplicas;
 
 /** The first problem found, in order of how much it explains: a refusal, a failed apply, Kafka, a failed component, a failed whitelist publish. */
 function degradedCondition(outcome: ReconcileOutcome, failures: string[]): ConditionInput {
   const refusals = outcome.refusals ?? [];
   const refused = refusals[0];
-  const problem = (reason: string, message: string): ConditionInput => ({ type: "Degraded", status: "True", reason, message });
+  const problem = (reason: string, message: string): ConditionInput => ({
+    type: "Degraded",
+    status: "True",
+    reason,
+    message,
+  });
   if (refused !== undefined) return problem(refused.reason, refusals.map((r) => r.message).join("; "));
   if (outcome.applyError !== null) return problem("ApplyFailed", outcome.applyError.message);
   if (outcome.kafka != null) return problem(outcome.kafka.reason, outcome.kafka.message);
@@ -66,38 +81,82 @@ function degradedCondition(outcome: ReconcileOutcome, failures: string[]): Condi
 }
 
 function progressingCondition(outcome: ReconcileOutcome): ConditionInput {
-  const rollingOut = outcome.components.filter((c) => c.kind === "Deployment" && !rolledOut(c.workload)).map((c) => c.name);
+  const rollingOut = outcome.components
+    .filter((c) => c.kind === "Deployment" && !rolledOut(c.workload))
+    .map((c) => c.name);
   return rollingOut.length > 0
     ? { type: "Progressing", status: "True", reason: "RollingOut", message: `Rolling out: ${rollingOut.join(", ")}` }
-    : { type: "Progressing", status: "False", reason: "RolloutComplete", message: "Every component runs the current spec" };
+    : {
+        type: "Progressing",
+        status: "False",
+        reason: "RolloutComplete",
+        message: "Every component runs the current spec",
+      };
 }
 
 function readyCondition(degraded: ConditionInput, statuses: ComponentStatus[]): ConditionInput {
   const notReady = statuses.filter((c) => !c.ready).map((c) => c.name);
-  if (degraded.status === "True") return { type: "Ready", status: "False", reason: degraded.reason, message: degraded.message };
-  if (notReady.length > 0) return { type: "Ready", status: "False", reason: "ComponentsNotReady", message: `Not ready: ${notReady.join(", ")}` };
-  return { type: "Ready", status: "True", reason: "AllComponentsReady", message: `${statuses.length} components ready` };
+  if (degraded.status === "True")
+    return { type: "Ready", status: "False", reason: degraded.reason, message: degraded.message };
+  if (notReady.length > 0)
+    return {
+      type: "Ready",
+      status: "False",
+      reason: "ComponentsNotReady",
+      message: `Not ready: ${notReady.join(", ")}`,
+    };
+  return {
+    type: "Ready",
+    status: "True",
+    reason: "AllComponentsReady",
+    message: `${statuses.length} components ready`,
+  };
 }
 
 /** Whether the operator could do its Kafka part (topics, whitelist) for the pipeline, and as whom. */
 function kafkaCondition(pipeline: SocPipeline, problem: KafkaProblem | null): ConditionInput {
   return problem === null
-    ? { type: "KafkaReady", status: "True", reason: "Connected", message: `Topics ensured and whitelist published as ${pipelinePrincipal(pipeline.spec.kafka)}` }
+    ? {
+        type: "KafkaReady",
+        status: "True",
+        reason: "Connected",
+        message: `Topics ensured and whitelist published as ${pipelinePrincipal(pipeline.spec.kafka)}`,
+      }
     : { type: "KafkaReady", status: "False", reason: problem.reason, message: problem.message };
 }
 
-function desiredConditions(pipeline: SocPipeline, outcome: ReconcileOutcome, statuses: ComponentStatus[]): ConditionInput[] {
-  const failures = outcome.components.flatMap((c) => (c.workload?.failure == null ? [] : [`${c.name}: ${c.workload.failure}`]));
+function desiredConditions(
+  pipeline: SocPipeline,
+  outcome: ReconcileOutcome,
+  statuses: ComponentStatus[],
+): ConditionInput[] {
+  const failures = outcome.components.flatMap((c) =>
+    c.workload?.failure == null ? [] : [`${c.name}: ${c.workload.failure}`],
+  );
   const degraded = degradedCondition(outcome, failures);
   const ready = readyCondition(degraded, statuses);
   // kstatus: Stalled = will not progress without a change; Reconciling = still converging.
-  const stalled = (outcome.refusals ?? []).length > 0 || (outcome.applyError?.permanent ?? false) || (outcome.kafka?.permanent ?? false) || failures.length > 0;
+  const stalled =
+    (outcome.refusals ?? []).length > 0 ||
+    (outcome.applyError?.permanent ?? false) ||
+    (outcome.kafka?.permanent ?? false) ||
+    failures.length > 0;
   return [
     ready,
     progressingCondition(outcome),
     degraded,
-    { type: "Reconciling", status: ready.status === "True" || stalled ? "False" : "True", reason: ready.reason, message: ready.message },
-    { type: "Stalled", status: stalled ? "True" : "False", reason: stalled ? degraded.reason : "AsExpected", message: stalled ? degraded.message : "" },
+    {
+      type: "Reconciling",
+      status: ready.status === "True" || stalled ? "False" : "True",
+      reason: ready.reason,
+      message: ready.message,
+    },
+    {
+      type: "Stalled",
+      status: stalled ? "True" : "False",
+      reason: stalled ? degraded.reason : "AsExpected",
+      message: stalled ? degraded.message : "",
+    },
     ...(outcome.kafka === undefined ? [] : [kafkaCondition(pipeline, outcome.kafka)]),
   ];
 }
@@ -108,7 +167,12 @@ export function pipelineStatus(pipeline: SocPipeline, outcome: ReconcileOutcome,
   const generation = pipeline.metadata.generation;
   return {
     observedGeneration: generation,
-    conditions: mergeConditions(pipeline.status?.conditions, desiredConditions(pipeline, outcome, statuses), generation, now),
+    conditions: mergeConditions(
+      pipeline.status?.conditions,
+      desiredConditions(pipeline, outcome, statuses),
+      generation,
+      now,
+    ),
     components: statuses,
     readyComponents: `${statuses.filter((c) => c.ready).length}/${statuses.length}`,
   };

@@ -6,10 +6,16 @@ import { kubeTime } from "../kube/time.ts";
 export type ConditionInput = Pick<Condition, "type" | "status" | "reason" | "message">;
 
 /** Keeps lastTransitionTime when a condition's status did not change. */
-export function mergeConditions(previous: Condition[] | undefined, wanted: ConditionInput[], generation: number, now: Date): Condition[] {
+export function mergeConditions(
+  previous: Condition[] | undefined,
+  wanted: ConditionInput[],
+  generation: number,
+  now: Date,
+): Condition[] {
   return wanted.map((condition) => {
     const before = previous?.find((p) => p.type === condition.type);
-    const lastTransitionTime = before !== undefined && before.status === condition.status ? before.lastTransitionTime : kubeTime(now);
+    const lastTransitionTime =
+      before !== undefined && before.status === condition.status ? before.lastTransitionTime : kubeTime(now);
     return { ...condition, observedGeneration: generation, lastTransitionTime };
   });
 }

@@ -13,13 +13,28 @@ describe("effective whitelist", () => {
       { key: "office", owner: office, entries: [{ ip: "10.0.0.0/8" }, { ip: "2001:DB8::1" }] },
     ]);
     // 10.0.0.0/8 is in both: the first by namespace/name owns it, whichever was listed first.
-    expect(result.entries).toEqual([...owned(office, "10.0.0.0/8"), ...owned(vpn, "198.51.100.7"), ...owned(office, "2001:db8::1")]);
-    expect(result.usableBySource).toEqual(new Map([["office", 2], ["vpn", 2]]));
+    expect(result.entries).toEqual([
+      ...owned(office, "10.0.0.0/8"),
+      ...owned(vpn, "198.51.100.7"),
+      ...owned(office, "2001:db8::1"),
+    ]);
+    expect(result.usableBySource).toEqual(
+      new Map([
+        ["office", 2],
+        ["vpn", 2],
+      ]),
+    );
     expect(result.rejected.size).toBe(0);
   });
 
   it("leaves out entries the workers cannot use and says why, per source", () => {
-    const result = effectiveWhitelist([{ key: "bad", owner: "IpWhitelist ns/bad", entries: [{ ip: "::ffff:10.0.0.0/104x" }, { ip: "0.0.0.0/0" }, { ip: "192.0.2.1" }] }]);
+    const result = effectiveWhitelist([
+      {
+        key: "bad",
+        owner: "IpWhitelist ns/bad",
+        entries: [{ ip: "::ffff:10.0.0.0/104x" }, { ip: "0.0.0.0/0" }, { ip: "192.0.2.1" }],
+      },
+    ]);
     expect(result.entries).toEqual(owned("IpWhitelist ns/bad", "192.0.2.1"));
     expect(result.rejected.get("bad")?.map((r) => r.ip)).toEqual(["::ffff:10.0.0.0/104x", "0.0.0.0/0"]);
     expect(result.usableBySource.get("bad")).toBe(1);
@@ -43,8 +58,20 @@ describe("effective whitelist", () => {
 
 describe("whitelist changes", () => {
   it.each([
-    { case: "a new entry", onTopic: [], record: [], wanted: owned(office, "10.0.0.1"), changes: [{ action: "add", ip: "10.0.0.1", owner: office }] },
-    { case: "nothing to do", onTopic: owned(office, "10.0.0.1"), record: ["10.0.0.1"], wanted: owned(office, "10.0.0.1"), changes: [] },
+    {
+      case: "a new entry",
+      onTopic: [],
+      record: [],
+      wanted: owned(office, "10.0.0.1"),
+      changes: [{ action: "add", ip: "10.0.0.1", owner: office }],
+    },
+    {
+      case: "nothing to do",
+      onTopic: owned(office, "10.0.0.1"),
+      record: ["10.0.0.1"],
+      wanted: owned(office, "10.0.0.1"),
+      changes: [],
+    },
     {
       case: "an edit",
       onTopic: owned(office, "10.0.0.1", "10.0.0.2"),
@@ -55,10 +82,34 @@ describe("whitelist changes", () => {
         { action: "add", ip: "10.0.0.3", owner: office },
       ],
     },
-    { case: "a deletion while the operator was down", onTopic: owned(office, "10.0.0.1"), record: [], wanted: [], changes: [{ action: "remove", ip: "10.0.0.1", owner: office }] },
-    { case: "an entry removed behind its back", onTopic: [], record: ["10.0.0.1"], wanted: owned(office, "10.0.0.1"), changes: [{ action: "add", ip: "10.0.0.1", owner: office }] },
-    { case: "an entry re-owned by the API", onTopic: owned("api", "10.0.0.1"), record: ["10.0.0.1"], wanted: owned(office, "10.0.0.1"), changes: [{ action: "add", ip: "10.0.0.1", owner: office }] },
-    { case: "an entry moving to another IpWhitelist", onTopic: owned(vpn, "10.0.0.1"), record: ["10.0.0.1"], wanted: owned(office, "10.0.0.1"), changes: [{ action: "add", ip: "10.0.0.1", owner: office }] },
+    {
+      case: "a deletion while the operator was down",
+      onTopic: owned(office, "10.0.0.1"),
+      record: [],
+      wanted: [],
+      changes: [{ action: "remove", ip: "10.0.0.1", owner: office }],
+    },
+    {
+      case: "an entry removed behind its back",
+      onTopic: [],
+      record: ["10.0.0.1"],
+      wanted: owned(office, "10.0.0.1"),
+      changes: [{ action: "add", ip: "10.0.0.1", owner: office }],
+    },
+    {
+      case: "an entry re-owned by the API",
+      onTopic: owned("api", "10.0.0.1"),
+      record: ["10.0.0.1"],
+      wanted: owned(office, "10.0.0.1"),
+      changes: [{ action: "add", ip: "10.0.0.1", owner: office }],
+    },
+    {
+      case: "an entry moving to another IpWhitelist",
+      onTopic: owned(vpn, "10.0.0.1"),
+      record: ["10.0.0.1"],
+      wanted: owned(office, "10.0.0.1"),
+      changes: [{ action: "add", ip: "10.0.0.1", owner: office }],
+    },
     { case: "the API's own entries", onTopic: owned("api", "10.0.0.9"), record: [], wanted: [], changes: [] },
     {
       case: "an entry published before owners existed (api on the topic, in the record)",

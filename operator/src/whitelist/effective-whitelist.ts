@@ -5,7 +5,13 @@
  * back (Git wins). The record of what was last published (kept in the cluster) only adds the
  * entries that messages without an owner, from before owners existed, still attribute to `api`.
  */
-import { normalizeEntry, ownedByCustomResource, whitelistEntryProblem, type ConfigUpdate, type OwnedEntry } from "@soc/shared";
+import {
+  normalizeEntry,
+  ownedByCustomResource,
+  whitelistEntryProblem,
+  type ConfigUpdate,
+  type OwnedEntry,
+} from "@soc/shared";
 
 export interface WhitelistSource {
   /** Name of the IpWhitelist, as its status is keyed. */
@@ -56,7 +62,11 @@ export function effectiveWhitelist(sources: WhitelistSource[]): EffectiveWhiteli
  * Removed: entries no longer wanted that an IpWhitelist owns, or that `record` says the operator
  * published. Added: wanted entries missing from the topic or owned by someone else.
  */
-export function whitelistChanges(onTopic: readonly OwnedEntry[], record: readonly string[], wanted: readonly OwnedEntry[]): ConfigUpdate[] {
+export function whitelistChanges(
+  onTopic: readonly OwnedEntry[],
+  record: readonly string[],
+  wanted: readonly OwnedEntry[],
+): ConfigUpdate[] {
   const recorded = new Set(record);
   const wantedOwners = new Map(wanted.map((e) => [e.ip, e.owner]));
   const topicOwners = new Map(onTopic.map((e) => [e.ip, e.owner]));

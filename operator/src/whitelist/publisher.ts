@@ -40,16 +40,30 @@ function readRecord(text: string | undefined): string[] {
   }
 }
 
-const sameEntries = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((ip, i) => ip === b[i]);
+const sameEntries = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((ip, i) => ip === b[i]);
 
 /** `onTopic` is the operator's copy of the topic; it is updated at once so the next reconcile does not publish the same again. */
-export async function publishWhitelist(kube: KubeClient, bus: Bus, onTopic: Whitelist, pipeline: SocPipeline, wanted: OwnedEntry[], now: Date): Promise<PublishResult> {
+export async function publishWhitelist(
+  kube: KubeClient,
+  bus: Bus,
+  onTopic: Whitelist,
+  pipeline: SocPipeline,
+  wanted: OwnedEntry[],
+  now: Date,
+): Promise<PublishResult> {
   const { name, namespace, uid } = pipeline.metadata;
-  const record = await kube.get<RecordObject>({ apiVersion: "v1", kind: "ConfigMap", namespace, name: publishedRecordName(name) });
+  const record = await kube.get<RecordObject>({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    namespace,
+    name: publishedRecordName(name),
+  });
   const recorded = readRecord(record?.data?.entries);
   const wantedIps = wanted.map((e) => e.ip);
   const changes = whitelistChanges(onTopic.ownedEntries(), recorded, wanted);
-  if (changes.length === 0 && sameEntries(recorded, wantedIps)) return { entries: wanted.length, added: 0, removed: 0, publishedAt: record?.data?.publishedAt };
+  if (changes.length === 0 && sameEntries(recorded, wantedIps))
+    return { entries: wanted.length, added: 0, removed: 0, publishedAt: record?.data?.publishedAt };
 
   if (changes.length > 0) {
     await bus.publish(pipeline.spec.kafka.topics.configUpdates, changes.map(whitelistUpdateMessage));
@@ -64,7 +78,9 @@ export async function publishWhitelist(kube: KubeClient, bus: Bus, onTopic: Whit
       namespace,
       // Not labelled managed-by: pruning must never take it for a leftover child.
       labels: { [PIPELINE_LABEL]: name },
-      ownerReferences: [{ apiVersion: API_VERSION, kind: "SocPipeline", name, uid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: API_VERSION, kind: "SocPipeline", name, uid, controller: true, blockOwnerDeletion: true },
+      ],
     },
     data: { entries: JSON.stringify(wantedIps), publishedAt },
   });

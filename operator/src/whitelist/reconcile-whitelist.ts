@@ -34,21 +34,41 @@ type PipelineWhitelistStatus = NonNullable<SocPipeline["status"]>["whitelist"];
 function sourcesOf(ctx: WhitelistContext, namespace: string, pipeline: string): IpWhitelist[] {
   return ctx.whitelists().flatMap((raw) => {
     const parsed = ipWhitelistObject.safeParse(raw);
-    return parsed.success && parsed.data.metadata.namespace === namespace && parsed.data.spec.pipelineRef.name === pipeline ? [parsed.data] : [];
+    return parsed.success &&
+      parsed.data.metadata.namespace === namespace &&
+      parsed.data.spec.pipelineRef.name === pipeline
+      ? [parsed.data]
+      : [];
   });
 }
 
-async function applyWhitelistStatus(ctx: WhitelistContext, whitelist: IpWhitelist, status: IpWhitelist["status"]): Promise<void> {
+async function applyWhitelistStatus(
+  ctx: WhitelistContext,
+  whitelist: IpWhitelist,
+  status: IpWhitelist["status"],
+): Promise<void> {
   if (containsFields(whitelist.status, status)) return;
   const { name, namespace } = whitelist.metadata;
-  await ctx.kube.apply({ apiVersion: API_VERSION, kind: "IpWhitelist", metadata: { name, namespace }, status }, { subresource: "status" });
+  await ctx.kube.apply(
+    { apiVersion: API_VERSION, kind: "IpWhitelist", metadata: { name, namespace }, status },
+    { subresource: "status" },
+  );
 }
 
 /** `kafka`: the failure, when it was Kafka's (status says it as kafka-problem.ts allows); `error`: any failure, as the IpWhitelists' status says it. */
-export async function reconcileWhitelist(ctx: WhitelistContext, pipeline: SocPipeline): Promise<{ error: string | null; kafka: KafkaProblem | null; status: PipelineWhitelistStatus }> {
+export async function reconcileWhitelist(
+  ctx: WhitelistContext,
+  pipeline: SocPipeline,
+): Promise<{ error: string | null; kafka: KafkaProblem | null; status: PipelineWhitelistStatus }> {
   const { name, namespace } = pipeline.metadata;
   const sources = sourcesOf(ctx, namespace, name);
-  const effective = effectiveWhitelist(sources.map((s) => ({ key: s.metadata.name, owner: ipWhitelistOwner(namespace, s.metadata.name), entries: s.spec.entries })));
+  const effective = effectiveWhitelist(
+    sources.map((s) => ({
+      key: s.metadata.name,
+      owner: ipWhitelistOwner(namespace, s.metadata.name),
+      entries: s.spec.entries,
+    })),
+  );
   let error: string | null = null;
   let kafka: KafkaProblem | null = null;
   let published = null;
@@ -57,7 +77,12 @@ export async function reconcileWhitelist(ctx: WhitelistContext, pipeline: SocPip
     const onTopic = await ctx.topicWhitelists.get(bus, pipeline.spec.kafka.topics.configUpdates);
     published = await publishWhitelist(ctx.kube, bus, onTopic, pipeline, effective.entries, ctx.now());
     if (published.added + published.removed > 0) {
-      ctx.events.record(pipeline, "Normal", "WhitelistPublished", `Published ${published.added} additions and ${published.removed} removals to ${pipeline.spec.kafka.topics.configUpdates}`);
+      ctx.events.record(
+        pipeline,
+        "Normal",
+        "WhitelistPublished",
+        `Published ${published.added} additions and ${published.removed} removals to ${pipeline.spec.kafka.topics.configUpdates}`,
+      );
       ctx.metrics.whitelistMessages.inc({ namespace, pipeline: name, action: "add" }, published.added);
       ctx.metrics.whitelistMessages.inc({ namespace, pipeline: name, action: "remove" }, published.removed);
     }
@@ -72,11 +97,30 @@ export async function reconcileWhitelist(ctx: WhitelistContext, pipeline: SocPip
     }
     ctx.events.record(pipeline, "Warning", "WhitelistPublishFailed", error);
   }
-  await Promise.all(sources.map((source) => applyWhitelistStatus(ctx, source, whitelistStatus(source, effective, published, error, ctx.now()))));
-  return { error, kafka, status: published === null ? pipeline.status?.whitelist : { publishedEntries: published.entries, sources: sources.length, ...(published.publishedAt === undefined ? {} : { lastPublishedTime: published.publishedAt }) } };
+  await Promise.all(
+    sources.map((source) =>
+      applyWhitelistStatus(ctx, source, whitelistStatus(source, effective, published, error, ctx.now())),
+    ),
+  );
+  return {
+    error,
+    kafka,
+    status:
+      published === null
+        ? pipeline.status?.whitelist
+        : {
+            publishedEntries: published.entries,
+            sources: sources.length,
+            ...(published.publishedAt === undefined ? {} : { lastPublishedTime: published.publishedAt }),
+          },
+  };
 }
 
 /** IpWhitelists naming a pipeline that does not exist say so, instead of keeping no status. */
 export async function reportMissingPipeline(ctx: WhitelistContext, namespace: string, pipeline: string): Promise<void> {
-  await Promise.all(sourcesOf(ctx, namespace, pipeline).map((source) => applyWhitelistStatus(ctx, source, missingPipelineStatus(source, ctx.now()))));
+  await Promise.all(
+    sourcesOf(ctx, namespace, pipeline).map((source) =>
+      applyWhitelistStatus(ctx, source, missingPipelineStatus(source, ctx.now())),
+    ),
+  );
 }

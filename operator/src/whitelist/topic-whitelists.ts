@@ -44,6 +44,8 @@ export class TopicWhitelists {
 
   async #stop(followers: Promise<WhitelistFollower>[]): Promise<void> {
     const results = await Promise.allSettled(followers.map(async (follower) => (await follower).subscription.stop()));
-    for (const result of results) if (result.status === "rejected") this.logger.warn({ err: result.reason }, "stopping a config-updates follower failed");
+    for (const result of results)
+      if (result.status === "rejected")
+        this.logger.warn({ err: result.reason }, "stopping a config-updates follower failed");
   }
 }

@@ -54,16 +54,30 @@ export interface Alerter {
 }
 
 function alerterMetrics(registry: Registry) {
-  const counter = (name: string, help: string, labelNames: string[] = ["channel"]) => new Counter({ name, help, labelNames, registers: [registry] });
+  const counter = (name: string, help: string, labelNames: string[] = ["channel"]) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
   return {
     sent: counter("alerter_sent_total", "Notifications delivered"),
     failed: counter("alerter_failed_total", "Notifications given up, by reason", ["channel", "reason"]),
     retried: counter("alerter_retried_total", "Retries after a 5xx or network error"),
     throttled: counter("alerter_throttled_total", "429 answers honoured"),
     suppressed: counter("alerter_suppressed_total", "Repeats folded by noise control"),
-    dead: new Gauge({ name: "alerter_dead_channels", help: "Channels whose endpoint is gone (404/401)", registers: [registry] }),
-    received: new Counter({ name: "alerter_alerts_total", help: "High-priority alerts received, by type and severity (before repeats are folded)", labelNames: ["type", "severity"], registers: [registry] }),
-    deadLettered: new Counter({ name: "alerter_dead_lettered_total", help: "Malformed alert messages sent to the dead-letter topic", registers: [registry] }),
+    dead: new Gauge({
+      name: "alerter_dead_channels",
+      help: "Channels whose endpoint is gone (404/401)",
+      registers: [registry],
+    }),
+    received: new Counter({
+      name: "alerter_alerts_total",
+      help: "High-priority alerts received, by type and severity (before repeats are folded)",
+      labelNames: ["type", "severity"],
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: "alerter_dead_lettered_total",
+      help: "Malformed alert messages sent to the dead-letter topic",
+      registers: [registry],
+    }),
   };
 }
 
@@ -88,14 +102,18 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   const { bus, logger } = deps;
   const now = deps.now ?? Date.now;
   const policy = deps.policy ?? DEFAULT_RETRY_POLICY;
-  const context: RenderContext = { dashboardUrl: deps.dashboardUrl, githubWebUrl: deps.githubWebUrl ?? "https://github.com" };
+  const context: RenderContext = {
+    dashboardUrl: deps.dashboardUrl,
+    githubWebUrl: deps.githubWebUrl ?? "https://github.com",
+  };
   const noise = new NoiseFilter(deps.dedupWindowSeconds);
   const metrics = alerterMetrics(deps.registry);
   const dead = new Set<string>();
   const groupId = deps.groupId ?? "soc-alerter";
   const queues = deps.channels.map((channel) => ({ channel, queue: createQueue() }));
   // Every channel's failure series exists from the start at zero, so an alert on increase() sees the first failure.
-  for (const channel of deps.channels) for (const reason of GIVE_UP_REASONS) metrics.failed.inc({ channel: channel.id, reason }, 0);
+  for (const channel of deps.channels)
+    for (const reason of GIVE_UP_REASONS) metrics.failed.inc({ channel: channel.id, reason }, 0);
   // Aborted by stop(): queued deliveries do not start and retry waits end; an attempt under way finishes.
   const shutdown = new AbortController();
   let subscription: Subscription | null = null;
@@ -118,19 +136,30 @@ export function createAlerter(deps: AlerterDeps): Alerter {
     if (result.kind === "delivered") metrics.sent.inc({ channel: channel.id });
     else {
       metrics.failed.inc({ channel: channel.id, reason: result.reason });
-      logger.error({ channel: channel.id, reason: result.reason, detail: result.detail, notification: notification.id }, "notification given up");
+      logger.error(
+        { channel: channel.id, reason: result.reason, detail: result.detail, notification: notification.id },
+        "notification given up",
+      );
       if (result.reason === "dead_endpoint") {
         dead.add(channel.id);
         metrics.dead.set(dead.size);
-        logger.error({ channel: channel.id }, "channel endpoint is gone; it will not be called again until the alerter is reconfigured");
+        logger.error(
+          { channel: channel.id },
+          "channel endpoint is gone; it will not be called again until the alerter is reconfigured",
+        );
       }
     }
-    await deps.deliveryLog.record(notification.id, channel.id, result.kind === "delivered" ? "delivered" : result.reason);
+    await deps.deliveryLog.record(
+      notification.id,
+      channel.id,
+      result.kind === "delivered" ? "delivered" : result.reason,
+    );
     return "settled";
   }
 
   /** Queues the notification on every channel; each settles it in its own time. */
-  const notify = (notification: Notification): Promise<Settlement>[] => queues.map(({ channel, queue }) => queue.run(() => deliverTo(channel, notification)));
+  const notify = (notification: Notification): Promise<Settlement>[] =>
+    queues.map(({ channel, queue }) => queue.run(() => deliverTo(channel, notification)));
 
   async function handleBatch(messages: IncomingMessage[]): Promise<void> {
     // On shutdown, nothing new starts: the batch stays uncommitted and is delivered after the
@@ -158,7 +187,10 @@ export function createAlerter(deps: AlerterDeps): Alerter {
         continue;
       }
       // An incident is announced by its first alert; any later one that gets through is an update.
-      const notification = alert.incident?.opened === false ? renderIncidentUpdate(alert, admission.previous, context) : renderAlert(alert, context);
+      const notification =
+        alert.incident?.opened === false
+          ? renderIncidentUpdate(alert, admission.previous, context)
+          : renderAlert(alert, context);
       const sent = withinSpan(span, () => notify(notification));
       void Promise.allSettled(sent).then(() => span.end());
       deliveries.push(...sent);
@@ -166,7 +198,8 @@ export function createAlerter(deps: AlerterDeps): Alerter {
     const outcomes = await Promise.allSettled(deliveries);
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
     if (failed !== undefined) throw failed.reason;
-    if (outcomes.some((outcome) => outcome.status === "fulfilled" && outcome.value === "interrupted")) throw new Error(STOPPING);
+    if (outcomes.some((outcome) => outcome.status === "fulfilled" && outcome.value === "interrupted"))
+      throw new Error(STOPPING);
     if (rejected.length > 0) {
       await publishDeadLetters(bus, rejected);
       metrics.deadLettered.inc(rejected.length);
@@ -174,7 +207,10 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   }
 
   async function sendFollowUps(): Promise<void> {
-    const render = (followUp: FollowUp): Notification => (followUp.alert.incident === undefined ? renderFollowUp(followUp, context) : renderIncidentUpdate(followUp.alert, followUp.since, context));
+    const render = (followUp: FollowUp): Notification =>
+      followUp.alert.incident === undefined
+        ? renderFollowUp(followUp, context)
+        : renderIncidentUpdate(followUp.alert, followUp.since, context);
     await Promise.all(noise.closeExpired(now() / 1000).flatMap((followUp) => notify(render(followUp))));
   }
 
@@ -182,8 +218,16 @@ export function createAlerter(deps: AlerterDeps): Alerter {
     deadChannels: () => [...dead],
     async start() {
       const tracked = (messages: IncomingMessage[]): Promise<void> => (inFlight = handleBatch(messages));
-      subscription = await bus.subscribe({ groupId, topics: [deps.topic ?? TOPICS.highPriorityAlerts], fromBeginning: true, handleBatch: tracked });
-      followUpTimer = setInterval(() => void sendFollowUps().catch((error: unknown) => logger.error({ err: error }, "follow-up failed")), deps.followUpCheckMs ?? 5_000);
+      subscription = await bus.subscribe({
+        groupId,
+        topics: [deps.topic ?? TOPICS.highPriorityAlerts],
+        fromBeginning: true,
+        handleBatch: tracked,
+      });
+      followUpTimer = setInterval(
+        () => void sendFollowUps().catch((error: unknown) => logger.error({ err: error }, "follow-up failed")),
+        deps.followUpCheckMs ?? 5_000,
+      );
       followUpTimer.unref();
       logger.info({ channels: deps.channels.map((c) => c.id) }, "alerter started");
     },

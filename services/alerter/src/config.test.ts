@@ -38,6 +38,8 @@ describe("alerter configuration", () => {
   });
 
   it("refuses a single-URL name that is not a URL rather than dropping the channel", () => {
-    expect(() => parseAlerterEnv({ SLACK_WEBHOOK_URL: "hooks.slack.com/services/T/B/one" })).toThrow("SLACK_WEBHOOK_URL");
+    expect(() => parseAlerterEnv({ SLACK_WEBHOOK_URL: "hooks.slack.com/services/T/B/one" })).toThrow(
+      "SLACK_WEBHOOK_URL",
+    );
   });
 });

@@ -26,32 +26,39 @@ const secretUrls = z
   .pipe(z.array(z.url()))
   .transform((urls) => urls.map((url) => new Secret(url)));
 
-export const alerterEnvSchema = z.object({
-  ...kafkaEnvShape,
-  // Optional: without it the delivery log lives in memory.
-  ...optionalRedisEnvShape,
-  SLACK_WEBHOOK_URLS: secretUrls,
-  DISCORD_WEBHOOK_URLS: secretUrls,
-  // The original single-URL names: still read, merged with the lists above.
-  SLACK_WEBHOOK_URL: secretUrls,
-  DISCORD_WEBHOOK_URL: secretUrls,
-  SMTP_URL: z.string().min(1).transform((url) => new Secret(url)).optional(),
-  ALERT_EMAIL_FROM: z.string().default("SOC Pipeline <soc@localhost>"),
-  ALERT_EMAIL_TO: commaList.pipe(z.array(z.email())).default([]),
-  DASHBOARD_URL: z.url().default("http://localhost:3000"),
-  /** A credential-leak link is a link only on github.com or here (GitHub Enterprise); https only. */
-  GITHUB_WEB_URL: z.url({ protocol: /^https$/ }).default("https://github.com"),
-  ALERT_DEDUP_WINDOW_SECONDS: positiveInt.default(600),
-  /** Longest Retry-After honoured: a longer one (even "forever") waits this long, then retries. */
-  ALERTER_MAX_RETRY_AFTER_SECONDS: positiveInt.max(86_400).default(600),
-  ALERTER_PORT: port.default(9465),
-  ALERTER_GROUP_ID: z.string().min(1).default("soc-alerter"),
-  /** Starts every delivery-log key: alert ids repeat across pipelines, so pipelines sharing a Redis need their own. */
-  REDIS_KEY_PREFIX: z.string().min(1).max(256).default("soc-alerter:"),
-  LOG_LEVEL: logLevel,
-  ...topicEnvShape,
-  ...tracingEnvShape,
-}).superRefine(checkRedisEnv).superRefine(checkKafkaEnv);
+export const alerterEnvSchema = z
+  .object({
+    ...kafkaEnvShape,
+    // Optional: without it the delivery log lives in memory.
+    ...optionalRedisEnvShape,
+    SLACK_WEBHOOK_URLS: secretUrls,
+    DISCORD_WEBHOOK_URLS: secretUrls,
+    // The original single-URL names: still read, merged with the lists above.
+    SLACK_WEBHOOK_URL: secretUrls,
+    DISCORD_WEBHOOK_URL: secretUrls,
+    SMTP_URL: z
+      .string()
+      .min(1)
+      .transform((url) => new Secret(url))
+      .optional(),
+    ALERT_EMAIL_FROM: z.string().default("SOC Pipeline <soc@localhost>"),
+    ALERT_EMAIL_TO: commaList.pipe(z.array(z.email())).default([]),
+    DASHBOARD_URL: z.url().default("http://localhost:3000"),
+    /** A credential-leak link is a link only on github.com or here (GitHub Enterprise); https only. */
+    GITHUB_WEB_URL: z.url({ protocol: /^https$/ }).default("https://github.com"),
+    ALERT_DEDUP_WINDOW_SECONDS: positiveInt.default(600),
+    /** Longest Retry-After honoured: a longer one (even "forever") waits this long, then retries. */
+    ALERTER_MAX_RETRY_AFTER_SECONDS: positiveInt.max(86_400).default(600),
+    ALERTER_PORT: port.default(9465),
+    ALERTER_GROUP_ID: z.string().min(1).default("soc-alerter"),
+    /** Starts every delivery-log key: alert ids repeat across pipelines, so pipelines sharing a Redis need their own. */
+    REDIS_KEY_PREFIX: z.string().min(1).max(256).default("soc-alerter:"),
+    LOG_LEVEL: logLevel,
+    ...topicEnvShape,
+    ...tracingEnvShape,
+  })
+  .superRefine(checkRedisEnv)
+  .superRefine(checkKafkaEnv);
 export type AlerterEnv = z.output<typeof alerterEnvSchema>;
 
 export function parseAlerterEnv(env: Record<string, string | undefined>): AlerterEnv {
@@ -71,8 +78,15 @@ function distinctUrls(...lists: Secret[][]): Secret[] {
 
 /** Every configured channel; one that is not configured is simply absent. */
 export function channelsOf(env: AlerterEnv): Channel[] {
-  const slack = distinctUrls(env.SLACK_WEBHOOK_URLS, env.SLACK_WEBHOOK_URL).map((url, i) => slackChannel(`slack#${i + 1}`, url));
-  const discord = distinctUrls(env.DISCORD_WEBHOOK_URLS, env.DISCORD_WEBHOOK_URL).map((url, i) => discordChannel(`discord#${i + 1}`, url));
-  const email = env.SMTP_URL !== undefined && env.ALERT_EMAIL_TO.length > 0 ? [emailChannel("email#1", { smtpUrl: env.SMTP_URL, from: env.ALERT_EMAIL_FROM, to: env.ALERT_EMAIL_TO })] : [];
+  const slack = distinctUrls(env.SLACK_WEBHOOK_URLS, env.SLACK_WEBHOOK_URL).map((url, i) =>
+    slackChannel(`slack#${i + 1}`, url),
+  );
+  const discord = distinctUrls(env.DISCORD_WEBHOOK_URLS, env.DISCORD_WEBHOOK_URL).map((url, i) =>
+    discordChannel(`discord#${i + 1}`, url),
+  );
+  const email =
+    env.SMTP_URL !== undefined && env.ALERT_EMAIL_TO.length > 0
+      ? [emailChannel("email#1", { smtpUrl: env.SMTP_URL, from: env.ALERT_EMAIL_FROM, to: env.ALERT_EMAIL_TO })]
+      : [];
   return [...slack, ...discord, ...email];
 }

@@ -24,7 +24,11 @@ export function createMemoryDeliveryLog(): DeliveryLog {
 }
 
 /** Entries expire after `retentionSeconds`, longer than any redelivery takes. */
-export function createRedisDeliveryLog(connection: RedisConnection, retentionSeconds = 7 * 86_400, keyPrefix = "soc-alerter:"): DeliveryLog {
+export function createRedisDeliveryLog(
+  connection: RedisConnection,
+  retentionSeconds = 7 * 86_400,
+  keyPrefix = "soc-alerter:",
+): DeliveryLog {
   const redis = createRedisClient(connection, { keyPrefix, maxRetriesPerRequest: 3 });
   return {
     async settled(notificationId, channelId) {

@@ -20,7 +20,11 @@ const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAf
 
 async function run(channel: Channel) {
   const waits: number[] = [];
-  const result = await deliver(channel, notification, policy, { sleep: async (ms) => void waits.push(ms), random: () => 1, signal: new AbortController().signal });
+  const result = await deliver(channel, notification, policy, {
+    sleep: async (ms) => void waits.push(ms),
+    random: () => 1,
+    signal: new AbortController().signal,
+  });
   return { result, waits };
 }
 
@@ -75,7 +79,12 @@ describe("the delivery loop", () => {
     const shutdown = new AbortController();
     const channel = scripted({ kind: "retry", cause: "throttled", afterMs: 3_600_000 });
     const started = Date.now();
-    const pending = deliver(channel, notification, { ...policy, maxRetryAfterMs: 3_600_000 }, { sleep: abortableSleep, random: () => 1, signal: shutdown.signal });
+    const pending = deliver(
+      channel,
+      notification,
+      { ...policy, maxRetryAfterMs: 3_600_000 },
+      { sleep: abortableSleep, random: () => 1, signal: shutdown.signal },
+    );
     setTimeout(() => shutdown.abort(), 50);
     expect(await pending).toEqual({ kind: "interrupted", attempts: 1 });
     expect(Date.now() - started).toBeLessThan(1_000);

@@ -15,7 +15,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 600_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 600_000,
+};
 
 export type DeliveryResult =
   | { kind: "delivered"; attempts: number }
@@ -38,21 +43,39 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
 }
 
 /** The service's wait when it named one (clamped to [0, maxRetryAfterMs]), else backoff. */
-export function retryWaitMs(afterMs: number | null, attempt: number, policy: RetryPolicy, random: () => number): number {
+export function retryWaitMs(
+  afterMs: number | null,
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number,
+): number {
   if (afterMs === null || Number.isNaN(afterMs)) return backoffMs(attempt, policy, random);
   return Math.min(Math.max(afterMs, 0), policy.maxRetryAfterMs);
 }
 
 /** A wait that ends early, without throwing, when the signal aborts. */
-export const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> => wait(ms, undefined, { signal }).catch(() => undefined);
+export const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  wait(ms, undefined, { signal }).catch(() => undefined);
 
-export async function deliver(channel: Channel, notification: Notification, policy: RetryPolicy, hooks: DeliveryHooks): Promise<DeliveryResult> {
+export async function deliver(
+  channel: Channel,
+  notification: Notification,
+  policy: RetryPolicy,
+  hooks: DeliveryHooks,
+): Promise<DeliveryResult> {
   for (let attempt = 1; ; attempt++) {
     if (hooks.signal.aborted) return { kind: "interrupted", attempts: attempt - 1 };
     const outcome = await channel.send(notification);
     if (outcome.kind === "delivered") return { kind: "delivered", attempts: attempt };
-    if (outcome.kind === "give-up") return { kind: "given-up", reason: outcome.reason, detail: outcome.detail, attempts: attempt };
-    if (attempt >= policy.maxAttempts) return { kind: "given-up", reason: "retries_exhausted", detail: `last cause: ${outcome.cause}`, attempts: attempt };
+    if (outcome.kind === "give-up")
+      return { kind: "given-up", reason: outcome.reason, detail: outcome.detail, attempts: attempt };
+    if (attempt >= policy.maxAttempts)
+      return {
+        kind: "given-up",
+        reason: "retries_exhausted",
+        detail: `last cause: ${outcome.cause}`,
+        attempts: attempt,
+      };
     const waitMs = retryWaitMs(outcome.afterMs, attempt, policy, hooks.random);
     hooks.onRetry?.(outcome.cause, waitMs);
     await hooks.sleep(waitMs, hooks.signal);

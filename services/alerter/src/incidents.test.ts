@@ -14,7 +14,16 @@ const nth = (n: number, overrides: Partial<NonNullable<HighPriorityAlert["incide
   bruteForceAlert({
     alert_id: `logs-0-${n}`,
     log_id: `logs-0-${n}`,
-    incident: { id: "inc-logs-0-1", opened: n === 1, status: "new", alerts: n, events: 5 * n, first_seen: FIRST_SEEN, last_seen: FIRST_SEEN + 60 * (n - 1), ...overrides },
+    incident: {
+      id: "inc-logs-0-1",
+      opened: n === 1,
+      status: "new",
+      alerts: n,
+      events: 5 * n,
+      first_seen: FIRST_SEEN,
+      last_seen: FIRST_SEEN + 60 * (n - 1),
+      ...overrides,
+    },
   });
 const context = { dashboardUrl: "http://localhost:3000", githubWebUrl: "https://github.com" };
 
@@ -25,7 +34,9 @@ describe("noise control by incident", () => {
     expect(noise.admit(nth(2), 10).action).toBe("suppress");
     expect(noise.admit(nth(3), 20).action).toBe("suppress");
     // Another incident of the same source and type is announced on its own.
-    expect(noise.admit(bruteForceAlert({ incident: { ...nth(1).incident!, id: "inc-other" } }), 30).action).toBe("send");
+    expect(noise.admit(bruteForceAlert({ incident: { ...nth(1).incident!, id: "inc-other" } }), 30).action).toBe(
+      "send",
+    );
     const [followUp] = noise.closeExpired(600);
     expect(followUp).toMatchObject({ alert: { alert_id: "logs-0-3" }, since: { alert_id: "logs-0-1" }, suppressed: 2 });
     expect(noise.admit(nth(4), 700)).toMatchObject({ action: "send", previous: { alert_id: "logs-0-3" } });
@@ -43,7 +54,9 @@ describe("noise control by incident", () => {
     expect(update.text).toBe(
       "Still ongoing: 290 more failed logins (58 alerts) from 198.51.100.10 since 2025-11-24T16:00:00Z; 295 failed logins in 59 alerts since 2025-11-24T16:00:00Z.",
     );
-    expect(renderIncidentUpdate(nth(3), null, context).text).toBe("Still ongoing: failed logins from 198.51.100.10 continue; 15 failed logins in 3 alerts since 2025-11-24T16:00:00Z.");
+    expect(renderIncidentUpdate(nth(3), null, context).text).toBe(
+      "Still ongoing: failed logins from 198.51.100.10 continue; 15 failed logins in 3 alerts since 2025-11-24T16:00:00Z.",
+    );
   });
 });
 
@@ -54,7 +67,10 @@ describe("alerter: one notification per incident, then updates", () => {
   it("announces the incident once, sends one update per window, and nothing for a false positive", async () => {
     const slack = await fakeWebhook(SLACK.ok);
     let nowMs = 1_764_000_000_000;
-    const { publish } = await startAlerter([slackChannel("slack#1", new Secret(slack.url))], { dedupWindowSeconds: 600, now: () => nowMs });
+    const { publish } = await startAlerter([slackChannel("slack#1", new Secret(slack.url))], {
+      dedupWindowSeconds: 600,
+      now: () => nowMs,
+    });
     await publish(nth(1), nth(2), nth(3), nth(4));
     await eventually(() => expect(slack.received).toHaveLength(1));
     expect((slack.received[0] as { text: string }).text).toMatch(/^Security alert: brute-force attack detected\./);
@@ -66,7 +82,9 @@ describe("alerter: one notification per incident, then updates", () => {
     nowMs += 601_000;
     await publish(nth(5));
     await eventually(() => expect(slack.received).toHaveLength(3));
-    expect((slack.received[2] as { text: string }).text).toMatch(/^Still ongoing: 5 more failed logins \(1 alert\) from 198\.51\.100\.10 since 2025-11-24T16:03:00Z;/);
+    expect((slack.received[2] as { text: string }).text).toMatch(
+      /^Still ongoing: 5 more failed logins \(1 alert\) from 198\.51\.100\.10 since 2025-11-24T16:03:00Z;/,
+    );
     nowMs += 601_000;
     await publish(nth(6, { status: "false_positive" }));
     await publish(bruteForceAlert({ alert_id: "later", source_ip: "192.0.2.50" }));

@@ -16,10 +16,14 @@ const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-alerter",
 const topics = topicsFromEnv(env);
 await bus.ensureTopics(pipelineTopicSpecs(topics));
 const channels = channelsOf(env);
-if (channels.length === 0) logger.warn("no channel configured: set SLACK_WEBHOOK_URL(S), DISCORD_WEBHOOK_URL(S) or SMTP_URL + ALERT_EMAIL_TO");
+if (channels.length === 0)
+  logger.warn("no channel configured: set SLACK_WEBHOOK_URL(S), DISCORD_WEBHOOK_URL(S) or SMTP_URL + ALERT_EMAIL_TO");
 // Without Redis the delivery log lives in memory: a restart may then re-send the last batch.
 const redisUrl = env.REDIS_URL;
-const deliveryLog = redisUrl === undefined ? createMemoryDeliveryLog() : createRedisDeliveryLog(redisConnectionOf({ ...env, REDIS_URL: redisUrl }), undefined, env.REDIS_KEY_PREFIX);
+const deliveryLog =
+  redisUrl === undefined
+    ? createMemoryDeliveryLog()
+    : createRedisDeliveryLog(redisConnectionOf({ ...env, REDIS_URL: redisUrl }), undefined, env.REDIS_KEY_PREFIX);
 const alerter = createAlerter({
   bus,
   channels,

@@ -63,10 +63,16 @@ export class NoiseFilter {
       if (nowSeconds - open.openedAt < this.windowSeconds) continue;
       this.#windows.delete(key);
       if (open.suppressed === 0) continue;
-      followUps.push({ alert: open.last, since: open.first, suppressed: open.suppressed, windowSeconds: this.windowSeconds });
+      followUps.push({
+        alert: open.last,
+        since: open.first,
+        suppressed: open.suppressed,
+        windowSeconds: this.windowSeconds,
+      });
       this.#noted(open.last, nowSeconds);
     }
-    for (const [key, notice] of this.#lastNotice) if (nowSeconds - notice.at >= NOTICE_MEMORY_SECONDS) this.#lastNotice.delete(key);
+    for (const [key, notice] of this.#lastNotice)
+      if (nowSeconds - notice.at >= NOTICE_MEMORY_SECONDS) this.#lastNotice.delete(key);
     return followUps;
   }
 

@@ -7,7 +7,17 @@ import { startTestApi, type TestApi } from "./testing.ts";
 const json = (value: unknown): string => JSON.stringify(value);
 
 function doc(id: string, timestamp: number, overrides: Partial<ProcessedLog> = {}): ProcessedLog {
-  return { id, message: `failed login from 1.2.3.${timestamp % 250}`, timestamp, status: "new", is_anomaly: true, reason: "Log contains anomalous keyword.", source_ip: "1.2.3.4", rule: "keyword", ...overrides };
+  return {
+    id,
+    message: `failed login from 1.2.3.${timestamp % 250}`,
+    timestamp,
+    status: "new",
+    is_anomaly: true,
+    reason: "Log contains anomalous keyword.",
+    source_ip: "1.2.3.4",
+    rule: "keyword",
+    ...overrides,
+  };
 }
 
 async function topicMessages(bus: Bus, topic: string): Promise<IncomingMessage[]> {
@@ -28,7 +38,11 @@ describe("API over in-memory adapters", () => {
 
   describe("POST /logs", () => {
     it("accepts the contract's example and publishes it to the logs topic with an event time", async () => {
-      const response = await api.request("/logs", { method: "POST", body: json({ message: "failed login attempt for user admin from 192.168.1.105" }), key: "ingest" });
+      const response = await api.request("/logs", {
+        method: "POST",
+        body: json({ message: "failed login attempt for user admin from 192.168.1.105" }),
+        key: "ingest",
+      });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: "Log submitted successfully" });
       const [published] = await topicMessages(api.deps.bus, TOPICS.logs);
@@ -38,17 +52,32 @@ describe("API over in-memory adapters", () => {
     });
 
     it("uses the given RFC 3339 event time and source", async () => {
-      await api.request("/logs", { method: "POST", body: json({ message: "x", timestamp: "2025-12-10T06:55:46Z", source: "sshd" }) });
+      await api.request("/logs", {
+        method: "POST",
+        body: json({ message: "x", timestamp: "2025-12-10T06:55:46Z", source: "sshd" }),
+      });
       const [published] = await topicMessages(api.deps.bus, TOPICS.logs);
-      expect(JSON.parse(published?.value ?? "{}")).toMatchObject({ timestamp: Date.parse("2025-12-10T06:55:46Z") / 1000, source: "sshd" });
+      expect(JSON.parse(published?.value ?? "{}")).toMatchObject({
+        timestamp: Date.parse("2025-12-10T06:55:46Z") / 1000,
+        source: "sshd",
+      });
     });
 
     it("accepts a batch as a JSON array and as NDJSON", async () => {
       const array = await api.request("/logs", { method: "POST", body: json([{ message: "a" }, { message: "b" }]) });
       expect(await array.json()).toEqual({ status: "Logs submitted successfully", accepted: 2 });
-      const ndjson = await api.request("/logs", { method: "POST", body: '{"message":"c"}\n{"message":"d"}\n', headers: { "content-type": "application/x-ndjson" } });
+      const ndjson = await api.request("/logs", {
+        method: "POST",
+        body: '{"message":"c"}\n{"message":"d"}\n',
+        headers: { "content-type": "application/x-ndjson" },
+      });
       expect(await ndjson.json()).toEqual({ status: "Logs submitted successfully", accepted: 2 });
-      expect((await topicMessages(api.deps.bus, TOPICS.logs)).map((m) => JSON.parse(m.value ?? "{}").message)).toEqual(["a", "b", "c", "d"]);
+      expect((await topicMessages(api.deps.bus, TOPICS.logs)).map((m) => JSON.parse(m.value ?? "{}").message)).toEqual([
+        "a",
+        "b",
+        "c",
+        "d",
+      ]);
     });
 
     it.each([
@@ -72,29 +101,56 @@ describe("API over in-memory adapters", () => {
     });
 
     it("answers 415 for a body that is not JSON", async () => {
-      const response = await api.request("/logs", { method: "POST", body: "message=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      const response = await api.request("/logs", {
+        method: "POST",
+        body: "message=x",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
       expect(response.status).toBe(415);
     });
 
     // Types a cross-site page may send without a CORS preflight (or that merely contain "json").
-    it.each(["text/plain; charset=json", "text/plain;json", "application/json-patch+json", "text/json", "multipart/form-data; boundary=json", "application/jsonx"])(
-      "answers 415 for Content-Type %s, publishing nothing",
-      async (type) => {
-        const response = await api.request("/logs", { method: "POST", body: json({ message: "x" }), headers: { "content-type": type } });
-        expect(response.status).toBe(415);
-        expect(await response.json()).toMatchObject({ code: "unsupported_media_type" });
-        expect(await topicMessages(api.deps.bus, TOPICS.logs)).toHaveLength(0);
-      },
-    );
+    it.each([
+      "text/plain; charset=json",
+      "text/plain;json",
+      "application/json-patch+json",
+      "text/json",
+      "multipart/form-data; boundary=json",
+      "application/jsonx",
+    ])("answers 415 for Content-Type %s, publishing nothing", async (type) => {
+      const response = await api.request("/logs", {
+        method: "POST",
+        body: json({ message: "x" }),
+        headers: { "content-type": type },
+      });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({ code: "unsupported_media_type" });
+      expect(await topicMessages(api.deps.bus, TOPICS.logs)).toHaveLength(0);
+    });
 
     it("answers 415 for a body without a Content-Type (a typeless Blob crosses sites without a preflight)", async () => {
-      const response = await fetch(`${api.url}/whitelist`, { method: "POST", body: new Blob([json({ ip: "0.0.0.0/0" })]), headers: { authorization: "Bearer admin-key-0123456789" } });
+      const response = await fetch(`${api.url}/whitelist`, {
+        method: "POST",
+        body: new Blob([json({ ip: "0.0.0.0/0" })]),
+        headers: { authorization: "Bearer admin-key-0123456789" },
+      });
       expect(response.status).toBe(415);
       expect(((await response.json()) as { detail: string }).detail).toMatch(/missing Content-Type/);
     });
 
-    it.each(["application/json", "application/json; charset=utf-8", "Application/JSON", "application/x-ndjson", "application/ndjson", "application/jsonl"])("accepts Content-Type %s", async (type) => {
-      const response = await api.request("/logs", { method: "POST", body: json({ message: "x" }), headers: { "content-type": type } });
+    it.each([
+      "application/json",
+      "application/json; charset=utf-8",
+      "Application/JSON",
+      "application/x-ndjson",
+      "application/ndjson",
+      "application/jsonl",
+    ])("accepts Content-Type %s", async (type) => {
+      const response = await api.request("/logs", {
+        method: "POST",
+        body: json({ message: "x" }),
+        headers: { "content-type": type },
+      });
       expect(response.status).toBe(200);
     });
   });
@@ -102,7 +158,9 @@ describe("API over in-memory adapters", () => {
   describe("access control", () => {
     it("answers 401 without a key and 403 with an unknown key", async () => {
       expect((await api.request("/alerts?is_anomaly=true", { key: null })).status).toBe(401);
-      const forged = await fetch(`${api.url}/alerts?is_anomaly=true`, { headers: { authorization: "Bearer not-a-key-at-all-00" } });
+      const forged = await fetch(`${api.url}/alerts?is_anomaly=true`, {
+        headers: { authorization: "Bearer not-a-key-at-all-00" },
+      });
       expect(forged.status).toBe(403);
       expect(await forged.json()).toEqual({ detail: "Invalid API key", code: "forbidden" });
     });
@@ -111,7 +169,9 @@ describe("API over in-memory adapters", () => {
       const asRead = await api.request("/whitelist", { method: "POST", body: json({ ip: "6.6.6.6" }), key: "read" });
       expect(asRead.status).toBe(403);
       expect(((await asRead.json()) as { detail: string }).detail).toMatch(/'admin' role/);
-      expect((await api.request("/alerts/x", { method: "PATCH", body: json({ status: "resolved" }), key: "ingest" })).status).toBe(403);
+      expect(
+        (await api.request("/alerts/x", { method: "PATCH", body: json({ status: "resolved" }), key: "ingest" })).status,
+      ).toBe(403);
       expect((await api.request("/whitelist", { key: "read" })).status).toBe(200);
     });
 
@@ -135,7 +195,13 @@ describe("API over in-memory adapters", () => {
       expect(response.status).toBe(200);
       const items = (await response.json()) as ProcessedLog[];
       expect(items.map((item) => item.id)).toEqual(["b", "c", "a"]);
-      expect(items[0]).toMatchObject({ id: "b", is_anomaly: true, status: "new", source_ip: "1.2.3.4", timestamp: 300 });
+      expect(items[0]).toMatchObject({
+        id: "b",
+        is_anomaly: true,
+        status: "new",
+        source_ip: "1.2.3.4",
+        timestamp: 300,
+      });
       expect(response.headers.get("x-total-count")).toBe("3");
     });
 
@@ -173,7 +239,10 @@ describe("API over in-memory adapters", () => {
     });
 
     it("triages many alerts at once and names the ones it did not find", async () => {
-      const response = await api.request("/alerts", { method: "PATCH", body: json({ ids: ["a", "b", "zz"], status: "false_positive" }) });
+      const response = await api.request("/alerts", {
+        method: "PATCH",
+        body: json({ ids: ["a", "b", "zz"], status: "false_positive" }),
+      });
       expect(await response.json()).toEqual({ updated: 2, not_found: ["zz"] });
       expect((await api.deps.store.get("b"))?.status).toBe("false_positive");
     });
@@ -198,12 +267,17 @@ describe("API over in-memory adapters", () => {
       expect(added.status).toBe(201);
       expect(await added.json()).toEqual({ status: "IP added to whitelist" });
       await api.request("/whitelist", { method: "POST", body: json({ ip: "10.0.0.0/8" }) });
-      expect(await (await api.request("/whitelist")).json()).toMatchObject({ whitelisted_ips: ["10.0.0.0/8", "8.8.8.8"] });
+      expect(await (await api.request("/whitelist")).json()).toMatchObject({
+        whitelisted_ips: ["10.0.0.0/8", "8.8.8.8"],
+      });
 
       const removed = await api.request(`/whitelist/${encodeURIComponent("10.0.0.0/8")}`, { method: "DELETE" });
       expect(removed.status).toBe(200);
       expect(await removed.json()).toEqual({ status: "IP removed from whitelist" });
-      expect(await (await api.request("/whitelist")).json()).toEqual({ whitelisted_ips: ["8.8.8.8"], entries: [{ ip: "8.8.8.8", owner: "api" }] });
+      expect(await (await api.request("/whitelist")).json()).toEqual({
+        whitelisted_ips: ["8.8.8.8"],
+        entries: [{ ip: "8.8.8.8", owner: "api" }],
+      });
     });
 
     it("publishes each change to config-updates keyed by IP", async () => {
@@ -228,8 +302,19 @@ describe("API over in-memory adapters", () => {
 
   describe("operations", () => {
     it("documents every route in /openapi.json and serves /docs offline", async () => {
-      const document = (await (await api.request("/openapi.json", { key: null })).json()) as { paths: Record<string, Record<string, unknown>> };
-      expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(["/logs", "/alerts", "/alerts/{alert_id}", "/whitelist", "/whitelist/{ip}", "/reports/monthly.pdf"]));
+      const document = (await (await api.request("/openapi.json", { key: null })).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      expect(Object.keys(document.paths)).toEqual(
+        expect.arrayContaining([
+          "/logs",
+          "/alerts",
+          "/alerts/{alert_id}",
+          "/whitelist",
+          "/whitelist/{ip}",
+          "/reports/monthly.pdf",
+        ]),
+      );
       expect(Object.keys(document.paths["/alerts"] ?? {})).toEqual(["get", "patch"]);
       const page = await api.request("/docs", { key: null });
       expect(await page.text()).toContain("swagger-ui-bundle.js");
@@ -240,16 +325,29 @@ describe("API over in-memory adapters", () => {
 
     it("answers /readyz 503; only the read role learns which dependency is down and why", async () => {
       await api.close();
-      api = await startTestApi({ readinessChecks: { kafka: async () => {}, elasticsearch: () => Promise.reject(new Error("connect ECONNREFUSED 10.0.3.7:9200")) } });
+      api = await startTestApi({
+        readinessChecks: {
+          kafka: async () => {},
+          elasticsearch: () => Promise.reject(new Error("connect ECONNREFUSED 10.0.3.7:9200")),
+        },
+      });
       const anonymous = await api.request("/readyz", { key: null });
       expect(anonymous.status).toBe(503);
       expect(await anonymous.json()).toEqual({ status: "not ready" });
       for (const key of ["ingest", "read"] as const) {
         const response = await api.request("/readyz", { key });
         expect(response.status).toBe(503);
-        expect(await response.json()).toEqual(key === "read" ? { status: "not ready", checks: { kafka: "ok", elasticsearch: "connect ECONNREFUSED 10.0.3.7:9200" } } : { status: "not ready" });
+        expect(await response.json()).toEqual(
+          key === "read"
+            ? { status: "not ready", checks: { kafka: "ok", elasticsearch: "connect ECONNREFUSED 10.0.3.7:9200" } }
+            : { status: "not ready" },
+        );
       }
-      expect(await (await api.request("/readyz", { headers: { authorization: "Bearer forged-key-0123456789" }, key: null })).json()).toEqual({ status: "not ready" });
+      expect(
+        await (
+          await api.request("/readyz", { headers: { authorization: "Bearer forged-key-0123456789" }, key: null })
+        ).json(),
+      ).toEqual({ status: "not ready" });
     });
 
     it("exposes request metrics to the read role only, since detection counters would tell an attacker what was noticed", async () => {
@@ -258,7 +356,9 @@ describe("API over in-memory adapters", () => {
       expect((await api.request("/metrics", { key: "ingest" })).status).toBe(403);
       const metrics = await api.request("/metrics", { key: "read" });
       expect(metrics.status).toBe(200);
-      expect(await metrics.text()).toContain('http_request_duration_seconds_count{service="api-test",method="GET",route="/whitelist",status="200"} 1');
+      expect(await metrics.text()).toContain(
+        'http_request_duration_seconds_count{service="api-test",method="GET",route="/whitelist",status="200"} 1',
+      );
     });
 
     it("sends the security headers on every answer, errors and preflights included", async () => {
@@ -268,7 +368,11 @@ describe("API over in-memory adapters", () => {
         await api.request("/logs", { method: "POST", body: "{" }),
         await api.request("/nope"),
         await api.request("/openapi.json", { key: null }),
-        await api.request("/alerts", { method: "OPTIONS", key: null, headers: { origin: "http://localhost:3000", "access-control-request-method": "PATCH" } }),
+        await api.request("/alerts", {
+          method: "OPTIONS",
+          key: null,
+          headers: { origin: "http://localhost:3000", "access-control-request-method": "PATCH" },
+        }),
       ];
       for (const response of answers) {
         expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
@@ -310,11 +414,21 @@ describe("API over in-memory adapters", () => {
 
 describe("API when Kafka cannot be reached", () => {
   it("answers 503 with Retry-After and never claims the log was accepted", async () => {
-    const unreachable = createKafkaBus({ brokers: ["127.0.0.1:1"], clientId: "api-test", logger: silentLogger(), publishTimeoutMs: 1_500 });
+    const unreachable = createKafkaBus({
+      brokers: ["127.0.0.1:1"],
+      clientId: "api-test",
+      logger: silentLogger(),
+      publishTimeoutMs: 1_500,
+    });
     // Real kafkajs against a port nothing listens on; the whitelist still follows an in-memory topic.
-    const fallback = await startTestApi({ bus: { ...createMemoryBus(), publish: (topic, messages) => unreachable.publish(topic, messages) } });
+    const fallback = await startTestApi({
+      bus: { ...createMemoryBus(), publish: (topic, messages) => unreachable.publish(topic, messages) },
+    });
     try {
-      const response = await fallback.request("/logs", { method: "POST", body: json({ message: "failed login from 1.2.3.4" }) });
+      const response = await fallback.request("/logs", {
+        method: "POST",
+        body: json({ message: "failed login from 1.2.3.4" }),
+      });
       expect(response.status).toBe(503);
       expect(response.headers.get("retry-after")).toBe("5");
       expect(((await response.json()) as { detail: string }).detail).toMatch(/unavailable/);

@@ -42,7 +42,11 @@ export function createApp(deps: ApiDeps): Koa {
     buckets: LATENCY_BUCKETS,
     registers: [deps.registry],
   });
-  const logsAccepted = new Counter({ name: "logs_accepted_total", help: "Logs acknowledged by Kafka and answered 200", registers: [deps.registry] });
+  const logsAccepted = new Counter({
+    name: "logs_accepted_total",
+    help: "Logs acknowledged by Kafka and answered 200",
+    registers: [deps.registry],
+  });
   registerDependencyProbes(deps.registry, deps.readinessChecks);
 
   app.use(async function measureRequest(ctx, next) {
@@ -69,7 +73,10 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(errorResponses(deps.logger));
   app.use(authenticate(deps.access));
 
-  for (const router of [docsRoutes(), routerOf(API_ROUTES, { deps, logsAccepted, decisions: deps.decisions ?? createMemoryDecisionStore() })]) {
+  for (const router of [
+    docsRoutes(),
+    routerOf(API_ROUTES, { deps, logsAccepted, decisions: deps.decisions ?? createMemoryDecisionStore() }),
+  ]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: false }));
   }
   for (const router of deps.readRoutes ?? []) app.use(mounted(router));
@@ -86,8 +93,13 @@ function mounted(router: Router): Middleware {
     for (const method of layer.methods) {
       // koa serves HEAD with every GET.
       const documented = method === "HEAD" ? "get" : method.toLowerCase();
-      const route = MOUNTED_ROUTES.find((candidate) => koaPath(candidate.path) === layer.path && candidate.method === documented);
-      if (route === undefined) throw new Error(`${documented.toUpperCase()} ${layer.path} is not in the API's route list (routes/index.ts): document it there before mounting it`);
+      const route = MOUNTED_ROUTES.find(
+        (candidate) => koaPath(candidate.path) === layer.path && candidate.method === documented,
+      );
+      if (route === undefined)
+        throw new Error(
+          `${documented.toUpperCase()} ${layer.path} is not in the API's route list (routes/index.ts): document it there before mounting it`,
+        );
       guards.set(`${method} ${layer.path}`, accessGuard(route.access));
     }
   }

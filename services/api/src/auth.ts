@@ -25,7 +25,8 @@ export interface Caller {
 }
 
 /** In open mode `hosts` are the names the API answers to besides loopback (against DNS rebinding). */
-export type AccessControl = { mode: "open"; hosts?: string[] } | { mode: "keys"; keys: { role: Role; digest: Buffer; name: string }[] };
+export type AccessControl =
+  { mode: "open"; hosts?: string[] } | { mode: "keys"; keys: { role: Role; digest: Buffer; name: string }[] };
 
 export const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "::1"] as const;
 /** Kubelet probes address a pod by its IP, so they pass the Host check (and get no role). */
@@ -53,21 +54,28 @@ export function parseApiKeys(text: string): ApiKey[] {
     const [role = "", name] = entry.slice(0, Math.max(separator, 0)).split("@");
     const key = entry.slice(separator + 1);
     if (separator < 0 || !(ROLES as readonly string[]).includes(role)) {
-      throw new ConfigError(`API_KEYS entry ${index + 1}: expected role:key or role@name:key with role one of ${ROLES.join(", ")}`);
+      throw new ConfigError(
+        `API_KEYS entry ${index + 1}: expected role:key or role@name:key with role one of ${ROLES.join(", ")}`,
+      );
     }
-    if (name !== undefined && !KEY_NAME.test(name)) throw new ConfigError(`API_KEYS entry ${index + 1}: a key name is 1 to 64 letters, digits, '.', '_' or '-'`);
+    if (name !== undefined && !KEY_NAME.test(name))
+      throw new ConfigError(`API_KEYS entry ${index + 1}: a key name is 1 to 64 letters, digits, '.', '_' or '-'`);
     if (key.length < 16) throw new ConfigError(`API_KEYS entry ${index + 1}: key must be at least 16 characters`);
     return { role: role as Role, key, ...(name !== undefined ? { name } : {}) };
   });
 }
 
 export function keyAccess(keys: ApiKey[]): AccessControl {
-  if (keys.length === 0) throw new ConfigError("no API keys configured: set API_KEYS (role:key,...) or API_KEYS_FILE, or AUTH_MODE=open");
+  if (keys.length === 0)
+    throw new ConfigError("no API keys configured: set API_KEYS (role:key,...) or API_KEYS_FILE, or AUTH_MODE=open");
   const names = keys.map(({ role, key, name }) => name ?? `${role}-${digest(key).toString("hex").slice(0, 8)}`);
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
   // Bans name their analyst and bouncers keep their state by name: two keys must not share one.
   if (repeated !== undefined) throw new ConfigError(`API_KEYS: two keys are named ${repeated}`);
-  return { mode: "keys", keys: keys.map(({ role, key }, index) => ({ role, digest: digest(key), name: names[index] ?? role })) };
+  return {
+    mode: "keys",
+    keys: keys.map(({ role, key }, index) => ({ role, digest: digest(key), name: names[index] ?? role })),
+  };
 }
 
 export function generateApiKey(): string {
@@ -102,9 +110,13 @@ export function authenticate(access: AccessControl): Middleware {
       // Without keys, a page on another site must not reach the API through a name it controls.
       const host = hostNameOf(ctx.req.headers.host);
       const allowed = [...LOOPBACK_HOSTS, ...(access.hosts ?? [])].map((name) => name.toLowerCase());
-      if (host !== null && allowed.includes(host)) Object.assign(ctx.state, { role: "admin", keyName: OPEN_MODE_CALLER } satisfies Caller);
+      if (host !== null && allowed.includes(host))
+        Object.assign(ctx.state, { role: "admin", keyName: OPEN_MODE_CALLER } satisfies Caller);
       else if (!PROBE_PATHS.has(ctx.path)) {
-        throw new AppError("forbidden", `Host ${JSON.stringify(ctx.req.headers.host ?? "")} is not allowed: with AUTH_MODE=open the API answers only to ${allowed.join(", ")}`);
+        throw new AppError(
+          "forbidden",
+          `Host ${JSON.stringify(ctx.req.headers.host ?? "")} is not allowed: with AUTH_MODE=open the API answers only to ${allowed.join(", ")}`,
+        );
       }
       return next();
     }
@@ -112,7 +124,10 @@ export function authenticate(access: AccessControl): Middleware {
     if (key !== null) {
       const presented = digest(key);
       const holder = access.keys.find((candidate) => timingSafeEqual(candidate.digest, presented));
-      Object.assign(ctx.state, (holder === undefined ? { role: "invalid" } : { role: holder.role, keyName: holder.name }) satisfies Caller);
+      Object.assign(
+        ctx.state,
+        (holder === undefined ? { role: "invalid" } : { role: holder.role, keyName: holder.name }) satisfies Caller,
+      );
     }
     return next();
   };
@@ -124,7 +139,8 @@ export function requireRole(needed: Role | "any-key"): Middleware {
     const role = ctx.state.role as Role | "invalid" | undefined;
     if (role === undefined) throw new AppError("unauthorized", "Missing API key: send 'Authorization: Bearer <key>'");
     if (role === "invalid") throw new AppError("forbidden", "Invalid API key");
-    if (needed !== "any-key" && !grants(role, needed)) throw new AppError("forbidden", `This action needs the '${needed}' role; your key has '${role}'`);
+    if (needed !== "any-key" && !grants(role, needed))
+      throw new AppError("forbidden", `This action needs the '${needed}' role; your key has '${role}'`);
     return next();
   };
 }

@@ -25,7 +25,8 @@ describe("bans over HTTP", () => {
     await api.close();
   });
 
-  const ban = (body: Record<string, unknown>, key: keyof typeof TEST_KEYS = "admin") => api.request("/bans", { method: "POST", body: JSON.stringify(body), key });
+  const ban = (body: Record<string, unknown>, key: keyof typeof TEST_KEYS = "admin") =>
+    api.request("/bans", { method: "POST", body: JSON.stringify(body), key });
   /** As a CrowdSec bouncer calls: the key in X-Api-Key. */
   const pull = async (path: string, key = TEST_KEYS.bouncer): Promise<{ status: number; body: unknown }> => {
     const response = await api.request(path, { key: null, headers: { "X-Api-Key": key } });
@@ -38,8 +39,20 @@ describe("bans over HTTP", () => {
   };
 
   it("lets a bouncer key pull bans and nothing else; a read key cannot pull them", async () => {
-    for (const [method, path] of [["GET", "/alerts"], ["GET", "/bans"], ["GET", "/whitelist"], ["GET", "/metrics"], ["POST", "/logs"], ["POST", "/bans"], ["DELETE", "/bans/203.0.113.7"]] as const) {
-      const response = await api.request(path, { method, key: "bouncer", ...(method === "POST" ? { body: "{}" } : {}) });
+    for (const [method, path] of [
+      ["GET", "/alerts"],
+      ["GET", "/bans"],
+      ["GET", "/whitelist"],
+      ["GET", "/metrics"],
+      ["POST", "/logs"],
+      ["POST", "/bans"],
+      ["DELETE", "/bans/203.0.113.7"],
+    ] as const) {
+      const response = await api.request(path, {
+        method,
+        key: "bouncer",
+        ...(method === "POST" ? { body: "{}" } : {}),
+      });
       expect([method, path, response.status]).toEqual([method, path, 403]);
     }
     expect((await pull("/v1/decisions/stream?startup=true")).status).toBe(200);
@@ -53,12 +66,35 @@ describe("bans over HTTP", () => {
     const made = await ban({ ip: "203.0.113.7", duration: "4h", reason: "ssh brute force seen by hand" });
     expect(made.status).toBe(201);
     const created = (await made.json()) as { id: number };
-    expect(created).toEqual({ id: created.id, ip: "203.0.113.7", scope: "Ip", reason: "ssh brute force seen by hand", origin: "analyst:admin", alert_id: null, created_at: nowMs / 1000, expires_at: nowMs / 1000 + 14_400 });
+    expect(created).toEqual({
+      id: created.id,
+      ip: "203.0.113.7",
+      scope: "Ip",
+      reason: "ssh brute force seen by hand",
+      origin: "analyst:admin",
+      alert_id: null,
+      created_at: nowMs / 1000,
+      expires_at: nowMs / 1000 + 14_400,
+    });
     expect(await (await api.request("/bans", { key: "read" })).json()).toEqual([created]);
 
     nowMs += 10_000;
     const first = await stream("?startup=true");
-    expect(first).toEqual({ new: [{ id: created.id, origin: "analyst:admin", type: "ban", scope: "Ip", value: "203.0.113.7", duration: "3h59m50s", until: "2030-01-01T04:00:00.000Z", scenario: "ssh brute force seen by hand" }], deleted: [] });
+    expect(first).toEqual({
+      new: [
+        {
+          id: created.id,
+          origin: "analyst:admin",
+          type: "ban",
+          scope: "Ip",
+          value: "203.0.113.7",
+          duration: "3h59m50s",
+          until: "2030-01-01T04:00:00.000Z",
+          scenario: "ssh brute force seen by hand",
+        },
+      ],
+      deleted: [],
+    });
     expect(await stream("?startup=false")).toEqual({ new: [], deleted: [] });
     expect((await pull("/v1/decisions?ip=203.0.113.7")).body).toEqual(first.new);
     expect((await pull("/v1/decisions?ip=203.0.113.8")).body).toEqual([]);
@@ -82,9 +118,17 @@ describe("bans over HTTP", () => {
       ]),
     });
     try {
-      const pullAs = async (key: string) => (await fetch(`${twoBouncers.url}/v1/decisions/stream`, { headers: { "X-Api-Key": key } })).json() as Promise<LapiStream>;
-      await twoBouncers.request("/bans", { method: "POST", body: JSON.stringify({ ip: "198.51.100.0/24", reason: "scanner" }) });
-      expect((await pullAs(TEST_KEYS.bouncer)).new.map((d) => [d.value, d.scope])).toEqual([["198.51.100.0/24", "Range"]]);
+      const pullAs = async (key: string) =>
+        (
+          await fetch(`${twoBouncers.url}/v1/decisions/stream`, { headers: { "X-Api-Key": key } })
+        ).json() as Promise<LapiStream>;
+      await twoBouncers.request("/bans", {
+        method: "POST",
+        body: JSON.stringify({ ip: "198.51.100.0/24", reason: "scanner" }),
+      });
+      expect((await pullAs(TEST_KEYS.bouncer)).new.map((d) => [d.value, d.scope])).toEqual([
+        ["198.51.100.0/24", "Range"],
+      ]);
       expect((await pullAs(TEST_KEYS.bouncer)).new).toEqual([]);
       expect((await pullAs(other)).new.map((d) => d.value)).toEqual(["198.51.100.0/24"]);
     } finally {
@@ -93,9 +137,16 @@ describe("bans over HTTP", () => {
   });
 
   it("refuses with 409 to ban a whitelisted address or a block holding one, and bans expire", async () => {
-    await api.deps.bus.publish(TOPICS.configUpdates, [whitelistUpdateMessage({ action: "add", ip: "192.0.2.10" }), whitelistUpdateMessage({ action: "add", ip: "10.0.0.0/8" })]);
+    await api.deps.bus.publish(TOPICS.configUpdates, [
+      whitelistUpdateMessage({ action: "add", ip: "192.0.2.10" }),
+      whitelistUpdateMessage({ action: "add", ip: "10.0.0.0/8" }),
+    ]);
     await eventually(() => expect(api.deps.whitelist.size).toBe(2));
-    for (const [ip, entry] of [["192.0.2.10", "192.0.2.10"], ["192.0.2.0/24", "192.0.2.10"], ["10.20.30.40", "10.0.0.0/8"]] as const) {
+    for (const [ip, entry] of [
+      ["192.0.2.10", "192.0.2.10"],
+      ["192.0.2.0/24", "192.0.2.10"],
+      ["10.20.30.40", "10.0.0.0/8"],
+    ] as const) {
       const response = await ban({ ip, reason: "r" });
       expect([ip, response.status]).toEqual([ip, 409]);
       expect(((await response.json()) as { detail: string }).detail).toContain(`whitelist entry ${entry}`);
@@ -137,14 +188,59 @@ describe("bans over HTTP", () => {
   it("bans automatically from high-priority alerts under the same rules, once per alert", async () => {
     const decisions = createMemoryDecisionStore();
     const alerts = await startTestApi({ now: () => nowMs, decisions });
-    const subscription = await startAutoBan({ bus: alerts.deps.bus, decisions, whitelist: alerts.deps.whitelist, rules: autoBanRulesSetting.parse(undefined), logger: silentLogger(), registry: createRegistry("auto-ban-test", { defaultMetrics: false }), now: () => nowMs });
+    const subscription = await startAutoBan({
+      bus: alerts.deps.bus,
+      decisions,
+      whitelist: alerts.deps.whitelist,
+      rules: autoBanRulesSetting.parse(undefined),
+      logger: silentLogger(),
+      registry: createRegistry("auto-ban-test", { defaultMetrics: false }),
+      now: () => nowMs,
+    });
     try {
-      await alerts.deps.bus.publish(TOPICS.configUpdates, [whitelistUpdateMessage({ action: "add", ip: "192.0.2.10" })]);
+      await alerts.deps.bus.publish(TOPICS.configUpdates, [
+        whitelistUpdateMessage({ action: "add", ip: "192.0.2.10" }),
+      ]);
       await eventually(() => expect(alerts.deps.whitelist.size).toBe(1));
-      const alert = (source_ip: string, id: string, details: HighPriorityAlert["details"] = {}): HighPriorityAlert => ({ schema_version: 1, alert_id: id, type: "brute_force", severity: "high", summary: `Brute-force attempt detected from ${source_ip} (5 attempts).`, detected_at: nowMs / 1000, source_ip, count: 5, window_seconds: 300, first_seen: null, last_seen: null, log_id: id, details });
-      const published = [alert("203.0.113.7", "logs-0-4"), alert("203.0.113.7", "logs-0-4"), alert("192.0.2.10", "logs-0-9"), alert("198.51.100.1", "logs-1-2", { source_inferred: true })];
-      await alerts.deps.bus.publish(TOPICS.highPriorityAlerts, [...published.map((a) => ({ key: a.source_ip, value: JSON.stringify(a) })), { key: null, value: "not json" }]);
-      await eventually(async () => expect(await (await alerts.request("/bans")).json()).toEqual([{ id: 1, ip: "203.0.113.7", scope: "Ip", reason: "Brute-force attempt detected from 203.0.113.7 (5 attempts).", origin: "rule:brute_force", alert_id: "logs-0-4", created_at: nowMs / 1000, expires_at: nowMs / 1000 + 14_400 }]));
+      const alert = (source_ip: string, id: string, details: HighPriorityAlert["details"] = {}): HighPriorityAlert => ({
+        schema_version: 1,
+        alert_id: id,
+        type: "brute_force",
+        severity: "high",
+        summary: `Brute-force attempt detected from ${source_ip} (5 attempts).`,
+        detected_at: nowMs / 1000,
+        source_ip,
+        count: 5,
+        window_seconds: 300,
+        first_seen: null,
+        last_seen: null,
+        log_id: id,
+        details,
+      });
+      const published = [
+        alert("203.0.113.7", "logs-0-4"),
+        alert("203.0.113.7", "logs-0-4"),
+        alert("192.0.2.10", "logs-0-9"),
+        alert("198.51.100.1", "logs-1-2", { source_inferred: true }),
+      ];
+      await alerts.deps.bus.publish(TOPICS.highPriorityAlerts, [
+        ...published.map((a) => ({ key: a.source_ip, value: JSON.stringify(a) })),
+        { key: null, value: "not json" },
+      ]);
+      await eventually(async () =>
+        expect(await (await alerts.request("/bans")).json()).toEqual([
+          {
+            id: 1,
+            ip: "203.0.113.7",
+            scope: "Ip",
+            reason: "Brute-force attempt detected from 203.0.113.7 (5 attempts).",
+            origin: "rule:brute_force",
+            alert_id: "logs-0-4",
+            created_at: nowMs / 1000,
+            expires_at: nowMs / 1000 + 14_400,
+          },
+        ]),
+      );
     } finally {
       await subscription?.stop();
       await alerts.close();

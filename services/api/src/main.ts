@@ -37,11 +37,17 @@ const tracing = startTracing("soc-api", env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTE
 await tracing.ready;
 const registry = createRegistry("api");
 const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: "soc-api", logger });
-const store = createElasticsearchStore({ ...elasticsearchStoreOptionsOf(env), refreshOnWrite: env.ES_REFRESH_ON_WRITE });
+const store = createElasticsearchStore({
+  ...elasticsearchStoreOptionsOf(env),
+  refreshOnWrite: env.ES_REFRESH_ON_WRITE,
+});
 const redisConnection = redisConnectionOf(env);
 const redis = createRedisClient(redisConnection, { lazyConnect: true, maxRetriesPerRequest: 1 });
 const decisions = createRedisDecisionStore({ ...redisConnection, keyPrefix: env.REDIS_KEY_PREFIX });
-const access = env.AUTH_MODE === "open" ? ({ mode: "open", hosts: env.ALLOWED_HOSTS } as const) : keyAccess(parseApiKeys(env.API_KEYS));
+const access =
+  env.AUTH_MODE === "open"
+    ? ({ mode: "open", hosts: env.ALLOWED_HOSTS } as const)
+    : keyAccess(parseApiKeys(env.API_KEYS));
 if (access.mode === "open") logger.warn("AUTH_MODE=open: every caller is admin; anyone can change the whitelist");
 
 const topics = topicsFromEnv(env);
@@ -49,12 +55,24 @@ await bus.ensureTopics(pipelineTopicSpecs(topics));
 // The API only changes statuses of incidents: the tracker's policy (the workers') sets no expiry here.
 const incidents = {
   store: createElasticsearchIncidentStore(elasticsearchStoreOptionsOf(env)),
-  tracker: createRedisIncidentTracker({ ...redisConnection, keyPrefix: env.REDIS_KEY_PREFIX, policy: DEFAULT_INCIDENT_POLICY }),
+  tracker: createRedisIncidentTracker({
+    ...redisConnection,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    policy: DEFAULT_INCIDENT_POLICY,
+  }),
 };
 await Promise.all([store.ensureReady(), incidents.store.ensureReady()]);
 const follower = await followWhitelist(bus, logger, topics.configUpdates);
 await seedWhitelist(bus, follower, env.WHITELISTED_IPS);
-const autoBan = await startAutoBan({ bus, decisions, whitelist: follower.whitelist, rules: env.AUTO_BAN_RULES, logger, registry, topic: topics.highPriorityAlerts });
+const autoBan = await startAutoBan({
+  bus,
+  decisions,
+  whitelist: follower.whitelist,
+  rules: env.AUTO_BAN_RULES,
+  logger,
+  registry,
+  topic: topics.highPriorityAlerts,
+});
 
 const app = createApp({
   bus,
@@ -66,7 +84,11 @@ const app = createApp({
   registry,
   frontendOrigins: env.FRONTEND_ORIGIN,
   maxBodyBytes: env.MAX_BODY_BYTES,
-  readinessChecks: { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: () => pingRedis(redis, redisConnection) },
+  readinessChecks: {
+    kafka: () => bus.ping(),
+    elasticsearch: () => store.ping(),
+    redis: () => pingRedis(redis, redisConnection),
+  },
   topics,
   workerGroupId: env.WORKER_GROUP_ID,
   decisions,
@@ -74,11 +96,21 @@ const app = createApp({
   incidents,
   readRoutes: [createReportRoutes({ source: createElasticsearchReportSource(store.client, store.index), logger })],
 });
-const server = answerUnparsableRequests(createServer(app.callback())).listen(env.API_PORT, () => logger.info({ port: env.API_PORT }, "API listening"));
+const server = answerUnparsableRequests(createServer(app.callback())).listen(env.API_PORT, () =>
+  logger.info({ port: env.API_PORT }, "API listening"),
+);
 
 onShutdownSignal(async (signal) => {
   logger.info({ signal }, "shutting down");
   server.close();
   await Promise.allSettled([follower.subscription.stop(), autoBan?.stop()]);
-  await Promise.allSettled([bus.close(), store.close(), redis.quit(), decisions.close(), incidents.store.close(), incidents.tracker.close(), tracing.shutdown()]);
+  await Promise.allSettled([
+    bus.close(),
+    store.close(),
+    redis.quit(),
+    decisions.close(),
+    incidents.store.close(),
+    incidents.tracker.close(),
+    tracing.shutdown(),
+  ]);
 });

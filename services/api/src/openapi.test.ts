@@ -22,7 +22,10 @@ describe("/openapi.json", () => {
   let served: { paths: Paths };
   beforeAll(async () => {
     const store = createMemoryStore();
-    api = await startTestApi({ store, readRoutes: [createReportRoutes({ source: createMemoryReportSource(store), logger: silentLogger() })] });
+    api = await startTestApi({
+      store,
+      readRoutes: [createReportRoutes({ source: createMemoryReportSource(store), logger: silentLogger() })],
+    });
     served = (await (await api.request("/openapi.json", { key: null })).json()) as { paths: Paths };
   });
   afterAll(async () => {
@@ -40,7 +43,10 @@ describe("/openapi.json", () => {
 
   it("keeps the contract's paths, methods and success statuses", () => {
     const operations = Object.entries(served.paths).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${Object.keys(operation.responses).filter((status) => status.startsWith("2"))}`),
+      Object.entries(methods).map(
+        ([method, operation]) =>
+          `${method.toUpperCase()} ${path} ${Object.keys(operation.responses).filter((status) => status.startsWith("2"))}`,
+      ),
     );
     expect(operations).toEqual(
       expect.arrayContaining([
@@ -66,7 +72,9 @@ describe("/openapi.json", () => {
       ]),
     );
     expect(operations).toHaveLength(DOCUMENTED_ROUTES.length);
-    const ids = Object.values(served.paths).flatMap((methods) => Object.values(methods).map((operation) => operation.operationId));
+    const ids = Object.values(served.paths).flatMap((methods) =>
+      Object.values(methods).map((operation) => operation.operationId),
+    );
     expect(new Set(ids).size).toBe(ids.length);
   });
 
@@ -76,18 +84,27 @@ describe("/openapi.json", () => {
 
   // Black-box: every documented operation answers as documented without a key, so none is missing
   // from the router (a missing one would answer 404 "No route" or 405).
-  it.each(DOCUMENTED_ROUTES.map((route) => [route.method.toUpperCase(), route.path, route.access] as const))("%s %s is served with the documented access", async (method, path, access) => {
-    const response = await api.request(path.replace(/\{\w+\}/g, "x"), { method, key: null });
-    const expected = access === "public" ? [200, 503] : [401];
-    expect(expected).toContain(response.status);
-    if (access === "public") expect(served.paths[path]?.[method.toLowerCase()]?.security).toEqual([]);
-  });
+  it.each(DOCUMENTED_ROUTES.map((route) => [route.method.toUpperCase(), route.path, route.access] as const))(
+    "%s %s is served with the documented access",
+    async (method, path, access) => {
+      const response = await api.request(path.replace(/\{\w+\}/g, "x"), { method, key: null });
+      const expected = access === "public" ? [200, 503] : [401];
+      expect(expected).toContain(response.status);
+      if (access === "public") expect(served.paths[path]?.[method.toLowerCase()]?.security).toEqual([]);
+    },
+  );
 
   it("refuses to mount another package's route that the route list does not document", () => {
     const undocumented = new Router().get("/reports/weekly.pdf", (ctx) => {
       ctx.body = "";
     });
-    expect(() => createApp({ ...api.deps, registry: createRegistry("api-test", { defaultMetrics: false }), readRoutes: [undocumented] })).toThrow("GET /reports/weekly.pdf is not in the API's route list");
+    expect(() =>
+      createApp({
+        ...api.deps,
+        registry: createRegistry("api-test", { defaultMetrics: false }),
+        readRoutes: [undocumented],
+      }),
+    ).toThrow("GET /reports/weekly.pdf is not in the API's route list");
   });
 
   it("answers /auth/whoami for a key of any role, as documented", async () => {

@@ -8,7 +8,12 @@
  * resolve from the document's root, without a registry to keep in step with the schemas.
  */
 import { z } from "zod";
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from "zod-openapi";
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiResponseObject,
+  type ZodOpenApiResponsesObject,
+} from "zod-openapi";
 import { DOCUMENTED_ROUTES } from "./routes/index.ts";
 import type { Access, RouteDescription } from "./routes/route.ts";
 import { errorSchema } from "./schemas.ts";
@@ -26,10 +31,17 @@ const ERRORS = {
   401: errorResponse("Unauthorized", "Missing API key"),
   403: errorResponse("Forbidden", "Invalid key or insufficient role"),
   404: errorResponse("NotFound", "Not found"),
-  409: errorResponse("Conflict", "Conflicts with the whitelist: the entry is managed by an IpWhitelist custom resource (change it in Git), or the ban would cover a whitelisted address"),
+  409: errorResponse(
+    "Conflict",
+    "Conflicts with the whitelist: the entry is managed by an IpWhitelist custom resource (change it in Git), or the ban would cover a whitelisted address",
+  ),
   413: errorResponse("PayloadTooLarge", "Body over the size limit"),
   415: errorResponse("UnsupportedMediaType", "Unsupported content type: send application/json or application/x-ndjson"),
-  503: errorResponse("Unavailable", "Kafka unavailable; nothing was accepted. Retry after Retry-After seconds.", z.object({ "Retry-After": z.string().describe("Seconds to wait before retrying.") })),
+  503: errorResponse(
+    "Unavailable",
+    "Kafka unavailable; nothing was accepted. Retry after Retry-After seconds.",
+    z.object({ "Retry-After": z.string().describe("Seconds to wait before retrying.") }),
+  ),
 } as const;
 
 /** Errors the access rule and the request's validation imply, then the handler's own. */
@@ -55,11 +67,14 @@ function operationOf(route: RouteDescription): ZodOpenApiOperationObject {
   const responses: ZodOpenApiResponsesObject = {};
   const success: ZodOpenApiResponseObject = {
     description: response.description,
-    content: { [response.contentType ?? "application/json"]: response.schema !== undefined ? { schema: response.schema } : {} },
+    content: {
+      [response.contentType ?? "application/json"]: response.schema !== undefined ? { schema: response.schema } : {},
+    },
     ...(response.headers !== undefined ? { headers: response.headers } : {}),
   };
   responses[`${response.status ?? 200}`] = success;
-  if (route.alternative !== undefined) responses[`${route.alternative.status}` as "503"] = { ...success, description: route.alternative.description };
+  if (route.alternative !== undefined)
+    responses[`${route.alternative.status}` as "503"] = { ...success, description: route.alternative.description };
   for (const status of errorStatuses(route)) responses[`${status}`] = ERRORS[status];
 
   const body = route.body;
@@ -68,7 +83,14 @@ function operationOf(route: RouteDescription): ZodOpenApiOperationObject {
     tags: [route.tag],
     summary: route.summary,
     ...(route.access === "public" ? { security: [] } : { description: ACCESS_DESCRIPTIONS[route.access] }),
-    ...(route.query !== undefined || route.params !== undefined ? { requestParams: { ...(route.query !== undefined ? { query: route.query } : {}), ...(route.params !== undefined ? { path: route.params } : {}) } } : {}),
+    ...(route.query !== undefined || route.params !== undefined
+      ? {
+          requestParams: {
+            ...(route.query !== undefined ? { query: route.query } : {}),
+            ...(route.params !== undefined ? { path: route.params } : {}),
+          },
+        }
+      : {}),
     ...(body !== undefined
       ? {
           requestBody: {
@@ -90,11 +112,20 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
   for (const route of DOCUMENTED_ROUTES) (paths[route.path] ??= {})[route.method] = operationOf(route);
   return createDocument({
     openapi: "3.1.0",
-    info: { title: "SOC Pipeline API", version: "0.1.0", description: "Log ingest, alerts, whitelist, bans and reports." },
+    info: {
+      title: "SOC Pipeline API",
+      version: "0.1.0",
+      description: "Log ingest, alerts, whitelist, bans and reports.",
+    },
     components: {
       securitySchemes: {
         apiKey: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer <key>`." },
-        apiKeyHeader: { type: "apiKey", in: "header", name: "X-API-Key", description: "The same key in the X-API-Key header." },
+        apiKeyHeader: {
+          type: "apiKey",
+          in: "header",
+          name: "X-API-Key",
+          description: "The same key in the X-API-Key header.",
+        },
       },
     },
     security: [{ apiKey: [] }, { apiKeyHeader: [] }],

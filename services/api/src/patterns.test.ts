@@ -7,11 +7,34 @@ import { missingInfra, realInfra, uniqueName } from "@soc/shared/testing";
 import { startTestApi, type TestApi } from "./testing.ts";
 
 const ID = { failed: "00000000000000a1", closed: "00000000000000b2", cron: "00000000000000c3" };
-const sighting = (id: string, template: string, at: number, lines = 1): PatternSighting => ({ id, template, lines, firstSeen: at, lastSeen: at, sample: `${template} (a line)`, firstLogId: `logs-0-${at}` });
+const sighting = (id: string, template: string, at: number, lines = 1): PatternSighting => ({
+  id,
+  template,
+  lines,
+  firstSeen: at,
+  lastSeen: at,
+  sample: `${template} (a line)`,
+  firstLogId: `logs-0-${at}`,
+});
 
 async function fill(catalogue: PatternCatalogue): Promise<void> {
-  await catalogue.record({ source: "sshd", lines: 3, firstSeen: 1_000, sightings: [sighting(ID.failed, "Failed password for <*> from <IP> port <NUM> ssh2", 1_000, 2), sighting(ID.closed, "Connection closed by <IP> [preauth]", 3_000)], merged: [] });
-  await catalogue.record({ source: "cron", lines: 1, firstSeen: 2_000, sightings: [sighting(ID.cron, "backup job <NUM> done", 2_000)], merged: [] });
+  await catalogue.record({
+    source: "sshd",
+    lines: 3,
+    firstSeen: 1_000,
+    sightings: [
+      sighting(ID.failed, "Failed password for <*> from <IP> port <NUM> ssh2", 1_000, 2),
+      sighting(ID.closed, "Connection closed by <IP> [preauth]", 3_000),
+    ],
+    merged: [],
+  });
+  await catalogue.record({
+    source: "cron",
+    lines: 1,
+    firstSeen: 2_000,
+    sightings: [sighting(ID.cron, "backup job <NUM> done", 2_000)],
+    merged: [],
+  });
 }
 
 function patternsApi(makeCatalogue: () => Promise<PatternCatalogue>): void {
@@ -77,12 +100,37 @@ function patternsApi(makeCatalogue: () => Promise<PatternCatalogue>): void {
 
   it("marks a template escalated when an analyst resolves an alert on it, not when it is dismissed", async () => {
     const { request, deps } = await start();
-    const alert = (id: string, patternId: string, source: string): ProcessedLog => ({ id, message: "m", timestamp: 1_000, status: "new", is_anomaly: true, reason: "Log contains anomalous keyword.", source_ip: null, rule: "keyword", source, pattern: { id: patternId, template: "t" }, severity: "medium" });
+    const alert = (id: string, patternId: string, source: string): ProcessedLog => ({
+      id,
+      message: "m",
+      timestamp: 1_000,
+      status: "new",
+      is_anomaly: true,
+      reason: "Log contains anomalous keyword.",
+      source_ip: null,
+      rule: "keyword",
+      source,
+      pattern: { id: patternId, template: "t" },
+      severity: "medium",
+    });
     await deps.store.bulkIndex([alert("logs-0-1", ID.failed, "sshd"), alert("logs-0-2", ID.cron, "cron")]);
-    expect((await request("/alerts/logs-0-1", { method: "PATCH", body: JSON.stringify({ status: "resolved" }) })).status).toBe(200);
-    expect((await request("/alerts", { method: "PATCH", body: JSON.stringify({ ids: ["logs-0-2"], status: "false_positive" }) })).status).toBe(200);
+    expect(
+      (await request("/alerts/logs-0-1", { method: "PATCH", body: JSON.stringify({ status: "resolved" }) })).status,
+    ).toBe(200);
+    expect(
+      (
+        await request("/alerts", {
+          method: "PATCH",
+          body: JSON.stringify({ ids: ["logs-0-2"], status: "false_positive" }),
+        })
+      ).status,
+    ).toBe(200);
     const items = (await (await request("/patterns", { key: "read" })).json()) as { id: string; escalated: boolean }[];
-    expect(Object.fromEntries(items.map((p) => [p.id, p.escalated]))).toEqual({ [ID.closed]: false, [ID.cron]: false, [ID.failed]: true });
+    expect(Object.fromEntries(items.map((p) => [p.id, p.escalated]))).toEqual({
+      [ID.closed]: false,
+      [ID.cron]: false,
+      [ID.failed]: true,
+    });
   });
 }
 

@@ -11,7 +11,16 @@ describe("GET /reports/monthly.pdf", () => {
   beforeAll(async () => {
     const store = createMemoryStore();
     await store.bulkIndex(MONTH_OF_DOCS);
-    api = await startTestApi({ store, readRoutes: [createReportRoutes({ source: createMemoryReportSource(store), logger: silentLogger(), now: () => new Date("2026-11-01T06:00:00Z") })] });
+    api = await startTestApi({
+      store,
+      readRoutes: [
+        createReportRoutes({
+          source: createMemoryReportSource(store),
+          logger: silentLogger(),
+          now: () => new Date("2026-11-01T06:00:00Z"),
+        }),
+      ],
+    });
   });
   afterAll(async () => {
     await api.close();

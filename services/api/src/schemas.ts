@@ -3,14 +3,27 @@
  * and generate /openapi.json, so the document cannot drift from the behaviour.
  */
 import { z } from "zod";
-import { alertStatusSchema, bucketCount, clientEnrichmentSchema, DETECTION_RULES, eventTime, ipAddress, MAX_MESSAGE_CHARS, MAX_TIMELINE_BUCKETS, processedLogSchema, whitelistEntry } from "@soc/shared";
+import {
+  alertStatusSchema,
+  bucketCount,
+  clientEnrichmentSchema,
+  DETECTION_RULES,
+  eventTime,
+  ipAddress,
+  MAX_MESSAGE_CHARS,
+  MAX_TIMELINE_BUCKETS,
+  processedLogSchema,
+  whitelistEntry,
+} from "@soc/shared";
 
 export const MAX_BATCH_LOGS = 10_000;
 
 export const logSubmissionSchema = z
   .object({
     message: z.string().min(1).max(MAX_MESSAGE_CHARS).describe("The raw log line."),
-    timestamp: eventTime.optional().describe("Event time: epoch seconds or RFC 3339. Detection windows use it. Default: now."),
+    timestamp: eventTime
+      .optional()
+      .describe("Event time: epoch seconds or RFC 3339. Detection windows use it. Default: now."),
     source: z.string().min(1).max(128).optional().describe("Where the log came from, e.g. 'nginx' or 'sshd'."),
   })
   .meta({ id: "LogSubmission" });
@@ -24,15 +37,29 @@ export type LogBody = z.output<typeof logBodySchema>;
 export const commaSeparated = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
-    .transform((s) => s.split(",").map((part) => part.trim()).filter((part) => part !== ""))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part !== ""),
+    )
     .pipe(z.array(item).min(1));
 
-export const queryTime = z.union([z.coerce.number().finite().nonnegative(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s) / 1000)]);
+export const queryTime = z.union([
+  z.coerce.number().finite().nonnegative(),
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s) / 1000),
+]);
 
 export const alertQuerySchema = z.object({
-  is_anomaly: z.enum(["true", "false"]).transform((s) => s === "true").optional().describe("true for alerts, false for normal logs; omitted for both."),
+  is_anomaly: z
+    .enum(["true", "false"])
+    .transform((s) => s === "true")
+    .optional()
+    .describe("true for alerts, false for normal logs; omitted for both."),
   status: commaSeparated(alertStatusSchema).optional().describe("Comma-separated statuses."),
-  rule: commaSeparated(z.enum(DETECTION_RULES)).optional().describe("Comma-separated detection rules (the reason code)."),
+  rule: commaSeparated(z.enum(DETECTION_RULES))
+    .optional()
+    .describe("Comma-separated detection rules (the reason code)."),
   reason: commaSeparated(z.enum(DETECTION_RULES)).optional().describe("Alias of rule."),
   source_ip: ipAddress.optional(),
   from: queryTime.optional().describe("Earliest event time, epoch seconds or RFC 3339."),
@@ -56,28 +83,49 @@ export const whitelistAddSchema = z
 export const statsQuerySchema = z
   .object({
     from: queryTime.optional().describe("Earliest event time, epoch seconds or RFC 3339."),
-    to: queryTime.optional().describe("Latest event time, epoch seconds or RFC 3339. With both from and to, the timeline has every bucket of the range, empty ones with 0."),
+    to: queryTime
+      .optional()
+      .describe(
+        "Latest event time, epoch seconds or RFC 3339. With both from and to, the timeline has every bucket of the range, empty ones with 0.",
+      ),
     bucket_seconds: z.coerce
       .number()
       .int()
       .min(60)
       .max(31 * 86_400)
       .optional()
-      .describe("Width of a timeline bucket. Default: with from and to, chosen from the range (1 h: 60, 1 d: 3600, 7 d: 21600, 30 d: 86400); otherwise 3600."),
+      .describe(
+        "Width of a timeline bucket. Default: with from and to, chosen from the range (1 h: 60, 1 d: 3600, 7 d: 21600, 30 d: 86400); otherwise 3600.",
+      ),
     top: z.coerce.number().int().min(1).max(100).default(10),
   })
   .superRefine(({ from, to, bucket_seconds }, ctx) => {
     if (from === undefined || to === undefined) return;
     if (from > to) ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
-    else if (bucket_seconds !== undefined && bucketCount({ from, to, bucketSeconds: bucket_seconds }) > MAX_TIMELINE_BUCKETS)
-      ctx.addIssue({ code: "custom", path: ["bucket_seconds"], message: `gives more than ${MAX_TIMELINE_BUCKETS} buckets over from..to: widen the buckets or narrow the range` });
+    else if (
+      bucket_seconds !== undefined &&
+      bucketCount({ from, to, bucketSeconds: bucket_seconds }) > MAX_TIMELINE_BUCKETS
+    )
+      ctx.addIssue({
+        code: "custom",
+        path: ["bucket_seconds"],
+        message: `gives more than ${MAX_TIMELINE_BUCKETS} buckets over from..to: widen the buckets or narrow the range`,
+      });
   });
 
-export const monthlyReportQuerySchema = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).describe("YYYY-MM") });
+export const monthlyReportQuerySchema = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .describe("YYYY-MM"),
+});
 
 export const statusMessageSchema = z.object({ status: z.string() }).meta({ id: "StatusMessage" });
 export const logsSubmittedSchema = z
-  .object({ status: z.string(), accepted: z.number().int().optional().describe("How many logs of the batch were accepted; batches only.") })
+  .object({
+    status: z.string(),
+    accepted: z.number().int().optional().describe("How many logs of the batch were accepted; batches only."),
+  })
   .meta({ id: "LogsSubmitted" });
 export const alertPageHeadersSchema = z.object({
   "X-Total-Count": z.string().regex(/^\d+$/).describe("How many alerts match the filters, on every page."),
@@ -87,20 +135,32 @@ export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "He
 export const readinessSchema = z
   .object({
     status: z.enum(["ready", "not ready"]),
-    checks: z.record(z.string(), z.string()).optional().describe('Each dependency\'s check: "ok" or why it failed. Only for the read role.'),
+    checks: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Each dependency\'s check: "ok" or why it failed. Only for the read role.'),
   })
   .meta({ id: "Readiness" });
 export const errorSchema = z.object({ detail: z.string(), code: z.string() }).meta({ id: "Error" });
 export const processedLogResponseSchema = processedLogSchema.meta({ id: "ProcessedLog" });
-export const bulkStatusResultSchema = z.object({ updated: z.number().int(), not_found: z.array(z.string()) }).meta({ id: "BulkStatusResult" });
+export const bulkStatusResultSchema = z
+  .object({ updated: z.number().int(), not_found: z.array(z.string()) })
+  .meta({ id: "BulkStatusResult" });
 export const whitelistEntrySchema = z
   .object({
     ip: z.string(),
-    owner: z.string().describe('Who manages the entry: "api", or "IpWhitelist <namespace>/<name>" (managed in Git; the API refuses to change it).'),
+    owner: z
+      .string()
+      .describe(
+        'Who manages the entry: "api", or "IpWhitelist <namespace>/<name>" (managed in Git; the API refuses to change it).',
+      ),
   })
   .meta({ id: "WhitelistEntry" });
 export const whitelistSchema = z
-  .object({ whitelisted_ips: z.array(z.string()), entries: z.array(whitelistEntrySchema).describe("The same entries with their owner.") })
+  .object({
+    whitelisted_ips: z.array(z.string()),
+    entries: z.array(whitelistEntrySchema).describe("The same entries with their owner."),
+  })
   .meta({ id: "Whitelist" });
 export const statsSchema = z
   .object({
@@ -112,10 +172,16 @@ export const statsSchema = z
       z.object({
         ip: z.string(),
         count: z.number().int(),
-        client: clientEnrichmentSchema.optional().describe("Where the address is (country, AS, or private network), from its newest enriched alert; absent when none says."),
+        client: clientEnrichmentSchema
+          .optional()
+          .describe(
+            "Where the address is (country, AS, or private network), from its newest enriched alert; absent when none says.",
+          ),
       }),
     ),
-    timeline: z.array(z.object({ t: z.number(), count: z.number().int() })).describe("Anomalies per bucket, oldest first; t is the bucket's start (epoch seconds)."),
+    timeline: z
+      .array(z.object({ t: z.number(), count: z.number().int() }))
+      .describe("Anomalies per bucket, oldest first; t is the bucket's start (epoch seconds)."),
     bucket_seconds: z.number().int().describe("Width of the timeline's buckets."),
   })
   .meta({ id: "Stats" });

@@ -30,7 +30,10 @@ const DOCS: ProcessedLog[] = [
   alert("a", DAY_START + 2 * HOUR + 600, "203.0.113.7"),
   alert("b", DAY_START + 2 * HOUR + 600, "203.0.113.7"),
   alert("c", DAY_START + 2 * HOUR + 3000, "198.51.100.4"),
-  { ...alert("d", DAY_START + 5 * HOUR + 1800, "203.0.113.7"), client: { ip: "203.0.113.7", geo: { country_iso_code: "NL", country_name: "Netherlands" }, as: { number: 64_500 } } },
+  {
+    ...alert("d", DAY_START + 5 * HOUR + 1800, "203.0.113.7"),
+    client: { ip: "203.0.113.7", geo: { country_iso_code: "NL", country_name: "Netherlands" }, as: { number: 64_500 } },
+  },
   alert("yesterday", DAY_START - 12 * HOUR, "192.0.2.1"),
   { ...alert("normal", DAY_START + 3 * HOUR, "192.0.2.9"), is_anomaly: false, rule: null, reason: null },
 ];
@@ -43,7 +46,11 @@ interface StatsBody {
   bucket_seconds: number;
 }
 
-function statsOverHttp(name: string, makeStore: () => LogStore, dispose: (store: LogStore) => Promise<void> = (store) => store.close()): void {
+function statsOverHttp(
+  name: string,
+  makeStore: () => LogStore,
+  dispose: (store: LogStore) => Promise<void> = (store) => store.close(),
+): void {
   describe(name, () => {
     let store: LogStore;
     let api: TestApi;
@@ -80,7 +87,11 @@ function statsOverHttp(name: string, makeStore: () => LogStore, dispose: (store:
       expect(body.timeline.at(-1)).toEqual({ t: DAY_START + 23 * HOUR, count: 0 });
       expect(body).toMatchObject({ total: 5, anomalies: 4 });
       expect(body.top_source_ips).toEqual([
-        { ip: "203.0.113.7", count: 3, client: { geo: { country_iso_code: "NL", country_name: "Netherlands" }, as: { number: 64_500 } } },
+        {
+          ip: "203.0.113.7",
+          count: 3,
+          client: { geo: { country_iso_code: "NL", country_name: "Netherlands" }, as: { number: 64_500 } },
+        },
         { ip: "198.51.100.4", count: 1 },
       ]);
     });
@@ -110,7 +121,11 @@ function statsOverHttp(name: string, makeStore: () => LogStore, dispose: (store:
 
     it.each([
       ["a range that ends before it starts", `from=${DAY_START}&to=${DAY_START - 1}`, "to: must not be before from"],
-      ["more buckets than a chart can hold", `from=${DAY_START - 30 * 24 * HOUR}&to=${DAY_START}&bucket_seconds=60`, "bucket_seconds: gives more than 2000 buckets over from..to"],
+      [
+        "more buckets than a chart can hold",
+        `from=${DAY_START - 30 * 24 * HOUR}&to=${DAY_START}&bucket_seconds=60`,
+        "bucket_seconds: gives more than 2000 buckets over from..to",
+      ],
       ["a time that is not one", "from=yesterday&to=now", "from: "],
     ])("refuses %s with a 400 that says why", async (_, query, detail) => {
       const response = await api.request(`/stats?${query}`, { key: "read" });
@@ -123,9 +138,18 @@ function statsOverHttp(name: string, makeStore: () => LogStore, dispose: (store:
 statsOverHttp("GET /stats with a range on the in-memory store", () => createMemoryStore());
 
 describe.skipIf(missingInfra("elasticsearchUrl"))("on the real Elasticsearch", () => {
-  const elasticsearch = createElasticsearchStore({ url: realInfra.elasticsearchUrl ?? "", index: uniqueName("stats-range"), refreshOnWrite: true, retention: null });
-  statsOverHttp("GET /stats with a range on Elasticsearch", () => elasticsearch, async () => {
-    await elasticsearch.dropIndices();
-    await elasticsearch.close();
+  const elasticsearch = createElasticsearchStore({
+    url: realInfra.elasticsearchUrl ?? "",
+    index: uniqueName("stats-range"),
+    refreshOnWrite: true,
+    retention: null,
   });
+  statsOverHttp(
+    "GET /stats with a range on Elasticsearch",
+    () => elasticsearch,
+    async () => {
+      await elasticsearch.dropIndices();
+      await elasticsearch.close();
+    },
+  );
 });

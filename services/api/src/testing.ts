@@ -11,7 +11,12 @@ import { createMemoryDecisionStore } from "./decisions/memory-store.ts";
 import { keyAccess, type AccessControl } from "./auth.ts";
 import type { ApiDeps } from "./deps.ts";
 
-export const TEST_KEYS = { admin: "admin-key-0123456789", read: "read-key-0123456789", ingest: "ingest-key-0123456789", bouncer: "bouncer-key-0123456789" };
+export const TEST_KEYS = {
+  admin: "admin-key-0123456789",
+  read: "read-key-0123456789",
+  ingest: "ingest-key-0123456789",
+  bouncer: "bouncer-key-0123456789",
+};
 
 export interface TestApi {
   url: string;
@@ -20,7 +25,9 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(overrides: Partial<ApiDeps> & { bus?: Bus; store?: LogStore; access?: AccessControl } = {}): Promise<TestApi> {
+export async function startTestApi(
+  overrides: Partial<ApiDeps> & { bus?: Bus; store?: LogStore; access?: AccessControl } = {},
+): Promise<TestApi> {
   const bus = overrides.bus ?? createMemoryBus();
   const store = overrides.store ?? createMemoryStore();
   const logger = silentLogger();
@@ -30,7 +37,9 @@ export async function startTestApi(overrides: Partial<ApiDeps> & { bus?: Bus; st
     store,
     whitelist: follower.whitelist,
     templates: follower.templates,
-    access: keyAccess(Object.entries(TEST_KEYS).map(([role, key]) => ({ role: role as keyof typeof TEST_KEYS, key, name: role }))),
+    access: keyAccess(
+      Object.entries(TEST_KEYS).map(([role, key]) => ({ role: role as keyof typeof TEST_KEYS, key, name: role })),
+    ),
     logger,
     registry: createRegistry("api-test", { defaultMetrics: false }),
     frontendOrigins: ["http://localhost:3000"],

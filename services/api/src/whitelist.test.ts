@@ -14,7 +14,10 @@ describe("POST /whitelist refuses what the operator and workers refuse", () => {
 
   it.each(["0.0.0.0/0", "1.0.0.0/7", "::/0", "2001::/16"])("answers 400 for %s and publishes nothing", async (ip) => {
     const published: string[] = [];
-    const watch = await api.deps.bus.follow(TOPICS.configUpdates, (message) => void published.push(message.value ?? ""));
+    const watch = await api.deps.bus.follow(
+      TOPICS.configUpdates,
+      (message) => void published.push(message.value ?? ""),
+    );
     const response = await api.request("/whitelist", { method: "POST", body: JSON.stringify({ ip }) });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { detail: string }).detail).toMatch(/too broad/);
@@ -24,8 +27,11 @@ describe("POST /whitelist refuses what the operator and workers refuse", () => {
   });
 
   it("still accepts a /8 and an IPv6 /32", async () => {
-    for (const ip of ["10.0.0.0/8", "2001:db8::/32"]) expect((await api.request("/whitelist", { method: "POST", body: JSON.stringify({ ip }) })).status).toBe(201);
-    expect(await (await api.request("/whitelist")).json()).toMatchObject({ whitelisted_ips: ["10.0.0.0/8", "2001:db8::/32"] });
+    for (const ip of ["10.0.0.0/8", "2001:db8::/32"])
+      expect((await api.request("/whitelist", { method: "POST", body: JSON.stringify({ ip }) })).status).toBe(201);
+    expect(await (await api.request("/whitelist")).json()).toMatchObject({
+      whitelisted_ips: ["10.0.0.0/8", "2001:db8::/32"],
+    });
   });
 });
 
@@ -34,7 +40,10 @@ describe("entries an IpWhitelist owns are managed in Git", () => {
   const owner = "IpWhitelist soc/office";
   beforeEach(async () => {
     api = await startTestApi();
-    await api.deps.bus.publish(TOPICS.configUpdates, [whitelistUpdateMessage({ action: "add", ip: "192.0.2.1", owner }), whitelistUpdateMessage({ action: "add", ip: "192.0.2.2" })]);
+    await api.deps.bus.publish(TOPICS.configUpdates, [
+      whitelistUpdateMessage({ action: "add", ip: "192.0.2.1", owner }),
+      whitelistUpdateMessage({ action: "add", ip: "192.0.2.2" }),
+    ]);
     await eventually(() => expect(api.deps.whitelist.size).toBe(2));
   });
   afterEach(async () => {
@@ -56,7 +65,10 @@ describe("entries an IpWhitelist owns are managed in Git", () => {
     ["POST", "/whitelist", JSON.stringify({ ip: "192.0.2.1" })],
   ])("answers 409 to %s of it, names the owner and publishes nothing", async (method, path, body) => {
     const published: string[] = [];
-    const watch = await api.deps.bus.follow(TOPICS.configUpdates, (message) => void published.push(message.value ?? ""));
+    const watch = await api.deps.bus.follow(
+      TOPICS.configUpdates,
+      (message) => void published.push(message.value ?? ""),
+    );
     const before = published.length;
     const response = await api.request(path, { method, ...(body === undefined ? {} : { body }) });
     expect(response.status).toBe(409);
@@ -71,9 +83,14 @@ describe("entries an IpWhitelist owns are managed in Git", () => {
 
   it("still changes the API's own entries, and says so on the topic", async () => {
     expect((await api.request("/whitelist/192.0.2.2", { method: "DELETE" })).status).toBe(200);
-    expect((await api.request("/whitelist", { method: "POST", body: JSON.stringify({ ip: "192.0.2.3" }) })).status).toBe(201);
+    expect(
+      (await api.request("/whitelist", { method: "POST", body: JSON.stringify({ ip: "192.0.2.3" }) })).status,
+    ).toBe(201);
     const messages: unknown[] = [];
-    const watch = await api.deps.bus.follow(TOPICS.configUpdates, (message) => void messages.push(JSON.parse(message.value ?? "null")));
+    const watch = await api.deps.bus.follow(
+      TOPICS.configUpdates,
+      (message) => void messages.push(JSON.parse(message.value ?? "null")),
+    );
     await watch.stop();
     expect(messages.slice(-2)).toEqual([
       { action: "remove", ip: "192.0.2.2", owner: "api" },

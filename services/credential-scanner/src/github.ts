@@ -53,7 +53,13 @@ async function readBounded(response: Response, maxBytes: number): Promise<FileTe
   }
 }
 
-export function createGitHubClient(options: { baseUrl: string; token: Secret; maxFileBytes?: number; sleep?: (ms: number) => Promise<void>; now?: () => number }): GitHubClient {
+export function createGitHubClient(options: {
+  baseUrl: string;
+  token: Secret;
+  maxFileBytes?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}): GitHubClient {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
   const apiOrigin = new URL(options.baseUrl).origin;
@@ -61,9 +67,12 @@ export function createGitHubClient(options: { baseUrl: string; token: Secret; ma
   async function get(url: string, accept: string): Promise<Response> {
     // File URLs come from the search response: never hand the token to a host it names.
     const origin = new URL(url).origin;
-    if (origin !== apiOrigin) throw new Error(`refusing to send the GitHub token to ${origin}: not the origin of GITHUB_API_URL`);
+    if (origin !== apiOrigin)
+      throw new Error(`refusing to send the GitHub token to ${origin}: not the origin of GITHUB_API_URL`);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const response = await fetch(url, { headers: { authorization: `Bearer ${options.token.reveal()}`, accept, "x-github-api-version": "2022-11-28" } });
+      const response = await fetch(url, {
+        headers: { authorization: `Bearer ${options.token.reveal()}`, accept, "x-github-api-version": "2022-11-28" },
+      });
       if (response.ok) return response;
       const retryAfter = response.headers.get("retry-after");
       const remaining = response.headers.get("x-ratelimit-remaining");
@@ -82,13 +91,23 @@ export function createGitHubClient(options: { baseUrl: string; token: Secret; ma
     const ranged = low === 0 && high === MAX_INDEXED_BYTES ? query : `${query} size:${low}..${high}`;
     const matches: CodeMatch[] = [];
     for (let page = 1; ; page++) {
-      const response = await get(`${options.baseUrl}/search/code?${new URLSearchParams({ q: ranged, per_page: "100", page: String(page) })}`, "application/vnd.github+json");
+      const response = await get(
+        `${options.baseUrl}/search/code?${new URLSearchParams({ q: ranged, per_page: "100", page: String(page) })}`,
+        "application/vnd.github+json",
+      );
       const body = (await response.json()) as SearchPage;
       if (page === 1 && body.total_count > SEARCH_RESULT_CAP && high - low > 1) {
         const middle = Math.floor((low + high) / 2);
         return [...(await searchRange(query, low, middle)), ...(await searchRange(query, middle + 1, high))];
       }
-      matches.push(...body.items.map((item) => ({ repository: item.repository.full_name, path: item.path, url: item.url, htmlUrl: item.html_url })));
+      matches.push(
+        ...body.items.map((item) => ({
+          repository: item.repository.full_name,
+          path: item.path,
+          url: item.url,
+          htmlUrl: item.html_url,
+        })),
+      );
       if (body.items.length < 100 || matches.length >= Math.min(body.total_count, SEARCH_RESULT_CAP)) return matches;
     }
   }

@@ -4,8 +4,13 @@ import { DEFAULT_SCAN_LIMITS, scanText } from "./scan.ts";
 /** `unit` repeated to exactly `size` characters. */
 const fill = (unit: string, size: number): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
 /** Distinct, format-valid fake AWS access key ids, one a line. */
-const fakeAwsKeyIds = (count: number): string[] => Array.from({ length: count }, (_, i) => `AKIA${String(i).padStart(16, "0")}`);
-const UNCAPPED = { maxChars: Number.POSITIVE_INFINITY, maxFindings: Number.POSITIVE_INFINITY, budgetMs: Number.POSITIVE_INFINITY };
+const fakeAwsKeyIds = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `AKIA${String(i).padStart(16, "0")}`);
+const UNCAPPED = {
+  maxChars: Number.POSITIVE_INFINITY,
+  maxFindings: Number.POSITIVE_INFINITY,
+  budgetMs: Number.POSITIVE_INFINITY,
+};
 
 // Each linear rule takes milliseconds on 384 KB; the bound is only a safety net. Sizes double up to
 // GitHub's 384 KB, so a superlinear pattern fails at the first size over the bound (old code: a few
@@ -55,14 +60,20 @@ describe("the scan's cost on attacker-chosen text", () => {
 
   it("scans only the first maxChars characters", () => {
     const text = `${"x".repeat(100)}\nstripe.api_key = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"\n`;
-    expect(scanText("app.py", text, { limits: { ...DEFAULT_SCAN_LIMITS, maxChars: 100 } })).toEqual({ findings: [], limitsHit: ["size"] });
+    expect(scanText("app.py", text, { limits: { ...DEFAULT_SCAN_LIMITS, maxChars: 100 } })).toEqual({
+      findings: [],
+      limitsHit: ["size"],
+    });
     expect(scanText("app.py", text).findings).toHaveLength(1);
   });
 
   it("stops at the time budget, checked before each candidate", () => {
     let clock = 0;
     const tick = (): number => (clock += 10);
-    const result = scanText("keys.txt", fakeAwsKeyIds(50).join("\n"), { limits: { ...DEFAULT_SCAN_LIMITS, budgetMs: 95 }, now: tick });
+    const result = scanText("keys.txt", fakeAwsKeyIds(50).join("\n"), {
+      limits: { ...DEFAULT_SCAN_LIMITS, budgetMs: 95 },
+      now: tick,
+    });
     // The deadline is read at 10 ms (95 ms later: 105); candidates are admitted at 20, 30, … 100.
     expect(result.findings).toHaveLength(9);
     expect(result.limitsHit).toEqual(["time"]);

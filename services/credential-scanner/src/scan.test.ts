@@ -6,7 +6,11 @@ import { scanText } from "./scan.ts";
 describe("the secret rules on the labelled corpus", () => {
   it("keep precision and recall at 1.00", () => {
     const corpus = labelledCorpus();
-    const results = corpus.map((file) => ({ path: file.path, expected: file.expected, found: scanText(file.path, file.text).findings.map((f) => f.rule) }));
+    const results = corpus.map((file) => ({
+      path: file.path,
+      expected: file.expected,
+      found: scanText(file.path, file.text).findings.map((f) => f.rule),
+    }));
     const misses = results.filter((r) => r.found.join() !== r.expected.join());
     const measured = score(results);
     console.log(JSON.stringify({ files: corpus.length, ...measured, misses: misses.slice(0, 5) }));

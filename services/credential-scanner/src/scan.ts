@@ -80,7 +80,8 @@ function lineIndex(text: string): (index: number) => number {
   };
 }
 
-const fingerprintOf = (rule: string, secret: string): string => createHash("sha256").update(`${rule}\0${secret}`).digest("hex");
+const fingerprintOf = (rule: string, secret: string): string =>
+  createHash("sha256").update(`${rule}\0${secret}`).digest("hex");
 
 const GENERIC_RULE = "generic-high-entropy";
 
@@ -98,7 +99,8 @@ function* candidates(text: string): Generator<Candidate> {
       yield { rule: rule.id, secret, index: (match.index ?? 0) + match[0].indexOf(secret) };
     }
   }
-  for (const candidate of findHighEntropySecrets(text)) yield { rule: GENERIC_RULE, secret: candidate.value, index: candidate.index };
+  for (const candidate of findHighEntropySecrets(text))
+    yield { rule: GENERIC_RULE, secret: candidate.value, index: candidate.index };
 }
 
 export function scanText(path: string, text: string, options: ScanOptions = {}): ScanResult {
@@ -114,8 +116,10 @@ export function scanText(path: string, text: string, options: ScanOptions = {}):
   const seen = new Set<string>();
   // Spans of the findings kept (at most maxFindings): the entropy rule skips what a provider rule found.
   const covered: [number, number][] = [];
-  const isCovered = (index: number, length: number): boolean => covered.some(([start, end]) => index < end && index + length > start);
-  const limitReached = (): ScanLimit | null => (findings.length >= limits.maxFindings ? "findings" : now() > deadline ? "time" : null);
+  const isCovered = (index: number, length: number): boolean =>
+    covered.some(([start, end]) => index < end && index + length > start);
+  const limitReached = (): ScanLimit | null =>
+    findings.length >= limits.maxFindings ? "findings" : now() > deadline ? "time" : null;
   for (const { rule, secret, index } of candidates(scanned)) {
     const stop = limitReached();
     if (stop !== null) {

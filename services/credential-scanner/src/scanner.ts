@@ -21,7 +21,10 @@ export interface FindingStore {
 export function fileFindingStore(path: string): FindingStore {
   // Read once, not once per finding: the file grows with every report.
   let known: Promise<Set<string>> | undefined;
-  const load = (): Promise<Set<string>> => (known ??= readFile(path, "utf8").catch(() => "[]").then((text) => new Set(JSON.parse(text) as string[])));
+  const load = (): Promise<Set<string>> =>
+    (known ??= readFile(path, "utf8")
+      .catch(() => "[]")
+      .then((text) => new Set(JSON.parse(text) as string[])));
   return {
     has: async (fingerprint) => (await load()).has(fingerprint),
     async add(fingerprints) {
@@ -61,18 +64,29 @@ export interface ScanSummary {
 function countsByRule(findings: Finding[]): string {
   const counts = new Map<string, number>();
   for (const finding of findings) counts.set(finding.rule, (counts.get(finding.rule) ?? 0) + 1);
-  return [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([rule, count]) => `${rule} ×${count}`).join(", ");
+  return [...counts]
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([rule, count]) => `${rule} ×${count}`)
+    .join(", ");
 }
 
 /** The alert for one file's new findings; it carries redacted previews only, never a secret. */
-export function fileAlert(match: CodeMatch, findings: [Finding, ...Finding[]], limitsHit: readonly ScanLimit[], detectedAtMs: number): HighPriorityAlert {
+export function fileAlert(
+  match: CodeMatch,
+  findings: [Finding, ...Finding[]],
+  limitsHit: readonly ScanLimit[],
+  detectedAtMs: number,
+): HighPriorityAlert {
   const [first] = findings;
   const where = `${match.repository}/${match.path}`;
   const byRule = countsByRule(findings);
   const what = findings.length === 1 ? `Possible ${first.rule}` : `${findings.length} possible credentials (${byRule})`;
   return {
     schema_version: 1,
-    alert_id: `leak-${createHash("sha256").update([match.repository, match.path, ...findings.map((f) => f.fingerprint)].join("\0")).digest("hex").slice(0, 24)}`,
+    alert_id: `leak-${createHash("sha256")
+      .update([match.repository, match.path, ...findings.map((f) => f.fingerprint)].join("\0"))
+      .digest("hex")
+      .slice(0, 24)}`,
     type: "credential_leak",
     severity: "critical",
     summary: `${what} in public code: ${where} line ${first.line}${limitsHit.length > 0 ? ` (scan stopped early: ${limitsHit.join(", ")})` : ""}.`,
@@ -118,7 +132,9 @@ async function scanMatch(options: RunOptions, match: CodeMatch): Promise<ScanRes
   try {
     const file = await options.github.fileText(match);
     const result = scanText(match.path, file.text, { allowlist: options.allowlist, limits: options.scanLimits });
-    return file.truncated ? { findings: result.findings, limitsHit: ["size", ...result.limitsHit.filter((limit) => limit !== "size")] } : result;
+    return file.truncated
+      ? { findings: result.findings, limitsHit: ["size", ...result.limitsHit.filter((limit) => limit !== "size")] }
+      : result;
   } catch (error) {
     options.logger.warn({ err: error, repository: match.repository, path: match.path }, "file skipped");
     return null;
@@ -135,7 +151,8 @@ function countLimitsHit(counts: FileCounts, limitsHit: ScanLimit[]): void {
 /** Findings neither reported earlier in this run nor remembered from an earlier one. */
 async function freshFindings(findings: Finding[], reported: Set<string>, remembered: FindingStore): Promise<Finding[]> {
   const fresh: Finding[] = [];
-  for (const finding of findings) if (!reported.has(finding.fingerprint) && !(await remembered.has(finding.fingerprint))) fresh.push(finding);
+  for (const finding of findings)
+    if (!reported.has(finding.fingerprint) && !(await remembered.has(finding.fingerprint))) fresh.push(finding);
   return fresh;
 }
 
@@ -173,11 +190,18 @@ export async function runScan(options: RunOptions): Promise<ScanSummary> {
   }
   if (alerts.length > 0) {
     // Published first, remembered after: a crash in between reports again rather than never.
-    await options.bus.publish(options.topic, alerts.map((alert) => ({ key: String(alert.details.repository), value: JSON.stringify(alert) })));
+    await options.bus.publish(
+      options.topic,
+      alerts.map((alert) => ({ key: String(alert.details.repository), value: JSON.stringify(alert) })),
+    );
     await options.findings.add([...reported]);
   }
   const summary: ScanSummary = { files: seenFiles.size, newFindings: reported.size, alerts: alerts.length, ...counts };
-  if (counts.heldBackFiles > 0) options.logger.warn({ heldBackFiles: counts.heldBackFiles, ...alertLimits }, "alert caps reached: a later run reports the held-back files");
+  if (counts.heldBackFiles > 0)
+    options.logger.warn(
+      { heldBackFiles: counts.heldBackFiles, ...alertLimits },
+      "alert caps reached: a later run reports the held-back files",
+    );
   options.logger.info(summary, "credential scan finished");
   return summary;
 }

@@ -9,7 +9,10 @@ import { tracingEnvShape } from "@soc/shared/telemetry";
 export const reporterEnvSchema = z
   .object({
     ...elasticsearchEnvShape,
-    SMTP_URL: z.string().min(1).transform((url) => new Secret(url)),
+    SMTP_URL: z
+      .string()
+      .min(1)
+      .transform((url) => new Secret(url)),
     REPORT_EMAIL_FROM: z.string().default("SOC Pipeline <soc@localhost>"),
     REPORT_EMAIL_TO: commaList.pipe(z.array(z.email()).min(1)),
     REPORT_DAY_OF_MONTH: z.coerce.number().int().min(1).max(28).default(1),

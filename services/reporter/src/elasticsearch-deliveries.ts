@@ -27,7 +27,11 @@ interface StoredReport {
 }
 
 /** `settings`: the store's (indexSettingsOf), so the record has the replicas the logs have. */
-export function createElasticsearchReportDeliveries(client: Client, alias: string, settings: estypes.IndicesIndexSettings): ReportDeliveries & { index: string; ensureReady(): Promise<void> } {
+export function createElasticsearchReportDeliveries(
+  client: Client,
+  alias: string,
+  settings: estypes.IndicesIndexSettings,
+): ReportDeliveries & { index: string; ensureReady(): Promise<void> } {
   const index = reportsIndexOf(alias);
   return {
     index,
@@ -42,10 +46,22 @@ export function createElasticsearchReportDeliveries(client: Client, alias: strin
       const response = await client.get<StoredReport>({ index, id: month }, { ignore: [404] });
       const stored = response.found ? response._source : undefined;
       if (stored === undefined) return null;
-      return { month: stored.month, reportId: stored.report_id, sentAt: stored.sent_at, recipients: stored.recipients, incidents: stored.incidents };
+      return {
+        month: stored.month,
+        reportId: stored.report_id,
+        sentAt: stored.sent_at,
+        recipients: stored.recipients,
+        incidents: stored.incidents,
+      };
     },
     async record(report: SentReport) {
-      const document: StoredReport = { month: report.month, report_id: report.reportId, sent_at: report.sentAt, recipients: report.recipients, incidents: report.incidents };
+      const document: StoredReport = {
+        month: report.month,
+        report_id: report.reportId,
+        sent_at: report.sentAt,
+        recipients: report.recipients,
+        incidents: report.incidents,
+      };
       await client.index({ index, id: report.month, document, refresh: "wait_for" });
     },
   };

@@ -17,7 +17,11 @@ interface ReportAggregations {
     top_countries: NamedBuckets;
     top_networks: NamedBuckets;
     daily: Buckets;
-    resolved: { doc_count: number; average: { value: number | null }; median: { values: Record<string, number | null> } };
+    resolved: {
+      doc_count: number;
+      average: { value: number | null };
+      median: { values: Record<string, number | null> };
+    };
   };
 }
 
@@ -36,19 +40,41 @@ export function createElasticsearchReportSource(client: Client, index: string): 
               by_rule: { terms: { field: "rule", size: 20 } },
               by_status: { terms: { field: "status", size: 10 } },
               top_ips: { terms: { field: "source_ip", size: 10 } },
-              top_countries: { terms: { field: "client.geo.country_iso_code", size: TOP_ORIGINS }, aggs: { name: { terms: { field: "client.geo.country_name", size: 1 } } } },
-              top_networks: { terms: { field: "client.as.number", size: TOP_ORIGINS }, aggs: { name: { terms: { field: "client.as.organization.name", size: 1 } } } },
-              daily: { date_histogram: { field: "timestamp", calendar_interval: "day", format: "yyyy-MM-dd", min_doc_count: 0, extended_bounds: { min: daysOf(month)[0] ?? "", max: daysOf(month).at(-1) ?? "" } } },
+              top_countries: {
+                terms: { field: "client.geo.country_iso_code", size: TOP_ORIGINS },
+                aggs: { name: { terms: { field: "client.geo.country_name", size: 1 } } },
+              },
+              top_networks: {
+                terms: { field: "client.as.number", size: TOP_ORIGINS },
+                aggs: { name: { terms: { field: "client.as.organization.name", size: 1 } } },
+              },
+              daily: {
+                date_histogram: {
+                  field: "timestamp",
+                  calendar_interval: "day",
+                  format: "yyyy-MM-dd",
+                  min_doc_count: 0,
+                  extended_bounds: { min: daysOf(month)[0] ?? "", max: daysOf(month).at(-1) ?? "" },
+                },
+              },
               resolved: {
-                filter: { bool: { filter: [{ terms: { status: [...CLOSED_STATUSES] } }, { exists: { field: "resolution_seconds" } }] } },
-                aggs: { average: { avg: { field: "resolution_seconds" } }, median: { percentiles: { field: "resolution_seconds", percents: [50] } } },
+                filter: {
+                  bool: {
+                    filter: [{ terms: { status: [...CLOSED_STATUSES] } }, { exists: { field: "resolution_seconds" } }],
+                  },
+                },
+                aggs: {
+                  average: { avg: { field: "resolution_seconds" } },
+                  median: { percentiles: { field: "resolution_seconds", percents: [50] } },
+                },
               },
             },
           },
         },
       });
       const aggs = (response.aggregations as unknown as ReportAggregations).incidents;
-      const counts = (buckets: Bucket[]): Record<string, number> => Object.fromEntries(buckets.map((b) => [String(b.key), b.doc_count]));
+      const counts = (buckets: Bucket[]): Record<string, number> =>
+        Object.fromEntries(buckets.map((b) => [String(b.key), b.doc_count]));
       const nameOf = (bucket: { name: Buckets }): string | null => {
         const [top] = bucket.name.buckets;
         return top === undefined ? null : String(top.key);
@@ -61,8 +87,16 @@ export function createElasticsearchReportSource(client: Client, index: string): 
         incidents: aggs.doc_count,
         byRule: counts(aggs.by_rule.buckets),
         topIps: aggs.top_ips.buckets.map((b) => ({ ip: String(b.key), count: b.doc_count })),
-        topCountries: aggs.top_countries.buckets.map((b) => ({ code: String(b.key), name: nameOf(b), count: b.doc_count })),
-        topNetworks: aggs.top_networks.buckets.map((b) => ({ asNumber: Number(b.key), organization: nameOf(b), count: b.doc_count })),
+        topCountries: aggs.top_countries.buckets.map((b) => ({
+          code: String(b.key),
+          name: nameOf(b),
+          count: b.doc_count,
+        })),
+        topNetworks: aggs.top_networks.buckets.map((b) => ({
+          asNumber: Number(b.key),
+          organization: nameOf(b),
+          count: b.doc_count,
+        })),
         daily: daysOf(month).map((day) => ({ day, count: perDay.get(day) ?? 0 })),
         byStatus: counts(aggs.by_status.buckets),
         timeToResolve: {

@@ -14,8 +14,26 @@ describe("the scheduled report email", () => {
     const smtp = await startSmtpSink();
     try {
       const store = createMemoryStore();
-      await store.bulkIndex([{ id: "a", message: "Failed password for root from 203.0.113.7", timestamp: Date.UTC(2026, 9, 3) / 1000, status: "new", is_anomaly: true, reason: "r", source_ip: "203.0.113.7", rule: "brute_force" }]);
-      await emailMonthlyReport({ source: createMemoryReportSource(store), transport: nodemailer.createTransport(smtp.url), from: "soc@example.test", to: ["ciso@example.test"], month: "2026-10", now: new Date("2026-11-01T06:00:00Z") });
+      await store.bulkIndex([
+        {
+          id: "a",
+          message: "Failed password for root from 203.0.113.7",
+          timestamp: Date.UTC(2026, 9, 3) / 1000,
+          status: "new",
+          is_anomaly: true,
+          reason: "r",
+          source_ip: "203.0.113.7",
+          rule: "brute_force",
+        },
+      ]);
+      await emailMonthlyReport({
+        source: createMemoryReportSource(store),
+        transport: nodemailer.createTransport(smtp.url),
+        from: "soc@example.test",
+        to: ["ciso@example.test"],
+        month: "2026-10",
+        now: new Date("2026-11-01T06:00:00Z"),
+      });
       expect(smtp.mails).toHaveLength(1);
       const mail = smtp.mails[0];
       expect(mail?.subject).toBe("[SOC] Monthly security report 2026-10: 1 incidents");

@@ -10,7 +10,15 @@ async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 /** `reportId`, when given, becomes the Message-ID: a forced re-send is told apart from a duplicate. */
-export async function emailMonthlyReport(options: { source: ReportSource; transport: Transporter; from: string; to: string[]; month: string; now: Date; reportId?: string }): Promise<{ incidents: number }> {
+export async function emailMonthlyReport(options: {
+  source: ReportSource;
+  transport: Transporter;
+  from: string;
+  to: string[];
+  month: string;
+  now: Date;
+  reportId?: string;
+}): Promise<{ incidents: number }> {
   const month = parseMonth(options.month);
   if (month === null) throw new Error(`month: expected YYYY-MM, got '${options.month}'`);
   const summary = await options.source.monthlySummary(month);

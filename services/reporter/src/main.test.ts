@@ -13,7 +13,10 @@ import { MONTH_OF_DOCS, pdfText } from "./testing.ts";
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
 
 async function run(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", main, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", main, ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += String(chunk)));
   child.stderr.on("data", (chunk: Buffer) => (output += String(chunk)));
@@ -25,7 +28,13 @@ describe.skipIf(missingInfra("elasticsearchUrl"))("the monthly report run (servi
   const index = uniqueName("report-job");
   const url = realInfra.elasticsearchUrl ?? "";
   let smtp: SmtpSink;
-  const envOf = (smtpUrl: string) => ({ ELASTICSEARCH_URL: url, ELASTICSEARCH_INDEX: index, SMTP_URL: smtpUrl, REPORT_EMAIL_TO: "ciso@example.test", REPORT_EMAIL_FROM: "soc@example.test" });
+  const envOf = (smtpUrl: string) => ({
+    ELASTICSEARCH_URL: url,
+    ELASTICSEARCH_INDEX: index,
+    SMTP_URL: smtpUrl,
+    REPORT_EMAIL_TO: "ciso@example.test",
+    REPORT_EMAIL_FROM: "soc@example.test",
+  });
 
   beforeAll(async () => {
     smtp = await startSmtpSink();

@@ -9,7 +9,12 @@
 import nodemailer from "nodemailer";
 import { parseArgs } from "node:util";
 import { createLogger } from "@soc/shared";
-import { createElasticsearchStore, elasticsearchStoreOptionsOf, explained, indexSettingsOf } from "@soc/shared/elasticsearch";
+import {
+  createElasticsearchStore,
+  elasticsearchStoreOptionsOf,
+  explained,
+  indexSettingsOf,
+} from "@soc/shared/elasticsearch";
 import { startTracing, withSpan } from "@soc/shared/telemetry";
 import { parseReporterEnv } from "./config.ts";
 import { createElasticsearchReportDeliveries } from "./elasticsearch-deliveries.ts";
@@ -21,7 +26,9 @@ import { parseMonth } from "./summary.ts";
 
 const env = parseReporterEnv(process.env);
 const logger = createLogger("reporter", env.LOG_LEVEL);
-const { values: args } = parseArgs({ options: { month: { type: "string" }, force: { type: "boolean", default: false } } });
+const { values: args } = parseArgs({
+  options: { month: { type: "string" }, force: { type: "boolean", default: false } },
+});
 const month = args.month ?? dueMonth(new Date(), { dayOfMonth: env.REPORT_DAY_OF_MONTH, hourUtc: env.REPORT_HOUR_UTC });
 if (parseMonth(month) === null) {
   logger.error({ month }, "--month: expected YYYY-MM");
@@ -44,7 +51,16 @@ try {
         force: args.force,
         recipients: env.REPORT_EMAIL_TO,
         deliveries,
-        email: (reportId) => emailMonthlyReport({ source, transport, from: env.REPORT_EMAIL_FROM, to: env.REPORT_EMAIL_TO, month, now: new Date(), reportId }),
+        email: (reportId) =>
+          emailMonthlyReport({
+            source,
+            transport,
+            from: env.REPORT_EMAIL_FROM,
+            to: env.REPORT_EMAIL_TO,
+            month,
+            now: new Date(),
+            reportId,
+          }),
         now: () => new Date(),
       });
     }),

@@ -7,15 +7,22 @@ const median = (values: number[]): number | null => {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
 export function createMemoryReportSource(store: LogStore): ReportSource {
   return {
     async monthlySummary(month) {
       const docs: ProcessedLog[] = [];
-      for (let cursor: string | undefined; ; ) {
-        const page = await store.search({ size: 1_000, from: month.start, to: month.end - 0.000_001, ...(cursor === undefined ? {} : { cursor }) });
+      for (let cursor: string | undefined; ;) {
+        const page = await store.search({
+          size: 1_000,
+          from: month.start,
+          to: month.end - 0.000_001,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
         docs.push(...page.items);
         if (page.next_cursor === null) break;
         cursor = page.next_cursor;
@@ -27,7 +34,9 @@ export function createMemoryReportSource(store: LogStore): ReportSource {
         return counts;
       };
       const perDay = tally(incidents.map((doc) => new Date(doc.timestamp * 1000).toISOString().slice(0, 10)));
-      const resolveSeconds = incidents.flatMap((doc) => (CLOSED_STATUSES.includes(doc.status) && doc.resolution_seconds != null ? [doc.resolution_seconds] : []));
+      const resolveSeconds = incidents.flatMap((doc) =>
+        CLOSED_STATUSES.includes(doc.status) && doc.resolution_seconds != null ? [doc.resolution_seconds] : [],
+      );
       return {
         month: month.label,
         logsProcessed: docs.length,
@@ -43,7 +52,8 @@ export function createMemoryReportSource(store: LogStore): ReportSource {
         byStatus: tally(incidents.map((doc) => doc.status)),
         timeToResolve: {
           count: resolveSeconds.length,
-          averageSeconds: resolveSeconds.length === 0 ? null : resolveSeconds.reduce((a, b) => a + b, 0) / resolveSeconds.length,
+          averageSeconds:
+            resolveSeconds.length === 0 ? null : resolveSeconds.reduce((a, b) => a + b, 0) / resolveSeconds.length,
           medianSeconds: median(resolveSeconds),
         },
       } satisfies MonthlySummary;

@@ -42,8 +42,13 @@ describe("top countries and networks of a month's incidents", () => {
   });
 
   it("keeps only the top rows, and names a key by its most frequent name when incidents disagree", () => {
-    const renamed = [incident("a", { as: { number: 1, organization: { name: "Old" } } }), ...["b", "c"].map((id) => incident(id, { as: { number: 1, organization: { name: "New" } } }))];
-    expect(topNetworks([...renamed, incident("d", { as: { number: 2 } })], 1)).toEqual([{ asNumber: 1, organization: "New", count: 3 }]);
+    const renamed = [
+      incident("a", { as: { number: 1, organization: { name: "Old" } } }),
+      ...["b", "c"].map((id) => incident(id, { as: { number: 1, organization: { name: "New" } } })),
+    ];
+    expect(topNetworks([...renamed, incident("d", { as: { number: 2 } })], 1)).toEqual([
+      { asNumber: 1, organization: "New", count: 3 },
+    ]);
   });
 
   it("words them as the report shows them", () => {

@@ -36,7 +36,10 @@ function mostFrequent(names: Map<string, number>): string | null {
 }
 
 /** Most incidents first, ties by key ascending: the order of Elasticsearch's terms aggregation. */
-function ranked<K extends string | number>(items: Keyed<K>[], limit: number): { key: K; name: string | null; count: number }[] {
+function ranked<K extends string | number>(
+  items: Keyed<K>[],
+  limit: number,
+): { key: K; name: string | null; count: number }[] {
   const groups = new Map<K, { count: number; names: Map<string, number> }>();
   for (const { key, name } of items) {
     const group = groups.get(key) ?? { count: 0, names: new Map<string, number>() };
@@ -52,18 +55,23 @@ function ranked<K extends string | number>(items: Keyed<K>[], limit: number): { 
 
 /** Incidents per country of the source address; incidents with no country are not counted. */
 export function topCountries(incidents: ProcessedLog[], limit = TOP_ORIGINS): CountryCount[] {
-  const located = incidents.flatMap(({ client }) => (client?.geo === undefined ? [] : [{ key: client.geo.country_iso_code, name: client.geo.country_name }]));
+  const located = incidents.flatMap(({ client }) =>
+    client?.geo === undefined ? [] : [{ key: client.geo.country_iso_code, name: client.geo.country_name }],
+  );
   return ranked(located, limit).map(({ key, name, count }) => ({ code: key, name, count }));
 }
 
 /** Incidents per AS of the source address; private and unknown addresses are not counted. */
 export function topNetworks(incidents: ProcessedLog[], limit = TOP_ORIGINS): NetworkCount[] {
-  const networks = incidents.flatMap(({ client }) => (client?.as === undefined ? [] : [{ key: client.as.number, name: client.as.organization?.name }]));
+  const networks = incidents.flatMap(({ client }) =>
+    client?.as === undefined ? [] : [{ key: client.as.number, name: client.as.organization?.name }],
+  );
   return ranked(networks, limit).map(({ key, name, count }) => ({ asNumber: key, organization: name, count }));
 }
 
 /** "United States (US)", or the code alone when no name was recorded. */
-export const countryLabel = ({ code, name }: Pick<CountryCount, "code" | "name">): string => (name === null ? code : `${name} (${code})`);
+export const countryLabel = ({ code, name }: Pick<CountryCount, "code" | "name">): string =>
+  name === null ? code : `${name} (${code})`;
 
 /** "AS15169 Google LLC", or "AS15169" alone. */
 export const networkLabel = ({ asNumber, organization }: Pick<NetworkCount, "asNumber" | "organization">): string =>

@@ -12,7 +12,12 @@ const INK = "#1f2933";
 const MUTED = "#616e7c";
 const ACCENT = "#c92a2a";
 const BAR = "#3e4c59";
-const RULE_NAMES: Record<string, string> = { brute_force: "Brute force", traffic_spike: "Traffic spike", keyword: "Suspicious keyword", credential_leak: "Credential leak" };
+const RULE_NAMES: Record<string, string> = {
+  brute_force: "Brute force",
+  traffic_spike: "Traffic spike",
+  keyword: "Suspicious keyword",
+  credential_leak: "Credential leak",
+};
 
 const formatDuration = (seconds: number | null): string => {
   if (seconds === null) return "n/a";
@@ -38,8 +43,16 @@ function figures(doc: Doc, items: [string, string][]): void {
   items.forEach(([label, value], i) => {
     const x = 50 + i * width;
     doc.roundedRect(x, top, width - 10, 58, 4).fillAndStroke("#f5f7fa", "#e4e7eb");
-    doc.fillColor(INK).font("Helvetica-Bold").fontSize(18).text(value, x + 10, top + 10, { width: width - 30 });
-    doc.fillColor(MUTED).font("Helvetica").fontSize(9).text(label, x + 10, top + 38, { width: width - 30 });
+    doc
+      .fillColor(INK)
+      .font("Helvetica-Bold")
+      .fontSize(18)
+      .text(value, x + 10, top + 10, { width: width - 30 });
+    doc
+      .fillColor(MUTED)
+      .font("Helvetica")
+      .fontSize(9)
+      .text(label, x + 10, top + 38, { width: width - 30 });
   });
   doc.y = top + 70;
 }
@@ -62,13 +75,26 @@ function timeline(doc: Doc, daily: MonthlySummary["daily"]): void {
   const width = doc.page.width - 100;
   const max = Math.max(1, ...daily.map((d) => d.count));
   const slot = width / daily.length;
-  doc.moveTo(left, top + height).lineTo(left + width, top + height).strokeColor("#cbd2d9").stroke();
+  doc
+    .moveTo(left, top + height)
+    .lineTo(left + width, top + height)
+    .strokeColor("#cbd2d9")
+    .stroke();
   daily.forEach((day, i) => {
     const barHeight = (day.count / max) * (height - 10);
-    if (day.count > 0) doc.rect(left + i * slot + 1, top + height - barHeight, Math.max(1, slot - 2), barHeight).fill(ACCENT);
-    if (i % 5 === 0) doc.fillColor(MUTED).font("Helvetica").fontSize(7).text(day.day.slice(8), left + i * slot, top + height + 3, { width: slot * 2 });
+    if (day.count > 0)
+      doc.rect(left + i * slot + 1, top + height - barHeight, Math.max(1, slot - 2), barHeight).fill(ACCENT);
+    if (i % 5 === 0)
+      doc
+        .fillColor(MUTED)
+        .font("Helvetica")
+        .fontSize(7)
+        .text(day.day.slice(8), left + i * slot, top + height + 3, { width: slot * 2 });
   });
-  doc.fillColor(MUTED).fontSize(7).text(`max ${max} per day`, left, top - 10);
+  doc
+    .fillColor(MUTED)
+    .fontSize(7)
+    .text(`max ${max} per day`, left, top - 10);
   doc.y = top + height + 16;
 }
 
@@ -77,22 +103,37 @@ function table(doc: Doc, header: [string, string], rows: [string, string][]): vo
   const draw = (cells: [string, string], bold: boolean): void => {
     ensureRoom(doc, 15);
     const y = doc.y;
-    doc.fillColor(INK).font(bold ? "Helvetica-Bold" : "Helvetica").fontSize(10);
+    doc
+      .fillColor(INK)
+      .font(bold ? "Helvetica-Bold" : "Helvetica")
+      .fontSize(10);
     // Cells may hold names registrants chose; one line each, so a long one cannot overlap the next row.
     doc.text(winAnsiText(cells[0]), 50, y, { width: widths[0], height: 12, ellipsis: true });
     doc.text(winAnsiText(cells[1]), 50 + (widths[0] ?? 0), y, { width: widths[1], align: "right" });
     doc.y = y + 15;
-    doc.moveTo(50, doc.y - 2).lineTo(430, doc.y - 2).strokeColor("#e4e7eb").stroke();
+    doc
+      .moveTo(50, doc.y - 2)
+      .lineTo(430, doc.y - 2)
+      .strokeColor("#e4e7eb")
+      .stroke();
   };
   draw(header, true);
   for (const row of rows) draw(row, false);
 }
 
 export function renderMonthlyReport(summary: MonthlySummary, generatedAt: Date): Doc {
-  const doc = new PDFDocument({ size: "A4", margin: 50, bufferPages: true, info: { Title: `SOC monthly report ${summary.month}`, Author: "SOC Pipeline" } });
+  const doc = new PDFDocument({
+    size: "A4",
+    margin: 50,
+    bufferPages: true,
+    info: { Title: `SOC monthly report ${summary.month}`, Author: "SOC Pipeline" },
+  });
   doc.rect(0, 0, doc.page.width, 90).fill(INK);
   doc.fillColor("#ffffff").font("Helvetica-Bold").fontSize(22).text("Monthly security report", 50, 28);
-  doc.font("Helvetica").fontSize(11).text(`${summary.month}  ·  generated ${generatedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`, 50, 58);
+  doc
+    .font("Helvetica")
+    .fontSize(11)
+    .text(`${summary.month}  ·  generated ${generatedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`, 50, 58);
   doc.y = 110;
 
   const open = (summary.byStatus.new ?? 0) + (summary.byStatus.acknowledged ?? 0);
@@ -106,31 +147,63 @@ export function renderMonthlyReport(summary: MonthlySummary, generatedAt: Date):
 
   if (summary.incidents === 0) {
     heading(doc, "No incidents");
-    doc.font("Helvetica").fontSize(11).fillColor(INK).text(`No incidents were detected in ${summary.month}. ${summary.logsProcessed.toLocaleString("en-US")} logs were analysed.`, 50);
+    doc
+      .font("Helvetica")
+      .fontSize(11)
+      .fillColor(INK)
+      .text(
+        `No incidents were detected in ${summary.month}. ${summary.logsProcessed.toLocaleString("en-US")} logs were analysed.`,
+        50,
+      );
   } else {
     heading(doc, "Incidents by type");
-    horizontalBars(doc, Object.entries(summary.byRule).sort((a, b) => b[1] - a[1]).map(([rule, value]) => ({ label: RULE_NAMES[rule] ?? rule, value })));
+    horizontalBars(
+      doc,
+      Object.entries(summary.byRule)
+        .sort((a, b) => b[1] - a[1])
+        .map(([rule, value]) => ({ label: RULE_NAMES[rule] ?? rule, value })),
+    );
     heading(doc, "Daily timeline");
     timeline(doc, summary.daily);
     heading(doc, "Top attacking IPs");
-    table(doc, ["Source IP", "Incidents"], summary.topIps.map((row) => [row.ip, row.count.toLocaleString("en-US")]));
+    table(
+      doc,
+      ["Source IP", "Incidents"],
+      summary.topIps.map((row) => [row.ip, row.count.toLocaleString("en-US")]),
+    );
     heading(doc, "Where the incidents came from");
     if (summary.topCountries.length === 0 && summary.topNetworks.length === 0) {
-      doc.font("Helvetica").fontSize(10).fillColor(MUTED).text("No source address was located: the addresses were private or unknown, or enrichment is off.", 50);
+      doc
+        .font("Helvetica")
+        .fontSize(10)
+        .fillColor(MUTED)
+        .text("No source address was located: the addresses were private or unknown, or enrichment is off.", 50);
     } else {
-      table(doc, ["Country", "Incidents"], summary.topCountries.map((row) => [countryLabel(row), row.count.toLocaleString("en-US")]));
+      table(
+        doc,
+        ["Country", "Incidents"],
+        summary.topCountries.map((row) => [countryLabel(row), row.count.toLocaleString("en-US")]),
+      );
       doc.moveDown(0.8);
-      table(doc, ["Network", "Incidents"], summary.topNetworks.map((row) => [networkLabel(row), row.count.toLocaleString("en-US")]));
+      table(
+        doc,
+        ["Network", "Incidents"],
+        summary.topNetworks.map((row) => [networkLabel(row), row.count.toLocaleString("en-US")]),
+      );
     }
     heading(doc, "Status");
-    table(doc, ["Status", "Incidents"], [
-      ["Open (new or acknowledged)", open.toLocaleString("en-US")],
-      ["Resolved", (summary.byStatus.resolved ?? 0).toLocaleString("en-US")],
-      ["False positive", (summary.byStatus.false_positive ?? 0).toLocaleString("en-US")],
-      ["Closed in total", closed.toLocaleString("en-US")],
-      ["Average time to resolve", formatDuration(summary.timeToResolve.averageSeconds)],
-      ["Median time to resolve", formatDuration(summary.timeToResolve.medianSeconds)],
-    ]);
+    table(
+      doc,
+      ["Status", "Incidents"],
+      [
+        ["Open (new or acknowledged)", open.toLocaleString("en-US")],
+        ["Resolved", (summary.byStatus.resolved ?? 0).toLocaleString("en-US")],
+        ["False positive", (summary.byStatus.false_positive ?? 0).toLocaleString("en-US")],
+        ["Closed in total", closed.toLocaleString("en-US")],
+        ["Average time to resolve", formatDuration(summary.timeToResolve.averageSeconds)],
+        ["Median time to resolve", formatDuration(summary.timeToResolve.medianSeconds)],
+      ],
+    );
   }
 
   const range = doc.bufferedPageRange();
@@ -138,7 +211,15 @@ export function renderMonthlyReport(summary: MonthlySummary, generatedAt: Date):
     doc.switchToPage(i);
     // The footer sits in the bottom margin; with the margin kept, pdfkit would start a new page for it.
     doc.page.margins.bottom = 0;
-    doc.fillColor(MUTED).font("Helvetica").fontSize(8).text(`SOC Pipeline · ${summary.month} · page ${i + 1} of ${range.count}`, 50, doc.page.height - 40, { align: "center", width: doc.page.width - 100, lineBreak: false });
+    doc
+      .fillColor(MUTED)
+      .font("Helvetica")
+      .fontSize(8)
+      .text(`SOC Pipeline · ${summary.month} · page ${i + 1} of ${range.count}`, 50, doc.page.height - 40, {
+        align: "center",
+        width: doc.page.width - 100,
+        lineBreak: false,
+      });
   }
   doc.end();
   return doc;

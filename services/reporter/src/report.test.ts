@@ -79,7 +79,11 @@ describe.skipIf(missingInfra("elasticsearchUrl"))("monthly report figures from E
     await store?.close();
   });
   reportSourceContract(async () => {
-    store = createElasticsearchStore({ url: realInfra.elasticsearchUrl ?? "", index: uniqueName("report"), refreshOnWrite: true });
+    store = createElasticsearchStore({
+      url: realInfra.elasticsearchUrl ?? "",
+      index: uniqueName("report"),
+      refreshOnWrite: true,
+    });
     await store.ensureReady();
     return { store, source: createElasticsearchReportSource(store.client, store.index) };
   });

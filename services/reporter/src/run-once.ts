@@ -22,11 +22,20 @@ export async function sendReportOnce(options: {
   if (previous !== null && !options.force) return { outcome: "already-sent", report: previous };
   const reportId = randomUUID();
   const { incidents } = await options.email(reportId);
-  const report: SentReport = { month: options.month, reportId, sentAt: Math.floor(options.now().getTime() / 1000), recipients: options.recipients, incidents };
+  const report: SentReport = {
+    month: options.month,
+    reportId,
+    sentAt: Math.floor(options.now().getTime() / 1000),
+    recipients: options.recipients,
+    incidents,
+  };
   try {
     await options.deliveries.record(report);
   } catch (error) {
-    throw new Error(`the ${options.month} report (${reportId}) was emailed but could not be recorded as sent: a retry will email it again`, { cause: error });
+    throw new Error(
+      `the ${options.month} report (${reportId}) was emailed but could not be recorded as sent: a retry will email it again`,
+      { cause: error },
+    );
   }
   return { outcome: "sent", report };
 }

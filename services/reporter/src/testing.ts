@@ -18,10 +18,20 @@ const incident = (id: string, day: number, overrides: Partial<ProcessedLog> = {}
   ...overrides,
 });
 /** A month of stored documents (October 2026) with one from the month before; the figures tests expect follow from it. */
-const fromGoogle = { client: { geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 15_169, organization: { name: "Google LLC" } } } };
+const fromGoogle = {
+  client: {
+    geo: { country_iso_code: "US", country_name: "United States" },
+    as: { number: 15_169, organization: { name: "Google LLC" } },
+  },
+};
 export const MONTH_OF_DOCS: ProcessedLog[] = [
   incident("i1", 1, fromGoogle),
-  incident("i2", 1, { status: "resolved", status_updated_at: october + 3_600 + 1_800, resolution_seconds: 1_800, ...fromGoogle }),
+  incident("i2", 1, {
+    status: "resolved",
+    status_updated_at: october + 3_600 + 1_800,
+    resolution_seconds: 1_800,
+    ...fromGoogle,
+  }),
   incident("i3", 15, {
     rule: "keyword",
     source_ip: "198.51.100.4",
@@ -29,7 +39,10 @@ export const MONTH_OF_DOCS: ProcessedLog[] = [
     status_updated_at: october + 14 * 86_400 + 3_600 + 5_400,
     resolution_seconds: 5_400,
     // A name the report's built-in fonts cannot show (it must print as "?", not as unrelated glyphs).
-    client: { geo: { country_iso_code: "RU", country_name: "Russia" }, as: { number: 12_389, organization: { name: "ПАО Ростелеком" } } },
+    client: {
+      geo: { country_iso_code: "RU", country_name: "Russia" },
+      as: { number: 12_389, organization: { name: "ПАО Ростелеком" } },
+    },
   }),
   incident("i4", 31, { rule: "traffic_spike", status: "acknowledged", client: { network: "private" } }),
   incident("n1", 2, { is_anomaly: false, rule: null, reason: null }),

@@ -2,7 +2,9 @@
 import { z } from "zod";
 import { checkElasticsearchEnv, elasticsearchEnvShape, logLevel, parseConfig } from "@soc/shared";
 
-export const retentionJobEnvSchema = z.object({ ...elasticsearchEnvShape, LOG_LEVEL: logLevel }).superRefine(checkElasticsearchEnv);
+export const retentionJobEnvSchema = z
+  .object({ ...elasticsearchEnvShape, LOG_LEVEL: logLevel })
+  .superRefine(checkElasticsearchEnv);
 export type RetentionJobEnv = z.output<typeof retentionJobEnvSchema>;
 
 export function parseRetentionJobEnv(env: Record<string, string | undefined>): RetentionJobEnv {

@@ -12,7 +12,10 @@ const main = fileURLToPath(new URL("./main.ts", import.meta.url));
 const DAY = 86_400;
 
 async function run(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", main], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", main], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += String(chunk)));
   child.stderr.on("data", (chunk: Buffer) => (output += String(chunk)));
@@ -20,7 +23,15 @@ async function run(env: Record<string, string>): Promise<{ code: number | null; 
   return { code, output };
 }
 
-const log = (id: string, timestamp: number, is_anomaly: boolean): ProcessedLog => ({ id, message: id, timestamp, status: "new", is_anomaly, reason: null, source_ip: null });
+const log = (id: string, timestamp: number, is_anomaly: boolean): ProcessedLog => ({
+  id,
+  message: id,
+  timestamp,
+  status: "new",
+  is_anomaly,
+  reason: null,
+  source_ip: null,
+});
 
 describe.skipIf(missingInfra("elasticsearchUrl"))("the retention run (services/retention/src/main.ts)", () => {
   const index = uniqueName("retention-job");
@@ -39,9 +50,16 @@ describe.skipIf(missingInfra("elasticsearchUrl"))("the retention run (services/r
     await then.bulkIndex([log("old-normal", now - 60 * DAY, false), log("old-incident", now - 60 * DAY, true)]);
     await then.close();
 
-    const { code, output } = await run({ ELASTICSEARCH_URL: url, ELASTICSEARCH_INDEX: index, RETENTION_NORMAL_DAYS: "30", RETENTION_ANOMALY_DAYS: "400" });
+    const { code, output } = await run({
+      ELASTICSEARCH_URL: url,
+      ELASTICSEARCH_INDEX: index,
+      RETENTION_NORMAL_DAYS: "30",
+      RETENTION_ANOMALY_DAYS: "400",
+    });
     expect(code, output).toBe(0);
-    const line = JSON.parse(output.split("\n").find((text) => text.includes("retention run done")) ?? "{}") as { deletedIndices?: string[] };
+    const line = JSON.parse(output.split("\n").find((text) => text.includes("retention run done")) ?? "{}") as {
+      deletedIndices?: string[];
+    };
     expect(line.deletedIndices).toHaveLength(1);
     expect(line.deletedIndices?.[0]).toMatch(new RegExp(`^${index}-normal-\\d{4}\\.\\d{2}\\.\\d{2}$`));
 
@@ -51,7 +69,11 @@ describe.skipIf(missingInfra("elasticsearchUrl"))("the retention run (services/r
   });
 
   it("fails the Job, naming the setting, on a bad policy", async () => {
-    const { code, output } = await run({ ELASTICSEARCH_URL: url, ELASTICSEARCH_INDEX: index, RETENTION_NORMAL_DAYS: "0" });
+    const { code, output } = await run({
+      ELASTICSEARCH_URL: url,
+      ELASTICSEARCH_INDEX: index,
+      RETENTION_NORMAL_DAYS: "0",
+    });
     expect(code).toBe(1);
     expect(output).toContain("RETENTION_NORMAL_DAYS: expected at least 1 day");
   });

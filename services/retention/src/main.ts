@@ -14,7 +14,11 @@ const policy = retentionPolicyOf(env);
 try {
   await store.ensureReady();
   if (policy === null) logger.info({ index: store.index }, "RETENTION_ENABLED=false: nothing deleted");
-  else logger.info({ index: store.index, policy, ...(await store.applyRetention(policy, Date.now() / 1000)) }, "retention run done");
+  else
+    logger.info(
+      { index: store.index, policy, ...(await store.applyRetention(policy, Date.now() / 1000)) },
+      "retention run done",
+    );
 } catch (error) {
   // A failed Job: the CronJob's history and `kubectl get jobs` show it, and the next run tries again.
   logger.error({ err: error, index: store.index }, "retention run failed");

@@ -5,7 +5,11 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError, parseConfig, positiveInt, Secret, secretString } from "./config.ts";
 
-const schema = z.object({ THRESHOLD: positiveInt.default(5), WINDOW_SECONDS: positiveInt.default(300), TOKEN: secretString.optional() });
+const schema = z.object({
+  THRESHOLD: positiveInt.default(5),
+  WINDOW_SECONDS: positiveInt.default(300),
+  TOKEN: secretString.optional(),
+});
 
 describe("parseConfig", () => {
   it("reports every bad key at once, by name", () => {

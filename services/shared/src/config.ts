@@ -26,9 +26,12 @@ export function parseConfig<S extends z.ZodType>(schema: S, source: Record<strin
 }
 
 /** Comma-separated list; blanks dropped. */
-export const commaList = z
-  .string()
-  .transform((s) => s.split(",").map((part) => part.trim()).filter((part) => part.length > 0));
+export const commaList = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0),
+);
 
 export const positiveInt = z.coerce.number().int().positive();
 /** A TCP port in digits (0 picks a free one); a blank value is refused, not read as 0. */
@@ -77,7 +80,10 @@ export class Secret {
   }
 }
 
-export const secretString = z.string().min(1).transform((s) => new Secret(s));
+export const secretString = z
+  .string()
+  .min(1)
+  .transform((s) => new Secret(s));
 
 export const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");
 
@@ -86,7 +92,10 @@ export const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trac
 /** CA certificates in PEM, usually from NAME_FILE=/path (a mounted Secret or ConfigMap). */
 const pemCertificates = z
   .string()
-  .refine((pem) => pem.includes("-----BEGIN CERTIFICATE-----"), "expected PEM certificates (-----BEGIN CERTIFICATE-----), inline or from the _FILE path");
+  .refine(
+    (pem) => pem.includes("-----BEGIN CERTIFICATE-----"),
+    "expected PEM certificates (-----BEGIN CERTIFICATE-----), inline or from the _FILE path",
+  );
 
 /** A count in digits; a blank value is refused, not read as 0. */
 const count = (max: number) =>
@@ -107,14 +116,20 @@ export const elasticsearchEnvShape = {
   ELASTICSEARCH_URL: z
     .url({ protocol: /^https?$/ })
     // The URL is printed in logs and errors, and the operator may put it in a plain env value.
-    .refine(withoutUserinfo, "credentials in the URL are refused: use ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD (each also as _FILE)")
+    .refine(
+      withoutUserinfo,
+      "credentials in the URL are refused: use ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD (each also as _FILE)",
+    )
     .default("http://127.0.0.1:19200"),
   ELASTICSEARCH_INDEX: z.string().min(1).default("processed_logs"),
   ELASTICSEARCH_CA: pemCertificates.optional(),
   /** The `encoded` value of Elasticsearch's create-API-key response: base64 of `id:api_key`. */
   ELASTICSEARCH_API_KEY: z
     .string()
-    .regex(/^[A-Za-z0-9+/_-]+=*$/, "expected the encoded API key (base64 of id:api_key, the `encoded` field Elasticsearch returns)")
+    .regex(
+      /^[A-Za-z0-9+/_-]+=*$/,
+      "expected the encoded API key (base64 of id:api_key, the `encoded` field Elasticsearch returns)",
+    )
     .transform((key) => new Secret(key))
     .optional(),
   ELASTICSEARCH_USERNAME: z.string().min(1).optional(),
@@ -132,17 +147,33 @@ export type ElasticsearchEnv = z.output<z.ZodObject<typeof elasticsearchEnvShape
 export function checkElasticsearchEnv(env: ElasticsearchEnv, ctx: z.RefinementCtx): void {
   const basic = env.ELASTICSEARCH_USERNAME !== undefined || env.ELASTICSEARCH_PASSWORD !== undefined;
   if (env.ELASTICSEARCH_API_KEY !== undefined && basic) {
-    ctx.addIssue({ code: "custom", path: ["ELASTICSEARCH_API_KEY"], message: "set an API key or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD, not both" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["ELASTICSEARCH_API_KEY"],
+      message: "set an API key or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD, not both",
+    });
   }
   if (basic && (env.ELASTICSEARCH_USERNAME === undefined || env.ELASTICSEARCH_PASSWORD === undefined)) {
     const missing = env.ELASTICSEARCH_USERNAME === undefined ? "ELASTICSEARCH_USERNAME" : "ELASTICSEARCH_PASSWORD";
-    ctx.addIssue({ code: "custom", path: [missing], message: "basic authentication needs both ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD" });
+    ctx.addIssue({
+      code: "custom",
+      path: [missing],
+      message: "basic authentication needs both ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD",
+    });
   }
   if (env.ELASTICSEARCH_CA !== undefined && env.ELASTICSEARCH_URL.startsWith("http:")) {
-    ctx.addIssue({ code: "custom", path: ["ELASTICSEARCH_CA"], message: "a CA is only used over TLS, but ELASTICSEARCH_URL is http://" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["ELASTICSEARCH_CA"],
+      message: "a CA is only used over TLS, but ELASTICSEARCH_URL is http://",
+    });
   }
   if (env.RETENTION_ANOMALY_DAYS < env.RETENTION_NORMAL_DAYS) {
-    ctx.addIssue({ code: "custom", path: ["RETENTION_ANOMALY_DAYS"], message: "anomalies must be kept at least as long as normal logs (RETENTION_NORMAL_DAYS)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["RETENTION_ANOMALY_DAYS"],
+      message: "anomalies must be kept at least as long as normal logs (RETENTION_NORMAL_DAYS)",
+    });
   }
 }
 
@@ -165,12 +196,20 @@ export function checkRedisEnv(env: RedisEnv, ctx: z.RefinementCtx): void {
   if (env.REDIS_URL === undefined) return;
   const inUrl = !withoutUserinfo(env.REDIS_URL);
   if (inUrl && (env.REDIS_USERNAME !== undefined || env.REDIS_PASSWORD !== undefined)) {
-    ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "credentials both in the URL and in REDIS_USERNAME/REDIS_PASSWORD: keep one" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["REDIS_URL"],
+      message: "credentials both in the URL and in REDIS_USERNAME/REDIS_PASSWORD: keep one",
+    });
   }
   if (env.REDIS_USERNAME !== undefined && env.REDIS_PASSWORD === undefined) {
     ctx.addIssue({ code: "custom", path: ["REDIS_PASSWORD"], message: "an ACL user needs REDIS_PASSWORD" });
   }
   if (env.REDIS_CA !== undefined && env.REDIS_URL.startsWith("redis:")) {
-    ctx.addIssue({ code: "custom", path: ["REDIS_CA"], message: "a CA is only used over TLS, but REDIS_URL is redis://; use rediss://" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["REDIS_CA"],
+      message: "a CA is only used over TLS, but REDIS_URL is redis://; use rediss://",
+    });
   }
 }

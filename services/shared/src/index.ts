@@ -37,4 +37,10 @@ export * from "./whitelist/replica.ts";
 export * from "./triage/template-verdicts.ts";
 export * from "./incidents/incident.ts";
 export type { IncidentTracker } from "./incidents/incident-tracker.ts";
-export { incidentCursorOf, matchesIncidentQuery, type IncidentPage, type IncidentQuery, type IncidentStore } from "./incidents/incident-store.ts";
+export {
+  incidentCursorOf,
+  matchesIncidentQuery,
+  type IncidentPage,
+  type IncidentQuery,
+  type IncidentStore,
+} from "./incidents/incident-store.ts";

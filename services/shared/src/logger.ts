@@ -9,7 +9,7 @@ export function createLogger(service: string, level: string = "info"): Logger {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ["*.authorization", "*.headers.authorization", "*.headers[\"x-api-key\"]"], censor: "<secret>" },
+    redact: { paths: ["*.authorization", "*.headers.authorization", '*.headers["x-api-key"]'], censor: "<secret>" },
   });
 }
 

@@ -32,7 +32,13 @@ export const MAX_EVENT_TIME_SECONDS = 253_402_300_799;
 export const epochSeconds = z.number().finite().nonnegative().max(MAX_EVENT_TIME_SECONDS);
 
 /** Event time as epoch seconds, or an RFC 3339 string at the edge (held to the same range). */
-export const eventTime = z.union([epochSeconds, z.iso.datetime({ offset: true }).transform((s) => Date.parse(s) / 1000).pipe(epochSeconds)]);
+export const eventTime = z.union([
+  epochSeconds,
+  z.iso
+    .datetime({ offset: true })
+    .transform((s) => Date.parse(s) / 1000)
+    .pipe(epochSeconds),
+]);
 
 export const MAX_MESSAGE_CHARS = 65_536;
 export const MAX_ENDPOINT_CHARS = 2048;
@@ -46,7 +52,10 @@ const syslogCode = (max: number) => z.object({ code: z.number().int().min(0).max
  */
 const ecsLogFields = {
   host: z.object({ name: ecsName }).optional().catch(undefined),
-  process: z.object({ name: ecsName.optional(), pid: z.number().int().nonnegative().optional() }).optional().catch(undefined),
+  process: z
+    .object({ name: ecsName.optional(), pid: z.number().int().nonnegative().optional() })
+    .optional()
+    .catch(undefined),
   log: z
     .object({
       /** Address of the peer the log was received from (a relay, or the host itself). */
@@ -109,7 +118,14 @@ export type AlertStatus = z.infer<typeof alertStatusSchema>;
 export const CLOSED_STATUSES: readonly AlertStatus[] = ["resolved", "false_positive"];
 
 /** Machine-readable reason code beside the human `reason` sentence. */
-export const DETECTION_RULES = ["whitelist", "brute_force", "traffic_spike", "keyword", "pattern_rate", "new_pattern"] as const;
+export const DETECTION_RULES = [
+  "whitelist",
+  "brute_force",
+  "traffic_spike",
+  "keyword",
+  "pattern_rate",
+  "new_pattern",
+] as const;
 export type DetectionRule = (typeof DETECTION_RULES)[number];
 
 /**
@@ -127,7 +143,17 @@ export const severityRank = (severity: AnomalySeverity): number => ANOMALY_SEVER
  * (private, loopback, link-local, carrier-grade NAT `shared`, unique-local), or no host ever sends
  * from it (documentation, multicast, unspecified, otherwise reserved).
  */
-export const NETWORK_SCOPES = ["private", "loopback", "link_local", "shared", "documentation", "unique_local", "multicast", "unspecified", "reserved"] as const;
+export const NETWORK_SCOPES = [
+  "private",
+  "loopback",
+  "link_local",
+  "shared",
+  "documentation",
+  "unique_local",
+  "multicast",
+  "unspecified",
+  "reserved",
+] as const;
 export type NetworkScope = (typeof NETWORK_SCOPES)[number];
 
 /**
@@ -136,8 +162,15 @@ export type NetworkScope = (typeof NETWORK_SCOPES)[number];
  * when the address is private or reserved.
  */
 export const clientEnrichmentSchema = z.object({
-  geo: z.object({ country_iso_code: z.string().regex(/^[A-Z]{2}$/), country_name: z.string().min(1).max(128).optional() }).optional(),
-  as: z.object({ number: z.number().int().nonnegative().max(4_294_967_295), organization: z.object({ name: z.string().min(1).max(256) }).optional() }).optional(),
+  geo: z
+    .object({ country_iso_code: z.string().regex(/^[A-Z]{2}$/), country_name: z.string().min(1).max(128).optional() })
+    .optional(),
+  as: z
+    .object({
+      number: z.number().int().nonnegative().max(4_294_967_295),
+      organization: z.object({ name: z.string().min(1).max(256) }).optional(),
+    })
+    .optional(),
   network: z.enum(NETWORK_SCOPES).optional(),
 });
 export type ClientEnrichment = z.infer<typeof clientEnrichmentSchema>;
@@ -163,7 +196,9 @@ const ecsDocumentFields = {
   /** The account a log is about, as written (it may hold blanks and quotes). */
   user: z.object({ name: z.string() }).optional(),
   /** Set on authentication attempts: `category: ["authentication"]`, `type: ["start"]` and the outcome. */
-  event: z.object({ category: z.array(z.string()), type: z.array(z.string()), outcome: z.enum(EVENT_OUTCOMES) }).optional(),
+  event: z
+    .object({ category: z.array(z.string()), type: z.array(z.string()), outcome: z.enum(EVENT_OUTCOMES) })
+    .optional(),
   /** The host that wrote the log: the collector's, else the syslog header's. */
   host: z.object({ name: z.string() }).optional(),
   process: z.object({ name: z.string().optional(), pid: z.number().int().nonnegative().optional() }).optional(),

@@ -26,15 +26,34 @@ await import(process.argv.at(-1));
 console.log(JSON.stringify([...loaded]));
 `;
 
-const ENTRIES = ["@soc/shared", "@soc/shared/memory", "@soc/shared/kafka", "@soc/shared/elasticsearch", "@soc/shared/redis", "@soc/shared/telemetry", "@soc/shared/http"] as const;
+const ENTRIES = [
+  "@soc/shared",
+  "@soc/shared/memory",
+  "@soc/shared/kafka",
+  "@soc/shared/elasticsearch",
+  "@soc/shared/redis",
+  "@soc/shared/telemetry",
+  "@soc/shared/http",
+] as const;
 type Entry = (typeof ENTRIES)[number];
 
 /** The client libraries an entry point may pull in only if it is the adapter for them. */
-const CLIENTS = ["kafkajs", "ioredis", "@elastic/elasticsearch", "prom-client", "@opentelemetry/api", "@opentelemetry/sdk-node"];
+const CLIENTS = [
+  "kafkajs",
+  "ioredis",
+  "@elastic/elasticsearch",
+  "prom-client",
+  "@opentelemetry/api",
+  "@opentelemetry/sdk-node",
+];
 
 async function packagesLoadedBy(entry: Entry): Promise<string[]> {
   // The services' own way of running TypeScript sources: the development condition and tsx.
-  const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=development", "--import", "tsx", "--input-type=module", "-e", PROBE, entry], { cwd: PACKAGE_DIR });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--conditions=development", "--import", "tsx", "--input-type=module", "-e", PROBE, entry],
+    { cwd: PACKAGE_DIR },
+  );
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "[]") as string[];
 }
 
@@ -43,7 +62,10 @@ const clientsOf = (packages: string[]): string[] => CLIENTS.filter((client) => p
 describe("@soc/shared's entry points, each imported alone in a fresh process", () => {
   const loaded = new Map<Entry, string[]>();
   beforeAll(async () => {
-    for (const [entry, packages] of await Promise.all(ENTRIES.map(async (entry) => [entry, await packagesLoadedBy(entry)] as const))) loaded.set(entry, packages);
+    for (const [entry, packages] of await Promise.all(
+      ENTRIES.map(async (entry) => [entry, await packagesLoadedBy(entry)] as const),
+    ))
+      loaded.set(entry, packages);
   }, 60_000);
 
   it("the contracts at the root load no client library: no Kafka, Redis, Elasticsearch, metrics or tracing", () => {
@@ -52,7 +74,9 @@ describe("@soc/shared's entry points, each imported alone in a fresh process", (
   });
 
   it("the in-memory adapters and the HTTP helper load no server's client either", () => {
-    expect(clientsOf(loaded.get("@soc/shared/memory") ?? []).filter((client) => client !== "@opentelemetry/api")).toEqual([]);
+    expect(
+      clientsOf(loaded.get("@soc/shared/memory") ?? []).filter((client) => client !== "@opentelemetry/api"),
+    ).toEqual([]);
     expect(loaded.get("@soc/shared/http")).toEqual([]);
   });
 
@@ -63,7 +87,11 @@ describe("@soc/shared's entry points, each imported alone in a fresh process", (
     ["@soc/shared/telemetry", "prom-client"],
   ] as const)("%s loads %s, and no other server's client", (entry, client) => {
     const servers = ["kafkajs", "ioredis", "@elastic/elasticsearch"];
-    expect(clientsOf(loaded.get(entry) ?? []).filter((loadedClient) => servers.includes(loadedClient) || loadedClient === client)).toEqual([client]);
+    expect(
+      clientsOf(loaded.get(entry) ?? []).filter(
+        (loadedClient) => servers.includes(loadedClient) || loadedClient === client,
+      ),
+    ).toEqual([client]);
   });
 
   it("no entry point starts the OpenTelemetry SDK: it loads only when tracing is configured", () => {

@@ -13,7 +13,14 @@ describe("Redis settings from the environment", () => {
   });
 
   it("takes an ACL user, its password and a CA for rediss://", () => {
-    const connection = redisConnectionOf(parse({ REDIS_URL: "rediss://redis.example:6380/2", REDIS_USERNAME: "soc", REDIS_PASSWORD: "s3cret-pass", REDIS_CA: PEM }));
+    const connection = redisConnectionOf(
+      parse({
+        REDIS_URL: "rediss://redis.example:6380/2",
+        REDIS_USERNAME: "soc",
+        REDIS_PASSWORD: "s3cret-pass",
+        REDIS_CA: PEM,
+      }),
+    );
     expect(connection).toMatchObject({ url: "rediss://redis.example:6380/2", username: "soc", ca: PEM });
     expect(connection.password?.reveal()).toBe("s3cret-pass");
     expect(JSON.stringify(connection)).not.toContain("s3cret");
@@ -23,11 +30,16 @@ describe("Redis settings from the environment", () => {
     const connection = redisConnectionOf(parse({ REDIS_URL: "rediss://default:p%40ss@redis.example:6380" }));
     expect(connection).toMatchObject({ url: "rediss://redis.example:6380", username: "default" });
     expect(connection.password?.reveal()).toBe("p@ss");
-    expect(redisConnectionOf(parse({ REDIS_URL: "redis://:legacy@redis.example" }))).toMatchObject({ url: "redis://redis.example" });
+    expect(redisConnectionOf(parse({ REDIS_URL: "redis://:legacy@redis.example" }))).toMatchObject({
+      url: "redis://redis.example",
+    });
   });
 
   it.each([
-    [{ REDIS_URL: "rediss://soc:pw@redis.example", REDIS_PASSWORD: "other" }, "REDIS_URL: credentials both in the URL and in REDIS_USERNAME/REDIS_PASSWORD"],
+    [
+      { REDIS_URL: "rediss://soc:pw@redis.example", REDIS_PASSWORD: "other" },
+      "REDIS_URL: credentials both in the URL and in REDIS_USERNAME/REDIS_PASSWORD",
+    ],
     [{ REDIS_USERNAME: "soc" }, "REDIS_PASSWORD: an ACL user needs REDIS_PASSWORD"],
     [{ REDIS_URL: "redis://redis.example", REDIS_CA: PEM }, "REDIS_CA: a CA is only used over TLS"],
     [{ REDIS_URL: "http://redis.example" }, "REDIS_URL: expected a redis:// or rediss:// (TLS) URL"],

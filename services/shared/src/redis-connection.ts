@@ -52,10 +52,14 @@ export function createRedisClient(connection: RedisConnection, options: RedisOpt
 export function explainRedisFailure(error: Error, connection: RedisConnection): string | undefined {
   const where = `Redis at ${connection.url}`;
   const user = connection.username ?? "default";
-  if (error.message.startsWith("NOAUTH")) return `${where} requires authentication: set REDIS_USERNAME and REDIS_PASSWORD (each also as _FILE), or put them in REDIS_URL`;
-  if (error.message.startsWith("WRONGPASS")) return `${where} refused user ${user}: wrong REDIS_PASSWORD, or the user is disabled`;
-  if (error.message.startsWith("NOPERM")) return `${where}: the ACL of user ${user} forbids this (${error.message}); docs/kubernetes.md lists what the pipeline needs`;
-  if (isUntrustedCertificate(error.message)) return `${where}: TLS certificate not trusted (${error.message}); set REDIS_CA_FILE to the CA that signed the server's certificate`;
+  if (error.message.startsWith("NOAUTH"))
+    return `${where} requires authentication: set REDIS_USERNAME and REDIS_PASSWORD (each also as _FILE), or put them in REDIS_URL`;
+  if (error.message.startsWith("WRONGPASS"))
+    return `${where} refused user ${user}: wrong REDIS_PASSWORD, or the user is disabled`;
+  if (error.message.startsWith("NOPERM"))
+    return `${where}: the ACL of user ${user} forbids this (${error.message}); docs/kubernetes.md lists what the pipeline needs`;
+  if (isUntrustedCertificate(error.message))
+    return `${where}: TLS certificate not trusted (${error.message}); set REDIS_CA_FILE to the CA that signed the server's certificate`;
   return undefined;
 }
 
@@ -66,6 +70,8 @@ export async function pingRedis(redis: Redis, connection: RedisConnection): Prom
   } catch (error) {
     const reason = connectionErrors.get(redis) ?? (error as Error);
     const explanation = explainRedisFailure(reason, connection);
-    throw new Error(explanation ?? `${(error as Error).message} (last connection error: ${reason.message})`, { cause: error });
+    throw new Error(explanation ?? `${(error as Error).message} (last connection error: ${reason.message})`, {
+      cause: error,
+    });
   }
 }

@@ -11,7 +11,8 @@ import { ROLES } from "@soc/api";
 import { parseConfig } from "@soc/shared";
 import { addApiKey } from "./api-keys.ts";
 
-const usage = "usage: add-key.ts <role> <name>   (role: bouncer, ingest, read or admin; name: letters, digits, '.', '_', '-')";
+const usage =
+  "usage: add-key.ts <role> <name>   (role: bouncer, ingest, read or admin; name: letters, digits, '.', '_', '-')";
 const [role, name] = process.argv.slice(2);
 const parsedRole = z.enum(ROLES).safeParse(role);
 if (!parsedRole.success || name === undefined) {
@@ -21,7 +22,9 @@ if (!parsedRole.success || name === undefined) {
 const { DATA_DIR } = parseConfig(z.object({ DATA_DIR: z.string().min(1).default(".data") }), process.env);
 try {
   const key = addApiKey(resolve(DATA_DIR), parsedRole.data, name);
-  process.stdout.write(`${parsedRole.data} key "${name}" (saved in ${resolve(DATA_DIR, "api-keys")}; restart the pipeline to use it):\n  ${key}\n`);
+  process.stdout.write(
+    `${parsedRole.data} key "${name}" (saved in ${resolve(DATA_DIR, "api-keys")}; restart the pipeline to use it):\n  ${key}\n`,
+  );
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);

@@ -30,6 +30,8 @@ describe("adding a key to the embedded default's keys file", () => {
   });
 
   it("needs the file a first start creates, so that start still makes the admin key", () => {
-    expect(() => addApiKey(mkdtempSync(join(tmpdir(), "soc-keys-")), "bouncer", "edge-1")).toThrow(/start the pipeline once \(make run\)/);
+    expect(() => addApiKey(mkdtempSync(join(tmpdir(), "soc-keys-")), "bouncer", "edge-1")).toThrow(
+      /start the pipeline once \(make run\)/,
+    );
   });
 });

@@ -31,7 +31,8 @@ export function loadOrCreateKeys(dataDir: string): KeyBootstrap {
  */
 export function addApiKey(dataDir: string, role: Role, name: string): string {
   const file = keysFile(dataDir);
-  if (!existsSync(file)) throw new Error(`${file} does not exist: start the pipeline once (make run), which creates it with the admin key`);
+  if (!existsSync(file))
+    throw new Error(`${file} does not exist: start the pipeline once (make run), which creates it with the admin key`);
   const key = generateApiKey();
   const text = readFileSync(file, "utf8");
   const line = `${text === "" || text.endsWith("\n") ? "" : "\n"}${role}@${name}:${key}\n`;

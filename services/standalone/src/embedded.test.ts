@@ -2,7 +2,16 @@
 // the same data directory (in process, and as the real `tsx main.ts` process), on free ports.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +21,11 @@ import { eventually } from "@soc/shared/testing";
 import { startEmbedded } from "./embedded.ts";
 
 /** GET with the path exactly as given (fetch would normalise a malformed one). */
-function get(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const call = request(base, { path, headers, agent: false }, (response) => {
       let body = "";
@@ -24,9 +37,13 @@ function get(base: string, path: string, headers: Record<string, string> = {}): 
   });
 }
 
-const adminKeyIn = (dataDir: string): string => /^admin:(\S+)$/m.exec(readFileSync(join(dataDir, "api-keys"), "utf8"))?.[1] ?? "";
+const adminKeyIn = (dataDir: string): string =>
+  /^admin:(\S+)$/m.exec(readFileSync(join(dataDir, "api-keys"), "utf8"))?.[1] ?? "";
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
-const everyFile = (dir: string): string[] => readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+const everyFile = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
 
 function freshDirs(): { dataDir: string; distDir: string } {
   const root = mkdtempSync(join(tmpdir(), "soc-embedded-"));
@@ -48,7 +65,11 @@ describe("the embedded default (make run)", () => {
     expect(key).toMatch(/^soc_/);
     expect(printed.join("")).toContain(key);
     const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
-    const posted = await fetch(`${first.apiUrl}/logs`, { method: "POST", headers: auth, body: JSON.stringify({ message: "failed login attempt for user admin from 192.168.1.105" }) });
+    const posted = await fetch(`${first.apiUrl}/logs`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ message: "failed login attempt for user admin from 192.168.1.105" }),
+    });
     expect(posted.status).toBe(200);
     await eventually(() => expect(existsSync(join(dataDir, "processed_logs.ndjson"))).toBe(true));
     await first.close();
@@ -65,15 +86,27 @@ describe("the embedded default (make run)", () => {
       expect([whoami.status, await whoami.json()]).toEqual([200, { role: "admin" }]);
       expect(modeOf(dataDir)).toBe(0o700);
       const files = everyFile(dataDir);
-      expect(files.map((file) => file.slice(dataDir.length + 1))).toEqual(expect.arrayContaining(["api-keys", "processed_logs.ndjson"]));
+      expect(files.map((file) => file.slice(dataDir.length + 1))).toEqual(
+        expect.arrayContaining(["api-keys", "processed_logs.ndjson"]),
+      );
       for (const file of files) expect([file, modeOf(file)]).toEqual([file, 0o600]);
       // The journal was replayed: the first run's log is still there, and a log taken in now is stored
       // beside it rather than over it (ids continue where the first run's stopped).
-      const again = await fetch(`${second.apiUrl}/logs`, { method: "POST", headers: auth, body: JSON.stringify({ message: "failed login attempt for user root from 192.168.1.106" }) });
+      const again = await fetch(`${second.apiUrl}/logs`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ message: "failed login attempt for user root from 192.168.1.106" }),
+      });
       expect(again.status).toBe(200);
       await eventually(async () => {
-        const logs = (await (await fetch(`${second.apiUrl}/alerts`, { headers: auth })).json()) as { id: string; message: string }[];
-        expect(logs.map((log) => log.message).sort()).toEqual(["failed login attempt for user admin from 192.168.1.105", "failed login attempt for user root from 192.168.1.106"]);
+        const logs = (await (await fetch(`${second.apiUrl}/alerts`, { headers: auth })).json()) as {
+          id: string;
+          message: string;
+        }[];
+        expect(logs.map((log) => log.message).sort()).toEqual([
+          "failed login attempt for user admin from 192.168.1.105",
+          "failed login attempt for user root from 192.168.1.106",
+        ]);
         expect(new Set(logs.map((log) => log.id)).size).toBe(2);
       });
     } finally {
@@ -85,10 +118,32 @@ describe("the embedded default (make run)", () => {
     const { dataDir, distDir } = freshDirs();
     mkdirSync(dataDir, { recursive: true });
     const now = Math.floor(Date.now() / 1000);
-    const stored = (id: string, daysAgo: number, is_anomaly: boolean) => ({ doc: { id, message: `${id} line`, timestamp: now - daysAgo * 86_400, status: "new", is_anomaly, reason: is_anomaly ? "Log contains anomalous keyword." : null, source_ip: null } });
+    const stored = (id: string, daysAgo: number, is_anomaly: boolean) => ({
+      doc: {
+        id,
+        message: `${id} line`,
+        timestamp: now - daysAgo * 86_400,
+        status: "new",
+        is_anomaly,
+        reason: is_anomaly ? "Log contains anomalous keyword." : null,
+        source_ip: null,
+      },
+    });
     const journal = join(dataDir, "processed_logs.ndjson");
-    writeFileSync(journal, [stored("old-normal", 20, false), stored("recent-normal", 2, false), stored("old-incident", 20, true)].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
-    const env = { DATA_DIR: dataDir, API_PORT: "0", DASHBOARD_PORT: "0", LOG_LEVEL: "silent", RETENTION_NORMAL_DAYS: "7", RETENTION_ANOMALY_DAYS: "30" };
+    writeFileSync(
+      journal,
+      [stored("old-normal", 20, false), stored("recent-normal", 2, false), stored("old-incident", 20, true)]
+        .map((entry) => `${JSON.stringify(entry)}\n`)
+        .join(""),
+    );
+    const env = {
+      DATA_DIR: dataDir,
+      API_PORT: "0",
+      DASHBOARD_PORT: "0",
+      LOG_LEVEL: "silent",
+      RETENTION_NORMAL_DAYS: "7",
+      RETENTION_ANOMALY_DAYS: "30",
+    };
     const embedded = await startEmbedded({ env, print: () => {}, distDir });
     try {
       const auth = { authorization: `Bearer ${adminKeyIn(dataDir)}` };
@@ -105,7 +160,11 @@ describe("the embedded default (make run)", () => {
 
   it("survives malformed URLs on the dashboard and the API, which once stopped the whole process", async () => {
     const { dataDir, distDir } = freshDirs();
-    const embedded = await startEmbedded({ env: { DATA_DIR: dataDir, API_PORT: "0", DASHBOARD_PORT: "0", LOG_LEVEL: "silent" }, print: () => {}, distDir });
+    const embedded = await startEmbedded({
+      env: { DATA_DIR: dataDir, API_PORT: "0", DASHBOARD_PORT: "0", LOG_LEVEL: "silent" },
+      print: () => {},
+      distDir,
+    });
     try {
       const dashboard = embedded.dashboardUrl ?? "";
       for (const path of ["/%E0%A4%A", "/%"]) {
@@ -114,7 +173,11 @@ describe("the embedded default (make run)", () => {
       }
       expect((await get(dashboard, "/")).status).toBe(200);
       const key = adminKeyIn(dataDir);
-      const posted = await fetch(`${embedded.apiUrl}/logs`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ message: "still ingesting" }) });
+      const posted = await fetch(`${embedded.apiUrl}/logs`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ message: "still ingesting" }),
+      });
       expect(posted.status).toBe(200);
     } finally {
       await embedded.close();
@@ -128,7 +191,10 @@ describe("the embedded default (make run)", () => {
     const key = adminKeyIn(dataDir);
 
     const main = fileURLToPath(new URL("./main.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", main], { env: { ...process.env, ...env, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", main], {
+      env: { ...process.env, ...env, LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += String(chunk)));
     child.stderr.on("data", (chunk: Buffer) => (output += String(chunk)));

@@ -75,7 +75,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       }
     }
   } else {
-    logger.warn({ allowedHosts: settings.ALLOWED_HOSTS }, "AUTH_MODE=open: every caller is admin (through localhost, 127.0.0.1, ::1 and ALLOWED_HOSTS only)");
+    logger.warn(
+      { allowedHosts: settings.ALLOWED_HOSTS },
+      "AUTH_MODE=open: every caller is admin (through localhost, 127.0.0.1, ::1 and ALLOWED_HOSTS only)",
+    );
   }
 
   const pipeline = await startStandalone({
@@ -96,8 +99,18 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   });
   const distDir = options.distDir ?? DEFAULT_DIST;
   const apiBaseUrl = `http://localhost:${new URL(pipeline.apiUrl).port}`;
-  const dashboard = existsSync(join(distDir, "index.html")) ? await startDashboardServer({ port: settings.DASHBOARD_PORT, host: settings.API_HOST, distDir, apiBaseUrl }) : null;
-  logger.info({ api: pipeline.apiUrl, docs: `${pipeline.apiUrl}/docs`, dashboard: dashboard?.url ?? "not built (npm run build -w @soc/dashboard)", dataDir }, "SOC Pipeline running (embedded)");
+  const dashboard = existsSync(join(distDir, "index.html"))
+    ? await startDashboardServer({ port: settings.DASHBOARD_PORT, host: settings.API_HOST, distDir, apiBaseUrl })
+    : null;
+  logger.info(
+    {
+      api: pipeline.apiUrl,
+      docs: `${pipeline.apiUrl}/docs`,
+      dashboard: dashboard?.url ?? "not built (npm run build -w @soc/dashboard)",
+      dataDir,
+    },
+    "SOC Pipeline running (embedded)",
+  );
 
   return {
     apiUrl: pipeline.apiUrl,

@@ -10,11 +10,17 @@ import { startEmbedded } from "./embedded.ts";
 
 async function postAndRead(env: Record<string, string>, message: string): Promise<ProcessedLog> {
   const dataDir = join(mkdtempSync(join(tmpdir(), "soc-embedded-geo-")), ".data");
-  const pipeline = await startEmbedded({ env: { DATA_DIR: dataDir, API_PORT: "0", DASHBOARD_PORT: "0", LOG_LEVEL: "silent", ...env }, print: () => undefined, distDir: join(dataDir, "no-dist") });
+  const pipeline = await startEmbedded({
+    env: { DATA_DIR: dataDir, API_PORT: "0", DASHBOARD_PORT: "0", LOG_LEVEL: "silent", ...env },
+    print: () => undefined,
+    distDir: join(dataDir, "no-dist"),
+  });
   try {
     const key = /^admin:(\S+)$/m.exec(readFileSync(join(dataDir, "api-keys"), "utf8"))?.[1] ?? "";
     const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
-    expect((await fetch(`${pipeline.apiUrl}/logs`, { method: "POST", headers, body: JSON.stringify({ message }) })).status).toBe(200);
+    expect(
+      (await fetch(`${pipeline.apiUrl}/logs`, { method: "POST", headers, body: JSON.stringify({ message }) })).status,
+    ).toBe(200);
     return await eventually(async () => {
       const [doc] = (await (await fetch(`${pipeline.apiUrl}/alerts`, { headers })).json()) as ProcessedLog[];
       expect(doc).toBeDefined();
@@ -30,7 +36,12 @@ describe("the embedded pipeline's enrichment", { timeout: 60_000 }, () => {
 
   it("gives a public source address its country and network, beside the ECS fields", async () => {
     const doc = await postAndRead({}, line);
-    expect(doc.client).toEqual({ ip: "8.8.8.8", port: 22, geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 15169, organization: { name: expect.stringMatching(/google/i) } } });
+    expect(doc.client).toEqual({
+      ip: "8.8.8.8",
+      port: 22,
+      geo: { country_iso_code: "US", country_name: "United States" },
+      as: { number: 15169, organization: { name: expect.stringMatching(/google/i) } },
+    });
     expect(doc).toMatchObject({ user: { name: "root" }, host: { name: "LabSZ" }, event: { outcome: "failure" } });
   });
 

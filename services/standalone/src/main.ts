@@ -5,7 +5,11 @@ import { startTracing, tracingEnvShape } from "@soc/shared/telemetry";
 import { startEmbedded } from "./embedded.ts";
 
 const telemetry = parseConfig(z.object(tracingEnvShape), process.env);
-const tracing = startTracing("soc-pipeline", telemetry.OTEL_EXPORTER_OTLP_ENDPOINT, telemetry.OTEL_EXPORTER_OTLP_HEADERS);
+const tracing = startTracing(
+  "soc-pipeline",
+  telemetry.OTEL_EXPORTER_OTLP_ENDPOINT,
+  telemetry.OTEL_EXPORTER_OTLP_HEADERS,
+);
 await tracing.ready;
 
 // Whatever this process creates later (journals of new topics) is its owner's only, like .data itself.

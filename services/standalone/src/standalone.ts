@@ -7,7 +7,15 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { createApp, createMemoryDecisionStore, keyAccess, startAutoBan, type AccessControl, type ApiKey, type AutoBanRules } from "@soc/api";
+import {
+  createApp,
+  createMemoryDecisionStore,
+  keyAccess,
+  startAutoBan,
+  type AccessControl,
+  type ApiKey,
+  type AutoBanRules,
+} from "@soc/api";
 import {
   DEFAULT_INCIDENT_POLICY,
   DEFAULT_PIPELINE_GROUPS,
@@ -28,7 +36,14 @@ import {
 import { createRegistry } from "@soc/shared/telemetry";
 import { answerUnparsableRequests } from "@soc/shared/http";
 import { createMemoryReportSource, createReportRoutes } from "@soc/reporter";
-import { createMemoryTemplateStore, createPatternAssigner, createWorker, openEnrichment, type DetectionConfig, type EnrichmentSettings } from "@soc/worker";
+import {
+  createMemoryTemplateStore,
+  createPatternAssigner,
+  createWorker,
+  openEnrichment,
+  type DetectionConfig,
+  type EnrichmentSettings,
+} from "@soc/worker";
 
 export interface StandaloneOptions {
   dataDir: string;
@@ -54,12 +69,18 @@ export interface StandaloneOptions {
 export const RETENTION_INTERVAL_MS = 60 * 60_000;
 
 /** Applies `policy` now and every interval; a failed run is logged and tried again at the next. */
-export function startRetentionTimer(store: LogStore, policy: RetentionPolicy | null, logger: Logger, intervalMs = RETENTION_INTERVAL_MS): { stop(): void } {
+export function startRetentionTimer(
+  store: LogStore,
+  policy: RetentionPolicy | null,
+  logger: Logger,
+  intervalMs = RETENTION_INTERVAL_MS,
+): { stop(): void } {
   if (policy === null) return { stop() {} };
   const run = (): void => {
     store.applyRetention(policy, Date.now() / 1000).then(
       (outcome) => {
-        if (outcome.deletedDocuments > 0 || outcome.deletedIndices.length > 0) logger.info({ ...outcome, policy }, "retention: deleted what the policy no longer keeps");
+        if (outcome.deletedDocuments > 0 || outcome.deletedIndices.length > 0)
+          logger.info({ ...outcome, policy }, "retention: deleted what the policy no longer keeps");
       },
       (error: unknown) => logger.warn({ err: error }, "retention run failed; trying again at the next"),
     );
@@ -77,7 +98,11 @@ export interface Standalone {
 
 export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
   const { logger } = options;
-  const bus = createMemoryBus({ dataDir: options.dataDir, durableTopics: [TOPICS.configUpdates], compactedTopics: [TOPICS.configUpdates] });
+  const bus = createMemoryBus({
+    dataDir: options.dataDir,
+    durableTopics: [TOPICS.configUpdates],
+    compactedTopics: [TOPICS.configUpdates],
+  });
   const store = createMemoryStore({ dataDir: options.dataDir });
   const counters = createMemoryCounters();
   const registry = createRegistry("standalone");
@@ -86,15 +111,37 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const patterns = createPatternAssigner({ store: createMemoryTemplateStore(), catalogue: patternCatalogue });
   const enrich = options.enrichment == null ? undefined : await openEnrichment(options.enrichment);
   // Incidents kept under dataDir; which one is open per rule and subject, in memory like the counters.
-  const incidents = { tracker: createMemoryIncidentTracker(DEFAULT_INCIDENT_POLICY), store: createMemoryIncidentStore({ dataDir: options.dataDir }) };
-  const worker = createWorker({ bus, store, counters, detection: options.detection, whitelistSeed: options.whitelistSeed, logger: logger.child({ component: "worker" }), registry, patterns, enrich, incidents });
+  const incidents = {
+    tracker: createMemoryIncidentTracker(DEFAULT_INCIDENT_POLICY),
+    store: createMemoryIncidentStore({ dataDir: options.dataDir }),
+  };
+  const worker = createWorker({
+    bus,
+    store,
+    counters,
+    detection: options.detection,
+    whitelistSeed: options.whitelistSeed,
+    logger: logger.child({ component: "worker" }),
+    registry,
+    patterns,
+    enrich,
+    incidents,
+  });
   await worker.start();
   const retention = startRetentionTimer(store, options.retention ?? null, logger.child({ component: "retention" }));
   const follower = await followWhitelist(bus, logger);
   // Bans and what each bouncer was sent survive a restart, like the whitelist topic.
   const decisions = createMemoryDecisionStore({ file: join(options.dataDir, "decisions.json") });
-  const autoBan = await startAutoBan({ bus, decisions, whitelist: follower.whitelist, rules: options.autoBanRules ?? {}, logger: logger.child({ component: "auto-ban" }), registry });
-  const access: AccessControl = options.access === "open" ? { mode: "open", hosts: options.allowedHosts ?? [] } : keyAccess(options.access);
+  const autoBan = await startAutoBan({
+    bus,
+    decisions,
+    whitelist: follower.whitelist,
+    rules: options.autoBanRules ?? {},
+    logger: logger.child({ component: "auto-ban" }),
+    registry,
+  });
+  const access: AccessControl =
+    options.access === "open" ? { mode: "open", hosts: options.allowedHosts ?? [] } : keyAccess(options.access);
   const app = createApp({
     bus,
     store,
@@ -112,7 +159,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     decisions,
     readRoutes: [createReportRoutes({ source: createMemoryReportSource(store), logger })],
   });
-  const server = answerUnparsableRequests(createServer(app.callback())).listen(options.apiPort, options.host ?? "127.0.0.1");
+  const server = answerUnparsableRequests(createServer(app.callback())).listen(
+    options.apiPort,
+    options.host ?? "127.0.0.1",
+  );
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   return {

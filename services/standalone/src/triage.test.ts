@@ -19,13 +19,22 @@ describe("learning from triage over HTTP (embedded pipeline)", { timeout: 60_000
   const freshDataDir = () => join(mkdtempSync(join(tmpdir(), "soc-embedded-triage-")), ".data");
   const start = async (dataDir: string) => {
     pipeline = await startEmbedded({
-      env: { DATA_DIR: dataDir, API_PORT: "0", DASHBOARD_PORT: "0", LOG_LEVEL: "silent", API_KEYS: `admin@alice:${KEYS.alice},read@reader:${KEYS.reader}` },
+      env: {
+        DATA_DIR: dataDir,
+        API_PORT: "0",
+        DASHBOARD_PORT: "0",
+        LOG_LEVEL: "silent",
+        API_KEYS: `admin@alice:${KEYS.alice},read@reader:${KEYS.reader}`,
+      },
       print: () => undefined,
       distDir: join(dataDir, "no-dist"),
     });
     const url = pipeline.apiUrl;
     return (path: string, init: RequestInit & { key?: keyof typeof KEYS } = {}) =>
-      fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${KEYS[init.key ?? "alice"]}`, "content-type": "application/json" } });
+      fetch(`${url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${KEYS[init.key ?? "alice"]}`, "content-type": "application/json" },
+      });
   };
   const post = (request: Awaited<ReturnType<typeof start>>, message: string, at: number) =>
     request("/logs", { method: "POST", body: JSON.stringify({ message, source: "billing", timestamp: at }) });
@@ -38,7 +47,9 @@ describe("learning from triage over HTTP (embedded pipeline)", { timeout: 60_000
       const message = `payment denied for order ${order}`;
       expect((await post(request, message, at)).status).toBe(200);
       return eventually(async () => {
-        const [doc] = (await (await request(`/alerts?rule=keyword&q=${encodeURIComponent(message)}`)).json()) as ProcessedLog[];
+        const [doc] = (await (
+          await request(`/alerts?rule=keyword&q=${encodeURIComponent(message)}`)
+        ).json()) as ProcessedLog[];
         expect(doc).toBeDefined();
         return doc as ProcessedLog;
       });
@@ -47,13 +58,33 @@ describe("learning from triage over HTTP (embedded pipeline)", { timeout: 60_000
     const dismissed = await denied(1001, 1_700_000_000);
     expect(dismissed.severity).toBe("medium");
     const before = Date.now() / 1000;
-    expect((await request(`/alerts/${dismissed.id}`, { method: "PATCH", body: JSON.stringify({ status: "false_positive" }) })).status).toBe(200);
+    expect(
+      (
+        await request(`/alerts/${dismissed.id}`, {
+          method: "PATCH",
+          body: JSON.stringify({ status: "false_positive" }),
+        })
+      ).status,
+    ).toBe(200);
     const listed = (await (await request("/suppressions", { key: "reader" })).json()) as Record<string, unknown>[];
     expect(listed).toEqual([
-      { id: expect.stringMatching(/^[0-9a-f]{16}$/), source: "billing", pattern_id: dismissed.pattern?.id, template: dismissed.pattern?.template, severity: "medium", created_by: "alice", created_at: expect.any(Number), alert_id: dismissed.id },
+      {
+        id: expect.stringMatching(/^[0-9a-f]{16}$/),
+        source: "billing",
+        pattern_id: dismissed.pattern?.id,
+        template: dismissed.pattern?.template,
+        severity: "medium",
+        created_by: "alice",
+        created_at: expect.any(Number),
+        alert_id: dismissed.id,
+      },
     ]);
     expect(listed[0]?.created_at as number).toBeGreaterThanOrEqual(Math.floor(before));
-    expect(await denied(1002, 1_700_001_000)).toMatchObject({ is_anomaly: true, severity: "info", pattern: { id: dismissed.pattern?.id } });
+    expect(await denied(1002, 1_700_001_000)).toMatchObject({
+      is_anomaly: true,
+      severity: "info",
+      pattern: { id: dismissed.pattern?.id },
+    });
 
     // After a restart the suppression is still there, and still applied.
     await pipeline?.close();
@@ -75,14 +106,18 @@ describe("learning from triage over HTTP (embedded pipeline)", { timeout: 60_000
 
   it("a resolved keyword alert raises the template's later alerts from that source one step", async () => {
     const request = await start(freshDataDir());
-    const keywordAlerts = () => eventually(async () => (await (await request("/alerts?rule=keyword")).json()) as ProcessedLog[]);
+    const keywordAlerts = () =>
+      eventually(async () => (await (await request("/alerts?rule=keyword")).json()) as ProcessedLog[]);
     expect((await post(request, "payment error for order 1001", 1_700_000_000)).status).toBe(200);
     const [first] = await eventually(async () => {
       const docs = await keywordAlerts();
       expect(docs).toHaveLength(1);
       return docs;
     });
-    expect((await request("/alerts", { method: "PATCH", body: JSON.stringify({ ids: [first?.id], status: "resolved" }) })).status).toBe(200);
+    expect(
+      (await request("/alerts", { method: "PATCH", body: JSON.stringify({ ids: [first?.id], status: "resolved" }) }))
+        .status,
+    ).toBe(200);
     expect((await post(request, "payment error for order 1002", 1_700_000_060)).status).toBe(200);
     const later = await eventually(async () => {
       const docs = await keywordAlerts();

@@ -27,7 +27,12 @@ export interface Analysis {
 }
 
 /** `templates`: analysts' verdicts on log templates, which adjust the severity of their later alerts. */
-export type Analyzer = (inputs: AnalysisInput[], whitelist: Whitelist, nowSeconds: number, templates?: TemplateVerdicts) => Promise<Analysis[]>;
+export type Analyzer = (
+  inputs: AnalysisInput[],
+  whitelist: Whitelist,
+  nowSeconds: number,
+  templates?: TemplateVerdicts,
+) => Promise<Analysis[]>;
 
 /** `patterns` mines each line's template for the learned rules; without it they never fire. */
 export function createAnalyzer(config: DetectionConfig, counters: Counters, patterns?: PatternAssigner): Analyzer {
@@ -38,31 +43,67 @@ export function createAnalyzer(config: DetectionConfig, counters: Counters, patt
 
   return async function analyze(inputs, whitelist, nowSeconds, templates) {
     const features = inputs.map((input) => extractFeatures(input.log, matchKeyword, nowSeconds));
-    const mined = patterns === undefined ? [] : await patterns(inputs.map(({ log, eventId }, i) => ({ message: log.message, source: log.source, timeSeconds: (features[i] as LogFeatures).timeSeconds, logId: eventId })), warmup);
+    const mined =
+      patterns === undefined
+        ? []
+        : await patterns(
+            inputs.map(({ log, eventId }, i) => ({
+              message: log.message,
+              source: log.source,
+              timeSeconds: (features[i] as LogFeatures).timeSeconds,
+              logId: eventId,
+            })),
+            warmup,
+          );
     const observations: Observations[] = features.map((_, i) => (mined[i] === undefined ? {} : { pattern: mined[i] }));
     const failures: { index: number; event: FailureEvent }[] = [];
     const requests: { index: number; scope: "ipRate" | "endpointRate" | "patternRate"; event: RequestEvent }[] = [];
     features.forEach((f, index) => {
       if (isWhitelisted(f, whitelist)) return;
       const source = sourceKey(f);
-      if (source !== null && f.failedLogin !== null) failures.push({ index, event: { ip: source, timeSeconds: f.timeSeconds, eventId: (inputs[index] as AnalysisInput).eventId } });
-      if (source !== null) requests.push({ index, scope: "ipRate", event: { key: `ip:${source}`, timeSeconds: f.timeSeconds } });
-      if (f.endpoint !== null) requests.push({ index, scope: "endpointRate", event: { key: `endpoint:${f.endpoint}`, timeSeconds: f.timeSeconds } });
+      if (source !== null && f.failedLogin !== null)
+        failures.push({
+          index,
+          event: { ip: source, timeSeconds: f.timeSeconds, eventId: (inputs[index] as AnalysisInput).eventId },
+        });
+      if (source !== null)
+        requests.push({ index, scope: "ipRate", event: { key: `ip:${source}`, timeSeconds: f.timeSeconds } });
+      if (f.endpoint !== null)
+        requests.push({
+          index,
+          scope: "endpointRate",
+          event: { key: `endpoint:${f.endpoint}`, timeSeconds: f.timeSeconds },
+        });
       // From a template's second line on: a first line is no burst, and random text (each line a
       // new template) then mints no rate keys.
       const pattern = mined[index];
-      if (pattern !== undefined && pattern.seenBefore > 0) requests.push({ index, scope: "patternRate", event: { key: `pattern:${pattern.source}:${pattern.id}`, timeSeconds: f.timeSeconds } });
+      if (pattern !== undefined && pattern.seenBefore > 0)
+        requests.push({
+          index,
+          scope: "patternRate",
+          event: { key: `pattern:${pattern.source}:${pattern.id}`, timeSeconds: f.timeSeconds },
+        });
     });
     const [failureResults, rateResults] = await Promise.all([
-      counters.recordFailures(failures.map((f) => f.event), failureWindow),
-      counters.recordRequests(requests.map((r) => r.event), config.spike.baselineMinutes),
+      counters.recordFailures(
+        failures.map((f) => f.event),
+        failureWindow,
+      ),
+      counters.recordRequests(
+        requests.map((r) => r.event),
+        config.spike.baselineMinutes,
+      ),
     ]);
     failures.forEach(({ index }, i) => ((observations[index] as Observations).failure = failureResults[i]));
     requests.forEach(({ index, scope }, i) => ((observations[index] as Observations)[scope] = rateResults[i]));
     return features.map((f, index) => {
       const pattern = mined[index];
       const verdict = decide({ features: f, observations: observations[index] as Observations, whitelist, config });
-      return { features: f, verdict: applyTriage(verdict, pattern === undefined ? undefined : templates?.of(pattern.source, pattern.id)), pattern: pattern ?? null };
+      return {
+        features: f,
+        verdict: applyTriage(verdict, pattern === undefined ? undefined : templates?.of(pattern.source, pattern.id)),
+        pattern: pattern ?? null,
+      };
     });
   };
 }

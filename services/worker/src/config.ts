@@ -39,7 +39,9 @@ export const workerEnvSchema = z
     WHITELISTED_IPS: whitelistSetting,
     BRUTE_FORCE_THRESHOLD: positiveInt.default(DETECTION_DEFAULTS.bruteForceThreshold),
     BRUTE_FORCE_WINDOW_SECONDS: positiveInt.default(DETECTION_DEFAULTS.bruteForceWindowSeconds),
-    SPIKE_BASELINE_MINUTES: positiveInt.max(MAX_SPIKE_BASELINE_MINUTES).default(DETECTION_DEFAULTS.spikeBaselineMinutes),
+    SPIKE_BASELINE_MINUTES: positiveInt
+      .max(MAX_SPIKE_BASELINE_MINUTES)
+      .default(DETECTION_DEFAULTS.spikeBaselineMinutes),
     SPIKE_MIN_REQUESTS_PER_MINUTE: positiveInt.default(DETECTION_DEFAULTS.spikeMinRequestsPerMinute),
     SPIKE_SIGMA: z.coerce.number().positive().default(DETECTION_DEFAULTS.spikeSigma),
     PATTERN_WARMUP_LINES: z.coerce.number().int().nonnegative().default(PATTERN_DEFAULTS.warmupLines),
@@ -63,8 +65,14 @@ export const workerEnvSchema = z
     LOG_LEVEL: logLevel,
     ...topicEnvShape,
   })
-  .refine((env) => env.BRUTE_FORCE_THRESHOLD >= 2, { path: ["BRUTE_FORCE_THRESHOLD"], message: "must be at least 2, or every failed login is an attack" })
-  .refine((env) => env.INCIDENT_MAX_SECONDS >= env.INCIDENT_WINDOW_SECONDS, { path: ["INCIDENT_MAX_SECONDS"], message: "must be at least INCIDENT_WINDOW_SECONDS" })
+  .refine((env) => env.BRUTE_FORCE_THRESHOLD >= 2, {
+    path: ["BRUTE_FORCE_THRESHOLD"],
+    message: "must be at least 2, or every failed login is an attack",
+  })
+  .refine((env) => env.INCIDENT_MAX_SECONDS >= env.INCIDENT_WINDOW_SECONDS, {
+    path: ["INCIDENT_MAX_SECONDS"],
+    message: "must be at least INCIDENT_WINDOW_SECONDS",
+  })
   .superRefine(checkElasticsearchEnv)
   .superRefine(checkRedisEnv)
   .superRefine(checkKafkaEnv);
@@ -79,7 +87,11 @@ export function detectionConfigOf(env: WorkerEnv): DetectionConfig {
     keywords: env.ANOMALY_KEYWORDS,
     keywordRules: env.KEYWORD_RULES,
     bruteForce: { threshold: env.BRUTE_FORCE_THRESHOLD, windowSeconds: env.BRUTE_FORCE_WINDOW_SECONDS },
-    spike: { baselineMinutes: env.SPIKE_BASELINE_MINUTES, minRequestsPerMinute: env.SPIKE_MIN_REQUESTS_PER_MINUTE, sigma: env.SPIKE_SIGMA },
+    spike: {
+      baselineMinutes: env.SPIKE_BASELINE_MINUTES,
+      minRequestsPerMinute: env.SPIKE_MIN_REQUESTS_PER_MINUTE,
+      sigma: env.SPIKE_SIGMA,
+    },
     patterns: {
       warmupLines: env.PATTERN_WARMUP_LINES,
       warmupMinutes: env.PATTERN_WARMUP_MINUTES,
@@ -90,7 +102,11 @@ export function detectionConfigOf(env: WorkerEnv): DetectionConfig {
 }
 
 export function incidentPolicyOf(env: WorkerEnv): IncidentPolicy {
-  return { windowSeconds: env.INCIDENT_WINDOW_SECONDS, maxSeconds: env.INCIDENT_MAX_SECONDS, maxAlerts: env.INCIDENT_MAX_ALERTS };
+  return {
+    windowSeconds: env.INCIDENT_WINDOW_SECONDS,
+    maxSeconds: env.INCIDENT_MAX_SECONDS,
+    maxAlerts: env.INCIDENT_MAX_ALERTS,
+  };
 }
 
 /** Where the location databases are, or null when enrichment is off. */

@@ -23,7 +23,11 @@ import { DEFAULT_KEYWORDS } from "./detection/config.ts";
 import { readOpenSshSample } from "./loghub.ts";
 import { createWorker, type Worker } from "./worker.ts";
 
-const detection = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
+const detection = {
+  keywords: DEFAULT_KEYWORDS,
+  bruteForce: { threshold: 5, windowSeconds: 300 },
+  spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 },
+};
 const ATTACKER = "183.62.140.253";
 
 async function alertsOn(bus: Bus) {
@@ -42,12 +46,26 @@ function replayOpenSsh(makeIncidents: () => { tracker: IncidentTracker; store: I
     const bus = createMemoryBus({ retryDelayMs: 10 });
     const store = createMemoryStore();
     const incidents = makeIncidents();
-    const worker = createWorker({ bus, store, counters: createMemoryCounters(), detection, whitelistSeed: [], logger: silentLogger(), registry: createRegistry("incidents-test", { defaultMetrics: false }), incidents });
+    const worker = createWorker({
+      bus,
+      store,
+      counters: createMemoryCounters(),
+      detection,
+      whitelistSeed: [],
+      logger: silentLogger(),
+      registry: createRegistry("incidents-test", { defaultMetrics: false }),
+      incidents,
+    });
     workers.push(worker);
     await worker.start();
     const logs = readOpenSshSample();
-    await bus.publish(TOPICS.logs, logs.map((log) => ({ value: JSON.stringify(log) })));
-    await eventually(async () => expect((await store.search({ size: 1 })).total).toBe(logs.length), { timeoutMs: 30_000 });
+    await bus.publish(
+      TOPICS.logs,
+      logs.map((log) => ({ value: JSON.stringify(log) })),
+    );
+    await eventually(async () => expect((await store.search({ size: 1 })).total).toBe(logs.length), {
+      timeoutMs: 30_000,
+    });
 
     const attacks = (await store.search({ size: 1000, rule: ["brute_force"], source_ip: ATTACKER })).items;
     expect(attacks.length).toBeGreaterThan(1);
@@ -58,7 +76,13 @@ function replayOpenSsh(makeIncidents: () => { tracker: IncidentTracker; store: I
       expect(found?.alerts).toBe(attacks.length);
       return found;
     });
-    expect(incident).toMatchObject({ rule: "brute_force", subject: ATTACKER, status: "new", events: attacks.length * 5, source: "sshd" });
+    expect(incident).toMatchObject({
+      rule: "brute_force",
+      subject: ATTACKER,
+      status: "new",
+      events: attacks.length * 5,
+      source: "sshd",
+    });
     expect(incident?.first_seen).toBe(Math.min(...attacks.map((d) => d.timestamp)));
     expect(incident?.last_seen).toBe(Math.max(...attacks.map((d) => d.timestamp)));
 
@@ -79,16 +103,30 @@ function replayOpenSsh(makeIncidents: () => { tracker: IncidentTracker; store: I
 }
 
 describe("worker incidents, in memory", () => {
-  replayOpenSsh(() => ({ tracker: createMemoryIncidentTracker(DEFAULT_INCIDENT_POLICY), store: createMemoryIncidentStore() }));
+  replayOpenSsh(() => ({
+    tracker: createMemoryIncidentTracker(DEFAULT_INCIDENT_POLICY),
+    store: createMemoryIncidentStore(),
+  }));
 });
 
-describe.skipIf(missingInfra("redisUrl") || missingInfra("elasticsearchUrl"))("worker incidents on real Redis and Elasticsearch", () => {
-  const index = uniqueName("worker-incidents");
-  const store = createElasticsearchIncidentStore({ url: realInfra.elasticsearchUrl ?? "", index, refreshOnWrite: true });
-  const tracker = createRedisIncidentTracker({ url: realInfra.redisUrl ?? "", keyPrefix: `${uniqueName("soc")}:`, policy: DEFAULT_INCIDENT_POLICY });
-  afterAll(async () => {
-    await store.drop();
-    await Promise.all([store.close(), tracker.close()]);
-  });
-  replayOpenSsh(() => ({ tracker, store }));
-});
+describe.skipIf(missingInfra("redisUrl") || missingInfra("elasticsearchUrl"))(
+  "worker incidents on real Redis and Elasticsearch",
+  () => {
+    const index = uniqueName("worker-incidents");
+    const store = createElasticsearchIncidentStore({
+      url: realInfra.elasticsearchUrl ?? "",
+      index,
+      refreshOnWrite: true,
+    });
+    const tracker = createRedisIncidentTracker({
+      url: realInfra.redisUrl ?? "",
+      keyPrefix: `${uniqueName("soc")}:`,
+      policy: DEFAULT_INCIDENT_POLICY,
+    });
+    afterAll(async () => {
+      await store.drop();
+      await Promise.all([store.close(), tracker.close()]);
+    });
+    replayOpenSsh(() => ({ tracker, store }));
+  },
+);

@@ -2,7 +2,14 @@
  * Where the worker meets the incident core (@soc/shared incidents): which alert a document is,
  * which incident it joined, and what the high-priority message says of that incident.
  */
-import { UNNAMED_SOURCE, type HighPriorityAlert, type IncidentAlert, type IncomingMessage, type Placed, type ProcessedLog } from "@soc/shared";
+import {
+  UNNAMED_SOURCE,
+  type HighPriorityAlert,
+  type IncidentAlert,
+  type IncomingMessage,
+  type Placed,
+  type ProcessedLog,
+} from "@soc/shared";
 import type { Analysis } from "./analyze.ts";
 
 /**
@@ -16,7 +23,11 @@ function subjectOf(doc: ProcessedLog, analysis: Analysis): string {
 }
 
 /** The document as an alert for the incident core; null for a normal log. */
-export function incidentAlertOf(doc: ProcessedLog, analysis: Analysis, message: Pick<IncomingMessage, "topic" | "partition" | "offset">): IncidentAlert | null {
+export function incidentAlertOf(
+  doc: ProcessedLog,
+  analysis: Analysis,
+  message: Pick<IncomingMessage, "topic" | "partition" | "offset">,
+): IncidentAlert | null {
   if (!doc.is_anomaly || doc.rule == null) return null;
   return {
     alertId: doc.id,

@@ -1,7 +1,14 @@
 // Public face of @soc/worker: the worker factory, its configuration and the detection core.
 export { createWorker, documentId, type Worker, type WorkerDeps } from "./worker.ts";
 export { createAnalyzer, type Analysis, type AnalysisInput, type Analyzer } from "./analyze.ts";
-export { parseWorkerEnv, detectionConfigOf, enrichmentSettingsOf, incidentPolicyOf, workerEnvSchema, type WorkerEnv } from "./config.ts";
+export {
+  parseWorkerEnv,
+  detectionConfigOf,
+  enrichmentSettingsOf,
+  incidentPolicyOf,
+  workerEnvSchema,
+  type WorkerEnv,
+} from "./config.ts";
 export { openEnrichment, type EnrichmentSettings } from "./enrichment/databases.ts";
 export type { Enrich } from "./enrichment/enricher.ts";
 export type { DetectionConfig } from "./detection/config.ts";

@@ -19,7 +19,8 @@ describe("replaying loghub's OpenSSH_2k.log with the default thresholds", () => 
     for (let start = 0; start < logs.length; start += 100) {
       const batch = logs.slice(start, start + 100).map((log, i) => ({ log, eventId: `loghub-${start + i}` }));
       for (const { features, verdict } of await analyze(batch, new Whitelist(), 0)) {
-        if (verdict.rule === "brute_force" && features.ip !== null) alerts.set(features.ip, (alerts.get(features.ip) ?? 0) + 1);
+        if (verdict.rule === "brute_force" && features.ip !== null)
+          alerts.set(features.ip, (alerts.get(features.ip) ?? 0) + 1);
       }
     }
     const reference = fail2banReference();

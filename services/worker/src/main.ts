@@ -43,10 +43,27 @@ const enrichment = enrichmentSettingsOf(env);
 const enrich = enrichment === null ? undefined : await openEnrichment(enrichment);
 // Incidents: which one is open per rule and subject is shared by every replica (Redis); the incidents themselves are kept beside the logs.
 const incidents = {
-  tracker: createRedisIncidentTracker({ ...redisConnectionOf(env), keyPrefix: env.REDIS_KEY_PREFIX, policy: incidentPolicyOf(env) }),
+  tracker: createRedisIncidentTracker({
+    ...redisConnectionOf(env),
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    policy: incidentPolicyOf(env),
+  }),
   store: createElasticsearchIncidentStore(elasticsearchStoreOptionsOf(env)),
 };
-const worker = createWorker({ bus, store, counters, detection: detectionConfigOf(env), whitelistSeed: env.WHITELISTED_IPS, groupId: env.WORKER_GROUP_ID, topics, logger, registry, patterns, enrich, incidents });
+const worker = createWorker({
+  bus,
+  store,
+  counters,
+  detection: detectionConfigOf(env),
+  whitelistSeed: env.WHITELISTED_IPS,
+  groupId: env.WORKER_GROUP_ID,
+  topics,
+  logger,
+  registry,
+  patterns,
+  enrich,
+  incidents,
+});
 await worker.start();
 const dependencies = { kafka: () => bus.ping(), elasticsearch: () => store.ping(), redis: () => counters.ping() };
 registerDependencyProbes(registry, dependencies);
@@ -63,5 +80,12 @@ onShutdownSignal(async (signal) => {
   ops.close();
   await worker.stop();
   templatesRedis.disconnect();
-  await Promise.allSettled([bus.close(), store.close(), counters.close(), incidents.tracker.close(), incidents.store.close(), tracing.shutdown()]);
+  await Promise.allSettled([
+    bus.close(),
+    store.close(),
+    counters.close(),
+    incidents.tracker.close(),
+    incidents.store.close(),
+    tracing.shutdown(),
+  ]);
 });

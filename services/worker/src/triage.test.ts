@@ -1,7 +1,17 @@
 // The worker applies analysts' verdicts on templates from config-updates: on the in-memory bus, and
 // on the real Kafka when KAFKA_BROKER is set (/var/cache/soc-pipeline/run/infra.env).
 import { afterEach, describe, expect, it } from "vitest";
-import { pipelineTopicSpecs, silentLogger, TEMPLATE_VERDICT_KIND, templateVerdictMessage, type Bus, type LogQuery, type LogStore, type PipelineTopics, type ProcessedLog } from "@soc/shared";
+import {
+  pipelineTopicSpecs,
+  silentLogger,
+  TEMPLATE_VERDICT_KIND,
+  templateVerdictMessage,
+  type Bus,
+  type LogQuery,
+  type LogStore,
+  type PipelineTopics,
+  type ProcessedLog,
+} from "@soc/shared";
 import { createKafkaBus } from "@soc/shared/kafka";
 import { createMemoryBus, createMemoryCounters, createMemoryStore } from "@soc/shared/memory";
 import { createRegistry } from "@soc/shared/telemetry";
@@ -9,22 +19,40 @@ import { eventually, missingInfra, realInfra, uniqueName } from "@soc/shared/tes
 import { DEFAULT_KEYWORDS } from "./detection/config.ts";
 import { createWorker, type Worker } from "./worker.ts";
 
-const detection = { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } };
+const detection = {
+  keywords: DEFAULT_KEYWORDS,
+  bruteForce: { threshold: 5, windowSeconds: 300 },
+  spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 },
+};
 
 /** A line the keyword rule flags ("denied"), medium; every order number shares one template. */
-const denied = (source: string, order: number, timestampSeconds: number) => ({ value: JSON.stringify({ message: `payment denied for order ${order}`, source, timestamp: timestampSeconds }) });
+const denied = (source: string, order: number, timestampSeconds: number) => ({
+  value: JSON.stringify({ message: `payment denied for order ${order}`, source, timestamp: timestampSeconds }),
+});
 
 /** Six failed logins for root from one address of one log source: one brute-force alert. */
 const failures = (source: string, lastOctet: number, startSeconds: number) =>
-  Array.from({ length: 6 }, (_, i) => ({ value: JSON.stringify({ message: `Failed password for root from 198.51.100.${lastOctet} port ${4000 + i} ssh2`, source, timestamp: startSeconds + i }) }));
+  Array.from({ length: 6 }, (_, i) => ({
+    value: JSON.stringify({
+      message: `Failed password for root from 198.51.100.${lastOctet} port ${4000 + i} ssh2`,
+      source,
+      timestamp: startSeconds + i,
+    }),
+  }));
 
 async function alertsOn(bus: Bus, topic: string): Promise<{ source_ip: string; severity: string }[]> {
   const seen: { source_ip: string; severity: string }[] = [];
-  await (await bus.follow(topic, (m) => seen.push(JSON.parse(m.value ?? "{}") as { source_ip: string; severity: string }))).stop();
+  await (
+    await bus.follow(topic, (m) => seen.push(JSON.parse(m.value ?? "{}") as { source_ip: string; severity: string }))
+  ).stop();
   return seen;
 }
 
-function learnsFromTriage(name: string, makeBus: () => Promise<{ bus: Bus; topics: PipelineTopics; close(): Promise<void> }>, timeoutMs: number): void {
+function learnsFromTriage(
+  name: string,
+  makeBus: () => Promise<{ bus: Bus; topics: PipelineTopics; close(): Promise<void> }>,
+  timeoutMs: number,
+): void {
   describe(`worker learning from triage (${name})`, { timeout: timeoutMs * 4 }, () => {
     let worker: Worker | undefined;
     let closeBus: (() => Promise<void>) | undefined;
@@ -37,7 +65,16 @@ function learnsFromTriage(name: string, makeBus: () => Promise<{ bus: Bus; topic
       const { bus, topics, close } = await makeBus();
       closeBus = close;
       const store = createMemoryStore();
-      worker = createWorker({ bus, store, counters: createMemoryCounters(), detection, whitelistSeed: [], topics, logger: silentLogger(), registry: createRegistry("worker-triage-test", { defaultMetrics: false }) });
+      worker = createWorker({
+        bus,
+        store,
+        counters: createMemoryCounters(),
+        detection,
+        whitelistSeed: [],
+        topics,
+        logger: silentLogger(),
+        registry: createRegistry("worker-triage-test", { defaultMetrics: false }),
+      });
       await worker.start();
       return { bus, topics, store };
     };
@@ -55,14 +92,25 @@ function learnsFromTriage(name: string, makeBus: () => Promise<{ bus: Bus; topic
       const pattern = alert.pattern as { id: string; template: string };
       const source = alert.source ?? "";
       await bus.publish(topics.configUpdates, [
-        templateVerdictMessage({ kind: TEMPLATE_VERDICT_KIND, verdict: "suppress", source, pattern_id: pattern.id, template: pattern.template, severity: alert.severity ?? "medium", by: "alice", at: 1_700_000_100, alert_id: alert.id }),
+        templateVerdictMessage({
+          kind: TEMPLATE_VERDICT_KIND,
+          verdict: "suppress",
+          source,
+          pattern_id: pattern.id,
+          template: pattern.template,
+          severity: alert.severity ?? "medium",
+          by: "alice",
+          at: 1_700_000_100,
+          alert_id: alert.id,
+        }),
       ]);
       await eventually(() => expect(worker?.templates.of(source, pattern.id)?.verdict).toBe("suppress"), { timeoutMs });
     };
 
     it("stores the template's later keyword alerts from the suppressed source as info; another source still alerts", async () => {
       const { bus, topics, store } = await startWorker();
-      const keywordAlert = (order: number) => stored(store, { rule: ["keyword"], text: `payment denied for order ${order}` });
+      const keywordAlert = (order: number) =>
+        stored(store, { rule: ["keyword"], text: `payment denied for order ${order}` });
 
       await bus.publish(topics.logs, [denied("billing", 1001, 1_700_000_000)]);
       const dismissed = await keywordAlert(1001);
@@ -70,7 +118,12 @@ function learnsFromTriage(name: string, makeBus: () => Promise<{ bus: Bus; topic
       await dismiss(bus, topics, dismissed);
 
       await bus.publish(topics.logs, [denied("billing", 1002, 1_700_000_200), denied("shop", 1003, 1_700_000_200)]);
-      expect(await keywordAlert(1002)).toMatchObject({ is_anomaly: true, rule: "keyword", severity: "info", pattern: { id: dismissed.pattern?.id } });
+      expect(await keywordAlert(1002)).toMatchObject({
+        is_anomaly: true,
+        rule: "keyword",
+        severity: "info",
+        pattern: { id: dismissed.pattern?.id },
+      });
       expect(await keywordAlert(1003)).toMatchObject({ is_anomaly: true, rule: "keyword", severity: "medium" });
     });
 
@@ -84,7 +137,11 @@ function learnsFromTriage(name: string, makeBus: () => Promise<{ bus: Bus; topic
       await dismiss(bus, topics, dismissed);
 
       await bus.publish(topics.logs, failures("sshd", 20, 1_700_000_200));
-      expect(await bruteForce("198.51.100.20")).toMatchObject({ is_anomaly: true, severity: "high", pattern: { id: dismissed.pattern?.id } });
+      expect(await bruteForce("198.51.100.20")).toMatchObject({
+        is_anomaly: true,
+        severity: "high",
+        pattern: { id: dismissed.pattern?.id },
+      });
       const alerts = await eventually(
         async () => {
           const published = await alertsOn(bus, topics.highPriorityAlerts);
@@ -101,15 +158,28 @@ function learnsFromTriage(name: string, makeBus: () => Promise<{ bus: Bus; topic
   });
 }
 
-learnsFromTriage("in-memory bus", async () => ({ bus: createMemoryBus({ retryDelayMs: 10 }), topics: { logs: "logs", configUpdates: "config-updates", highPriorityAlerts: "high-priority-alerts" }, close: async () => {} }), 5_000);
+learnsFromTriage(
+  "in-memory bus",
+  async () => ({
+    bus: createMemoryBus({ retryDelayMs: 10 }),
+    topics: { logs: "logs", configUpdates: "config-updates", highPriorityAlerts: "high-priority-alerts" },
+    close: async () => {},
+  }),
+  5_000,
+);
 
-if (missingInfra("kafkaBroker")) describe.skip("worker learning from triage (real Kafka): KAFKA_BROKER is not set", () => it("needs Kafka"));
+if (missingInfra("kafkaBroker"))
+  describe.skip("worker learning from triage (real Kafka): KAFKA_BROKER is not set", () => it("needs Kafka"));
 else
   learnsFromTriage(
     "real Kafka",
     async () => {
       const name = uniqueName("triage");
-      const topics = { logs: `${name}-logs`, configUpdates: `${name}-config-updates`, highPriorityAlerts: `${name}-alerts` };
+      const topics = {
+        logs: `${name}-logs`,
+        configUpdates: `${name}-config-updates`,
+        highPriorityAlerts: `${name}-alerts`,
+      };
       const bus = createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId: name, logger: silentLogger() });
       await bus.ensureTopics(pipelineTopicSpecs(topics, 1));
       return { bus, topics, close: () => bus.close() };

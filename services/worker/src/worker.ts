@@ -84,10 +84,17 @@ export interface Worker {
 }
 
 /** Deterministic per message, so a redelivered message overwrites its document. */
-export const documentId = (message: IncomingMessage): string => `${message.topic}-${message.partition}-${message.offset}`;
+export const documentId = (message: IncomingMessage): string =>
+  `${message.topic}-${message.partition}-${message.offset}`;
 
 /** `traceId`: the trace the log arrived in (ECS trace.id), to open it from the document. */
-export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowMs: number, traceId: string | null = null): ProcessedLog {
+export function toDocument(
+  id: string,
+  log: LogMessage,
+  analysis: Analysis,
+  nowMs: number,
+  traceId: string | null = null,
+): ProcessedLog {
   return {
     id,
     message: log.message,
@@ -110,9 +117,15 @@ export function toDocument(id: string, log: LogMessage, analysis: Analysis, nowM
 }
 
 /** The trace a message's span belongs to; null when the message carried none and nothing is sampled. */
-const traceIdOf = (span: Span): string | null => (isSpanContextValid(span.spanContext()) ? span.spanContext().traceId : null);
+const traceIdOf = (span: Span): string | null =>
+  isSpanContextValid(span.spanContext()) ? span.spanContext().traceId : null;
 
-export function toHighPriorityAlert(doc: ProcessedLog, analysis: Analysis, nowMs: number, placed?: Placed): HighPriorityAlert | null {
+export function toHighPriorityAlert(
+  doc: ProcessedLog,
+  analysis: Analysis,
+  nowMs: number,
+  placed?: Placed,
+): HighPriorityAlert | null {
   const alert = analysis.verdict.alert;
   if (alert === null) return null;
   // The alert's client is where the source is (schema version 1); its address is `source_ip` already.
@@ -140,12 +153,40 @@ export function toHighPriorityAlert(doc: ProcessedLog, analysis: Analysis, nowMs
 function workerMetrics(registry: Registry) {
   return {
     consumed: new Counter({ name: "worker_logs_consumed_total", help: "Log messages consumed", registers: [registry] }),
-    detections: new Counter({ name: "worker_detections_total", help: "Anomalies found, by rule", labelNames: ["rule"], registers: [registry] }),
-    deadLettered: new Counter({ name: "worker_dead_lettered_total", help: "Malformed messages sent to the dead-letter topic", registers: [registry] }),
-    bulkSeconds: new Histogram({ name: "worker_bulk_duration_seconds", help: "Store bulk write latency", buckets: LATENCY_BUCKETS, registers: [registry] }),
-    batchSize: new Histogram({ name: "worker_batch_size", help: "Messages per batch", buckets: [1, 10, 50, 100, 250, 500, 1000, 5000], registers: [registry] }),
-    pipelineSeconds: new Histogram({ name: "pipeline_latency_seconds", help: "From API acceptance to the document written", buckets: LATENCY_BUCKETS, registers: [registry] }),
-    lag: new Gauge({ name: "worker_consumer_lag", help: "Messages on `logs` not yet processed by the group", registers: [registry] }),
+    detections: new Counter({
+      name: "worker_detections_total",
+      help: "Anomalies found, by rule",
+      labelNames: ["rule"],
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: "worker_dead_lettered_total",
+      help: "Malformed messages sent to the dead-letter topic",
+      registers: [registry],
+    }),
+    bulkSeconds: new Histogram({
+      name: "worker_bulk_duration_seconds",
+      help: "Store bulk write latency",
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: "worker_batch_size",
+      help: "Messages per batch",
+      buckets: [1, 10, 50, 100, 250, 500, 1000, 5000],
+      registers: [registry],
+    }),
+    pipelineSeconds: new Histogram({
+      name: "pipeline_latency_seconds",
+      help: "From API acceptance to the document written",
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: "worker_consumer_lag",
+      help: "Messages on `logs` not yet processed by the group",
+      registers: [registry],
+    }),
   };
 }
 
@@ -154,9 +195,16 @@ export function createWorker(deps: WorkerDeps): Worker {
   const now = deps.now ?? Date.now;
   const groupId = deps.groupId ?? DEFAULT_PIPELINE_GROUPS.worker;
   const topics = deps.topics ?? TOPICS;
-  const analyze = createAnalyzer(deps.detection, deps.counters, deps.patterns ?? createPatternAssigner({ store: createMemoryTemplateStore() }));
+  const analyze = createAnalyzer(
+    deps.detection,
+    deps.counters,
+    deps.patterns ?? createPatternAssigner({ store: createMemoryTemplateStore() }),
+  );
   const metrics = workerMetrics(deps.registry);
-  const incidents = deps.incidents ?? { tracker: createMemoryIncidentTracker(DEFAULT_INCIDENT_POLICY), store: createMemoryIncidentStore() };
+  const incidents = deps.incidents ?? {
+    tracker: createMemoryIncidentTracker(DEFAULT_INCIDENT_POLICY),
+    store: createMemoryIncidentStore(),
+  };
   const tracer = trace.getTracer("soc-worker");
   let follower: WhitelistFollower | null = null;
   let subscription: Subscription | null = null;
@@ -166,8 +214,19 @@ export function createWorker(deps: WorkerDeps): Worker {
    * A step the whole batch shares (one analysis call, one bulk request), shown as a child span in
    * each message's trace, so every log's trace tells its whole path.
    */
-  async function stepInEachTrace<T>(name: string, parents: Span[], attributes: Attributes, work: () => Promise<T>): Promise<T> {
-    const spans = parents.map((parent) => tracer.startSpan(name, { attributes: { "messaging.batch.message_count": parents.length, ...attributes } }, trace.setSpan(ROOT_CONTEXT, parent)));
+  async function stepInEachTrace<T>(
+    name: string,
+    parents: Span[],
+    attributes: Attributes,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const spans = parents.map((parent) =>
+      tracer.startSpan(
+        name,
+        { attributes: { "messaging.batch.message_count": parents.length, ...attributes } },
+        trace.setSpan(ROOT_CONTEXT, parent),
+      ),
+    );
     try {
       return await work();
     } catch (error) {
@@ -192,7 +251,11 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   /** Each anomaly joins or opens its incident and takes its id and status; answers per document (none for normal logs). */
-  async function placeInIncidents(messages: IncomingMessage[], docs: ProcessedLog[], analyses: Analysis[]): Promise<(Placed | undefined)[]> {
+  async function placeInIncidents(
+    messages: IncomingMessage[],
+    docs: ProcessedLog[],
+    analyses: Analysis[],
+  ): Promise<(Placed | undefined)[]> {
     const candidates = docs.flatMap((doc, i) => {
       const alert = incidentAlertOf(doc, analyses[i] as Analysis, messages[i] as IncomingMessage);
       return alert === null ? [] : [{ i, alert }];
@@ -223,23 +286,40 @@ export function createWorker(deps: WorkerDeps): Worker {
     const acceptedSpans = accepted.map(({ span }) => span);
     const nowMs = now();
     const analyses = await stepInEachTrace("analyse", acceptedSpans, {}, () =>
-      analyze(accepted.map(({ message, log }) => ({ log, eventId: documentId(message) })), whitelist, nowMs / 1000, templates),
+      analyze(
+        accepted.map(({ message, log }) => ({ log, eventId: documentId(message) })),
+        whitelist,
+        nowMs / 1000,
+        templates,
+      ),
     );
     const docs = accepted.map(({ message, log, span }, i) => {
       const doc = toDocument(documentId(message), log, analyses[i] as Analysis, nowMs, traceIdOf(span));
       const client = deps.enrich?.(doc.source_ip);
       if (client !== undefined) doc.client = { ...doc.client, ...client };
-      span.setAttributes({ "soc.document.id": doc.id, "soc.is_anomaly": doc.is_anomaly, ...(doc.rule != null ? { "soc.rule": doc.rule } : {}) });
+      span.setAttributes({
+        "soc.document.id": doc.id,
+        "soc.is_anomaly": doc.is_anomaly,
+        ...(doc.rule != null ? { "soc.rule": doc.rule } : {}),
+      });
       return doc;
     });
-    const placed = await placeInIncidents(accepted.map(({ message }) => message), docs, analyses);
+    const placed = await placeInIncidents(
+      accepted.map(({ message }) => message),
+      docs,
+      analyses,
+    );
     const alerts = docs.flatMap((doc, i) => {
       const alert = toHighPriorityAlert(doc, analyses[i] as Analysis, nowMs, placed[i]);
       return alert === null ? [] : [{ alert, span: (accepted[i] as { span: Span }).span }];
     });
 
     const stopBulk = metrics.bulkSeconds.startTimer();
-    const bulk = { "db.system.name": "elasticsearch", "db.operation.name": "bulk", "db.operation.batch.size": docs.length };
+    const bulk = {
+      "db.system.name": "elasticsearch",
+      "db.operation.name": "bulk",
+      "db.operation.batch.size": docs.length,
+    };
     // The client's own span for the shared request would be a trace of its own: ours stand for it in each message's trace.
     await stepInEachTrace("index processed_logs", acceptedSpans, bulk, () => withoutSpans(() => store.bulkIndex(docs)));
     stopBulk();
@@ -248,7 +328,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     // still sends concurrent publishes together.
     await Promise.all(
       alerts.map(({ alert, span }) =>
-        withinSpan(span, () => bus.publish(topics.highPriorityAlerts, [{ key: alert.source_ip, value: JSON.stringify(alert) }])),
+        withinSpan(span, () =>
+          bus.publish(topics.highPriorityAlerts, [{ key: alert.source_ip, value: JSON.stringify(alert) }]),
+        ),
       ),
     );
     if (rejected.length > 0) {

@@ -40,7 +40,13 @@ export const labelSelector = z
   .object({
     matchLabels: z.record(z.string().max(317), z.string().max(63)).optional(),
     matchExpressions: z
-      .array(z.object({ key: z.string().min(1).max(317), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.array(z.string().max(63)).max(64).optional() }))
+      .array(
+        z.object({
+          key: z.string().min(1).max(317),
+          operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+          values: z.array(z.string().max(63)).max(64).optional(),
+        }),
+      )
       .max(16)
       .optional(),
   })
@@ -64,14 +70,10 @@ export const resources = (defaults: { cpu: string; memory: string; memoryLimit: 
 export type Resources = z.infer<ReturnType<typeof resources>>;
 
 export const image = (component: string) =>
-  z
-    .string()
-    .min(1)
-    .max(512)
-    .default(`ghcr.io/soc-pipeline/${component}:0.1.0`)
-    .describe("Container image.");
+  z.string().min(1).max(512).default(`ghcr.io/soc-pipeline/${component}:0.1.0`).describe("Container image.");
 
-export const replicas = (fallback: number) => z.number().int().min(0).max(100).default(fallback).describe("Number of pods.");
+export const replicas = (fallback: number) =>
+  z.number().int().min(0).max(100).default(fallback).describe("Number of pods.");
 
 /** IPv4/IPv6 address or CIDR block; the API server checks it with the same CEL helpers kubectl users see. */
 export const ipOrCidr = z
@@ -79,7 +81,14 @@ export const ipOrCidr = z
   .min(2)
   .max(64)
   .describe("An IPv4 or IPv6 address, or a CIDR block such as 10.0.0.0/8.")
-  .meta({ "x-kubernetes-validations": [{ rule: "isIP(self) || isCIDR(self)", message: "must be an IPv4 or IPv6 address or a CIDR block (e.g. 10.0.0.0/8)" }] });
+  .meta({
+    "x-kubernetes-validations": [
+      {
+        rule: "isIP(self) || isCIDR(self)",
+        message: "must be an IPv4 or IPv6 address or a CIDR block (e.g. 10.0.0.0/8)",
+      },
+    ],
+  });
 
 /** metav1.Condition, as `kubectl wait --for=condition=Ready` and kstatus read it. */
 export const condition = z.object({

@@ -46,7 +46,12 @@ export interface CustomResourceDefinitionInfo {
   validations?: { rule: string; message: string }[];
 }
 
-const readyColumn = { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: "Ready condition" } as const;
+const readyColumn = {
+  name: "Ready",
+  type: "string",
+  jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+  description: "Ready condition",
+} as const;
 const ageColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp", description: "Age" } as const;
 
 export const SOC_PIPELINE: CustomResourceDefinitionInfo = {
@@ -54,19 +59,40 @@ export const SOC_PIPELINE: CustomResourceDefinitionInfo = {
   plural: "socpipelines",
   singular: "socpipeline",
   shortNames: ["socp"],
-  description: "A security-operations pipeline: API, analysis workers, alerter, collectors, reporter and credential scanner.",
+  description:
+    "A security-operations pipeline: API, analysis workers, alerter, collectors, reporter and credential scanner.",
   spec: socPipelineSpec,
   status: socPipelineStatus,
   printerColumns: [
     readyColumn,
     { name: "Components", type: "string", jsonPath: ".status.readyComponents", description: "Ready components / all" },
-    { name: "Workers", type: "integer", jsonPath: ".status.autoscaling.currentReplicas", description: "Worker replicas" },
-    { name: "Lag", type: "integer", jsonPath: ".status.autoscaling.totalLag", description: "Consumer lag of the workers" },
-    { name: "Whitelisted", type: "integer", jsonPath: ".status.whitelist.publishedEntries", description: "Entries published to config-updates" },
+    {
+      name: "Workers",
+      type: "integer",
+      jsonPath: ".status.autoscaling.currentReplicas",
+      description: "Worker replicas",
+    },
+    {
+      name: "Lag",
+      type: "integer",
+      jsonPath: ".status.autoscaling.totalLag",
+      description: "Consumer lag of the workers",
+    },
+    {
+      name: "Whitelisted",
+      type: "integer",
+      jsonPath: ".status.whitelist.publishedEntries",
+      description: "Entries published to config-updates",
+    },
     ageColumn,
   ],
   // Children are named <pipeline>-<component> and Services need DNS-1035 labels of at most 63 characters.
-  validations: [{ rule: "self.metadata.name.size() <= 30 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')", message: "name must be a DNS-1035 label of at most 30 characters (it prefixes every child's name)" }],
+  validations: [
+    {
+      rule: "self.metadata.name.size() <= 30 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+      message: "name must be a DNS-1035 label of at most 30 characters (it prefixes every child's name)",
+    },
+  ],
 };
 
 export const IP_WHITELIST: CustomResourceDefinitionInfo = {
@@ -88,9 +114,21 @@ export const IP_WHITELIST: CustomResourceDefinitionInfo = {
 export const CUSTOM_RESOURCES = [SOC_PIPELINE, IP_WHITELIST] as const;
 
 /** Parses a SocPipeline read from the API server (defaults already applied there). */
-export const socPipelineObject = z.looseObject({ apiVersion: z.literal(API_VERSION), kind: z.literal("SocPipeline"), metadata: objectMeta, spec: socPipelineSpec, status: socPipelineStatus.optional() });
+export const socPipelineObject = z.looseObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal("SocPipeline"),
+  metadata: objectMeta,
+  spec: socPipelineSpec,
+  status: socPipelineStatus.optional(),
+});
 export type SocPipeline = z.infer<typeof socPipelineObject>;
-export const ipWhitelistObject = z.looseObject({ apiVersion: z.literal(API_VERSION), kind: z.literal("IpWhitelist"), metadata: objectMeta, spec: ipWhitelistSpec, status: ipWhitelistStatus.optional() });
+export const ipWhitelistObject = z.looseObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal("IpWhitelist"),
+  metadata: objectMeta,
+  spec: ipWhitelistSpec,
+  status: ipWhitelistStatus.optional(),
+});
 export type IpWhitelist = z.infer<typeof ipWhitelistObject>;
 
 export { GROUP, VERSION };

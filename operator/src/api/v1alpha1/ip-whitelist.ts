@@ -23,8 +23,17 @@ export type IpWhitelistSpec = z.infer<typeof ipWhitelistSpec>;
 export const ipWhitelistStatus = z.object({
   observedGeneration: z.number().int().min(0).optional(),
   conditions: conditions.optional(),
-  publishedEntries: z.number().int().min(0).optional().describe("Entries of this object on the pipeline's config-updates topic."),
-  invalidEntries: z.array(z.string()).max(MAX_WHITELIST_ENTRIES).optional().describe("Entries the workers cannot use; they are not published."),
+  publishedEntries: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Entries of this object on the pipeline's config-updates topic."),
+  invalidEntries: z
+    .array(z.string())
+    .max(MAX_WHITELIST_ENTRIES)
+    .optional()
+    .describe("Entries the workers cannot use; they are not published."),
   lastPublishedTime: z.string().optional(),
 });
 export type IpWhitelistStatus = z.infer<typeof ipWhitelistStatus>;

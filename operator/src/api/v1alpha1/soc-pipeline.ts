@@ -1,8 +1,21 @@
 /** The SocPipeline custom resource: one pipeline (API, workers, alerter, collectors, reporter, scanner). */
-import { DEFAULT_LAYOUT, DEFAULT_LOGS_PARTITIONS, DEFAULT_RETENTION, DETECTION_DEFAULTS, MAX_SPIKE_BASELINE_MINUTES } from "@soc/shared";
+import { DEFAULT_LAYOUT, DEFAULT_LOGS_PARTITIONS, DEFAULT_RETENTION } from "@soc/shared";
 import { AWS_REGION_PATTERN, SASL_MECHANISMS } from "@soc/shared/kafka";
 import { z } from "zod";
-import { conditions, dnsLabel, image, ipOrCidr, labelSelector, replicas, resources, secretKeyRef, urlWithoutCredentials } from "./common.ts";
+import { collector } from "./collectors.ts";
+import { detection } from "./detection.ts";
+import {
+  conditions,
+  image,
+  ipOrCidr,
+  labelSelector,
+  replicas,
+  resources,
+  secretKeyRef,
+  urlWithoutCredentials,
+} from "./common.ts";
+
+export { COLLECTOR_SECRETS, COLLECTOR_SETTINGS, COLLECTOR_TYPES, type CollectorType } from "./collectors.ts";
 
 // CEL rules guard with has(): the API server also checks them against a bare `{}` default.
 
@@ -10,7 +23,9 @@ import { conditions, dnsLabel, image, ipOrCidr, labelSelector, replicas, resourc
 const connectionFields = (what: string) => ({
   url: urlWithoutCredentials(z.string().min(1).max(2048).describe(`${what} URL without credentials.`)).optional(),
   urlSecretRef: secretKeyRef.optional().describe(`Secret key holding the ${what} URL, for URLs with credentials.`),
-  caSecretRef: secretKeyRef.optional().describe(`Secret key holding the PEM CA that signed the ${what} server's certificate (mounted as a file).`),
+  caSecretRef: secretKeyRef
+    .optional()
+    .describe(`Secret key holding the PEM CA that signed the ${what} server's certificate (mounted as a file).`),
 });
 /** A five-field cron expression, run in UTC. */
 const cronSchedule = (fallback: string, what: string) =>
@@ -19,8 +34,14 @@ const cronSchedule = (fallback: string, what: string) =>
     .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression")
     .default(fallback)
     .describe(`Cron schedule of ${what} (UTC).`);
-const exactlyOneUrl = { rule: "has(self.url) != has(self.urlSecretRef)", message: "set exactly one of url and urlSecretRef" };
-const atMostOneUsername = { rule: "!has(self.username) || !has(self.usernameSecretRef)", message: "set at most one of username and usernameSecretRef" };
+const exactlyOneUrl = {
+  rule: "has(self.url) != has(self.urlSecretRef)",
+  message: "set exactly one of url and urlSecretRef",
+};
+const atMostOneUsername = {
+  rule: "!has(self.username) || !has(self.usernameSecretRef)",
+  message: "set at most one of username and usernameSecretRef",
+};
 
 /** A rule the API server checks (CEL) and the operator checks again (zod), with one message. */
 interface CheckedTwice<T> {
@@ -38,28 +59,59 @@ const checkedTwice = <T extends z.ZodType>(schema: T, rules: CheckedTwice<z.outp
 const MSK_IAM = "AWS_MSK_IAM";
 const kafkaSasl = checkedTwice(
   z.object({
-    mechanism: z.enum(SASL_MECHANISMS).describe("PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 with a user and password; AWS_MSK_IAM: Amazon MSK's IAM sign-in with the pods' AWS credentials (IRSA or EKS Pod Identity), over tls."),
+    mechanism: z
+      .enum(SASL_MECHANISMS)
+      .describe(
+        "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 with a user and password; AWS_MSK_IAM: Amazon MSK's IAM sign-in with the pods' AWS credentials (IRSA or EKS Pod Identity), over tls.",
+      ),
     username: z.string().min(1).max(256).optional(),
     usernameSecretRef: secretKeyRef.optional(),
     passwordSecretRef: secretKeyRef.optional().describe("Required with PLAIN and SCRAM."),
-    region: z.string().regex(AWS_REGION_PATTERN, "must be an AWS region such as us-east-1").optional().describe("AWS region of the MSK cluster, with AWS_MSK_IAM only: the token is signed for it."),
+    region: z
+      .string()
+      .regex(AWS_REGION_PATTERN, "must be an AWS region such as us-east-1")
+      .optional()
+      .describe("AWS region of the MSK cluster, with AWS_MSK_IAM only: the token is signed for it."),
   }),
   [
-    { holds: (s) => s.mechanism === MSK_IAM || (s.username === undefined) !== (s.usernameSecretRef === undefined), rule: `self.mechanism == '${MSK_IAM}' || has(self.username) != has(self.usernameSecretRef)`, message: "set exactly one of username and usernameSecretRef" },
-    { holds: (s) => s.mechanism === MSK_IAM || s.passwordSecretRef !== undefined, rule: `self.mechanism == '${MSK_IAM}' || has(self.passwordSecretRef)`, message: "passwordSecretRef is required with PLAIN and SCRAM" },
-    { holds: (s) => s.mechanism === MSK_IAM || s.region === undefined, rule: `self.mechanism == '${MSK_IAM}' || !has(self.region)`, message: "region is for AWS_MSK_IAM only" },
-    { holds: (s) => s.mechanism !== MSK_IAM || s.region !== undefined, rule: `self.mechanism != '${MSK_IAM}' || has(self.region)`, message: "AWS_MSK_IAM needs region: the MSK cluster's AWS region, e.g. us-east-1" },
     {
-      holds: (s) => s.mechanism !== MSK_IAM || (s.username === undefined && s.usernameSecretRef === undefined && s.passwordSecretRef === undefined),
+      holds: (s) => s.mechanism === MSK_IAM || (s.username === undefined) !== (s.usernameSecretRef === undefined),
+      rule: `self.mechanism == '${MSK_IAM}' || has(self.username) != has(self.usernameSecretRef)`,
+      message: "set exactly one of username and usernameSecretRef",
+    },
+    {
+      holds: (s) => s.mechanism === MSK_IAM || s.passwordSecretRef !== undefined,
+      rule: `self.mechanism == '${MSK_IAM}' || has(self.passwordSecretRef)`,
+      message: "passwordSecretRef is required with PLAIN and SCRAM",
+    },
+    {
+      holds: (s) => s.mechanism === MSK_IAM || s.region === undefined,
+      rule: `self.mechanism == '${MSK_IAM}' || !has(self.region)`,
+      message: "region is for AWS_MSK_IAM only",
+    },
+    {
+      holds: (s) => s.mechanism !== MSK_IAM || s.region !== undefined,
+      rule: `self.mechanism != '${MSK_IAM}' || has(self.region)`,
+      message: "AWS_MSK_IAM needs region: the MSK cluster's AWS region, e.g. us-east-1",
+    },
+    {
+      holds: (s) =>
+        s.mechanism !== MSK_IAM ||
+        (s.username === undefined && s.usernameSecretRef === undefined && s.passwordSecretRef === undefined),
       rule: `self.mechanism != '${MSK_IAM}' || !(has(self.username) || has(self.usernameSecretRef) || has(self.passwordSecretRef))`,
-      message: "AWS_MSK_IAM signs in with the pods' AWS credentials: set no username, usernameSecretRef or passwordSecretRef",
+      message:
+        "AWS_MSK_IAM signs in with the pods' AWS credentials: set no username, usernameSecretRef or passwordSecretRef",
     },
   ],
 );
 
 const kafka = checkedTwice(
   z.object({
-    brokers: z.array(z.string().regex(/^[^\s:,]+:[0-9]{1,5}$/, "must be host:port")).min(1).max(32).describe("Bootstrap brokers, host:port."),
+    brokers: z
+      .array(z.string().regex(/^[^\s:,]+:[0-9]{1,5}$/, "must be host:port"))
+      .min(1)
+      .max(32)
+      .describe("Bootstrap brokers, host:port."),
     topics: z
       .object({
         logs: z.string().min(1).max(249).default("logs"),
@@ -74,23 +126,37 @@ const kafka = checkedTwice(
       .min(1)
       .max(1000)
       .default(DEFAULT_LOGS_PARTITIONS)
-      .describe("Partitions of the logs topic, the most workers that share its load. The operator creates the topic with it and raises it to the workers' maxReplicas when that is higher; it never lowers it (Kafka cannot remove partitions). Order holds per key only (docs/scaling.md)."),
+      .describe(
+        "Partitions of the logs topic, the most workers that share its load. The operator creates the topic with it and raises it to the workers' maxReplicas when that is higher; it never lowers it (Kafka cannot remove partitions). Order holds per key only (docs/scaling.md).",
+      ),
     tls: z
       .object({
-        caSecretRef: secretKeyRef.optional().describe("PEM CA of the brokers' certificates; the system CAs when unset."),
+        caSecretRef: secretKeyRef
+          .optional()
+          .describe("PEM CA of the brokers' certificates; the system CAs when unset."),
         certSecretRef: secretKeyRef.optional().describe("PEM client certificate, for mutual TLS."),
         keySecretRef: secretKeyRef.optional().describe("PEM private key of certSecretRef."),
       })
       .optional()
-      .meta({ "x-kubernetes-validations": [{ rule: "has(self.certSecretRef) == has(self.keySecretRef)", message: "set both certSecretRef and keySecretRef, or neither" }] })
+      .meta({
+        "x-kubernetes-validations": [
+          {
+            rule: "has(self.certSecretRef) == has(self.keySecretRef)",
+            message: "set both certSecretRef and keySecretRef, or neither",
+          },
+        ],
+      })
       .describe("TLS to the brokers (security protocol SSL, or SASL_SSL with sasl)."),
-    sasl: kafkaSasl.optional().describe("SASL authentication (security protocol SASL_PLAINTEXT, or SASL_SSL with tls)."),
+    sasl: kafkaSasl
+      .optional()
+      .describe("SASL authentication (security protocol SASL_PLAINTEXT, or SASL_SSL with tls)."),
   }),
   [
     {
       holds: (k) => k.sasl?.mechanism !== MSK_IAM || k.tls !== undefined,
       rule: `!has(self.sasl) || self.sasl.mechanism != '${MSK_IAM}' || has(self.tls)`,
-      message: "AWS_MSK_IAM needs tls: MSK's IAM listeners accept TLS only (tls: {} trusts the public CAs that sign MSK's certificates)",
+      message:
+        "AWS_MSK_IAM needs tls: MSK's IAM listeners accept TLS only (tls: {} trusts the public CAs that sign MSK's certificates)",
     },
   ],
 ).describe("Kafka cluster the pipeline runs on.");
@@ -112,44 +178,28 @@ const autoscaling = z
     maxReplicas: z.number().int().min(1).max(100).default(6),
     lagThreshold: z.number().int().min(1).default(1000).describe("Target consumer lag per worker replica (messages)."),
     pollingIntervalSeconds: z.number().int().min(1).max(300).default(5).describe("How often the lag is read."),
-    scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(300).describe("Scale down only to the highest recommendation within this window."),
-    offsetResetPolicy: z.enum(["earliest", "latest"]).default("earliest").describe("Where the worker group starts without a committed offset; counts such partitions as KEDA does."),
+    scaleDownStabilizationSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(300)
+      .describe("Scale down only to the highest recommendation within this window."),
+    offsetResetPolicy: z
+      .enum(["earliest", "latest"])
+      .default("earliest")
+      .describe("Where the worker group starts without a committed offset; counts such partitions as KEDA does."),
   })
   .prefault({})
-  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas", message: "minReplicas must not exceed maxReplicas" }] })
+  .meta({
+    "x-kubernetes-validations": [
+      {
+        rule: "!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas",
+        message: "minReplicas must not exceed maxReplicas",
+      },
+    ],
+  })
   .describe("Scale workers on the consumer lag of their group.");
-
-/**
- * One KEYWORD_RULES entry as the worker's parser (services/worker/src/detection/keyword-rules.ts) takes it,
- * checked by the API server too; no comma, since the rules reach the worker comma-joined.
- */
-const KEYWORD_RULE = /^[^@:,\s][^@:,]*(?:@!?[\w.()/ *-]{1,64}(?:\|!?[\w.()/ *-]{1,64})*)?(?::(?:info|low|medium|high|critical))?$/;
-const INCIDENT_SPAN_MESSAGE = "incidentMaxSeconds must be at least incidentWindowSeconds";
-
-const detection = z
-  .object({
-    bruteForceThreshold: z.number().int().min(2).max(1000).default(DETECTION_DEFAULTS.bruteForceThreshold).describe("Failed logins from one IP that make a brute-force alert."),
-    bruteForceWindowSeconds: z.number().int().min(1).max(86400).default(DETECTION_DEFAULTS.bruteForceWindowSeconds),
-    keywords: z
-      .array(z.string().min(1).max(128))
-      .max(256)
-      .default(() => [...DETECTION_DEFAULTS.keywords]),
-    keywordRules: z
-      .array(z.string().max(512).regex(KEYWORD_RULE, "must be keyword[@program|!program][:severity], severity one of info, low, medium, high, critical"))
-      .max(256)
-      .default(() => [...DETECTION_DEFAULTS.keywordRules])
-      .describe("Where a keyword counts and how much a hit weighs: `failed@sshd|su:high` only in sshd's or su's lines (program or log source), as high; `exception@!kernel` anywhere but the kernel's; a keyword with no rule counts everywhere as medium (docs/incidents.md)."),
-    spikeBaselineMinutes: z.number().int().min(1).max(MAX_SPIKE_BASELINE_MINUTES).default(DETECTION_DEFAULTS.spikeBaselineMinutes).describe("Previous minutes that form the moving request-rate baseline."),
-    spikeMinRequestsPerMinute: z.number().int().min(1).default(DETECTION_DEFAULTS.spikeMinRequestsPerMinute),
-    spikeSigma: z.number().min(0.5).max(20).default(DETECTION_DEFAULTS.spikeSigma),
-    incidentWindowSeconds: z.number().int().min(1).default(DETECTION_DEFAULTS.incidentWindowSeconds).describe("Alerts of one rule and subject with no quiet gap (event time) longer than this are one incident."),
-    incidentMaxSeconds: z.number().int().min(1).default(DETECTION_DEFAULTS.incidentMaxSeconds).describe("Longest span of one incident; a later alert opens a new one."),
-    incidentMaxAlerts: z.number().int().min(1).default(DETECTION_DEFAULTS.incidentMaxAlerts).describe("Most alerts in one incident; the next opens a new one."),
-  })
-  .prefault({})
-  .refine((d) => d.incidentMaxSeconds >= d.incidentWindowSeconds, { path: ["incidentMaxSeconds"], message: INCIDENT_SPAN_MESSAGE })
-  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.incidentWindowSeconds) || !has(self.incidentMaxSeconds) || self.incidentMaxSeconds >= self.incidentWindowSeconds", message: INCIDENT_SPAN_MESSAGE }] })
-  .describe("Detection thresholds, keywords and how alerts group into incidents.");
 
 const worker = z
   .object({
@@ -177,67 +227,6 @@ const alerter = z
   .prefault({})
   .describe("Plain-English notifications on Slack, Discord and email.");
 
-export const COLLECTOR_TYPES = ["postgres", "vercel", "supabase", "firebase", "syslog"] as const;
-type CollectorType = (typeof COLLECTOR_TYPES)[number];
-
-/**
- * The only environment names a collector's `settings` and `secretEnv` may set, per type. Anything
- * else (NODE_OPTIONS, *_FILE, KAFKA_BROKER, an API URL that would receive the token) would let a
- * SocPipeline author run code or redirect credentials with the approved image.
- */
-export const COLLECTOR_SETTINGS: Record<CollectorType, readonly string[]> = {
-  postgres: ["POSTGRES_LOG_DIR", "COLLECTOR_POLL_SECONDS", "LOG_LEVEL"],
-  vercel: ["VERCEL_VERIFY_TOKEN", "DRAIN_MAX_BODY_BYTES", "DRAIN_MAX_CONNECTIONS", "LOG_LEVEL"],
-  supabase: ["SUPABASE_PROJECT_REF", "SUPABASE_DRAIN_HEADER", "COLLECTOR_POLL_SECONDS", "DRAIN_MAX_BODY_BYTES", "DRAIN_MAX_CONNECTIONS", "LOG_LEVEL"],
-  firebase: ["GCP_PROJECT_ID", "FIREBASE_LOG_FILTER", "COLLECTOR_POLL_SECONDS", "LOG_LEVEL"],
-  // The ports are the operator's (they must match the Service), so they are not settings.
-  syslog: ["SYSLOG_TRANSPORTS", "SYSLOG_TIMEZONE", "SYSLOG_MAX_MESSAGE_BYTES", "SYSLOG_MAX_CONNECTIONS", "SYSLOG_IDLE_TIMEOUT_SECONDS", "SYSLOG_MAX_QUEUED", "LOG_LEVEL"],
-};
-export const COLLECTOR_SECRETS: Record<CollectorType, readonly string[]> = {
-  postgres: [],
-  vercel: ["VERCEL_DRAIN_SECRET", "VERCEL_VERIFY_TOKEN"],
-  supabase: ["SUPABASE_ACCESS_TOKEN", "SUPABASE_DRAIN_SECRET"],
-  firebase: ["GOOGLE_SERVICE_ACCOUNT_JSON"],
-  syslog: ["SYSLOG_TLS_CERT", "SYSLOG_TLS_KEY", "SYSLOG_TLS_CLIENT_CA"],
-};
-
-const allowedFor = (table: Record<CollectorType, readonly string[]>): string => COLLECTOR_TYPES.map((type) => `${type}: ${table[type].join(", ") || "none"}`).join("; ");
-/** CEL: every name in `names` is one `table` allows for self.type. */
-const allowedNamesRule = (names: string, table: Record<CollectorType, readonly string[]>): string =>
-  `${names}.all(n, n in {${COLLECTOR_TYPES.map((type) => `'${type}': [${table[type].map((n) => `'${n}'`).join(", ")}]`).join(", ")}}[self.type])`;
-const SETTINGS_MESSAGE = `settings may only set the names its type reads (${allowedFor(COLLECTOR_SETTINGS)})`;
-const SECRETS_MESSAGE = `secretEnv may only set the names its type reads (${allowedFor(COLLECTOR_SECRETS)})`;
-
-const collector = z
-  .object({
-    name: dnsLabel.max(20).describe("Unique within the pipeline; names the Deployment <pipeline>-collector-<name>."),
-    type: z.enum(COLLECTOR_TYPES),
-    image: z.string().min(1).max(512).optional().describe("Defaults to ghcr.io/soc-pipeline/collector-<type>:0.1.0."),
-    replicas: replicas(1),
-    resources: resources({ cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" }),
-    settings: z.record(z.string().max(64), z.string().max(4096)).default({}).meta({ maxProperties: 16 }).describe(`Environment settings of the collector, by type: ${allowedFor(COLLECTOR_SETTINGS)}.`),
-    secretEnv: z
-      .array(z.object({ name: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name").max(64), secretKeyRef }))
-      .max(8)
-      .default([])
-      .meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] })
-      .describe(`Secrets the collector reads, mounted as files (NAME_FILE), by type: ${allowedFor(COLLECTOR_SECRETS)}.`),
-  })
-  .superRefine((collector, ctx) => {
-    const settings = COLLECTOR_SETTINGS[collector.type];
-    const secrets = COLLECTOR_SECRETS[collector.type];
-    for (const name of Object.keys(collector.settings)) if (!settings.includes(name)) ctx.addIssue({ code: "custom", path: ["settings", name], message: SETTINGS_MESSAGE });
-    collector.secretEnv.forEach(({ name }, i) => secrets.includes(name) || ctx.addIssue({ code: "custom", path: ["secretEnv", i, "name"], message: SECRETS_MESSAGE }));
-  })
-  .meta({
-    "x-kubernetes-validations": [
-      { rule: "self.type in ['vercel', 'syslog'] || !has(self.replicas) || self.replicas <= 1", message: "a pulling collector keeps its cursor on its own volume: replicas must be 0 or 1" },
-      { rule: `!has(self.settings) || ${allowedNamesRule("self.settings", COLLECTOR_SETTINGS)}`, message: SETTINGS_MESSAGE },
-      { rule: `!has(self.secretEnv) || ${allowedNamesRule("self.secretEnv.map(e, e.name)", COLLECTOR_SECRETS)}`, message: SECRETS_MESSAGE },
-    ],
-  })
-  .describe("A log source.");
-
 const reporter = z
   .object({
     enabled: z.boolean().default(false),
@@ -245,11 +234,24 @@ const reporter = z
     resources: resources({ cpu: "50m", memory: "192Mi", memoryLimit: "512Mi" }),
     smtpUrlSecretRef: secretKeyRef.optional(),
     emailTo: z.array(z.email()).max(64).default([]),
-    dayOfMonth: z.number().int().min(1).max(28).default(1).describe("Day of the month the CronJob runs on (UTC); the report covers the month before."),
+    dayOfMonth: z
+      .number()
+      .int()
+      .min(1)
+      .max(28)
+      .default(1)
+      .describe("Day of the month the CronJob runs on (UTC); the report covers the month before."),
     hourUtc: z.number().int().min(0).max(23).default(6).describe("Hour (UTC) of that day the CronJob runs at."),
   })
   .prefault({})
-  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.enabled) || !self.enabled || (has(self.smtpUrlSecretRef) && size(self.emailTo) > 0)", message: "smtpUrlSecretRef and emailTo are required when the reporter is enabled" }] })
+  .meta({
+    "x-kubernetes-validations": [
+      {
+        rule: "!has(self.enabled) || !self.enabled || (has(self.smtpUrlSecretRef) && size(self.emailTo) > 0)",
+        message: "smtpUrlSecretRef and emailTo are required when the reporter is enabled",
+      },
+    ],
+  })
   .describe("Monthly PDF report by email, as a CronJob: one run per month, never emailed twice.");
 
 const credentialScanner = z
@@ -259,30 +261,61 @@ const credentialScanner = z
     resources: resources({ cpu: "100m", memory: "192Mi", memoryLimit: "512Mi" }),
     schedule: cronSchedule("17 * * * *", "the scan"),
     githubTokenSecretRef: secretKeyRef.optional(),
-    queries: z.array(z.string().min(1).max(256)).max(64).default([]).describe("GitHub code-search queries, e.g. org:acme."),
+    queries: z
+      .array(z.string().min(1).max(256))
+      .max(64)
+      .default([])
+      .describe("GitHub code-search queries, e.g. org:acme."),
   })
   .prefault({})
-  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.enabled) || !self.enabled || (has(self.githubTokenSecretRef) && size(self.queries) > 0)", message: "githubTokenSecretRef and queries are required when the scanner is enabled" }] })
+  .meta({
+    "x-kubernetes-validations": [
+      {
+        rule: "!has(self.enabled) || !self.enabled || (has(self.githubTokenSecretRef) && size(self.queries) > 0)",
+        message: "githubTokenSecretRef and queries are required when the scanner is enabled",
+      },
+    ],
+  })
   .describe("Leaked-credential scan of GitHub, as a CronJob.");
 
 const indexPeriod = z.enum(["day", "month"]);
-const retentionDays = (fallback: number, what: string) => z.number().int().min(1).max(36_500).default(fallback).describe(`Days ${what} are kept, today (UTC) not counted.`);
+const retentionDays = (fallback: number, what: string) =>
+  z.number().int().min(1).max(36_500).default(fallback).describe(`Days ${what} are kept, today (UTC) not counted.`);
 
 const retention = z
   .object({
-    enabled: z.boolean().default(true).describe("Delete what the policy no longer keeps; false keeps everything for ever."),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("Delete what the policy no longer keeps; false keeps everything for ever."),
     normalDays: retentionDays(DEFAULT_RETENTION.normalDays, "normal logs"),
     anomalyDays: retentionDays(DEFAULT_RETENTION.anomalyDays, "anomalies (alerts and incidents)"),
-    normalIndexPeriod: indexPeriod.default(DEFAULT_LAYOUT.normal).describe("Event time one index of normal logs covers: the step in which they are deleted."),
-    anomalyIndexPeriod: indexPeriod.default(DEFAULT_LAYOUT.anomalies).describe("Event time one index of anomalies covers; a month keeps the shard count low."),
+    normalIndexPeriod: indexPeriod
+      .default(DEFAULT_LAYOUT.normal)
+      .describe("Event time one index of normal logs covers: the step in which they are deleted."),
+    anomalyIndexPeriod: indexPeriod
+      .default(DEFAULT_LAYOUT.anomalies)
+      .describe("Event time one index of anomalies covers; a month keeps the shard count low."),
     schedule: cronSchedule("41 * * * *", "the retention run"),
     image: image("retention"),
     resources: resources({ cpu: "20m", memory: "96Mi", memoryLimit: "192Mi" }),
   })
   .prefault({})
-  .refine((r) => r.anomalyDays >= r.normalDays, { path: ["anomalyDays"], message: "anomalies must be kept at least as long as normal logs" })
-  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.normalDays) || !has(self.anomalyDays) || self.anomalyDays >= self.normalDays", message: "anomalies must be kept at least as long as normal logs" }] })
-  .describe("How long processed logs are kept in Elasticsearch (docs/retention.md): indices per family and period behind the index alias, deleted by a CronJob.");
+  .refine((r) => r.anomalyDays >= r.normalDays, {
+    path: ["anomalyDays"],
+    message: "anomalies must be kept at least as long as normal logs",
+  })
+  .meta({
+    "x-kubernetes-validations": [
+      {
+        rule: "!has(self.normalDays) || !has(self.anomalyDays) || self.anomalyDays >= self.normalDays",
+        message: "anomalies must be kept at least as long as normal logs",
+      },
+    ],
+  })
+  .describe(
+    "How long processed logs are kept in Elasticsearch (docs/retention.md): indices per family and period behind the index alias, deleted by a CronJob.",
+  );
 
 const dashboard = z
   .object({
@@ -290,20 +323,47 @@ const dashboard = z
     image: image("dashboard"),
     replicas: replicas(1),
     resources: resources({ cpu: "20m", memory: "64Mi", memoryLimit: "128Mi" }),
-    apiBaseUrl: urlWithoutCredentials(z.url().max(2048).describe("Where browsers reach the API (an Ingress, or http://localhost:8000 with port-forward); list the dashboard's origin in api.frontendOrigins.")).optional(),
+    apiBaseUrl: urlWithoutCredentials(
+      z
+        .url()
+        .max(2048)
+        .describe(
+          "Where browsers reach the API (an Ingress, or http://localhost:8000 with port-forward); list the dashboard's origin in api.frontendOrigins.",
+        ),
+    ).optional(),
   })
   .prefault({})
-  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.enabled) || !self.enabled || has(self.apiBaseUrl)", message: "apiBaseUrl is required when the dashboard is enabled" }] })
+  .meta({
+    "x-kubernetes-validations": [
+      {
+        rule: "!has(self.enabled) || !self.enabled || has(self.apiBaseUrl)",
+        message: "apiBaseUrl is required when the dashboard is enabled",
+      },
+    ],
+  })
   .describe("The web dashboard (alerts, logs, whitelist, reports).");
 
 const peer = z
   .object({ namespaceSelector: labelSelector.optional(), podSelector: labelSelector.optional() })
-  .meta({ "x-kubernetes-validations": [{ rule: "has(self.namespaceSelector) || has(self.podSelector)", message: "set namespaceSelector, podSelector or both" }] })
+  .meta({
+    "x-kubernetes-validations": [
+      {
+        rule: "has(self.namespaceSelector) || has(self.podSelector)",
+        message: "set namespaceSelector, podSelector or both",
+      },
+    ],
+  })
   .describe("Pods (podSelector) in namespaces (namespaceSelector); a podSelector alone means this namespace.");
 
 const networkPolicy = z
   .object({
-    ingressFrom: z.array(peer).max(16).default([]).describe("Who may reach the API, the dashboard and the log drains, e.g. the ingress controller's namespace; empty: only the pipeline's own pods."),
+    ingressFrom: z
+      .array(peer)
+      .max(16)
+      .default([])
+      .describe(
+        "Who may reach the API, the dashboard and the log drains, e.g. the ingress controller's namespace; empty: only the pipeline's own pods.",
+      ),
     monitoringNamespace: z
       .string()
       .max(63)
@@ -312,15 +372,27 @@ const networkPolicy = z
       .describe("Namespace whose pods may scrape the components' metrics ports; unset: nobody."),
     backends: z
       .object({
-        cidrs: z.array(ipOrCidr).max(32).default([]).describe("Address blocks of the Kafka, Elasticsearch and Redis servers."),
-        namespaceSelector: labelSelector.optional().describe("Namespaces the Kafka, Elasticsearch and Redis pods run in."),
-        podSelector: labelSelector.optional().describe("The Kafka, Elasticsearch and Redis pods (with namespaceSelector: in those namespaces)."),
+        cidrs: z
+          .array(ipOrCidr)
+          .max(32)
+          .default([])
+          .describe("Address blocks of the Kafka, Elasticsearch and Redis servers."),
+        namespaceSelector: labelSelector
+          .optional()
+          .describe("Namespaces the Kafka, Elasticsearch and Redis pods run in."),
+        podSelector: labelSelector
+          .optional()
+          .describe("The Kafka, Elasticsearch and Redis pods (with namespaceSelector: in those namespaces)."),
       })
       .prefault({})
-      .describe("Where Kafka, Elasticsearch and Redis are. NetworkPolicy cannot match host names: their ports are open to these only, or to any address when none is set."),
+      .describe(
+        "Where Kafka, Elasticsearch and Redis are. NetworkPolicy cannot match host names: their ports are open to these only, or to any address when none is set.",
+      ),
   })
   .prefault({})
-  .describe("The NetworkPolicies the operator writes: default deny, ingress only from these, egress only to DNS, the backends and the notification/provider APIs on 443. They need a CNI that enforces NetworkPolicy.");
+  .describe(
+    "The NetworkPolicies the operator writes: default deny, ingress only from these, egress only to DNS, the backends and the notification/provider APIs on 443. They need a CNI that enforces NetworkPolicy.",
+  );
 
 const telemetry = z
   .object({
@@ -328,15 +400,35 @@ const telemetry = z
       z
         .url({ protocol: /^https?$/ })
         .max(2048)
-        .describe("OTLP/HTTP base URL of a collector or trace backend, e.g. http://otel-collector.observability:4318 (traces go to <endpoint>/v1/traces). Unset: the components load no tracing SDK; trace context still travels through them."),
+        .describe(
+          "OTLP/HTTP base URL of a collector or trace backend, e.g. http://otel-collector.observability:4318 (traces go to <endpoint>/v1/traces). Unset: the components load no tracing SDK; trace context still travels through them.",
+        ),
     ).optional(),
-    headersSecretRef: secretKeyRef.optional().describe("Secret key holding headers for every export (an API token), as key=value pairs separated by commas."),
-    samplingRatio: z.number().min(0).max(1).default(1).describe("Share of new traces recorded (parentbased_traceidratio): a request that arrives with a trace context keeps its caller's decision."),
+    headersSecretRef: secretKeyRef
+      .optional()
+      .describe("Secret key holding headers for every export (an API token), as key=value pairs separated by commas."),
+    samplingRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(1)
+      .describe(
+        "Share of new traces recorded (parentbased_traceidratio): a request that arrives with a trace context keeps its caller's decision.",
+      ),
   })
-  .refine((telemetry) => telemetry.headersSecretRef === undefined || telemetry.endpoint !== undefined, { path: ["headersSecretRef"], message: "headersSecretRef needs an endpoint" })
+  .refine((telemetry) => telemetry.headersSecretRef === undefined || telemetry.endpoint !== undefined, {
+    path: ["headersSecretRef"],
+    message: "headersSecretRef needs an endpoint",
+  })
   .prefault({})
-  .meta({ "x-kubernetes-validations": [{ rule: "!has(self.headersSecretRef) || has(self.endpoint)", message: "headersSecretRef needs an endpoint" }] })
-  .describe("OpenTelemetry traces of the components (docs/observability.md): one trace follows a log from the API through Kafka, the worker and the alerter.");
+  .meta({
+    "x-kubernetes-validations": [
+      { rule: "!has(self.headersSecretRef) || has(self.endpoint)", message: "headersSecretRef needs an endpoint" },
+    ],
+  })
+  .describe(
+    "OpenTelemetry traces of the components (docs/observability.md): one trace follows a log from the API through Kafka, the worker and the alerter.",
+  );
 
 export const socPipelineSpec = z.object({
   kafka,
@@ -344,7 +436,9 @@ export const socPipelineSpec = z.object({
     .object({
       ...connectionFields("Elasticsearch"),
       index: z.string().min(1).max(255).default("processed_logs"),
-      apiKeySecretRef: secretKeyRef.optional().describe("Secret key holding an Elasticsearch API key (the encoded id:key)."),
+      apiKeySecretRef: secretKeyRef
+        .optional()
+        .describe("Secret key holding an Elasticsearch API key (the encoded id:key)."),
       username: z.string().min(1).max(256).optional(),
       usernameSecretRef: secretKeyRef.optional(),
       passwordSecretRef: secretKeyRef.optional().describe("Secret key holding the password of username (basic auth)."),
@@ -354,8 +448,14 @@ export const socPipelineSpec = z.object({
       "x-kubernetes-validations": [
         exactlyOneUrl,
         atMostOneUsername,
-        { rule: "has(self.passwordSecretRef) == (has(self.username) || has(self.usernameSecretRef))", message: "set username (or usernameSecretRef) and passwordSecretRef together" },
-        { rule: "!has(self.apiKeySecretRef) || !has(self.passwordSecretRef)", message: "set either apiKeySecretRef or a username and password, not both" },
+        {
+          rule: "has(self.passwordSecretRef) == (has(self.username) || has(self.usernameSecretRef))",
+          message: "set username (or usernameSecretRef) and passwordSecretRef together",
+        },
+        {
+          rule: "!has(self.apiKeySecretRef) || !has(self.passwordSecretRef)",
+          message: "set either apiKeySecretRef or a username and password, not both",
+        },
       ],
     }),
   redis: z

@@ -28,7 +28,8 @@ export function classifyWebhookAnswer(status: number, retryAfterMs: number | nul
   if (status === 429) return { kind: "retry", cause: "throttled", afterMs: retryAfterMs };
   if (status >= 500) return { kind: "retry", cause: "server_error", afterMs: retryAfterMs };
   // 404/410: the webhook was deleted or its channel archived; 401/403: its token was revoked.
-  if ([401, 403, 404, 410].includes(status)) return { kind: "give-up", reason: "dead_endpoint", detail: `HTTP ${status} ${detail}`.trim() };
+  if ([401, 403, 404, 410].includes(status))
+    return { kind: "give-up", reason: "dead_endpoint", detail: `HTTP ${status} ${detail}`.trim() };
   return { kind: "give-up", reason: "rejected", detail: `HTTP ${status} ${detail}`.trim() };
 }
 
@@ -40,10 +41,19 @@ export function retryAfterHeaderMs(value: string | null): number | null {
 }
 
 /** POSTs JSON to a webhook; network failures become retryable outcomes, never thrown. */
-export async function postWebhook(url: string, body: unknown, readRetryAfter: (response: Response, text: string) => number | null): Promise<AttemptOutcome> {
+export async function postWebhook(
+  url: string,
+  body: unknown,
+  readRetryAfter: (response: Response, text: string) => number | null,
+): Promise<AttemptOutcome> {
   let response: Response;
   try {
-    response = await tracedFetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    response = await tracedFetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch {
     return { kind: "retry", cause: "network", afterMs: null };
   }

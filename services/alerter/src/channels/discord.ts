@@ -4,10 +4,20 @@ import type { Notification } from "../notification.ts";
 import { postWebhook, retryAfterHeaderMs, type Channel } from "./channel.ts";
 import { clip, escapeDiscord, escapeWithin } from "./escape.ts";
 
-export const DISCORD_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, total: 6000 } as const;
+export const DISCORD_LIMITS = {
+  title: 256,
+  description: 4096,
+  fields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  total: 6000,
+} as const;
 const COLOURS = { medium: 0xf5a623, high: 0xe8590c, critical: 0xc92a2a } as const;
 
-export function discordMessage(notification: Notification): { allowed_mentions: { parse: string[] }; embeds: Record<string, unknown>[] } {
+export function discordMessage(notification: Notification): {
+  allowed_mentions: { parse: string[] };
+  embeds: Record<string, unknown>[];
+} {
   const title = clip(notification.title, DISCORD_LIMITS.title);
   const description = escapeWithin(notification.text, DISCORD_LIMITS.description, escapeDiscord);
   let budget = DISCORD_LIMITS.total - title.length - description.length;
@@ -20,7 +30,18 @@ export function discordMessage(notification: Notification): { allowed_mentions: 
     fields.push({ name, value, inline: true });
   }
   // No @everyone, @here, role or user ping, whatever the text says.
-  return { allowed_mentions: { parse: [] }, embeds: [{ title, description, color: COLOURS[notification.severity], fields, ...(notification.link !== null ? { url: notification.link } : {}) }] };
+  return {
+    allowed_mentions: { parse: [] },
+    embeds: [
+      {
+        title,
+        description,
+        color: COLOURS[notification.severity],
+        fields,
+        ...(notification.link !== null ? { url: notification.link } : {}),
+      },
+    ],
+  };
 }
 
 /** Discord says how long to wait in the JSON body (`retry_after`, seconds), and in Retry-After. */
@@ -35,5 +56,9 @@ function discordRetryAfter(response: Response, text: string): number | null {
 }
 
 export function discordChannel(id: string, webhookUrl: Secret): Channel {
-  return { id, kind: "discord", send: (notification) => postWebhook(webhookUrl.reveal(), discordMessage(notification), discordRetryAfter) };
+  return {
+    id,
+    kind: "discord",
+    send: (notification) => postWebhook(webhookUrl.reveal(), discordMessage(notification), discordRetryAfter),
+  };
 }

@@ -9,8 +9,14 @@ import { escapeHtml, plainLine } from "./escape.ts";
 export function emailBody(notification: Notification): { subject: string; text: string; html: string } {
   const facts = notification.facts.map((fact) => `${plainLine(fact.label)}: ${plainLine(fact.value)}`).join("\n");
   const link = notification.link === null ? "" : `\n\nOpen in the dashboard: ${notification.link}`;
-  const rows = notification.facts.map((fact) => `<tr><th align="left" style="padding:4px 12px 4px 0">${escapeHtml(fact.label)}</th><td>${escapeHtml(fact.value)}</td></tr>`).join("");
-  const button = notification.link === null ? "" : `<p><a href="${escapeHtml(notification.link)}">Open in the dashboard</a></p>`;
+  const rows = notification.facts
+    .map(
+      (fact) =>
+        `<tr><th align="left" style="padding:4px 12px 4px 0">${escapeHtml(fact.label)}</th><td>${escapeHtml(fact.value)}</td></tr>`,
+    )
+    .join("");
+  const button =
+    notification.link === null ? "" : `<p><a href="${escapeHtml(notification.link)}">Open in the dashboard</a></p>`;
   return {
     subject: `[SOC] ${plainLine(notification.title)}`,
     text: `${plainLine(notification.text)}\n\n${facts}${link}\n`,
@@ -25,7 +31,12 @@ export function emailChannel(id: string, options: { smtpUrl: Secret; from: strin
     kind: "email",
     async send(notification): Promise<AttemptOutcome> {
       try {
-        await transport.sendMail({ from: options.from, to: options.to, ...emailBody(notification), headers: { "X-SOC-Alert-Id": notification.id } });
+        await transport.sendMail({
+          from: options.from,
+          to: options.to,
+          ...emailBody(notification),
+          headers: { "X-SOC-Alert-Id": notification.id },
+        });
         return { kind: "delivered" };
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;

@@ -17,10 +17,14 @@ describe("channel escaping", () => {
     ["```js\nfetch()```", String.raw`\`\`\`js fetch\(\)\`\`\``],
     // A backslash of the attacker's is escaped too, so it cannot cancel ours.
     [String.raw`\[x](y)`, String.raw`\\\[x\]\(y\)`],
-    ["# heading ||spoiler|| > quote -# small ~~struck~~ *b* _i_", String.raw`\# heading \|\|spoiler\|\| \> quote \-\# small \~\~struck\~\~ \*b\* \_i\_`],
+    [
+      "# heading ||spoiler|| > quote -# small ~~struck~~ *b* _i_",
+      String.raw`\# heading \|\|spoiler\|\| \> quote \-\# small \~\~struck\~\~ \*b\* \_i\_`,
+    ],
   ])("Discord: %j becomes %j", (text, escaped) => expect(escapeDiscord(text)).toBe(escaped));
 
-  it("HTML-escapes for email", () => expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;"));
+  it("HTML-escapes for email", () =>
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;"));
 
   it("flattens line breaks, control characters and bidi overrides, which could fake a line or reverse a path", () => {
     expect(plainLine("a\r\nb\tc\u2028d\u202egnp.exe\u0000")).toBe("a  b c d gnp.exe ");
@@ -36,10 +40,20 @@ describe("channel escaping", () => {
 });
 
 describe("Slack's and Discord's length limits, counted after escaping", () => {
-  const huge: Notification = { id: "n1", title: "t", text: "<".repeat(10_000), facts: [{ label: "File", value: "*".repeat(10_000) }], severity: "high", link: `https://github.com/${"a".repeat(3_000)}` };
+  const huge: Notification = {
+    id: "n1",
+    title: "t",
+    text: "<".repeat(10_000),
+    facts: [{ label: "File", value: "*".repeat(10_000) }],
+    severity: "high",
+    link: `https://github.com/${"a".repeat(3_000)}`,
+  };
 
   it("keeps Slack's section text to 3000 and a field to 2000 characters, and drops a button URL over 3000", () => {
-    const message = slackMessage(huge) as { text: string; blocks: { type: string; text?: { text: string }; fields?: { text: string }[] }[] };
+    const message = slackMessage(huge) as {
+      text: string;
+      blocks: { type: string; text?: { text: string }; fields?: { text: string }[] }[];
+    };
     expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.text);
     expect(message.text.endsWith("&lt;…")).toBe(true);
     expect(message.blocks[2]?.fields?.[0]?.text.length).toBeLessThanOrEqual(SLACK_LIMITS.field);

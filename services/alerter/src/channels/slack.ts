@@ -21,10 +21,16 @@ export function slackMessage(notification: Notification): Record<string, unknown
   const blocks: Record<string, unknown>[] = [
     { type: "header", text: { type: "plain_text", text: clip(notification.title, SLACK_LIMITS.header) } },
     { type: "section", text: mrkdwn(text) },
-    { type: "section", fields: notification.facts.slice(0, SLACK_LIMITS.fields).map((fact) => field(fact.label, fact.value)) },
+    {
+      type: "section",
+      fields: notification.facts.slice(0, SLACK_LIMITS.fields).map((fact) => field(fact.label, fact.value)),
+    },
   ];
   if (notification.link !== null && notification.link.length <= SLACK_LIMITS.url) {
-    blocks.push({ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open in dashboard" }, url: notification.link }] });
+    blocks.push({
+      type: "actions",
+      elements: [{ type: "button", text: { type: "plain_text", text: "Open in dashboard" }, url: notification.link }],
+    });
   }
   return { text, blocks };
 }
@@ -33,6 +39,9 @@ export function slackChannel(id: string, webhookUrl: Secret): Channel {
   return {
     id,
     kind: "slack",
-    send: (notification) => postWebhook(webhookUrl.reveal(), slackMessage(notification), (response) => retryAfterHeaderMs(response.headers.get("retry-after"))),
+    send: (notification) =>
+      postWebhook(webhookUrl.reveal(), slackMessage(notification), (response) =>
+        retryAfterHeaderMs(response.headers.get("retry-after")),
+      ),
   };
 }

@@ -9,7 +9,8 @@ export function trustedLeakUrl(value: unknown, githubWebUrl: string): string | n
   if (typeof value !== "string") return null;
   try {
     const url = new URL(value);
-    const trusted = url.protocol === "https:" && (url.origin === "https://github.com" || url.origin === new URL(githubWebUrl).origin);
+    const trusted =
+      url.protocol === "https:" && (url.origin === "https://github.com" || url.origin === new URL(githubWebUrl).origin);
     return trusted && url.username === "" && url.password === "" ? url.href : null;
   } catch {
     return null;
@@ -17,7 +18,8 @@ export function trustedLeakUrl(value: unknown, githubWebUrl: string): string | n
 }
 
 function sentence(findings: number, rules: string | null, where: string, line: string): string {
-  if (findings > 1) return `Security alert: ${findings} possible credentials${rules === null ? "" : ` (${rules})`} were found in public code at ${where}. Rotate them now.`;
+  if (findings > 1)
+    return `Security alert: ${findings} possible credentials${rules === null ? "" : ` (${rules})`} were found in public code at ${where}. Rotate them now.`;
   return `Security alert: a possible ${rules ?? "credential"} was found in public code at ${where}${line}. Rotate it now.`;
 }
 
@@ -49,7 +51,9 @@ export const credentialLeakTemplate: AlertTemplate = {
         { label: findings > 1 ? "Rules" : "Rule", value: rules ?? "unknown" },
         ...(findings > 1 ? [{ label: "Findings", value: String(findings) }] : []),
         // The scanner stopped early (size, findings or time cap): the file may hold more.
-        ...(shown(details.capped_by) === null ? [] : [{ label: "Scan stopped early", value: `${shown(details.capped_by)} cap; the file may hold more` }]),
+        ...(shown(details.capped_by) === null
+          ? []
+          : [{ label: "Scan stopped early", value: `${shown(details.capped_by)} cap; the file may hold more` }]),
         // Shown as text for the responder, never as a link.
         ...(untrustedUrl === null ? [] : [{ label: "Reported URL (not GitHub, not linked)", value: untrustedUrl }]),
       ],

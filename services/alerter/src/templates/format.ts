@@ -45,7 +45,10 @@ export function origin(alert: HighPriorityAlert): string | null {
   if (client === undefined) return null;
   if (client.network !== undefined) return SCOPE_WORDING[client.network];
   const country = shown(client.geo?.country_name) ?? shown(client.geo?.country_iso_code);
-  const as = client.as === undefined ? null : [`AS${client.as.number}`, shown(client.as.organization?.name)].filter((part) => part !== null).join(" ");
+  const as =
+    client.as === undefined
+      ? null
+      : [`AS${client.as.number}`, shown(client.as.organization?.name)].filter((part) => part !== null).join(" ");
   const parts = [country, as].filter((part) => part !== null);
   return parts.length === 0 ? null : parts.join(", ");
 }

@@ -5,7 +5,11 @@ import { renderAlert } from "./index.ts";
 import type { RenderContext } from "./template.ts";
 
 /** What an incident's events are, per alert type. */
-const EVENTS: Record<HighPriorityAlertType, string> = { brute_force: "failed logins", traffic_spike: "requests", credential_leak: "findings" };
+const EVENTS: Record<HighPriorityAlertType, string> = {
+  brute_force: "failed logins",
+  traffic_spike: "requests",
+  credential_leak: "findings",
+};
 
 const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
 
@@ -14,7 +18,11 @@ const plural = (count: number, one: string, many: string): string => `${count} $
  * 295 in 59 alerts since 2025-12-10T10:54:27Z." Counts are the incident's own, from the worker: exact
  * whichever replica raised each alert. `since` is the alert of the previous notification, when known.
  */
-export function renderIncidentUpdate(alert: HighPriorityAlert, since: HighPriorityAlert | null, context: RenderContext): Notification {
+export function renderIncidentUpdate(
+  alert: HighPriorityAlert,
+  since: HighPriorityAlert | null,
+  context: RenderContext,
+): Notification {
   const latest = renderAlert(alert, context);
   const incident = alert.incident;
   if (incident === undefined) return latest;

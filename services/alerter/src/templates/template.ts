@@ -15,4 +15,6 @@ export interface AlertTemplate {
 }
 
 export const alertLink = (alert: HighPriorityAlert, context: RenderContext): string | null =>
-  alert.log_id === null ? null : `${context.dashboardUrl.replace(/\/$/, "")}/#/alerts?id=${encodeURIComponent(alert.log_id)}`;
+  alert.log_id === null
+    ? null
+    : `${context.dashboardUrl.replace(/\/$/, "")}/#/alerts?id=${encodeURIComponent(alert.log_id)}`;

@@ -5,7 +5,8 @@ export const trafficSpikeTemplate: AlertTemplate = {
   type: "traffic_spike",
   render(alert, context) {
     // The subject ("on /login") holds the requested path: whoever sends the requests chooses it.
-    const subject = shown(alert.details.subject) ?? `from ${sourceWithOrigin(alert, shown(alert.source_ip) ?? "unknown")}`;
+    const subject =
+      shown(alert.details.subject) ?? `from ${sourceWithOrigin(alert, shown(alert.source_ip) ?? "unknown")}`;
     const mean = Number(alert.details.baseline_mean ?? 0);
     return {
       id: alert.alert_id,
@@ -14,7 +15,10 @@ export const trafficSpikeTemplate: AlertTemplate = {
       facts: [
         { label: "Scope", value: shown(alert.details.scope) ?? "ip" },
         { label: "Requests this minute", value: String(alert.count ?? "unknown") },
-        { label: "Baseline", value: `${mean.toFixed(1)} ± ${Number(alert.details.baseline_stddev ?? 0).toFixed(1)} per minute` },
+        {
+          label: "Baseline",
+          value: `${mean.toFixed(1)} ± ${Number(alert.details.baseline_stddev ?? 0).toFixed(1)} per minute`,
+        },
         { label: "Minute starting", value: timestamp(alert.first_seen) },
       ],
       severity: alert.severity,

@@ -14,7 +14,11 @@ export interface ScriptedAnswer {
 
 export const SLACK = {
   ok: { status: 200, body: "ok" },
-  rateLimited: (seconds: number): ScriptedAnswer => ({ status: 429, body: "rate_limited", headers: { "retry-after": String(seconds) } }),
+  rateLimited: (seconds: number): ScriptedAnswer => ({
+    status: 429,
+    body: "rate_limited",
+    headers: { "retry-after": String(seconds) },
+  }),
   gone: { status: 404, body: "no_service" },
   serverError: { status: 500, body: "internal_error" },
   invalidPayload: { status: 400, body: "invalid_payload" },
@@ -27,7 +31,11 @@ export const DISCORD = {
     body: JSON.stringify({ message: "You are being rate limited.", retry_after: seconds, global: false }),
     headers: { "content-type": "application/json", "retry-after": String(Math.ceil(seconds)) },
   }),
-  unknownWebhook: { status: 404, body: JSON.stringify({ message: "Unknown Webhook", code: 10015 }), headers: { "content-type": "application/json" } },
+  unknownWebhook: {
+    status: 404,
+    body: JSON.stringify({ message: "Unknown Webhook", code: 10015 }),
+    headers: { "content-type": "application/json" },
+  },
 };
 
 export interface FakeWebhook {
@@ -39,7 +47,10 @@ export interface FakeWebhook {
   close(): Promise<void>;
 }
 
-export async function startFakeWebhook(fallback: ScriptedAnswer, options: { delayMs?: number } = {}): Promise<FakeWebhook> {
+export async function startFakeWebhook(
+  fallback: ScriptedAnswer,
+  options: { delayMs?: number } = {},
+): Promise<FakeWebhook> {
   const queue: ScriptedAnswer[] = [];
   const fake: FakeWebhook = {
     url: "",
@@ -58,7 +69,10 @@ export async function startFakeWebhook(fallback: ScriptedAnswer, options: { dela
       fake.requests += 1;
       const answer = queue.shift() ?? fallback;
       if (answer.status < 300) fake.received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      setTimeout(() => response.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? ""), options.delayMs ?? 0);
+      setTimeout(
+        () => response.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? ""),
+        options.delayMs ?? 0,
+      );
     });
   });
   server.listen(0, "127.0.0.1");

@@ -64,7 +64,11 @@ export function alerterHarness() {
     });
     await alerter.start();
     cleanups.push(() => alerter.stop());
-    const publish = (...alerts: HighPriorityAlert[]) => bus.publish(TOPICS.highPriorityAlerts, alerts.map((alert) => ({ value: JSON.stringify(alert) })));
+    const publish = (...alerts: HighPriorityAlert[]) =>
+      bus.publish(
+        TOPICS.highPriorityAlerts,
+        alerts.map((alert) => ({ value: JSON.stringify(alert) })),
+      );
     return { alerter, publish, waits, registry, bus, deliveryLog };
   }
 

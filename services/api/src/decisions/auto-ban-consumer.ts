@@ -39,7 +39,12 @@ export interface AutoBanDeps {
 export async function startAutoBan(deps: AutoBanDeps): Promise<Subscription | null> {
   if (Object.keys(deps.rules).length === 0) return null;
   const { logger } = deps;
-  const outcomes = new Counter({ name: "api_auto_bans_total", help: "High-priority alerts read for automatic bans, by outcome", labelNames: ["outcome"], registers: [deps.registry] });
+  const outcomes = new Counter({
+    name: "api_auto_bans_total",
+    help: "High-priority alerts read for automatic bans, by outcome",
+    labelNames: ["outcome"],
+    registers: [deps.registry],
+  });
   return deps.bus.subscribe({
     groupId: deps.groupId ?? AUTO_BAN_GROUP_ID,
     topics: [deps.topic ?? TOPICS.highPriorityAlerts],
@@ -59,7 +64,12 @@ export async function startAutoBan(deps: AutoBanDeps): Promise<Subscription | nu
           continue;
         }
         const checked = banTargetOf(request.ip);
-        const refusal = "problem" in checked ? checked.problem : whitelistConflict(checked.target, deps.whitelist.entries()) === null ? null : `${request.ip} is whitelisted`;
+        const refusal =
+          "problem" in checked
+            ? checked.problem
+            : whitelistConflict(checked.target, deps.whitelist.entries()) === null
+              ? null
+              : `${request.ip} is whitelisted`;
         if (refusal !== null) {
           logger.warn({ alert_id: request.alert_id, ip: request.ip, refusal }, "automatic ban refused");
           outcomes.inc({ outcome: "refused" });

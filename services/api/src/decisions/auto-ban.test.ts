@@ -25,7 +25,9 @@ describe("automatic bans", () => {
     expect(autoBanRulesSetting.parse(undefined)).toEqual({ brute_force: 14_400 });
     expect(rules).toEqual({ brute_force: 14_400, traffic_spike: 1_800 });
     expect(autoBanRulesSetting.parse("")).toEqual({});
-    expect(autoBanRulesSetting.safeParse("credential_leak=1h").error?.issues[0]?.message).toMatch(/expected brute_force or traffic_spike/);
+    expect(autoBanRulesSetting.safeParse("credential_leak=1h").error?.issues[0]?.message).toMatch(
+      /expected brute_force or traffic_spike/,
+    );
     expect(autoBanRulesSetting.safeParse("brute_force=forever").success).toBe(false);
   });
 
@@ -46,8 +48,13 @@ describe("automatic bans", () => {
   it("never bans a source only inferred from free text, a host name, an endpoint's spike or an alert without a rule", () => {
     expect(autoBanOf(alert({ details: { source_inferred: true } }), rules, 1_000)).toBeNull();
     expect(autoBanOf(alert({ source_ip: "bastion.example.org" }), rules, 1_000)).toBeNull();
-    expect(autoBanOf(alert({ type: "traffic_spike", details: { scope: "endpoint", subject: "/login" } }), rules, 1_000)).toBeNull();
-    expect(autoBanOf(alert({ type: "traffic_spike", details: { scope: "ip", subject: "203.0.113.7" } }), rules, 1_000)?.expires_at).toBe(2_800);
+    expect(
+      autoBanOf(alert({ type: "traffic_spike", details: { scope: "endpoint", subject: "/login" } }), rules, 1_000),
+    ).toBeNull();
+    expect(
+      autoBanOf(alert({ type: "traffic_spike", details: { scope: "ip", subject: "203.0.113.7" } }), rules, 1_000)
+        ?.expires_at,
+    ).toBe(2_800);
     expect(autoBanOf(alert(), {}, 1_000)).toBeNull();
     expect(autoBanOf(alert({ type: "credential_leak", source_ip: null }), rules, 1_000)).toBeNull();
   });

@@ -19,10 +19,16 @@ export const autoBanRulesSetting = z
   .default(DEFAULT_AUTO_BAN_RULES)
   .transform((text, ctx) => {
     const rules: AutoBanRules = {};
-    for (const pair of text.split(",").map((part) => part.trim()).filter((part) => part !== "")) {
+    for (const pair of text
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part !== "")) {
       const [type = "", duration = ""] = pair.split("=").map((part) => part.trim());
       if (!(HIGH_PRIORITY_ALERT_TYPES as readonly string[]).includes(type) || type === "credential_leak") {
-        ctx.addIssue({ code: "custom", message: `${JSON.stringify(type)}: expected brute_force or traffic_spike (alerts with a source address)` });
+        ctx.addIssue({
+          code: "custom",
+          message: `${JSON.stringify(type)}: expected brute_force or traffic_spike (alerts with a source address)`,
+        });
         continue;
       }
       const seconds = banDuration.safeParse(duration);

@@ -8,11 +8,16 @@ import { contains, formatTarget, isSingleAddress, overlaps, parseTarget, type Ta
 
 export const banSchema = z
   .object({
-    id: z.number().int().describe("Increasing integer, as CrowdSec's decision ids: a new ban on the same target gets a new id."),
+    id: z
+      .number()
+      .int()
+      .describe("Increasing integer, as CrowdSec's decision ids: a new ban on the same target gets a new id."),
     ip: z.string().describe("The address or CIDR block, in canonical form."),
     scope: z.enum(["Ip", "Range"]).describe("CrowdSec's scope: `Ip` for one address, `Range` for a CIDR block."),
     reason: z.string(),
-    origin: z.string().describe("`rule:<detection rule>` for automatic bans, `analyst:<key name>` for bans made through the API."),
+    origin: z
+      .string()
+      .describe("`rule:<detection rule>` for automatic bans, `analyst:<key name>` for bans made through the API."),
     alert_id: z.string().nullable().describe("The alert that caused it, when there is one."),
     created_at: z.number().describe("Epoch seconds."),
     expires_at: z.number().describe("Epoch seconds; the ban ends then."),
@@ -39,9 +44,13 @@ export function banTargetOf(text: string): { target: Target } | { problem: strin
   const target = parseTarget(text);
   if (target === null) return { problem: `${JSON.stringify(text)} is not an IPv4/IPv6 address or CIDR block` };
   const minimum = MIN_BAN_PREFIX[target.family];
-  if (target.prefix < minimum) return { problem: `a /${target.prefix} block is too broad to ban (at most /${minimum} for IPv${target.family})` };
+  if (target.prefix < minimum)
+    return { problem: `a /${target.prefix} block is too broad to ban (at most /${minimum} for IPv${target.family})` };
   const reserved = NEVER_BANNED.find((block) => overlaps(block, target));
-  if (reserved !== undefined) return { problem: `${formatTarget(target)} is in ${formatTarget(reserved)}, which is never banned: enforcers would cut the host off from itself` };
+  if (reserved !== undefined)
+    return {
+      problem: `${formatTarget(target)} is in ${formatTarget(reserved)}, which is never banned: enforcers would cut the host off from itself`,
+    };
   return { target };
 }
 
@@ -108,17 +117,18 @@ export function parseDuration(text: string): number | null {
 }
 
 /** A ban's duration at the edge: seconds, or a duration such as `4h` or `1h30m`. */
-export const banDuration = z
-  .union([z.number().int(), z.string().max(32)])
-  .transform((value, ctx) => {
-    const seconds = typeof value === "number" ? value : parseDuration(value);
-    if (seconds === null) {
-      ctx.addIssue({ code: "custom", message: "expected seconds or a duration such as 4h, 30m, 1h30m, 2d" });
-      return z.NEVER;
-    }
-    if (seconds < MIN_BAN_SECONDS || seconds > MAX_BAN_SECONDS) {
-      ctx.addIssue({ code: "custom", message: `a ban lasts from ${goDuration(MIN_BAN_SECONDS)} to ${MAX_BAN_SECONDS / 86_400} days` });
-      return z.NEVER;
-    }
-    return seconds;
-  });
+export const banDuration = z.union([z.number().int(), z.string().max(32)]).transform((value, ctx) => {
+  const seconds = typeof value === "number" ? value : parseDuration(value);
+  if (seconds === null) {
+    ctx.addIssue({ code: "custom", message: "expected seconds or a duration such as 4h, 30m, 1h30m, 2d" });
+    return z.NEVER;
+  }
+  if (seconds < MIN_BAN_SECONDS || seconds > MAX_BAN_SECONDS) {
+    ctx.addIssue({
+      code: "custom",
+      message: `a ban lasts from ${goDuration(MIN_BAN_SECONDS)} to ${MAX_BAN_SECONDS / 86_400} days`,
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});

@@ -29,7 +29,10 @@ export function decisionStoreContract(makeStore: () => Promise<DecisionStore>): 
     const second = await s.ban(banRequest("2001:db8::/48", NOW + 60, { alert_id: "logs-0-7" }), NOW);
     expect([first.created, second.created]).toEqual([true, true]);
     expect(second.ban.id).toBeGreaterThan(first.ban.id);
-    expect(second.ban).toEqual({ id: second.ban.id, ...banRequest("2001:db8::/48", NOW + 60, { alert_id: "logs-0-7" }) });
+    expect(second.ban).toEqual({
+      id: second.ban.id,
+      ...banRequest("2001:db8::/48", NOW + 60, { alert_id: "logs-0-7" }),
+    });
     expect((await s.active(NOW)).map((ban) => ban.ip)).toEqual(["203.0.113.1", "2001:db8::/48"]);
     // Expiry is exact, in the caller's time.
     expect((await s.active(NOW + 60)).map((ban) => ban.ip)).toEqual(["203.0.113.1"]);

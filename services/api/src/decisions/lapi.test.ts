@@ -1,9 +1,29 @@
 import { describe, expect, it } from "vitest";
 import type { Ban } from "./ban.ts";
-import { decisionsQuerySchema, decisionsSelection, streamQuerySchema, streamSelection, toLapiDecision } from "./lapi.ts";
+import {
+  decisionsQuerySchema,
+  decisionsSelection,
+  streamQuerySchema,
+  streamSelection,
+  toLapiDecision,
+} from "./lapi.ts";
 
-const ban = (id: number, ip: string, overrides: Partial<Ban> = {}): Ban => ({ id, ip, scope: ip.includes("/") ? "Range" : "Ip", reason: "Brute-force attempt detected from x (5 attempts).", origin: "rule:brute_force", alert_id: "logs-0-4", created_at: 1_000, expires_at: 15_400, ...overrides });
-const bans = [ban(1, "203.0.113.7"), ban(2, "198.51.100.0/24", { origin: "analyst:alice", reason: "scanner" }), ban(3, "2001:db8::/48")];
+const ban = (id: number, ip: string, overrides: Partial<Ban> = {}): Ban => ({
+  id,
+  ip,
+  scope: ip.includes("/") ? "Range" : "Ip",
+  reason: "Brute-force attempt detected from x (5 attempts).",
+  origin: "rule:brute_force",
+  alert_id: "logs-0-4",
+  created_at: 1_000,
+  expires_at: 15_400,
+  ...overrides,
+});
+const bans = [
+  ban(1, "203.0.113.7"),
+  ban(2, "198.51.100.0/24", { origin: "analyst:alice", reason: "scanner" }),
+  ban(3, "2001:db8::/48"),
+];
 const ids = (selected: Ban[]): number[] => selected.map((b) => b.id);
 
 describe("CrowdSec's decision shape", () => {
@@ -40,6 +60,8 @@ describe("CrowdSec's decision shape", () => {
     expect(ids(decisionsSelection(bans, query({ scope: "ip", value: "2001:db8::5" })))).toEqual([]);
     expect(ids(decisionsSelection(bans, query({ type: "captcha" })))).toEqual([]);
     expect(ids(decisionsSelection(bans, query({})))).toEqual([1, 2, 3]);
-    expect(decisionsQuerySchema.safeParse({ ip: "not-an-ip" }).error?.issues[0]?.message).toBe("not an IPv4/IPv6 address");
+    expect(decisionsQuerySchema.safeParse({ ip: "not-an-ip" }).error?.issues[0]?.message).toBe(
+      "not an IPv4/IPv6 address",
+    );
   });
 });

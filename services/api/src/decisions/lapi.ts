@@ -40,13 +40,20 @@ export function toLapiDecision(ban: Ban, nowSeconds: number): LapiDecision {
 const words = z
   .string()
   .max(1024)
-  .transform((text) => text.split(",").map((word) => word.trim()).filter((word) => word !== ""));
+  .transform((text) =>
+    text
+      .split(",")
+      .map((word) => word.trim())
+      .filter((word) => word !== ""),
+  );
 
 /** Filters both endpoints take: which origins and scenarios the bouncer wants. */
 const selectionShape = {
   origins: words.optional().describe("Comma-separated origins; only decisions from these."),
   scenarios_containing: words.optional().describe("Comma-separated words; only decisions whose scenario contains one."),
-  scenarios_not_containing: words.optional().describe("Comma-separated words; no decision whose scenario contains one."),
+  scenarios_not_containing: words
+    .optional()
+    .describe("Comma-separated words; no decision whose scenario contains one."),
 };
 
 const flag = z.enum(["true", "false"]).transform((text) => text === "true");
@@ -72,7 +79,9 @@ const target = (kind: string) =>
     });
 
 export const decisionsQuerySchema = z.object({
-  ip: target("IPv4/IPv6 address").optional().describe("Decisions covering this address (shorthand for scope=ip&value=)."),
+  ip: target("IPv4/IPv6 address")
+    .optional()
+    .describe("Decisions covering this address (shorthand for scope=ip&value=)."),
   range: target("CIDR block").optional().describe("Decisions covering this block (shorthand for scope=range&value=)."),
   scope: z.string().max(32).optional(),
   value: target("address or CIDR block").optional(),
@@ -91,8 +100,14 @@ interface Selection {
 function selected(ban: Ban, selection: Selection): boolean {
   const scenario = ban.reason.toLowerCase();
   const mentions = (words: string[]): boolean => words.some((word) => scenario.includes(word.toLowerCase()));
-  if (selection.origins !== undefined && selection.origins.length > 0 && !selection.origins.includes(ban.origin)) return false;
-  if (selection.scenarios_containing !== undefined && selection.scenarios_containing.length > 0 && !mentions(selection.scenarios_containing)) return false;
+  if (selection.origins !== undefined && selection.origins.length > 0 && !selection.origins.includes(ban.origin))
+    return false;
+  if (
+    selection.scenarios_containing !== undefined &&
+    selection.scenarios_containing.length > 0 &&
+    !mentions(selection.scenarios_containing)
+  )
+    return false;
   return !(selection.scenarios_not_containing !== undefined && mentions(selection.scenarios_not_containing));
 }
 

@@ -22,7 +22,10 @@ export interface MemoryDecisionStoreOptions {
 
 export function createMemoryDecisionStore(options: MemoryDecisionStoreOptions = {}): DecisionStore {
   const { file } = options;
-  const saved: Saved = file !== undefined && existsSync(file) ? savedSchema.parse(JSON.parse(readFileSync(file, "utf8"))) : { lastId: 0, bans: [], views: {} };
+  const saved: Saved =
+    file !== undefined && existsSync(file)
+      ? savedSchema.parse(JSON.parse(readFileSync(file, "utf8")))
+      : { lastId: 0, bans: [], views: {} };
   let lastId = saved.lastId;
   const bans = new Map(saved.bans.map((ban) => [ban.ip, ban]));
   const views = new Map(Object.entries(saved.views));

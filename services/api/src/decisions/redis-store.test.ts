@@ -33,8 +33,16 @@ describe.skipIf(missingInfra("redisUrl"))("Redis bans on a real server", () => {
       await store.ban(banRequest("203.0.113.0/24", NOW + 7200), NOW);
       await store.saveBouncerView("edge", [ban]);
       const keys = await raw.keys(`${prefix}*`);
-      expect(keys.sort()).toEqual([`${prefix}ban:203.0.113.0/24`, `${prefix}ban:203.0.113.20`, `${prefix}bans`, `${prefix}bans:last-id`, `${prefix}bouncer:edge`]);
-      const ttls = Object.fromEntries(await Promise.all(keys.map(async (key) => [key.slice(prefix.length), await raw.ttl(key)] as const)));
+      expect(keys.sort()).toEqual([
+        `${prefix}ban:203.0.113.0/24`,
+        `${prefix}ban:203.0.113.20`,
+        `${prefix}bans`,
+        `${prefix}bans:last-id`,
+        `${prefix}bouncer:edge`,
+      ]);
+      const ttls = Object.fromEntries(
+        await Promise.all(keys.map(async (key) => [key.slice(prefix.length), await raw.ttl(key)] as const)),
+      );
       expect(Object.values(ttls).every((ttl) => ttl > 0)).toBe(true);
       expect(ttls["ban:203.0.113.20"]).toBeGreaterThan(3590);
       expect(ttls["ban:203.0.113.20"]).toBeLessThanOrEqual(3600);
@@ -83,5 +91,7 @@ describe.skipIf(missingInfra("redisUrl"))("Redis bans under the ACL docs/kuberne
     raw.disconnect();
   });
 
-  decisionStoreContract(async () => createRedisDecisionStore({ url, username: user, password: new Secret(password), keyPrefix: prefix }));
+  decisionStoreContract(async () =>
+    createRedisDecisionStore({ url, username: user, password: new Secret(password), keyPrefix: prefix }),
+  );
 });

@@ -42,7 +42,8 @@ export interface RedisDecisionStoreOptions extends RedisConnection {
 const decode = (json: string): Ban => banSchema.parse(JSON.parse(json));
 
 export function createRedisDecisionStore(options: RedisDecisionStoreOptions): DecisionStore {
-  if (options.keyPrefix === "") throw new Error("Redis bans need a key prefix, so pipelines sharing a Redis keep their bans apart");
+  if (options.keyPrefix === "")
+    throw new Error("Redis bans need a key prefix, so pipelines sharing a Redis keep their bans apart");
   const redis = createRedisClient(options, { keyPrefix: options.keyPrefix, maxRetriesPerRequest: 1 });
   redis.defineCommand("socBan", { numberOfKeys: 3, lua: BAN_SCRIPT });
   redis.defineCommand("socLift", { numberOfKeys: 2, lua: LIFT_SCRIPT });
@@ -66,7 +67,17 @@ export function createRedisDecisionStore(options: RedisDecisionStoreOptions): De
       const { ip, ...rest } = request;
       // The script writes `{"id":<n>` and this, so the id is assigned and stored in one step.
       const afterId = `,${JSON.stringify({ ip, ...rest }).slice(1)}`;
-      const [created, json] = await scripts.socBan(`ban:${ip}`, "bans", "bans:last-id", nowSeconds, request.expires_at, Math.ceil(request.expires_at * 1000), afterId, ip, MAX_BAN_SECONDS + 86_400);
+      const [created, json] = await scripts.socBan(
+        `ban:${ip}`,
+        "bans",
+        "bans:last-id",
+        nowSeconds,
+        request.expires_at,
+        Math.ceil(request.expires_at * 1000),
+        afterId,
+        ip,
+        MAX_BAN_SECONDS + 86_400,
+      );
       return { ban: decode(json), created: created === 1 };
     },
     async lift(ip, nowSeconds) {

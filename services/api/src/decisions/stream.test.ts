@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { Ban } from "./ban.ts";
 import { streamDiff } from "./stream.ts";
 
-const ban = (id: number, ip: string): Ban => ({ id, ip, scope: "Ip", reason: "r", origin: "rule:brute_force", alert_id: null, created_at: 0, expires_at: 10_000 });
+const ban = (id: number, ip: string): Ban => ({
+  id,
+  ip,
+  scope: "Ip",
+  reason: "r",
+  origin: "rule:brute_force",
+  alert_id: null,
+  created_at: 0,
+  expires_at: 10_000,
+});
 const ids = (bans: Ban[]): number[] => bans.map((b) => b.id);
 
 describe("the bouncer stream, per bouncer", () => {
@@ -12,7 +21,12 @@ describe("the bouncer stream, per bouncer", () => {
 
   it("sends a bouncer never seen everything, and nothing deleted", () => {
     const answer = streamDiff(null, [a, b], false);
-    expect([ids(answer.new), ids(answer.deleted), ids(answer.view), answer.changed]).toEqual([[1, 2], [], [1, 2], true]);
+    expect([ids(answer.new), ids(answer.deleted), ids(answer.view), answer.changed]).toEqual([
+      [1, 2],
+      [],
+      [1, 2],
+      true,
+    ]);
     expect(streamDiff(null, [], false).changed).toBe(true);
   });
 

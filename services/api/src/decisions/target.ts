@@ -29,11 +29,15 @@ function ipv6ToBigInt(address: string): bigint {
   const [head = "", tail] = text.split("::") as [string, string | undefined];
   const headGroups = head === "" ? [] : head.split(":");
   const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups];
+  const groups =
+    tail === undefined
+      ? headGroups
+      : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups];
   return groups.reduce((value, group) => (value << 16n) | BigInt(Number.parseInt(group, 16)), 0n);
 }
 
-const mask = (family: 4 | 6, prefix: number): bigint => ((1n << BigInt(BITS[family])) - 1n) ^ ((1n << BigInt(BITS[family] - prefix)) - 1n);
+const mask = (family: 4 | 6, prefix: number): bigint =>
+  ((1n << BigInt(BITS[family])) - 1n) ^ ((1n << BigInt(BITS[family] - prefix)) - 1n);
 
 /** An address or CIDR block as a Target (host bits cleared), or null when it is neither. */
 export function parseTarget(text: string): Target | null {
@@ -52,7 +56,7 @@ function formatIpv6(value: bigint): string {
   const groups = Array.from({ length: 8 }, (_, index) => Number((value >> BigInt(16 * (7 - index))) & 0xffffn));
   // RFC 5952: the longest run (the first of equals) of two or more zero groups becomes "::".
   let best = { start: -1, length: 0 };
-  for (let start = 0; start < 8; ) {
+  for (let start = 0; start < 8;) {
     if (groups[start] !== 0) {
       start++;
       continue;
@@ -80,7 +84,11 @@ export const isSingleAddress = (target: Target): boolean => target.prefix === BI
 
 /** Whether `outer` holds every address of `inner`. */
 export function contains(outer: Target, inner: Target): boolean {
-  return outer.family === inner.family && outer.prefix <= inner.prefix && (inner.network & mask(outer.family, outer.prefix)) === outer.network;
+  return (
+    outer.family === inner.family &&
+    outer.prefix <= inner.prefix &&
+    (inner.network & mask(outer.family, outer.prefix)) === outer.network
+  );
 }
 
 /** Two prefix blocks share an address exactly when one holds the other. */

@@ -3,7 +3,15 @@ import { z } from "zod";
 import { AppError, decodeCursor, UNNAMED_SOURCE, type AlertStatus } from "@soc/shared";
 import type { Caller } from "../auth.ts";
 import type { ApiDeps } from "../deps.ts";
-import { alertPageHeadersSchema, alertQuerySchema, bulkStatusResultSchema, bulkStatusUpdateSchema, processedLogResponseSchema, statusMessageSchema, statusUpdateSchema } from "../schemas.ts";
+import {
+  alertPageHeadersSchema,
+  alertQuerySchema,
+  bulkStatusResultSchema,
+  bulkStatusUpdateSchema,
+  processedLogResponseSchema,
+  statusMessageSchema,
+  statusUpdateSchema,
+} from "../schemas.ts";
 import { callerName } from "./decisions.ts";
 import { defineRoute } from "./route.ts";
 import { learnFromTriage } from "./suppressions.ts";
@@ -22,7 +30,13 @@ export async function escalateTemplates(deps: ApiDeps, ids: string[], status: Al
   if (catalogue === undefined || !ESCALATING.includes(status)) return;
   try {
     const docs = await Promise.all(ids.map((id) => deps.store.get(id)));
-    await Promise.all(docs.flatMap((doc) => (doc?.is_anomaly === true && doc.pattern !== undefined ? [catalogue.markEscalated(doc.source ?? UNNAMED_SOURCE, doc.pattern.id)] : [])));
+    await Promise.all(
+      docs.flatMap((doc) =>
+        doc?.is_anomaly === true && doc.pattern !== undefined
+          ? [catalogue.markEscalated(doc.source ?? UNNAMED_SOURCE, doc.pattern.id)]
+          : [],
+      ),
+    );
   } catch (error) {
     deps.logger.warn({ err: error }, "could not mark the alerts' log templates escalated");
   }
@@ -37,9 +51,14 @@ export const alertRoutes = [
     summary: "Processed logs, newest first. Paging: X-Total-Count and X-Next-Cursor response headers.",
     access: "read",
     query: alertQuerySchema,
-    response: { description: "Processed logs", schema: z.array(processedLogResponseSchema), headers: alertPageHeadersSchema },
+    response: {
+      description: "Processed logs",
+      schema: z.array(processedLogResponseSchema),
+      headers: alertPageHeadersSchema,
+    },
     async handle({ query }, ctx, { deps }) {
-      if (query.cursor !== undefined && decodeCursor(query.cursor) === null) throw new AppError("bad_request", "cursor: not a cursor this API issued");
+      if (query.cursor !== undefined && decodeCursor(query.cursor) === null)
+        throw new AppError("bad_request", "cursor: not a cursor this API issued");
       const rule = query.rule ?? query.reason;
       const page = await deps.store.search({
         size: query.size,
@@ -89,11 +108,16 @@ export const alertRoutes = [
     errors: [503],
     async handle({ body: { ids, status } }, ctx, { deps }) {
       const at = (deps.now ?? Date.now)() / 1000;
-      const results = await Promise.all(ids.map(async (id) => ({ id, updated: await deps.store.updateStatus(id, status, at) })));
+      const results = await Promise.all(
+        ids.map(async (id) => ({ id, updated: await deps.store.updateStatus(id, status, at) })),
+      );
       const updated = results.filter((r) => r.updated).map((r) => r.id);
       await escalateTemplates(deps, updated, status);
       await learnFromTriage(deps, updated, status, callerName(ctx.state as Caller));
-      return { updated: results.filter((r) => r.updated).length, not_found: results.filter((r) => !r.updated).map((r) => r.id) };
+      return {
+        updated: results.filter((r) => r.updated).length,
+        not_found: results.filter((r) => !r.updated).map((r) => r.id),
+      };
     },
   }),
 ];

@@ -6,7 +6,15 @@ import { z } from "zod";
 import { AppError } from "@soc/shared";
 import type { Caller } from "../auth.ts";
 import { banDuration, banSchema, banTargetOf, enforceable, scopeOf, whitelistConflict } from "../decisions/ban.ts";
-import { decisionsQuerySchema, decisionsSelection, lapiDecisionSchema, lapiStreamSchema, streamQuerySchema, streamSelection, toLapiDecision } from "../decisions/lapi.ts";
+import {
+  decisionsQuerySchema,
+  decisionsSelection,
+  lapiDecisionSchema,
+  lapiStreamSchema,
+  streamQuerySchema,
+  streamSelection,
+  toLapiDecision,
+} from "../decisions/lapi.ts";
 import { streamDiff } from "../decisions/stream.ts";
 import { formatTarget } from "../decisions/target.ts";
 import { defineRoute, type RouteEnv } from "./route.ts";
@@ -14,7 +22,9 @@ import { defineRoute, type RouteEnv } from "./route.ts";
 export const banCreateSchema = z
   .object({
     ip: z.string().max(64).describe("IPv4/IPv6 address or CIDR block, at most /16 (IPv4) or /48 (IPv6) wide."),
-    duration: banDuration.default(4 * 3600).describe("Seconds, or a duration such as 4h, 30m, 1h30m, 2d; 1 minute to 30 days. Default 4h."),
+    duration: banDuration
+      .default(4 * 3600)
+      .describe("Seconds, or a duration such as 4h, 30m, 1h30m, 2d; 1 minute to 30 days. Default 4h."),
     reason: z.string().trim().min(1).max(500).describe("Why; enforcers see it as the decision's scenario."),
     alert_id: z.string().min(1).max(256).optional().describe("The alert the ban answers."),
   })
@@ -55,10 +65,22 @@ export const decisionRoutes = [
       if ("problem" in checked) throw new AppError("bad_request", `ip: ${checked.problem}`);
       const ip = formatTarget(checked.target);
       const whitelisted = whitelistConflict(checked.target, env.deps.whitelist.entries());
-      if (whitelisted !== null) throw new AppError("conflict", `${ip} is not banned: it ${ip === whitelisted ? "is" : "overlaps"} whitelist entry ${whitelisted}, and whitelisted addresses are never banned`);
+      if (whitelisted !== null)
+        throw new AppError(
+          "conflict",
+          `${ip} is not banned: it ${ip === whitelisted ? "is" : "overlaps"} whitelist entry ${whitelisted}, and whitelisted addresses are never banned`,
+        );
       const now = nowSeconds(env);
       const { ban, created } = await env.decisions.ban(
-        { ip, scope: scopeOf(checked.target), reason: body.reason, origin: `analyst:${callerName(ctx.state as Caller)}`, alert_id: body.alert_id ?? null, created_at: now, expires_at: now + body.duration },
+        {
+          ip,
+          scope: scopeOf(checked.target),
+          reason: body.reason,
+          origin: `analyst:${callerName(ctx.state as Caller)}`,
+          alert_id: body.alert_id ?? null,
+          created_at: now,
+          expires_at: now + body.duration,
+        },
         now,
       );
       if (!created) ctx.status = 200;
@@ -90,7 +112,8 @@ export const decisionRoutes = [
     path: "/v1/decisions/stream",
     operationId: "getDecisionsStream",
     tag: "bouncers",
-    summary: "CrowdSec's bouncer stream: the decisions new and deleted since this bouncer's last pull (all of them with startup=true).",
+    summary:
+      "CrowdSec's bouncer stream: the decisions new and deleted since this bouncer's last pull (all of them with startup=true).",
     access: "bouncer",
     query: streamQuerySchema,
     response: { description: "New and deleted decisions", schema: lapiStreamSchema },
@@ -100,7 +123,10 @@ export const decisionRoutes = [
       const current = streamSelection(await enforced(env, now), query);
       const answer = streamDiff(await env.decisions.bouncerView(bouncer), current, query.startup === true);
       if (answer.changed) await env.decisions.saveBouncerView(bouncer, answer.view);
-      return { new: answer.new.map((ban) => toLapiDecision(ban, now)), deleted: answer.deleted.map((ban) => toLapiDecision(ban, now)) };
+      return {
+        new: answer.new.map((ban) => toLapiDecision(ban, now)),
+        deleted: answer.deleted.map((ban) => toLapiDecision(ban, now)),
+      };
     },
   }),
   defineRoute({
@@ -108,7 +134,8 @@ export const decisionRoutes = [
     path: "/v1/decisions",
     operationId: "getDecisions",
     tag: "bouncers",
-    summary: "CrowdSec's decision query: the decisions covering ?ip= (or range, scope and value), all of them without one.",
+    summary:
+      "CrowdSec's decision query: the decisions covering ?ip= (or range, scope and value), all of them without one.",
     access: "bouncer",
     query: decisionsQuerySchema,
     response: { description: "Decisions", schema: z.array(lapiDecisionSchema) },

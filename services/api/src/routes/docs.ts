@@ -23,8 +23,13 @@ const DOCS_INITIALIZER = `window.ui = SwaggerUIBundle({ url: "/openapi.json", do
  * Swagger UI loads only its own files from here, its CSS embeds data: images, and "Try it out"
  * calls this origin. Every other answer of the API keeps the strict default of app.ts.
  */
-export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-const DOCS_ASSETS: Record<string, string> = { "swagger-ui.css": "text/css", "swagger-ui-bundle.js": "application/javascript", "favicon-32x32.png": "image/png" };
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const DOCS_ASSETS: Record<string, string> = {
+  "swagger-ui.css": "text/css",
+  "swagger-ui-bundle.js": "application/javascript",
+  "favicon-32x32.png": "image/png",
+};
 
 /** Paths of the documentation routes, in koa's syntax. */
 export const DOCS_PATHS = ["/openapi.json", "/docs", "/docs/assets/:file"] as const;

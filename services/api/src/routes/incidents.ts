@@ -5,7 +5,16 @@
  * more alerts) and to every alert in it.
  */
 import { z } from "zod";
-import { AppError, alertStatusSchema, DETECTION_RULES, decodeCursor, incidentSchema, withIncidentStatus, type AlertStatus, type Incident } from "@soc/shared";
+import {
+  AppError,
+  alertStatusSchema,
+  DETECTION_RULES,
+  decodeCursor,
+  incidentSchema,
+  withIncidentStatus,
+  type AlertStatus,
+  type Incident,
+} from "@soc/shared";
 import type { ApiDeps } from "../deps.ts";
 import { commaSeparated, queryTime } from "../schemas.ts";
 import { escalateTemplates } from "./alerts.ts";
@@ -16,7 +25,12 @@ const tag = "incidents";
 export const incidentQuerySchema = z.object({
   status: commaSeparated(alertStatusSchema).optional().describe("Comma-separated statuses."),
   rule: commaSeparated(z.enum(DETECTION_RULES)).optional().describe("Comma-separated detection rules."),
-  subject: z.string().min(1).max(1024).optional().describe("The source address or host (or log source) its alerts share."),
+  subject: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe("The source address or host (or log source) its alerts share."),
   from: queryTime.optional().describe("Active since: last seen at or after, epoch seconds or RFC 3339."),
   to: queryTime.optional().describe("Active until: first seen at or before, epoch seconds or RFC 3339."),
   size: z.coerce.number().int().min(1).max(1000).default(100),
@@ -40,9 +54,15 @@ function incidentsOf(deps: ApiDeps): NonNullable<ApiDeps["incidents"]> {
 }
 
 /** The status on the workers' open copy when there is one (its revision then leads), else on the stored one. */
-async function triage(deps: ApiDeps, incident: Incident, status: AlertStatus, nowSeconds: number): Promise<{ incident: Incident; alerts: string[] }> {
+async function triage(
+  deps: ApiDeps,
+  incident: Incident,
+  status: AlertStatus,
+  nowSeconds: number,
+): Promise<{ incident: Incident; alerts: string[] }> {
   const { tracker, store } = incidentsOf(deps);
-  const changed = (await tracker.setStatus(incident, status, nowSeconds)) ?? withIncidentStatus(incident, status, nowSeconds);
+  const changed =
+    (await tracker.setStatus(incident, status, nowSeconds)) ?? withIncidentStatus(incident, status, nowSeconds);
   await store.put([changed], { visibleNow: true });
   const alerts = await deps.store.updateIncidentStatus(incident.id, status, nowSeconds);
   return { incident: changed, alerts };
@@ -61,7 +81,8 @@ export const incidentRoutes = [
     errors: [503],
     async handle({ query }, ctx, { deps }) {
       const { store } = incidentsOf(deps);
-      if (query.cursor !== undefined && decodeCursor(query.cursor) === null) throw new AppError("bad_request", "cursor: not a cursor this API issued");
+      if (query.cursor !== undefined && decodeCursor(query.cursor) === null)
+        throw new AppError("bad_request", "cursor: not a cursor this API issued");
       const page = await store.search({
         size: query.size,
         ...(query.status !== undefined ? { status: query.status } : {}),
@@ -97,7 +118,8 @@ export const incidentRoutes = [
     path: "/incidents/{incident_id}",
     operationId: "setIncidentStatus",
     tag,
-    summary: "Set the status of an incident and of all its alerts. A resolved incident takes no more alerts: the next one opens a new incident.",
+    summary:
+      "Set the status of an incident and of all its alerts. A resolved incident takes no more alerts: the next one opens a new incident.",
     access: "admin",
     params: incidentParams,
     body: { schema: z.object({ status: alertStatusSchema }).meta({ id: "IncidentStatusUpdate" }) },

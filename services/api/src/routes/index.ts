@@ -13,7 +13,16 @@ import type { ApiRoute, MountedRoute } from "./route.ts";
 import { suppressionRoutes } from "./suppressions.ts";
 import { whitelistRoutes } from "./whitelist.ts";
 
-export const API_ROUTES: readonly ApiRoute[] = [...logRoutes, ...alertRoutes, ...incidentRoutes, ...patternRoutes, ...whitelistRoutes, ...suppressionRoutes, ...decisionRoutes, ...operationRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [
+  ...logRoutes,
+  ...alertRoutes,
+  ...incidentRoutes,
+  ...patternRoutes,
+  ...whitelistRoutes,
+  ...suppressionRoutes,
+  ...decisionRoutes,
+  ...operationRoutes,
+];
 
 export const MOUNTED_ROUTES: readonly MountedRoute[] = [reportRoute];
 

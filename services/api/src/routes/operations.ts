@@ -3,7 +3,15 @@ import { z } from "zod";
 import { bucketSecondsFor, TOPICS } from "@soc/shared";
 import { runChecks } from "@soc/shared/telemetry";
 import { holdsRole } from "../auth.ts";
-import { healthSchema, monthlyReportQuerySchema, pipelineSchema, readinessSchema, statsQuerySchema, statsSchema, whoamiSchema } from "../schemas.ts";
+import {
+  healthSchema,
+  monthlyReportQuerySchema,
+  pipelineSchema,
+  readinessSchema,
+  statsQuerySchema,
+  statsSchema,
+  whoamiSchema,
+} from "../schemas.ts";
 import { defineRoute, type MountedRoute } from "./route.ts";
 
 const tag = "operations";
@@ -36,7 +44,10 @@ export const operationRoutes = [
       const result = await runChecks(deps.readinessChecks);
       if (!result.ready) deps.logger.warn({ checks: result.components }, "not ready");
       ctx.status = result.ready ? 200 : 503;
-      return { status: result.ready ? ("ready" as const) : ("not ready" as const), ...(holdsRole(ctx.state, "read") ? { checks: result.components } : {}) };
+      return {
+        status: result.ready ? ("ready" as const) : ("not ready" as const),
+        ...(holdsRole(ctx.state, "read") ? { checks: result.components } : {}),
+      };
     },
   }),
   // Detection counters would tell an attacker whether they were noticed.
@@ -92,8 +103,15 @@ export const operationRoutes = [
     query: statsQuerySchema,
     response: { description: "Stats", schema: statsSchema },
     async handle({ query: { from, to, top, bucket_seconds } }, _ctx, { deps }) {
-      const bucketSeconds = bucket_seconds ?? (from !== undefined && to !== undefined ? bucketSecondsFor(to - from) : DEFAULT_STATS_BUCKET_SECONDS);
-      const stats = await deps.store.stats({ bucketSeconds, topIps: top, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+      const bucketSeconds =
+        bucket_seconds ??
+        (from !== undefined && to !== undefined ? bucketSecondsFor(to - from) : DEFAULT_STATS_BUCKET_SECONDS);
+      const stats = await deps.store.stats({
+        bucketSeconds,
+        topIps: top,
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
+      });
       return { ...stats, bucket_seconds: bucketSeconds };
     },
   }),

@@ -9,7 +9,12 @@ import { AppError, decodePatternCursor } from "@soc/shared";
 import { defineRoute } from "./route.ts";
 
 export const patternQuerySchema = z.object({
-  source: z.string().min(1).max(128).optional().describe("Only this log source's templates (the `source` of the logs)."),
+  source: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe("Only this log source's templates (the `source` of the logs)."),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().min(1).max(1024).optional().describe("X-Next-Cursor of the previous page."),
 });
@@ -24,7 +29,9 @@ export const patternSummarySchema = z
     last_seen: z.number().describe("Event time of its latest line, epoch seconds."),
     sample: z.string().describe("Its first line, cut at 512 characters."),
     first_log_id: z.string().describe("The processed_logs document of that line."),
-    escalated: z.boolean().describe("An analyst acknowledged or resolved an alert on it, so its keyword hits are never informational."),
+    escalated: z
+      .boolean()
+      .describe("An analyst acknowledged or resolved an alert on it, so its keyword hits are never informational."),
   })
   .meta({ id: "PatternSummary" });
 
@@ -46,8 +53,13 @@ export const patternRoutes = [
     errors: [503],
     async handle({ query }, ctx, { deps }) {
       if (deps.patterns === undefined) throw new AppError("unavailable", "This API has no pattern catalogue");
-      if (query.cursor !== undefined && decodePatternCursor(query.cursor) === null) throw new AppError("bad_request", "cursor: not a cursor this API issued");
-      const page = await deps.patterns.list({ limit: query.limit, ...(query.source !== undefined ? { source: query.source } : {}), ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) });
+      if (query.cursor !== undefined && decodePatternCursor(query.cursor) === null)
+        throw new AppError("bad_request", "cursor: not a cursor this API issued");
+      const page = await deps.patterns.list({
+        limit: query.limit,
+        ...(query.source !== undefined ? { source: query.source } : {}),
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      });
       ctx.set("X-Total-Count", String(page.total));
       if (page.next_cursor !== null) ctx.set("X-Next-Cursor", page.next_cursor);
       return page.items;

@@ -41,7 +41,12 @@ export interface RequestBody<B extends z.ZodType> {
 }
 
 /** What the documentation needs of a route; another package's router may serve it (MountedRoute). */
-export interface RouteDescription<R extends z.ZodType = z.ZodType, Q extends z.ZodObject | undefined = z.ZodObject | undefined, P extends z.ZodObject | undefined = z.ZodObject | undefined, B extends z.ZodType | undefined = z.ZodType | undefined> {
+export interface RouteDescription<
+  R extends z.ZodType = z.ZodType,
+  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
+  P extends z.ZodObject | undefined = z.ZodObject | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+> {
   method: Method;
   /** OpenAPI path template: `/alerts/{alert_id}`. */
   path: `/${string}`;
@@ -74,8 +79,12 @@ export interface RouteEnv {
   decisions: DecisionStore;
 }
 
-export interface ApiRoute<R extends z.ZodType = z.ZodType, Q extends z.ZodObject | undefined = z.ZodObject | undefined, P extends z.ZodObject | undefined = z.ZodObject | undefined, B extends z.ZodType | undefined = z.ZodType | undefined>
-  extends RouteDescription<R, Q, P, B> {
+export interface ApiRoute<
+  R extends z.ZodType = z.ZodType,
+  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
+  P extends z.ZodObject | undefined = z.ZodObject | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+> extends RouteDescription<R, Q, P, B> {
   /** Returns the success body; may set headers, or ctx.status to the route's alternative. */
   handle(request: ParsedRequest<Q, P, B>, ctx: Context, env: RouteEnv): z.input<R> | Promise<z.input<R>>;
 }
@@ -84,9 +93,12 @@ export interface ApiRoute<R extends z.ZodType = z.ZodType, Q extends z.ZodObject
 export type MountedRoute = RouteDescription & { handle?: never };
 
 /** Types the handler against its schemas; the result joins the route list untyped. */
-export function defineRoute<R extends z.ZodType, Q extends z.ZodObject | undefined = undefined, P extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  route: ApiRoute<R, Q, P, B>,
-): ApiRoute {
+export function defineRoute<
+  R extends z.ZodType,
+  Q extends z.ZodObject | undefined = undefined,
+  P extends z.ZodObject | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(route: ApiRoute<R, Q, P, B>): ApiRoute {
   return route as unknown as ApiRoute;
 }
 
@@ -97,7 +109,11 @@ const passThrough: Middleware = (_ctx, next) => next();
 
 export const accessGuard = (access: Access): Middleware => (access === "public" ? passThrough : requireRole(access));
 
-async function parseRequest(route: ApiRoute, ctx: Context, maxBodyBytes: number): Promise<ParsedRequest<z.ZodObject, z.ZodObject, z.ZodType>> {
+async function parseRequest(
+  route: ApiRoute,
+  ctx: Context,
+  maxBodyBytes: number,
+): Promise<ParsedRequest<z.ZodObject, z.ZodObject, z.ZodType>> {
   const query = route.query?.parse(ctx.query);
   const params = route.params?.parse((ctx as { params?: unknown }).params);
   let body: unknown;
@@ -118,7 +134,9 @@ export function routerOf(routes: readonly ApiRoute[], env: RouteEnv): Router {
       const body: unknown = await route.handle(request, ctx, env);
       ctx.body = body;
     };
-    router.register(koaPath(route.path), [route.method], [accessGuard(route.access), serve], { name: route.operationId });
+    router.register(koaPath(route.path), [route.method], [accessGuard(route.access), serve], {
+      name: route.operationId,
+    });
   }
   return router;
 }

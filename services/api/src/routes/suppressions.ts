@@ -34,7 +34,9 @@ export const suppressionSchema = z
     source: z.string().describe("The log source the template was mined from; `-` for logs that named none."),
     pattern_id: z.string(),
     template: z.string(),
-    severity: z.enum(ANOMALY_SEVERITIES).describe("Alerts of the template at or below this severity are stored as `info` and notify nobody."),
+    severity: z
+      .enum(ANOMALY_SEVERITIES)
+      .describe("Alerts of the template at or below this severity are stored as `info` and notify nobody."),
     created_by: z.string().describe("The API key name of the analyst who marked the alert a false positive."),
     created_at: z.number().describe("Epoch seconds."),
     alert_id: z.string().describe("The alert marked a false positive."),
@@ -42,23 +44,42 @@ export const suppressionSchema = z
   .meta({ id: "Suppression" });
 
 /** What an analyst's status teaches about the alert's template. */
-const LEARNED_FROM: Partial<Record<AlertStatus, "suppress" | "raise">> = { false_positive: "suppress", resolved: "raise" };
+const LEARNED_FROM: Partial<Record<AlertStatus, "suppress" | "raise">> = {
+  false_positive: "suppress",
+  resolved: "raise",
+};
 
 /** Severity of a document written before severities existed, as the incident core reads it. */
 const DEFAULT_SEVERITY = "medium";
 
 /** One verdict per source and template: of several triaged alerts of one, the most severe is the one recorded. */
-export function verdictsOf(docs: readonly (ProcessedLog | null)[], verdict: "suppress" | "raise", by: string, at: number): TemplateVerdict[] {
+export function verdictsOf(
+  docs: readonly (ProcessedLog | null)[],
+  verdict: "suppress" | "raise",
+  by: string,
+  at: number,
+): TemplateVerdict[] {
   const byKey = new Map<string, TemplateVerdict & { verdict: "suppress" | "raise" }>();
   for (const doc of docs) {
     // Only template rules learn (TEMPLATE_RULES): a dismissed brute force must not silence its template's other findings.
-    if (doc?.is_anomaly !== true || doc.pattern === undefined || doc.rule == null || !TEMPLATE_RULES.has(doc.rule)) continue;
+    if (doc?.is_anomaly !== true || doc.pattern === undefined || doc.rule == null || !TEMPLATE_RULES.has(doc.rule))
+      continue;
     const source = doc.source ?? UNNAMED_SOURCE;
     const severity = doc.severity ?? DEFAULT_SEVERITY;
     const key = templateVerdictKey(source, doc.pattern.id);
     const earlier = byKey.get(key);
     if (earlier !== undefined && severityRank(earlier.severity) >= severityRank(severity)) continue;
-    byKey.set(key, { kind: TEMPLATE_VERDICT_KIND, verdict, source, pattern_id: doc.pattern.id, template: doc.pattern.template, severity, by, at, alert_id: doc.id });
+    byKey.set(key, {
+      kind: TEMPLATE_VERDICT_KIND,
+      verdict,
+      source,
+      pattern_id: doc.pattern.id,
+      template: doc.pattern.template,
+      severity,
+      by,
+      at,
+      alert_id: doc.id,
+    });
   }
   return [...byKey.values()];
 }
@@ -83,12 +104,17 @@ export async function learnFromTriage(deps: ApiDeps, ids: string[], status: Aler
     await publishVerdicts(deps, verdicts);
   } catch (error) {
     if (!(error instanceof BusUnavailableError)) throw error;
-    throw new AppError("unavailable", `The status was updated, but the bus is unavailable, so the ${verdict === "suppress" ? "suppression" : "severity raise"} it implies was not published. Send the same change again later.`, { retryAfterSeconds: 5, cause: error });
+    throw new AppError(
+      "unavailable",
+      `The status was updated, but the bus is unavailable, so the ${verdict === "suppress" ? "suppression" : "severity raise"} it implies was not published. Send the same change again later.`,
+      { retryAfterSeconds: 5, cause: error },
+    );
   }
 }
 
 function templatesOf(deps: ApiDeps): TemplateVerdicts {
-  if (deps.templates === undefined) throw new AppError("unavailable", "This API does not follow config-updates for template verdicts");
+  if (deps.templates === undefined)
+    throw new AppError("unavailable", "This API does not follow config-updates for template verdicts");
   return deps.templates;
 }
 
@@ -118,7 +144,16 @@ export const suppressionRoutes = [
       const suppression = templatesOf(deps).suppression(params.suppression_id);
       if (suppression === undefined) throw new AppError("not_found", "Suppression not found");
       const by = callerName(ctx.state as Caller);
-      await publishVerdicts(deps, [{ kind: TEMPLATE_VERDICT_KIND, verdict: "clear", source: suppression.source, pattern_id: suppression.pattern_id, by, at: (deps.now ?? Date.now)() / 1000 }]);
+      await publishVerdicts(deps, [
+        {
+          kind: TEMPLATE_VERDICT_KIND,
+          verdict: "clear",
+          source: suppression.source,
+          pattern_id: suppression.pattern_id,
+          by,
+          at: (deps.now ?? Date.now)() / 1000,
+        },
+      ]);
       deps.logger.info({ suppression, by }, "suppression removed");
       return suppression;
     },

@@ -1,6 +1,14 @@
 /** The whitelist: read from this replica's copy, changed by publishing to config-updates. */
 import { z } from "zod";
-import { API_OWNER, AppError, normalizeEntry, ownedByCustomResource, TOPICS, whitelistUpdateMessage, type Whitelist } from "@soc/shared";
+import {
+  API_OWNER,
+  AppError,
+  normalizeEntry,
+  ownedByCustomResource,
+  TOPICS,
+  whitelistUpdateMessage,
+  type Whitelist,
+} from "@soc/shared";
 import { statusMessageSchema, whitelistAddSchema, whitelistSchema } from "../schemas.ts";
 import { defineRoute } from "./route.ts";
 
@@ -8,7 +16,10 @@ import { defineRoute } from "./route.ts";
 function refuseGitManaged(whitelist: Whitelist, entry: string, change: string): void {
   const owner = whitelist.ownerOf(entry);
   if (owner === undefined || !ownedByCustomResource(owner)) return;
-  throw new AppError("conflict", `${entry} is managed by ${owner}; ${change} it in Git (the IpWhitelist's spec.entries), not through the API`);
+  throw new AppError(
+    "conflict",
+    `${entry} is managed by ${owner}; ${change} it in Git (the IpWhitelist's spec.entries), not through the API`,
+  );
 }
 
 const tag = "whitelist";
@@ -22,7 +33,10 @@ export const whitelistRoutes = [
     summary: "The whitelisted IPs and CIDRs.",
     access: "read",
     response: { description: "Whitelist", schema: whitelistSchema },
-    handle: (_request, _ctx, { deps }) => ({ whitelisted_ips: deps.whitelist.entries(), entries: deps.whitelist.ownedEntries() }),
+    handle: (_request, _ctx, { deps }) => ({
+      whitelisted_ips: deps.whitelist.entries(),
+      entries: deps.whitelist.ownedEntries(),
+    }),
   }),
   defineRoute({
     method: "post",
@@ -37,7 +51,9 @@ export const whitelistRoutes = [
     async handle({ body }, _ctx, { deps }) {
       const entry = normalizeEntry(body.ip);
       refuseGitManaged(deps.whitelist, entry, "change");
-      await deps.bus.publish((deps.topics ?? TOPICS).configUpdates, [whitelistUpdateMessage({ action: "add", ip: entry, owner: API_OWNER })]);
+      await deps.bus.publish((deps.topics ?? TOPICS).configUpdates, [
+        whitelistUpdateMessage({ action: "add", ip: entry, owner: API_OWNER }),
+      ]);
       // Applied here too so this replica answers consistently at once; the topic brings it to the others.
       deps.whitelist.add(entry, API_OWNER);
       return { status: "IP added to whitelist" };
@@ -57,7 +73,9 @@ export const whitelistRoutes = [
       const entry = normalizeEntry(params.ip);
       if (!deps.whitelist.has(entry)) throw new AppError("not_found", "IP not found in whitelist");
       refuseGitManaged(deps.whitelist, entry, "remove");
-      await deps.bus.publish((deps.topics ?? TOPICS).configUpdates, [whitelistUpdateMessage({ action: "remove", ip: entry, owner: API_OWNER })]);
+      await deps.bus.publish((deps.topics ?? TOPICS).configUpdates, [
+        whitelistUpdateMessage({ action: "remove", ip: entry, owner: API_OWNER }),
+      ]);
       deps.whitelist.remove(entry);
       return { status: "IP removed from whitelist" };
     },

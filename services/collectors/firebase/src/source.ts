@@ -13,7 +13,14 @@ const entrySchema = z.object({
   logName: z.string().optional(),
   textPayload: z.string().optional(),
   jsonPayload: z.record(z.string(), z.unknown()).optional(),
-  httpRequest: z.object({ requestMethod: z.string().optional(), requestUrl: z.string().optional(), status: z.number().optional(), remoteIp: z.string().optional() }).optional(),
+  httpRequest: z
+    .object({
+      requestMethod: z.string().optional(),
+      requestUrl: z.string().optional(),
+      status: z.number().optional(),
+      remoteIp: z.string().optional(),
+    })
+    .optional(),
 });
 type Entry = z.infer<typeof entrySchema>;
 const pageSchema = z.object({ entries: z.array(entrySchema).optional(), nextPageToken: z.string().optional() });
@@ -22,7 +29,9 @@ export const DEFAULT_FILTER = 'logName:"identitytoolkit.googleapis.com" OR resou
 
 /** Cloud Logging's remoteIp "can include port information" ("10.0.0.1:80"). */
 function clientAddress(entry: Entry): string | undefined {
-  const address = entry.httpRequest?.remoteIp ?? (typeof entry.jsonPayload?.remoteIp === "string" ? entry.jsonPayload.remoteIp : undefined);
+  const address =
+    entry.httpRequest?.remoteIp ??
+    (typeof entry.jsonPayload?.remoteIp === "string" ? entry.jsonPayload.remoteIp : undefined);
   return address === undefined ? undefined : (clientIp(address) ?? undefined);
 }
 
@@ -74,7 +83,11 @@ export function cloudLoggingSource(options: {
       ...(pageToken === undefined ? {} : { pageToken }),
     });
     for (let attempt = 0; ; attempt++) {
-      const response = await fetch(`${options.baseUrl}/v2/entries:list`, { method: "POST", headers: { authorization: `Bearer ${await options.accessToken()}`, "content-type": "application/json" }, body });
+      const response = await fetch(`${options.baseUrl}/v2/entries:list`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${await options.accessToken()}`, "content-type": "application/json" },
+        body,
+      });
       if (response.status === 429 && attempt < 6) {
         await sleep(Math.floor(random() * 1000 * 2 ** attempt));
         continue;
@@ -96,7 +109,10 @@ export function cloudLoggingSource(options: {
         for (const entry of result.entries ?? []) {
           if (entry.timestamp === cursor.timestamp && cursor.seen.includes(entry.insertId)) continue;
           logs.push(toLogMessage(entry));
-          next = entry.timestamp === next.timestamp ? { timestamp: next.timestamp, seen: [...next.seen, entry.insertId] } : { timestamp: entry.timestamp, seen: [entry.insertId] };
+          next =
+            entry.timestamp === next.timestamp
+              ? { timestamp: next.timestamp, seen: [...next.seen, entry.insertId] }
+              : { timestamp: entry.timestamp, seen: [entry.insertId] };
         }
         pageToken = result.nextPageToken;
         if (pageToken === undefined) break;

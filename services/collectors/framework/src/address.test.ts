@@ -25,14 +25,39 @@ describe("clientIp: an address with an optional port", () => {
   });
 
   it("answers null for anything else, and never a value the log schema would dead-letter", () => {
-    for (const junk of ["", "[", "[]:80", "[2001:db8::1]x", "[2001:db8::1]:", "[1.2.3.4]:80", "1.2.3.4:", "1.2.3.4:123456", "1.2.3.4:8o", "host:80", "fe80::1%eth0", "[fe80::1%eth0]:80", " 1.2.3.4", "001.2.3.4"]) {
+    for (const junk of [
+      "",
+      "[",
+      "[]:80",
+      "[2001:db8::1]x",
+      "[2001:db8::1]:",
+      "[1.2.3.4]:80",
+      "1.2.3.4:",
+      "1.2.3.4:123456",
+      "1.2.3.4:8o",
+      "host:80",
+      "fe80::1%eth0",
+      "[fe80::1%eth0]:80",
+      " 1.2.3.4",
+      "001.2.3.4",
+    ]) {
       expect(clientIp(junk), junk).toBeNull();
     }
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.ipV6().map((ip) => `${ip}%eth0`), fc.tuple(fc.ipV4(), fc.string()).map(([ip, tail]) => `${ip}:${tail}`)), fc.constantFrom("optional", "appended"), (value, style) => {
-        const ip = clientIp(value, style);
-        return ip === null || (value.includes(ip) && logMessageSchema.safeParse({ message: "m", source_ip: ip }).success);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.ipV6().map((ip) => `${ip}%eth0`),
+          fc.tuple(fc.ipV4(), fc.string()).map(([ip, tail]) => `${ip}:${tail}`),
+        ),
+        fc.constantFrom("optional", "appended"),
+        (value, style) => {
+          const ip = clientIp(value, style);
+          return (
+            ip === null || (value.includes(ip) && logMessageSchema.safeParse({ message: "m", source_ip: ip }).success)
+          );
+        },
+      ),
     );
   });
 });

@@ -6,6 +6,9 @@
 import { MAX_ENDPOINT_CHARS, type LogMessage, type OutgoingMessage } from "@soc/shared";
 
 export function busRecord(log: LogMessage): OutgoingMessage {
-  const bounded = log.endpoint !== undefined && log.endpoint.length > MAX_ENDPOINT_CHARS ? { ...log, endpoint: log.endpoint.slice(0, MAX_ENDPOINT_CHARS) } : log;
+  const bounded =
+    log.endpoint !== undefined && log.endpoint.length > MAX_ENDPOINT_CHARS
+      ? { ...log, endpoint: log.endpoint.slice(0, MAX_ENDPOINT_CHARS) }
+      : log;
   return { key: log.source_ip ?? null, value: JSON.stringify(bounded) };
 }

@@ -19,7 +19,8 @@ import { rawExchange } from "./testing/drain-fuzz.ts";
 
 /** A drain with a shared-token credential, enough to drive the framework. */
 const source: DrainSource = {
-  checkCredentials: (request) => (request.headers["x-token"] === "t" ? null : { status: 401, detail: "missing x-token" }),
+  checkCredentials: (request) =>
+    request.headers["x-token"] === "t" ? null : { status: 401, detail: "missing x-token" },
   parse: (raw) => parseJsonLines(raw).map((line) => ({ message: String(line) })),
 };
 
@@ -74,7 +75,11 @@ describe("drainServer limits", () => {
   it("cuts off an authenticated client that dribbles its body with 408, and publishes nothing", async () => {
     const bus = createMemoryBus();
     const port = await listen(bus, { headersTimeoutMs: 300, requestTimeoutMs: 600 });
-    const { answer, heldMs } = await dribble(port, "POST / HTTP/1.1\r\nhost: x\r\nx-token: t\r\ncontent-length: 1000\r\n\r\n[", "1,");
+    const { answer, heldMs } = await dribble(
+      port,
+      "POST / HTTP/1.1\r\nhost: x\r\nx-token: t\r\ncontent-length: 1000\r\n\r\n[",
+      "1,",
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     // Node's default would hold it 300 s.
     expect(heldMs).toBeLessThan(5_000);
@@ -90,24 +95,39 @@ describe("drainServer limits", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await rawExchange(port, Buffer.from("GET / HTTP/1.1\r\nhost: x\r\n\r\n"), 2_000)).toBeNull();
     for (const socket of held) socket.destroy();
-    await eventually(async () => expect(await rawExchange(port, Buffer.from("GET / HTTP/1.1\r\nhost: x\r\n\r\n"))).toBe(200));
+    await eventually(async () =>
+      expect(await rawExchange(port, Buffer.from("GET / HTTP/1.1\r\nhost: x\r\n\r\n"))).toBe(200),
+    );
   });
 });
 
 describe("drainHandler", () => {
   const post = (port: number, body: string): Promise<number | null> =>
-    rawExchange(port, Buffer.from(`POST / HTTP/1.1\r\nhost: x\r\nx-token: t\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+    rawExchange(
+      port,
+      Buffer.from(
+        `POST / HTTP/1.1\r\nhost: x\r\nx-token: t\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      ),
+    );
 
   it("refuses a compressed body with 415 instead of inflating it", async () => {
     const port = await listen(createMemoryBus());
-    expect(await rawExchange(port, Buffer.from("POST / HTTP/1.1\r\nhost: x\r\nx-token: t\r\ncontent-encoding: gzip\r\ncontent-length: 3\r\n\r\nabc"))).toBe(415);
+    expect(
+      await rawExchange(
+        port,
+        Buffer.from(
+          "POST / HTTP/1.1\r\nhost: x\r\nx-token: t\r\ncontent-encoding: gzip\r\ncontent-length: 3\r\n\r\nabc",
+        ),
+      ),
+    ).toBe(415);
   });
 
   it("takes the retry of a delivery the bus failed: the replay cache forgets what was not published", async () => {
     const bus = createMemoryBus();
     const publish = bus.publish.bind(bus);
     let down = true;
-    bus.publish = (topic, messages) => (down ? Promise.reject(new BusUnavailableError("down")) : publish(topic, messages));
+    bus.publish = (topic, messages) =>
+      down ? Promise.reject(new BusUnavailableError("down")) : publish(topic, messages);
     const port = await listen(bus);
     expect(await post(port, '"a"\n"b"')).toBe(503);
     down = false;
@@ -136,11 +156,25 @@ describe("replayCache", () => {
 describe("busRecord", () => {
   it("cuts the endpoint to exactly what logMessageSchema stores, keeping the rest of the log", () => {
     const endpoint = (length: number): string => "/".padEnd(length, "a");
-    expect(logMessageSchema.safeParse({ message: "m", endpoint: endpoint(MAX_ENDPOINT_CHARS) }).data?.endpoint).toBe(endpoint(MAX_ENDPOINT_CHARS));
+    expect(logMessageSchema.safeParse({ message: "m", endpoint: endpoint(MAX_ENDPOINT_CHARS) }).data?.endpoint).toBe(
+      endpoint(MAX_ENDPOINT_CHARS),
+    );
     // One more is refused or cut by the schema: the collector's limit is the stored one, not a guess.
-    expect(logMessageSchema.safeParse({ message: "m", endpoint: endpoint(MAX_ENDPOINT_CHARS + 1) }).data?.endpoint).not.toBe(endpoint(MAX_ENDPOINT_CHARS + 1));
-    const record = busRecord({ message: "GET /aaa…", source: "test", source_ip: "203.0.113.9", endpoint: endpoint(10_000) });
+    expect(
+      logMessageSchema.safeParse({ message: "m", endpoint: endpoint(MAX_ENDPOINT_CHARS + 1) }).data?.endpoint,
+    ).not.toBe(endpoint(MAX_ENDPOINT_CHARS + 1));
+    const record = busRecord({
+      message: "GET /aaa…",
+      source: "test",
+      source_ip: "203.0.113.9",
+      endpoint: endpoint(10_000),
+    });
     expect(record.key).toBe("203.0.113.9");
-    expect(JSON.parse(record.value ?? "")).toEqual({ message: "GET /aaa…", source: "test", source_ip: "203.0.113.9", endpoint: endpoint(MAX_ENDPOINT_CHARS) });
+    expect(JSON.parse(record.value ?? "")).toEqual({
+      message: "GET /aaa…",
+      source: "test",
+      source_ip: "203.0.113.9",
+      endpoint: endpoint(MAX_ENDPOINT_CHARS),
+    });
   });
 });

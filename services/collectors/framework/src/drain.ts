@@ -45,10 +45,12 @@ export interface DrainHandlerOptions {
 
 /** Length and encoding, from the headers: a body over the limit is never read. */
 function framingProblem(request: IncomingMessage, limit: number): Refusal | null {
-  if (Number(request.headers["content-length"] ?? 0) > limit) return { status: 413, detail: `body over ${limit} bytes` };
+  if (Number(request.headers["content-length"] ?? 0) > limit)
+    return { status: 413, detail: `body over ${limit} bytes` };
   const encoding = request.headers["content-encoding"];
   // Inflating would need its own bound (a small gzip can expand a thousandfold); drains send plain JSON.
-  if (encoding !== undefined && encoding !== "identity") return { status: 415, detail: "content-encoding is not supported; send the body uncompressed" };
+  if (encoding !== undefined && encoding !== "identity")
+    return { status: 415, detail: "content-encoding is not supported; send the body uncompressed" };
   return null;
 }
 
@@ -72,7 +74,9 @@ export function drainHandler(options: DrainHandlerOptions): RequestListener {
   const topic = options.topic ?? TOPICS.logs;
   return (request, response) => {
     const reply = (status: number, detail: string, extra: Record<string, string> = {}): void => {
-      response.writeHead(status, { "content-type": "application/json", ...options.source.headers, ...extra }).end(JSON.stringify({ detail }));
+      response
+        .writeHead(status, { "content-type": "application/json", ...options.source.headers, ...extra })
+        .end(JSON.stringify({ detail }));
     };
     // Refused before its body was read: closing the connection stops the sender's upload.
     const refuse = (refusal: Refusal): void => reply(refusal.status, refusal.detail, { connection: "close" });
@@ -120,13 +124,28 @@ export interface DrainServerLimits {
   maxConnections: number;
 }
 
-export const DEFAULT_DRAIN_SERVER_LIMITS: DrainServerLimits = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 64 };
+export const DEFAULT_DRAIN_SERVER_LIMITS: DrainServerLimits = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 64,
+};
 
 /** The HTTP server for a drain: slow or numerous clients cannot hold sockets and memory. */
 export function drainServer(listener: RequestListener, limits: Partial<DrainServerLimits> = {}): Server {
-  const { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, maxConnections } = { ...DEFAULT_DRAIN_SERVER_LIMITS, ...limits };
+  const { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, maxConnections } = {
+    ...DEFAULT_DRAIN_SERVER_LIMITS,
+    ...limits,
+  };
   // Node enforces both timeouts on a timer (every 30 s by default), which must tick more often than they expire.
-  const server = createServer({ requestTimeout: requestTimeoutMs, headersTimeout: headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs) }, listener);
+  const server = createServer(
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+    },
+    listener,
+  );
   server.keepAliveTimeout = keepAliveTimeoutMs;
   server.maxConnections = maxConnections;
   return answerUnparsableRequests(server);
@@ -135,5 +154,10 @@ export function drainServer(listener: RequestListener, limits: Partial<DrainServ
 /** JSON array or NDJSON, as drains send. */
 export function parseJsonLines(raw: Buffer): unknown[] {
   const text = raw.toString("utf8").trim();
-  return text.startsWith("[") ? (JSON.parse(text) as unknown[]) : text.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as unknown);
+  return text.startsWith("[")
+    ? (JSON.parse(text) as unknown[])
+    : text
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as unknown);
 }

@@ -12,7 +12,9 @@ afterEach(() => servers.splice(0).forEach((server) => server.close()));
 
 async function start(drain: Parameters<typeof drainCollectorListener>[1]) {
   const bus = createMemoryBus();
-  const server = drainServer(drainCollectorListener({ registry: createRegistry("collector-test"), ready: () => bus.ping() }, drain)).listen(0, "127.0.0.1");
+  const server = drainServer(
+    drainCollectorListener({ registry: createRegistry("collector-test"), ready: () => bus.ping() }, drain),
+  ).listen(0, "127.0.0.1");
   servers.push(server);
   await once(server, "listening");
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -30,7 +32,9 @@ describe("a drain collector's port", () => {
 
   it("is not ready while the bus cannot publish, and never hands the probe to the drain", async () => {
     const drained: string[] = [];
-    const { bus, status } = await start((request, response) => void (drained.push(request.url ?? ""), response.writeHead(200).end()));
+    const { bus, status } = await start(
+      (request, response) => void (drained.push(request.url ?? ""), response.writeHead(200).end()),
+    );
     expect(await status("/readyz")).toBe(200);
     await bus.close();
     expect(await status("/readyz")).toBe(503);

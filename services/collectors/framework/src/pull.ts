@@ -30,10 +30,30 @@ export type CollectorMetrics = ReturnType<typeof collectorMetrics>;
 /** Registered once per process: the pull loop and a drain count into the same series. */
 export function collectorMetrics(registry: Registry) {
   return {
-    fetched: new Counter({ name: "collector_fetched_total", help: "Logs read from the source", labelNames: ["source"], registers: [registry] }),
-    published: new Counter({ name: "collector_published_total", help: "Logs acknowledged by the bus", labelNames: ["source"], registers: [registry] }),
-    errors: new Counter({ name: "collector_errors_total", help: "Failed polls or publishes", labelNames: ["source"], registers: [registry] }),
-    lagSeconds: new Gauge({ name: "collector_lag_seconds", help: "Age of the newest log published", labelNames: ["source"], registers: [registry] }),
+    fetched: new Counter({
+      name: "collector_fetched_total",
+      help: "Logs read from the source",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
+    published: new Counter({
+      name: "collector_published_total",
+      help: "Logs acknowledged by the bus",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: "collector_errors_total",
+      help: "Failed polls or publishes",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
+    lagSeconds: new Gauge({
+      name: "collector_lag_seconds",
+      help: "Age of the newest log published",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
   };
 }
 
@@ -69,7 +89,11 @@ export function createPullCollector(deps: PullCollectorDeps): { runOnce(): Promi
  * next time. A round already running finishes (its logs published, its cursor saved) before the
  * promise resolves; the wait between rounds ends at once.
  */
-export async function pollUntilStopped(collector: { runOnce(): Promise<number> }, intervalSeconds: number, stop: AbortSignal): Promise<void> {
+export async function pollUntilStopped(
+  collector: { runOnce(): Promise<number> },
+  intervalSeconds: number,
+  stop: AbortSignal,
+): Promise<void> {
   while (!stop.aborted) {
     await collector.runOnce().catch(() => undefined);
     await sleep(intervalSeconds * 1000, undefined, { signal: stop }).catch(() => undefined);

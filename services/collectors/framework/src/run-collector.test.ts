@@ -14,7 +14,8 @@ import type { PullSource } from "./pull.ts";
 import { startCollector, type CollectorEnv, type CollectorSources } from "./run-collector.ts";
 
 const drain: DrainSource = {
-  checkCredentials: (request) => (request.headers["x-token"] === "t" ? null : { status: 401, detail: "missing x-token" }),
+  checkCredentials: (request) =>
+    request.headers["x-token"] === "t" ? null : { status: 401, detail: "missing x-token" },
   parse: (raw) => parseJsonLines(raw).map((line) => ({ message: String(line) })),
 };
 
@@ -55,7 +56,11 @@ describe.skipIf(missingInfra("kafkaBroker"))("startCollector on a real Kafka", (
   };
 
   beforeAll(async () => {
-    reader = createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId: uniqueName("collector-reader"), logger: silentLogger() });
+    reader = createKafkaBus({
+      brokers: [realInfra.kafkaBroker ?? ""],
+      clientId: uniqueName("collector-reader"),
+      logger: silentLogger(),
+    });
     await reader.ensureTopics([{ topic, partitions: 1, config: {} }]);
   });
   afterAll(async () => {
@@ -72,8 +77,12 @@ describe.skipIf(missingInfra("kafkaBroker"))("startCollector on a real Kafka", (
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(base, { method: "POST", body: '"no token"' })).status).toBe(401);
-    expect((await fetch(base, { method: "POST", body: '"received by the drain"', headers: { "x-token": "t" } })).status).toBe(200);
-    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^collector_published_total\{source="test"[^}]*\} 1$/m);
+    expect(
+      (await fetch(base, { method: "POST", body: '"received by the drain"', headers: { "x-token": "t" } })).status,
+    ).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(
+      /^collector_published_total\{source="test"[^}]*\} 1$/m,
+    );
 
     await held.firstPoll;
     let stopped = false;
@@ -94,7 +103,9 @@ describe.skipIf(missingInfra("kafkaBroker"))("startCollector on a real Kafka", (
     await once(blocker, "listening");
     const taken = (blocker.address() as { port: number }).port;
     try {
-      await expect(startCollector({ name: "test", parseEnv: () => env(taken), sources: () => ({ drain }) }, env(taken))).rejects.toThrow(/EADDRINUSE.*\d+/);
+      await expect(
+        startCollector({ name: "test", parseEnv: () => env(taken), sources: () => ({ drain }) }, env(taken)),
+      ).rejects.toThrow(/EADDRINUSE.*\d+/);
     } finally {
       blocker.close();
     }

@@ -73,7 +73,10 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-export async function startCollector<Env extends CollectorEnv>(definition: CollectorDefinition<Env>, env: Env): Promise<RunningCollector> {
+export async function startCollector<Env extends CollectorEnv>(
+  definition: CollectorDefinition<Env>,
+  env: Env,
+): Promise<RunningCollector> {
   const service = `collector-${definition.name}`;
   const { pull, drain, listen: listener } = definition.sources(env);
   const logger = createLogger(service, env.LOG_LEVEL);
@@ -85,8 +88,14 @@ export async function startCollector<Env extends CollectorEnv>(definition: Colle
   const bus = createKafkaBus({ ...kafkaConnectionOf(env), clientId: `soc-${service}`, logger });
   const topic = topicsFromEnv(env).logs;
   const onPublished = (count: number): void => void metrics.published.inc({ source: definition.name }, count);
-  const drainListener = drain === undefined ? null : drainHandler({ source: drain, bus, topic, maxBodyBytes: env.DRAIN_MAX_BODY_BYTES, onPublished });
-  const server = drainServer(drainCollectorListener({ registry, ready: () => bus.ping() }, drainListener), serverLimits(env));
+  const drainListener =
+    drain === undefined
+      ? null
+      : drainHandler({ source: drain, bus, topic, maxBodyBytes: env.DRAIN_MAX_BODY_BYTES, onPublished });
+  const server = drainServer(
+    drainCollectorListener({ registry, ready: () => bus.ping() }, drainListener),
+    serverLimits(env),
+  );
   const publish = async (logs: LogMessage[]): Promise<void> => {
     try {
       await bus.publish(topic, logs.map(busRecord));
@@ -106,10 +115,27 @@ export async function startCollector<Env extends CollectorEnv>(definition: Colle
     await bus.close();
     throw error;
   }
-  logger.info({ port, pull: pull?.source.name ?? null, drain: drain !== undefined, listen: listener?.name ?? null }, "collector listening");
+  logger.info(
+    { port, pull: pull?.source.name ?? null, drain: drain !== undefined, listen: listener?.name ?? null },
+    "collector listening",
+  );
 
   const stopping = new AbortController();
-  const polling = pull === undefined ? Promise.resolve() : pollUntilStopped(createPullCollector({ source: pull.source, bus, cursors: fileCursorStore(pull.cursorFile), logger, metrics, topic }), pull.intervalSeconds, stopping.signal);
+  const polling =
+    pull === undefined
+      ? Promise.resolve()
+      : pollUntilStopped(
+          createPullCollector({
+            source: pull.source,
+            bus,
+            cursors: fileCursorStore(pull.cursorFile),
+            logger,
+            metrics,
+            topic,
+          }),
+          pull.intervalSeconds,
+          stopping.signal,
+        );
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {

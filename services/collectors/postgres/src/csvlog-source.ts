@@ -36,7 +36,11 @@ export function toLogMessage(record: string[]): LogMessage {
   // The failure line itself has no address; it goes into the text and into source_ip.
   const client = ip === null ? "" : ` (client ${ip})`;
   return {
-    message: `postgresql[${record[PROCESS_ID] ?? "?"}] ${record[SEVERITY] ?? "LOG"}: ${record[MESSAGE] ?? ""}${client}`.slice(0, 65_536),
+    message:
+      `postgresql[${record[PROCESS_ID] ?? "?"}] ${record[SEVERITY] ?? "LOG"}: ${record[MESSAGE] ?? ""}${client}`.slice(
+        0,
+        65_536,
+      ),
     source: "postgresql",
     ...(timestamp === undefined ? {} : { timestamp }),
     ...(ip === null ? {} : { source_ip: ip }),
@@ -50,9 +54,15 @@ export interface CsvlogOptions {
 }
 
 /** Offset just past the record that continues at `from` (inside quotes or not), or null when the file ends first. */
-async function recordEnd(handle: FileHandle, buffer: Buffer, from: number, size: number, inQuotes: boolean): Promise<number | null> {
+async function recordEnd(
+  handle: FileHandle,
+  buffer: Buffer,
+  from: number,
+  size: number,
+  inQuotes: boolean,
+): Promise<number | null> {
   let quoted = inQuotes;
-  for (let position = from; position < size; ) {
+  for (let position = from; position < size;) {
     const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
     if (bytesRead === 0) return null;
     const scan = completeCsvRecords(buffer.subarray(0, bytesRead), { maxRecords: 1, inQuotes: quoted });
@@ -64,7 +74,12 @@ async function recordEnd(handle: FileHandle, buffer: Buffer, from: number, size:
 }
 
 /** At most `maxRecords` records of `path` from `offset`, through one buffer of at most `chunkBytes`. */
-async function readRecords(path: string, offset: number, maxRecords: number, chunkBytes: number): Promise<{ records: string[][]; nextOffset: number; size: number }> {
+async function readRecords(
+  path: string,
+  offset: number,
+  maxRecords: number,
+  chunkBytes: number,
+): Promise<{ records: string[][]; nextOffset: number; size: number }> {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
@@ -92,10 +107,14 @@ async function readRecords(path: string, offset: number, maxRecords: number, chu
   }
 }
 
-export function csvlogSource(logDirectory: string, options: CsvlogOptions = {}): PullSource & { cursorAtEnd(): Promise<string> } {
+export function csvlogSource(
+  logDirectory: string,
+  options: CsvlogOptions = {},
+): PullSource & { cursorAtEnd(): Promise<string> } {
   const maxRecordsPerPoll = options.maxRecordsPerPoll ?? 5_000;
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
-  const csvFiles = async (): Promise<string[]> => (await readdir(logDirectory)).filter((name) => name.endsWith(".csv")).sort();
+  const csvFiles = async (): Promise<string[]> =>
+    (await readdir(logDirectory)).filter((name) => name.endsWith(".csv")).sort();
 
   return {
     name: "postgresql",
@@ -113,7 +132,12 @@ export function csvlogSource(logDirectory: string, options: CsvlogOptions = {}):
       let cursor: Cursor = saved === null ? { file: files[0] ?? "", offset: 0 } : (JSON.parse(saved) as Cursor);
       const logs: LogMessage[] = [];
       while (cursor.file !== "" && logs.length < maxRecordsPerPoll) {
-        const { records, nextOffset, size } = await readRecords(join(logDirectory, cursor.file), cursor.offset, maxRecordsPerPoll - logs.length, chunkBytes);
+        const { records, nextOffset, size } = await readRecords(
+          join(logDirectory, cursor.file),
+          cursor.offset,
+          maxRecordsPerPoll - logs.length,
+          chunkBytes,
+        );
         for (const record of records) logs.push(toLogMessage(record));
         cursor = { file: cursor.file, offset: nextOffset };
         const newer = files.find((name) => name > cursor.file);

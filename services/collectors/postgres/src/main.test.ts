@@ -16,7 +16,10 @@ const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 function startMain(settings: Record<string, string>) {
   const { POSTGRES_LOG_DIR: _realLogDir, ...inherited } = process.env;
   const env = { ...inherited, LOG_LEVEL: "info", COLLECTOR_PORT: "0", ...settings };
-  const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", MAIN], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", MAIN], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += String(chunk)));
   child.stderr.on("data", (chunk: Buffer) => (output += String(chunk)));
@@ -49,24 +52,33 @@ describe("the PostgreSQL collector process", () => {
     }
   }, 30_000);
 
-  it.skipIf(missingInfra("kafkaBroker"))("is ready once Kafka answers, and on SIGTERM, sent twice, shuts down once and exits 0", async () => {
-    const main = startMain(stateDir());
-    try {
-      const port = await eventually(
-        () => {
-          const line = main.output().split("\n").find((text) => text.includes("collector listening"));
-          if (line === undefined) throw new Error(`not listening yet:\n${main.output()}`);
-          return (JSON.parse(line) as { port: number }).port;
-        },
-        { timeoutMs: 20_000, intervalMs: 100 },
-      );
-      await eventually(async () => expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200), { timeoutMs: 10_000 });
-      expect(main.child.exitCode).toBeNull();
-    } finally {
-      main.child.kill("SIGTERM");
-      main.child.kill("SIGTERM");
-    }
-    expect(await main.exited).toBe(0);
-    expect(main.output().match(/shutting down/g)).toHaveLength(1);
-  }, 40_000);
+  it.skipIf(missingInfra("kafkaBroker"))(
+    "is ready once Kafka answers, and on SIGTERM, sent twice, shuts down once and exits 0",
+    async () => {
+      const main = startMain(stateDir());
+      try {
+        const port = await eventually(
+          () => {
+            const line = main
+              .output()
+              .split("\n")
+              .find((text) => text.includes("collector listening"));
+            if (line === undefined) throw new Error(`not listening yet:\n${main.output()}`);
+            return (JSON.parse(line) as { port: number }).port;
+          },
+          { timeoutMs: 20_000, intervalMs: 100 },
+        );
+        await eventually(async () => expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200), {
+          timeoutMs: 10_000,
+        });
+        expect(main.child.exitCode).toBeNull();
+      } finally {
+        main.child.kill("SIGTERM");
+        main.child.kill("SIGTERM");
+      }
+      expect(await main.exited).toBe(0);
+      expect(main.output().match(/shutting down/g)).toHaveLength(1);
+    },
+    40_000,
+  );
 });

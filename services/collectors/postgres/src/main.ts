@@ -6,5 +6,11 @@ import { csvlogSource } from "./csvlog-source.ts";
 runCollector({
   name: "postgres",
   parseEnv: parsePostgresCollectorEnv,
-  sources: (env) => ({ pull: { source: csvlogSource(env.POSTGRES_LOG_DIR), cursorFile: env.COLLECTOR_CURSOR_FILE, intervalSeconds: env.COLLECTOR_POLL_SECONDS } }),
+  sources: (env) => ({
+    pull: {
+      source: csvlogSource(env.POSTGRES_LOG_DIR),
+      cursorFile: env.COLLECTOR_CURSOR_FILE,
+      intervalSeconds: env.COLLECTOR_POLL_SECONDS,
+    },
+  }),
 });

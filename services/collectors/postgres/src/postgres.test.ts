@@ -18,10 +18,14 @@ describe.skipIf(missingInfra("postgresUrl") || missingInfra("postgresLogDir"))("
     await cursors.save(await source.cursorAtEnd());
     const url = new URL(realInfra.postgresUrl ?? "");
     for (let i = 0; i < 6; i++) {
-      const attempt = spawnSync("psql", ["-h", url.hostname, "-p", url.port, "-U", url.username, "-d", url.pathname.slice(1), "-c", "select 1"], {
-        env: { ...process.env, PGPASSWORD: "not-the-password", PGCONNECT_TIMEOUT: "5" },
-        encoding: "utf8",
-      });
+      const attempt = spawnSync(
+        "psql",
+        ["-h", url.hostname, "-p", url.port, "-U", url.username, "-d", url.pathname.slice(1), "-c", "select 1"],
+        {
+          env: { ...process.env, PGPASSWORD: "not-the-password", PGCONNECT_TIMEOUT: "5" },
+          encoding: "utf8",
+        },
+      );
       expect(attempt.stderr).toContain("password authentication failed");
     }
 
@@ -31,22 +35,39 @@ describe.skipIf(missingInfra("postgresUrl") || missingInfra("postgresLogDir"))("
       bus,
       store,
       counters: createMemoryCounters(),
-      detection: { keywords: DEFAULT_KEYWORDS, bruteForce: { threshold: 5, windowSeconds: 300 }, spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 } },
+      detection: {
+        keywords: DEFAULT_KEYWORDS,
+        bruteForce: { threshold: 5, windowSeconds: 300 },
+        spike: { baselineMinutes: 60, minRequestsPerMinute: 30, sigma: 3 },
+      },
       whitelistSeed: [],
       logger: silentLogger(),
       registry: createRegistry("pg-test", { defaultMetrics: false }),
     });
     await worker.start();
     try {
-      const collector = createPullCollector({ source, bus, cursors, logger: silentLogger(), metrics: collectorMetrics(createRegistry("pg-collector", { defaultMetrics: false })) });
+      const collector = createPullCollector({
+        source,
+        bus,
+        cursors,
+        logger: silentLogger(),
+        metrics: collectorMetrics(createRegistry("pg-collector", { defaultMetrics: false })),
+      });
       const published: string[] = [];
-      await eventually(async () => {
-        await collector.runOnce();
-        const seen: string[] = [];
-        await (await bus.follow(TOPICS.logs, (m) => seen.push(m.value ?? ""))).stop();
-        published.splice(0, published.length, ...seen.filter((value) => value.includes("password authentication failed")));
-        expect(published.length).toBeGreaterThanOrEqual(6);
-      }, { timeoutMs: 15_000, intervalMs: 200 });
+      await eventually(
+        async () => {
+          await collector.runOnce();
+          const seen: string[] = [];
+          await (await bus.follow(TOPICS.logs, (m) => seen.push(m.value ?? ""))).stop();
+          published.splice(
+            0,
+            published.length,
+            ...seen.filter((value) => value.includes("password authentication failed")),
+          );
+          expect(published.length).toBeGreaterThanOrEqual(6);
+        },
+        { timeoutMs: 15_000, intervalMs: 200 },
+      );
       expect(JSON.parse(published[0] ?? "{}")).toMatchObject({ source: "postgresql", source_ip: "127.0.0.1" });
       const alert = await eventually(async () => {
         const found = (await store.search({ size: 10, rule: ["brute_force"] })).items;

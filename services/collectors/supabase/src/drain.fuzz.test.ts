@@ -12,7 +12,16 @@ const row = (marker: string) =>
     id: fc.constant(marker),
     timestamp: fc.integer({ min: 0, max: 2_000_000_000_000_000 }),
     event_message: fc
-      .record({ msg: fc.string({ maxLength: 200 }), remote_addr: fc.oneof(fc.ipV4(), fc.ipV6(), fc.tuple(fc.ipV6(), fc.nat({ max: 65_535 })).map(([ip, port]) => `[${ip}]:${port}`), fc.string({ maxLength: 50 }), fc.jsonValue()) })
+      .record({
+        msg: fc.string({ maxLength: 200 }),
+        remote_addr: fc.oneof(
+          fc.ipV4(),
+          fc.ipV6(),
+          fc.tuple(fc.ipV6(), fc.nat({ max: 65_535 })).map(([ip, port]) => `[${ip}]:${port}`),
+          fc.string({ maxLength: 50 }),
+          fc.jsonValue(),
+        ),
+      })
       .map((event) => JSON.stringify({ ...event, marker })),
     metadata: fc.option(fc.jsonValue(), { nil: undefined }),
   });
@@ -24,4 +33,14 @@ const supabase: DrainFuzzTarget = {
   validBody: (marker) => drainBatch(row(marker)),
 };
 
-describeDrainFuzz("Supabase", supabase, (bus) => drainHandler({ source: supabaseDrainSource({ headerName: "X-Drain-Token", secret: new Secret(TOKEN) }), bus, maxBodyBytes: MAX_BODY }), MAX_BODY);
+describeDrainFuzz(
+  "Supabase",
+  supabase,
+  (bus) =>
+    drainHandler({
+      source: supabaseDrainSource({ headerName: "X-Drain-Token", secret: new Secret(TOKEN) }),
+      bus,
+      maxBodyBytes: MAX_BODY,
+    }),
+  MAX_BODY,
+);

@@ -19,9 +19,18 @@ export const SUPABASE_TABLES = {
 export type SupabaseTable = keyof typeof SUPABASE_TABLES;
 
 /** How each table's address is written: GoTrue's remote_addr is Go's host:port, connection_from is PostgreSQL's. */
-const PORT_STYLE: Record<SupabaseTable, PortStyle> = { auth_logs: "optional", edge_logs: "optional", postgres_logs: "appended" };
+const PORT_STYLE: Record<SupabaseTable, PortStyle> = {
+  auth_logs: "optional",
+  edge_logs: "optional",
+  postgres_logs: "appended",
+};
 
-const rowSchema = z.object({ id: z.string(), timestamp: z.number(), event_message: z.string(), ip: z.string().nullable().optional() });
+const rowSchema = z.object({
+  id: z.string(),
+  timestamp: z.number(),
+  event_message: z.string(),
+  ip: z.string().nullable().optional(),
+});
 const responseSchema = z.object({ result: z.array(rowSchema).nullable().optional(), error: z.unknown().optional() });
 
 /** Auth events carry the address in GoTrue's own JSON record, which is the whole event message. */
@@ -70,9 +79,16 @@ export function supabaseSource(options: SupabaseSourceOptions): PullSource {
   const windowMs = (options.windowSeconds ?? 60) * 1000;
 
   async function query(table: SupabaseTable, start: string, end: string): Promise<z.infer<typeof rowSchema>[]> {
-    const params = new URLSearchParams({ sql: `${SUPABASE_TABLES[table]} order by timestamp asc`, iso_timestamp_start: start, iso_timestamp_end: end });
+    const params = new URLSearchParams({
+      sql: `${SUPABASE_TABLES[table]} order by timestamp asc`,
+      iso_timestamp_start: start,
+      iso_timestamp_end: end,
+    });
     for (let attempt = 0; ; attempt++) {
-      const response = await fetch(`${options.baseUrl}/v1/projects/${options.projectRef}/analytics/endpoints/logs.all?${params}`, { headers: { authorization: `Bearer ${options.token.reveal()}` } });
+      const response = await fetch(
+        `${options.baseUrl}/v1/projects/${options.projectRef}/analytics/endpoints/logs.all?${params}`,
+        { headers: { authorization: `Bearer ${options.token.reveal()}` } },
+      );
       if (response.status === 429 && attempt < 5) {
         await sleep(Number(response.headers.get("retry-after") ?? 2 ** attempt) * 1000);
         continue;
@@ -118,12 +134,23 @@ export function supabaseDrainSource(options: { headerName: string; secret: Secre
     checkCredentials(request) {
       const given = request.headers[options.headerName.toLowerCase()];
       if (given === undefined) return { status: 401, detail: `missing ${options.headerName}` };
-      return typeof given === "string" && timingSafeEqual(sha256(given), expected) ? null : { status: 403, detail: `${options.headerName} is wrong` };
+      return typeof given === "string" && timingSafeEqual(sha256(given), expected)
+        ? null
+        : { status: 403, detail: `${options.headerName} is wrong` };
     },
     parse: (raw) =>
       z
-        .array(z.object({ id: z.string(), timestamp: z.number(), event_message: z.string(), metadata: z.unknown().optional() }))
+        .array(
+          z.object({
+            id: z.string(),
+            timestamp: z.number(),
+            event_message: z.string(),
+            metadata: z.unknown().optional(),
+          }),
+        )
         .parse(parseJsonLines(raw))
-        .map((row) => toLogMessage("auth_logs", { id: row.id, timestamp: row.timestamp, event_message: row.event_message })),
+        .map((row) =>
+          toLogMessage("auth_logs", { id: row.id, timestamp: row.timestamp, event_message: row.event_message }),
+        ),
   };
 }

@@ -7,7 +7,32 @@ import { MAX_MESSAGE_CHARS, type LogMessage } from "@soc/shared";
 import type { SyslogMessage } from "./parse.ts";
 
 // RFC 5424 section 6.2.1, in ECS's lower-case spelling.
-const FACILITIES = ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp", "security", "console", "solaris-cron", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"] as const;
+const FACILITIES = [
+  "kern",
+  "user",
+  "mail",
+  "daemon",
+  "auth",
+  "syslog",
+  "lpr",
+  "news",
+  "uucp",
+  "cron",
+  "authpriv",
+  "ftp",
+  "ntp",
+  "security",
+  "console",
+  "solaris-cron",
+  "local0",
+  "local1",
+  "local2",
+  "local3",
+  "local4",
+  "local5",
+  "local6",
+  "local7",
+] as const;
 const SEVERITIES = ["emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug"] as const;
 
 const PID = /^\d{1,10}$/;
@@ -23,7 +48,10 @@ export interface Received {
 function structuredDataText(data: NonNullable<SyslogMessage["structuredData"]>): string {
   const escape = (value: string): string => value.replace(/[\\"\]]/g, (char) => `\\${char}`);
   return Object.entries(data)
-    .map(([id, params]) => `[${[id, ...Object.entries(params).map(([name, value]) => `${name}="${escape(value)}"`)].join(" ")}]`)
+    .map(
+      ([id, params]) =>
+        `[${[id, ...Object.entries(params).map(([name, value]) => `${name}="${escape(value)}"`)].join(" ")}]`,
+    )
     .join("");
 }
 
@@ -59,7 +87,14 @@ export function toLogMessage(syslog: SyslogMessage, received: Received): LogMess
         priority: syslog.facility * 8 + syslog.severity,
         facility: { code: syslog.facility, name: FACILITIES[syslog.facility] ?? "unknown" },
         severity: { code: syslog.severity, name: SEVERITIES[syslog.severity] ?? "unknown" },
-        ...present({ version: syslog.version, hostname, appname: appName, procid: procId, msgid: syslog.msgId, structured_data: syslog.structuredData }),
+        ...present({
+          version: syslog.version,
+          hostname,
+          appname: appName,
+          procid: procId,
+          msgid: syslog.msgId,
+          structured_data: syslog.structuredData,
+        }),
       },
     },
   };

@@ -16,12 +16,20 @@ function deframe(stream: Buffer, max: number, cuts: number[] = []): { frames: Fr
   return { frames: [...frames, ...deframer.end()] };
 }
 const texts = (frames: Frame[]): string[] => frames.map((frame) => frame.bytes.toString());
-const octetCounted = (messages: string[]): Buffer => Buffer.concat(messages.map((m) => Buffer.concat([Buffer.from(`${Buffer.byteLength(m)} `), Buffer.from(m)])));
+const octetCounted = (messages: string[]): Buffer =>
+  Buffer.concat(messages.map((m) => Buffer.concat([Buffer.from(`${Buffer.byteLength(m)} `), Buffer.from(m)])));
 
 describe("stream framing (RFC 6587)", () => {
   it("detects octet counting from a leading digit and newline framing otherwise", () => {
-    expect(texts(deframe(Buffer.from("10 <13>hello\n11 <13>a b\nc d"), 100).frames)).toEqual(["<13>hello\n", "<13>a b\nc d"]);
-    expect(texts(deframe(Buffer.from("<13>one\n<13>two\r\n\n<13>last"), 100).frames)).toEqual(["<13>one", "<13>two\r", "<13>last"]);
+    expect(texts(deframe(Buffer.from("10 <13>hello\n11 <13>a b\nc d"), 100).frames)).toEqual([
+      "<13>hello\n",
+      "<13>a b\nc d",
+    ]);
+    expect(texts(deframe(Buffer.from("<13>one\n<13>two\r\n\n<13>last"), 100).frames)).toEqual([
+      "<13>one",
+      "<13>two\r",
+      "<13>last",
+    ]);
   });
 
   it("cuts a message over the limit to its start, marks it, and keeps reading the next one", () => {
@@ -35,7 +43,10 @@ describe("stream framing (RFC 6587)", () => {
   });
 
   it("reports a broken octet count so the connection can be closed", () => {
-    expect(deframe(Buffer.from("5 <13>a12x <13>"), 100)).toEqual({ frames: [{ bytes: Buffer.from("<13>a"), truncated: false }], error: 'octet counting expected "LENGTH SP", got byte 120 after "12"' });
+    expect(deframe(Buffer.from("5 <13>a12x <13>"), 100)).toEqual({
+      frames: [{ bytes: Buffer.from("<13>a"), truncated: false }],
+      error: 'octet counting expected "LENGTH SP", got byte 120 after "12"',
+    });
     expect(deframe(Buffer.from("1234567890123 x"), 100).error).toContain("LENGTH SP");
     expect(deframe(Buffer.from("5 <13>a05 <13>b"), 100).error).toContain('after ""');
   });
@@ -43,16 +54,25 @@ describe("stream framing (RFC 6587)", () => {
   it("yields the same frames however the stream is cut into chunks", () => {
     const message = fc.string({ minLength: 1, maxLength: 80 }).map((text) => `<13>${text}`);
     fc.assert(
-      fc.property(fc.array(message, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(2000), { maxLength: 20 }), fc.integer({ min: 8, max: 120 }), (messages, cuts, max) => {
-        const stream = octetCounted(messages);
-        const { frames, error } = deframe(stream, max, cuts.map((cut) => cut % stream.length));
-        expect(error).toBeUndefined();
-        expect(frames.map((f) => f.truncated)).toEqual(messages.map((m) => Buffer.byteLength(m) > max));
-        expect(frames.map((f) => f.bytes)).toEqual(messages.map((m) => Buffer.from(m).subarray(0, max)));
-        const lines = messages.map((m) => m.replaceAll("\n", " "));
-        const newline = deframe(Buffer.from(lines.map((line) => `${line}\n`).join("")), max, cuts);
-        expect(newline.frames.map((f) => f.bytes)).toEqual(lines.map((line) => Buffer.from(line).subarray(0, max)));
-      }),
+      fc.property(
+        fc.array(message, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(2000), { maxLength: 20 }),
+        fc.integer({ min: 8, max: 120 }),
+        (messages, cuts, max) => {
+          const stream = octetCounted(messages);
+          const { frames, error } = deframe(
+            stream,
+            max,
+            cuts.map((cut) => cut % stream.length),
+          );
+          expect(error).toBeUndefined();
+          expect(frames.map((f) => f.truncated)).toEqual(messages.map((m) => Buffer.byteLength(m) > max));
+          expect(frames.map((f) => f.bytes)).toEqual(messages.map((m) => Buffer.from(m).subarray(0, max)));
+          const lines = messages.map((m) => m.replaceAll("\n", " "));
+          const newline = deframe(Buffer.from(lines.map((line) => `${line}\n`).join("")), max, cuts);
+          expect(newline.frames.map((f) => f.bytes)).toEqual(lines.map((line) => Buffer.from(line).subarray(0, max)));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -84,7 +84,8 @@ export function createDeframer(maxMessageBytes: number): Deframer {
           count += String.fromCharCode(byte);
           continue;
         }
-        if (byte !== SPACE || count === "") return `octet counting expected "LENGTH SP", got byte ${byte} after "${count}"`;
+        if (byte !== SPACE || count === "")
+          return `octet counting expected "LENGTH SP", got byte ${byte} after "${count}"`;
         remaining = Number(count);
         count = null;
         continue;

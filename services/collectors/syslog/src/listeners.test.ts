@@ -92,7 +92,11 @@ describe("syslog listeners", () => {
     bus.close();
     const udp = createSocket("udp4");
     for (let n = 0; n < 20; n++) udp.send(line(n), ports.udp, "127.0.0.1");
-    await eventually(async () => expect(await registry.getSingleMetricAsString("syslog_messages_dropped_total")).toMatch(/transport="udp"[^}]*\} (1[0-9]|20)\b/));
+    await eventually(async () =>
+      expect(await registry.getSingleMetricAsString("syslog_messages_dropped_total")).toMatch(
+        /transport="udp"[^}]*\} (1[0-9]|20)\b/,
+      ),
+    );
     udp.close();
     bus.open();
     await eventually(() => expect(bus.published.length).toBeGreaterThanOrEqual(5));
@@ -117,7 +121,9 @@ describe("syslog listeners", () => {
     socket.end(`<13>Mar 10 06:55:46 host app[1]: ${"y".repeat(5000)}\n${line(2)}`);
     await eventually(() => expect(bus.published).toHaveLength(2));
     expect(bus.published[0]).toMatchObject({ tags: ["truncated"], process: { pid: 1 } });
-    expect(bus.published[0]?.message).toBe(`host app[1]: ${"y".repeat(120 - "<13>Mar 10 06:55:46 host app[1]: ".length)}`);
+    expect(bus.published[0]?.message).toBe(
+      `host app[1]: ${"y".repeat(120 - "<13>Mar 10 06:55:46 host app[1]: ".length)}`,
+    );
     expect(bus.published[1]?.tags).toBeUndefined();
   });
 
@@ -135,6 +141,13 @@ describe("syslog listeners", () => {
     const { ports } = await start({});
     const registry = createRegistry("syslog-test-2", { defaultMetrics: false });
     const intake = createIntake({ publish: async () => undefined, highWater: 10 });
-    await expect(startListeners({ ...BASE, ports: { udp: 0, tcp: ports.tcp ?? 0, tls: 0 } }, intake, syslogMetrics(registry), silentLogger())).rejects.toThrow(/EADDRINUSE/);
+    await expect(
+      startListeners(
+        { ...BASE, ports: { udp: 0, tcp: ports.tcp ?? 0, tls: 0 } },
+        intake,
+        syslogMetrics(registry),
+        silentLogger(),
+      ),
+    ).rejects.toThrow(/EADDRINUSE/);
   });
 });

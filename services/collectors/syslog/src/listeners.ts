@@ -46,12 +46,42 @@ export interface SyslogListeners {
 export function syslogMetrics(registry: Registry) {
   const labelNames = ["transport"];
   return {
-    received: new Counter({ name: "syslog_messages_received_total", help: "Syslog messages read from a socket", labelNames, registers: [registry] }),
-    refused: new Counter({ name: "syslog_messages_refused_total", help: "Messages that are not syslog (no PRI, malformed RFC 5424 header)", labelNames, registers: [registry] }),
-    truncated: new Counter({ name: "syslog_messages_truncated_total", help: "Messages cut to SYSLOG_MAX_MESSAGE_BYTES", labelNames, registers: [registry] }),
-    dropped: new Counter({ name: "syslog_messages_dropped_total", help: "Datagrams dropped while the queue to Kafka was full", labelNames, registers: [registry] }),
-    connections: new Gauge({ name: "syslog_connections", help: "Open TCP and TLS connections", labelNames, registers: [registry] }),
-    framingErrors: new Counter({ name: "syslog_framing_errors_total", help: "Connections closed for a broken octet count", labelNames, registers: [registry] }),
+    received: new Counter({
+      name: "syslog_messages_received_total",
+      help: "Syslog messages read from a socket",
+      labelNames,
+      registers: [registry],
+    }),
+    refused: new Counter({
+      name: "syslog_messages_refused_total",
+      help: "Messages that are not syslog (no PRI, malformed RFC 5424 header)",
+      labelNames,
+      registers: [registry],
+    }),
+    truncated: new Counter({
+      name: "syslog_messages_truncated_total",
+      help: "Messages cut to SYSLOG_MAX_MESSAGE_BYTES",
+      labelNames,
+      registers: [registry],
+    }),
+    dropped: new Counter({
+      name: "syslog_messages_dropped_total",
+      help: "Datagrams dropped while the queue to Kafka was full",
+      labelNames,
+      registers: [registry],
+    }),
+    connections: new Gauge({
+      name: "syslog_connections",
+      help: "Open TCP and TLS connections",
+      labelNames,
+      registers: [registry],
+    }),
+    framingErrors: new Counter({
+      name: "syslog_framing_errors_total",
+      help: "Connections closed for a broken octet count",
+      labelNames,
+      registers: [registry],
+    }),
   };
 }
 export type SyslogMetrics = ReturnType<typeof syslogMetrics>;
@@ -82,12 +112,20 @@ async function listenUdp(receiver: Receiver): Promise<{ socket: UdpSocket; port:
   const socket = createSocket({ type: isIPv6(settings.bindAddress) ? "udp6" : "udp4" });
   socket.on("message", (datagram, remote) => {
     const truncated = datagram.length > settings.maxMessageBytes;
-    const log = receive(receiver, "udp", { bytes: truncated ? datagram.subarray(0, settings.maxMessageBytes) : datagram, truncated }, remote.address);
+    const log = receive(
+      receiver,
+      "udp",
+      { bytes: truncated ? datagram.subarray(0, settings.maxMessageBytes) : datagram, truncated },
+      remote.address,
+    );
     if (log !== null && !intake.offer(log)) metrics.dropped.inc({ transport: "udp" });
   });
   socket.on("error", (error) => receiver.logger.error({ err: error }, "syslog UDP socket error"));
   socket.bind(settings.ports.udp, settings.bindAddress);
-  await Promise.race([once(socket, "listening"), once(socket, "error").then(([error]) => Promise.reject(error as Error))]);
+  await Promise.race([
+    once(socket, "listening"),
+    once(socket, "error").then(([error]) => Promise.reject(error as Error)),
+  ]);
   return { socket, port: socket.address().port };
 }
 
@@ -132,7 +170,11 @@ function serveStream(receiver: Receiver, transport: "tcp" | "tls", socket: Socke
   });
 }
 
-async function listenStream(receiver: Receiver, transport: "tcp" | "tls", paused: Set<Socket>): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
+async function listenStream(
+  receiver: Receiver,
+  transport: "tcp" | "tls",
+  paused: Set<Socket>,
+): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
   const { settings } = receiver;
   const sockets = new Set<Socket>();
   const track = (socket: Socket): void => {
@@ -146,21 +188,37 @@ async function listenStream(receiver: Receiver, transport: "tcp" | "tls", paused
     if (tls === undefined) throw new Error("tls needs a certificate and key");
     const mutual = tls.clientCa !== undefined;
     server = createTlsServer(
-      { cert: tls.cert, key: tls.key, minVersion: "TLSv1.2", handshakeTimeout: settings.handshakeTimeoutMs ?? 10_000, ...(mutual ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) },
+      {
+        cert: tls.cert,
+        key: tls.key,
+        minVersion: "TLSv1.2",
+        handshakeTimeout: settings.handshakeTimeoutMs ?? 10_000,
+        ...(mutual ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+      },
       track,
     );
-    server.on("tlsClientError", (error, socket) => receiver.logger.debug({ err: error, peer: socket.remoteAddress }, "syslog TLS handshake failed"));
+    server.on("tlsClientError", (error, socket) =>
+      receiver.logger.debug({ err: error, peer: socket.remoteAddress }, "syslog TLS handshake failed"),
+    );
   } else {
     server = createTcpServer(track);
   }
   // Connections past the cap are closed at once; with the buffer cap it bounds the memory (256 × 64 KiB).
   server.maxConnections = settings.maxConnections;
   server.listen(settings.ports[transport], settings.bindAddress);
-  await Promise.race([once(server, "listening"), once(server, "error").then(([error]) => Promise.reject(error as Error))]);
+  await Promise.race([
+    once(server, "listening"),
+    once(server, "error").then(([error]) => Promise.reject(error as Error)),
+  ]);
   return { server, port: (server.address() as AddressInfo).port, sockets };
 }
 
-export async function startListeners(settings: ListenerSettings, intake: Intake, metrics: SyslogMetrics, logger: Logger): Promise<SyslogListeners> {
+export async function startListeners(
+  settings: ListenerSettings,
+  intake: Intake,
+  metrics: SyslogMetrics,
+  logger: Logger,
+): Promise<SyslogListeners> {
   const receiver: Receiver = { settings, intake, metrics, logger };
   const paused = new Set<Socket>();
   intake.onDrain(() => {

@@ -33,7 +33,12 @@ describe.skipIf(missingInfra("kafkaBroker"))("syslog from real senders to a real
 
   beforeAll(async () => {
     topic = await kafkaTopic();
-    main = await startMain({ ...topic.settings, SYSLOG_TRANSPORTS: "udp,tcp,tls", SYSLOG_TLS_CERT_FILE: tls.certFile, SYSLOG_TLS_KEY_FILE: tls.keyFile });
+    main = await startMain({
+      ...topic.settings,
+      SYSLOG_TRANSPORTS: "udp,tcp,tls",
+      SYSLOG_TLS_CERT_FILE: tls.certFile,
+      SYSLOG_TLS_KEY_FILE: tls.keyFile,
+    });
   });
   afterAll(async () => {
     const code = await main?.stop();
@@ -59,29 +64,59 @@ describe.skipIf(missingInfra("kafkaBroker"))("syslog from real senders to a real
     ["tcp", "--rfc3164", []],
     ["tcp", "--rfc5424", ["--octet-count"]],
     ["tcp", "--rfc3164", ["--octet-count"]],
-  ] as const)("logger over %s %s %s: host, program, pid, time and text reach Kafka", async (transport, format, extra) => {
-    const marker = `m${Math.random().toString(36).slice(2, 10)}`;
-    const port = transport === "udp" ? main.ports.udp : main.ports.tcp;
-    const before = Math.floor(Date.now() / 1000);
-    logger(["--server", "127.0.0.1", "--port", String(port), `--${transport}`, format, ...extra, "-t", "sshd", "--id=4242", "-p", "authpriv.warning", `Failed password for root from 203.0.113.9 port 22 ssh2 ${marker}`]);
-    const log = await arrived(marker);
-    expect(log).toMatchObject({
-      message: `${host} sshd[4242]: Failed password for root from 203.0.113.9 port 22 ssh2 ${marker}`,
-      source: "syslog",
-      host: { name: host },
-      process: { name: "sshd", pid: 4242 },
-      log: { source: { address: "127.0.0.1" }, syslog: { priority: 84, facility: { code: 10, name: "authpriv" }, severity: { code: 4, name: "warning" }, hostname: host, appname: "sshd", procid: "4242" } },
-    });
-    // RFC 3164 carries whole seconds only.
-    expect(log.timestamp).toBeGreaterThanOrEqual(before);
-    expect(log.timestamp).toBeLessThanOrEqual(Date.now() / 1000 + 1);
-    if (format === "--rfc5424") expect(log.log?.syslog?.structured_data).toMatchObject({ timeQuality: { tzKnown: "1" } });
-  });
+  ] as const)(
+    "logger over %s %s %s: host, program, pid, time and text reach Kafka",
+    async (transport, format, extra) => {
+      const marker = `m${Math.random().toString(36).slice(2, 10)}`;
+      const port = transport === "udp" ? main.ports.udp : main.ports.tcp;
+      const before = Math.floor(Date.now() / 1000);
+      logger([
+        "--server",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        `--${transport}`,
+        format,
+        ...extra,
+        "-t",
+        "sshd",
+        "--id=4242",
+        "-p",
+        "authpriv.warning",
+        `Failed password for root from 203.0.113.9 port 22 ssh2 ${marker}`,
+      ]);
+      const log = await arrived(marker);
+      expect(log).toMatchObject({
+        message: `${host} sshd[4242]: Failed password for root from 203.0.113.9 port 22 ssh2 ${marker}`,
+        source: "syslog",
+        host: { name: host },
+        process: { name: "sshd", pid: 4242 },
+        log: {
+          source: { address: "127.0.0.1" },
+          syslog: {
+            priority: 84,
+            facility: { code: 10, name: "authpriv" },
+            severity: { code: 4, name: "warning" },
+            hostname: host,
+            appname: "sshd",
+            procid: "4242",
+          },
+        },
+      });
+      // RFC 3164 carries whole seconds only.
+      expect(log.timestamp).toBeGreaterThanOrEqual(before);
+      expect(log.timestamp).toBeLessThanOrEqual(Date.now() / 1000 + 1);
+      if (format === "--rfc5424")
+        expect(log.log?.syslog?.structured_data).toMatchObject({ timeQuality: { tzKnown: "1" } });
+    },
+  );
 
   it("takes RFC 5425 octet-counted frames over TLS, several per write and one split across writes", async () => {
     const marker = `t${Math.random().toString(36).slice(2, 10)}`;
     const frame = (text: string): string => `${Buffer.byteLength(text)} ${text}`;
-    const messages = [1, 2, 3].map((n) => `<86>1 2026-01-02T03:04:05.678Z web01 sshd ${n} - - Accepted publickey for deploy ${marker}-${n} ✓`);
+    const messages = [1, 2, 3].map(
+      (n) => `<86>1 2026-01-02T03:04:05.678Z web01 sshd ${n} - - Accepted publickey for deploy ${marker}-${n} ✓`,
+    );
     const socket = connect({ host: "127.0.0.1", port: main.ports.tls, ca: tls.cert, servername: "localhost" });
     await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
     const stream = messages.map(frame).join("");
@@ -90,16 +125,31 @@ describe.skipIf(missingInfra("kafkaBroker"))("syslog from real senders to a real
     socket.end(stream.slice(50));
     for (const n of [1, 2, 3]) {
       const log = await arrived(`${marker}-${n} `);
-      expect(log).toMatchObject({ message: `web01 sshd[${n}]: Accepted publickey for deploy ${marker}-${n} ✓`, timestamp: Date.parse("2026-01-02T03:04:05.678Z") / 1000, host: { name: "web01" }, process: { name: "sshd", pid: n } });
+      expect(log).toMatchObject({
+        message: `web01 sshd[${n}]: Accepted publickey for deploy ${marker}-${n} ✓`,
+        timestamp: Date.parse("2026-01-02T03:04:05.678Z") / 1000,
+        host: { name: "web01" },
+        process: { name: "sshd", pid: n },
+      });
     }
   });
 
   it("publishes nothing of plain TCP sent to the TLS port", async () => {
     const marker = `p${Math.random().toString(36).slice(2, 10)}`;
-    logger(["--server", "127.0.0.1", "--port", String(main.ports.tls), "--tcp", "--rfc5424", `plain on the tls port ${marker}`]);
+    logger([
+      "--server",
+      "127.0.0.1",
+      "--port",
+      String(main.ports.tls),
+      "--tcp",
+      "--rfc5424",
+      `plain on the tls port ${marker}`,
+    ]);
     logger(["--server", "127.0.0.1", "--port", String(main.ports.tcp), "--tcp", "--rfc5424", `after ${marker}`]);
     await arrived(`after ${marker}`);
-    expect((await topic.published()).filter((log) => log.message.includes(`plain on the tls port ${marker}`))).toEqual([]);
+    expect((await topic.published()).filter((log) => log.message.includes(`plain on the tls port ${marker}`))).toEqual(
+      [],
+    );
   });
 
   it("answers /readyz, refuses a line that is not syslog, and counts both in /metrics", async () => {

@@ -13,7 +13,13 @@ const seconds = (iso: string): number => Date.parse(iso) / 1000;
 
 describe("RFC 5424", () => {
   it("reads the RFC's examples: header, nil fields, BOM, structured data", () => {
-    expect(ok(parse("<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \uFEFF'su root' failed for lonvick on /dev/pts/8"))).toEqual({
+    expect(
+      ok(
+        parse(
+          "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \uFEFF'su root' failed for lonvick on /dev/pts/8",
+        ),
+      ),
+    ).toEqual({
       format: "rfc5424",
       facility: 4,
       severity: 2,
@@ -24,11 +30,20 @@ describe("RFC 5424", () => {
       msgId: "ID47",
       text: "'su root' failed for lonvick on /dev/pts/8",
     });
-    const withSd = ok(parse('<165>1 2003-10-11T22:14:15.003000-07:00 mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"] An application event log entry...'));
+    const withSd = ok(
+      parse(
+        '<165>1 2003-10-11T22:14:15.003000-07:00 mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"] An application event log entry...',
+      ),
+    );
     expect(withSd.timestamp).toBeCloseTo(seconds("2003-10-12T05:14:15.003Z"), 6);
-    expect(withSd.structuredData).toEqual({ "exampleSDID@32473": { iut: "3", eventSource: "Application", eventID: "1011" }, "examplePriority@32473": { class: "high" } });
+    expect(withSd.structuredData).toEqual({
+      "exampleSDID@32473": { iut: "3", eventSource: "Application", eventID: "1011" },
+      "examplePriority@32473": { class: "high" },
+    });
     expect(withSd.text).toBe("An application event log entry...");
-    expect(ok(parse('<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3"]'))).toMatchObject({ text: "", structuredData: { "exampleSDID@32473": { iut: "3" } } });
+    expect(
+      ok(parse('<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3"]')),
+    ).toMatchObject({ text: "", structuredData: { "exampleSDID@32473": { iut: "3" } } });
   });
 
   it("reads a nil timestamp as absent, a numeric PROCID, microseconds and escapes in SD values", () => {
@@ -36,15 +51,33 @@ describe("RFC 5424", () => {
     expect(message.timestamp).toBeUndefined();
     expect(message).toMatchObject({ hostname: "web01", appName: "sshd", procId: "2431", facility: 10, severity: 6 });
     expect(message.structuredData).toEqual({ "meta@1": { path: 'C:\\x "q" a]b' } });
-    expect(ok(parse("<13>1 2025-03-15T13:00:00.123456+01:00 h a - - - m")).timestamp).toBeCloseTo(seconds("2025-03-15T12:00:00Z") + 0.123456, 6);
+    expect(ok(parse("<13>1 2025-03-15T13:00:00.123456+01:00 h a - - - m")).timestamp).toBeCloseTo(
+      seconds("2025-03-15T12:00:00Z") + 0.123456,
+      6,
+    );
   });
 
   it("refuses a malformed header with the reason", () => {
-    expect(parse("<13>1 yesterday host app - - - text")).toEqual({ ok: false, reason: "RFC 5424 TIMESTAMP is not an RFC 3339 time with a zone" });
-    expect(parse("<13>1 2025-03-15T12:00:00 host app - - - text")).toMatchObject({ ok: false, reason: expect.stringContaining("TIMESTAMP") });
-    expect(parse(`<13>1 - host ${"a".repeat(49)} - - - text`)).toMatchObject({ ok: false, reason: expect.stringContaining("APP-NAME") });
-    expect(parse('<13>1 - host app - - [unclosed a="1"')).toMatchObject({ ok: false, reason: expect.stringContaining("not closed") });
-    expect(parse('<13>1 - host app - - [id a="1" text')).toMatchObject({ ok: false, reason: 'RFC 5424 SD-PARAM in [id] is not name="value"' });
+    expect(parse("<13>1 yesterday host app - - - text")).toEqual({
+      ok: false,
+      reason: "RFC 5424 TIMESTAMP is not an RFC 3339 time with a zone",
+    });
+    expect(parse("<13>1 2025-03-15T12:00:00 host app - - - text")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("TIMESTAMP"),
+    });
+    expect(parse(`<13>1 - host ${"a".repeat(49)} - - - text`)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("APP-NAME"),
+    });
+    expect(parse('<13>1 - host app - - [unclosed a="1"')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("not closed"),
+    });
+    expect(parse('<13>1 - host app - - [id a="1" text')).toMatchObject({
+      ok: false,
+      reason: 'RFC 5424 SD-PARAM in [id] is not name="value"',
+    });
     expect(parse("<13>1 - host app")).toMatchObject({ ok: false, reason: expect.stringContaining("ends early") });
     expect(parse("<13>1 2025-02-30T00:00:00Z host app - - - x")).toMatchObject({ ok: false });
   });
@@ -67,7 +100,9 @@ describe("RFC 3164", () => {
   it("infers last year for a date after now, and reads the zone it is told", () => {
     expect(ok(parse("<13>Dec 31 23:59:59 h cron: x")).timestamp).toBe(seconds("2024-12-31T23:59:59Z"));
     expect(ok(parse("<13>Mar  5 08:00:00 h cron: x", "Europe/Berlin")).timestamp).toBe(seconds("2025-03-05T07:00:00Z"));
-    expect(ok(parse("<13>Jul  5 08:00:00 h cron: x", "Europe/Berlin", Date.UTC(2025, 7, 1))).timestamp).toBe(seconds("2025-07-05T06:00:00Z"));
+    expect(ok(parse("<13>Jul  5 08:00:00 h cron: x", "Europe/Berlin", Date.UTC(2025, 7, 1))).timestamp).toBe(
+      seconds("2025-07-05T06:00:00Z"),
+    );
     expect(ok(parse("<13>Mar 10 06:55:46.250 h cron: x")).timestamp).toBe(seconds("2025-03-10T06:55:46.250Z"));
   });
 
@@ -77,23 +112,54 @@ describe("RFC 3164", () => {
   });
 
   it("reads the local-socket form without HOSTNAME, an IPv6 host, a tag without pid, and rsyslog's RFC 3339 time", () => {
-    expect(ok(parse("<13>Mar 10 06:55:46 sshd[7]: Accepted"))).toMatchObject({ appName: "sshd", procId: "7", text: "Accepted" });
+    expect(ok(parse("<13>Mar 10 06:55:46 sshd[7]: Accepted"))).toMatchObject({
+      appName: "sshd",
+      procId: "7",
+      text: "Accepted",
+    });
     expect(ok(parse("<13>Mar 10 06:55:46 sshd[7]: Accepted")).hostname).toBeUndefined();
-    expect(ok(parse("<13>Mar 10 06:55:46 2001:db8::1 sshd[7]: Accepted"))).toMatchObject({ hostname: "2001:db8::1", appName: "sshd" });
-    expect(ok(parse("<13>Mar 10 06:55:46 host kernel: [ 1.0] eth0 up"))).toMatchObject({ hostname: "host", appName: "kernel", text: "[ 1.0] eth0 up" });
-    expect(ok(parse("<86>2025-03-10T06:55:46.123+00:00 web01 sshd[9]: Failed password"))).toMatchObject({ timestamp: seconds("2025-03-10T06:55:46.123Z"), hostname: "web01", appName: "sshd", procId: "9" });
+    expect(ok(parse("<13>Mar 10 06:55:46 2001:db8::1 sshd[7]: Accepted"))).toMatchObject({
+      hostname: "2001:db8::1",
+      appName: "sshd",
+    });
+    expect(ok(parse("<13>Mar 10 06:55:46 host kernel: [ 1.0] eth0 up"))).toMatchObject({
+      hostname: "host",
+      appName: "kernel",
+      text: "[ 1.0] eth0 up",
+    });
+    expect(ok(parse("<86>2025-03-10T06:55:46.123+00:00 web01 sshd[9]: Failed password"))).toMatchObject({
+      timestamp: seconds("2025-03-10T06:55:46.123Z"),
+      hostname: "web01",
+      appName: "sshd",
+      procId: "9",
+    });
   });
 
   it("keeps a message without TIMESTAMP whole, as RFC 3164 says, and one without a tag as text", () => {
-    expect(ok(parse("<13>plain text from a device"))).toEqual({ format: "rfc3164", facility: 1, severity: 5, text: "plain text from a device" });
-    expect(ok(parse("<13>Mar 10 06:55:46 host a message with no tag"))).toMatchObject({ hostname: "host", text: "a message with no tag" });
+    expect(ok(parse("<13>plain text from a device"))).toEqual({
+      format: "rfc3164",
+      facility: 1,
+      severity: 5,
+      text: "plain text from a device",
+    });
+    expect(ok(parse("<13>Mar 10 06:55:46 host a message with no tag"))).toMatchObject({
+      hostname: "host",
+      text: "a message with no tag",
+    });
     expect(ok(parse("<0>Mar 10 06:55:46 host x: y\r\n"))).toMatchObject({ text: "y", facility: 0, severity: 0 });
   });
 
   it("refuses a date that does not exist, and text without PRI", () => {
-    expect(parse("<13>Feb 30 06:55:46 host x: y")).toEqual({ ok: false, reason: "RFC 3164 TIMESTAMP names no real date" });
-    expect(parse("Mar 10 06:55:46 host sshd[1]: no PRI")).toEqual({ ok: false, reason: "no <PRI> header (0-191): not a syslog message" });
-    for (const pri of ["<192>", "<013>", "<>", "<1a>", "<1234>"]) expect(parse(`${pri}Mar 10 06:55:46 h x: y`).ok).toBe(false);
+    expect(parse("<13>Feb 30 06:55:46 host x: y")).toEqual({
+      ok: false,
+      reason: "RFC 3164 TIMESTAMP names no real date",
+    });
+    expect(parse("Mar 10 06:55:46 host sshd[1]: no PRI")).toEqual({
+      ok: false,
+      reason: "no <PRI> header (0-191): not a syslog message",
+    });
+    for (const pri of ["<192>", "<013>", "<>", "<1a>", "<1234>"])
+      expect(parse(`${pri}Mar 10 06:55:46 h x: y`).ok).toBe(false);
     expect(parse("")).toEqual({ ok: false, reason: "empty message" });
     expect(parse("\n\r\0")).toEqual({ ok: false, reason: "empty message" });
   });
@@ -107,13 +173,24 @@ describe("timestamps", () => {
   it("reads RFC 3339 with zones, up to nanoseconds, and refuses what is not one", () => {
     expect(parseRfc3339("1985-04-12T23:20:50.52Z")).toBeCloseTo(482196050.52, 6);
     expect(parseRfc3339("1985-04-12T19:20:50.000000001-04:00")).toBeCloseTo(482196050, 6);
-    for (const bad of ["1985-04-12 23:20:50Z", "1985-13-12T23:20:50Z", "1985-04-12T24:20:50Z", "1985-04-12T23:20:50+25:00", "1969-12-31T23:59:59Z"]) expect(parseRfc3339(bad)).toBeNull();
+    for (const bad of [
+      "1985-04-12 23:20:50Z",
+      "1985-13-12T23:20:50Z",
+      "1985-04-12T24:20:50Z",
+      "1985-04-12T23:20:50+25:00",
+      "1969-12-31T23:59:59Z",
+    ])
+      expect(parseRfc3339(bad)).toBeNull();
   });
 
   it("never infers a time more than the skew after now, in any zone", () => {
     for (const timeZone of ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/New_York"]) {
       for (let month = 1; month <= 12; month++) {
-        const time = inferYearlessTime({ month, day: 28, hour: 23, minute: 59, second: 59, fraction: 0 }, timeZone, NOW);
+        const time = inferYearlessTime(
+          { month, day: 28, hour: 23, minute: 59, second: 59, fraction: 0 },
+          timeZone,
+          NOW,
+        );
         expect(time).not.toBeNull();
         expect((time ?? 0) * 1000).toBeLessThanOrEqual(NOW + FUTURE_SKEW_MS);
         expect((time ?? 0) * 1000).toBeGreaterThan(NOW - 366 * 86_400_000 - FUTURE_SKEW_MS);

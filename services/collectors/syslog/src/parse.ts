@@ -79,19 +79,24 @@ function isPrintableAscii(value: string): boolean {
 function headerField(value: string, name: string, max: number): { value?: string } | string {
   if (value === "-") return {};
   if (value === "") return `RFC 5424 ${name} is missing`;
-  if (value.length > max || !isPrintableAscii(value)) return `RFC 5424 ${name} is not 1-${max} printable ASCII characters`;
+  if (value.length > max || !isPrintableAscii(value))
+    return `RFC 5424 ${name} is not 1-${max} printable ASCII characters`;
   return { value };
 }
 
 /** One `[SD-ID PARAM="VALUE" ...]` at `start` (its "["): the element and where it ends, or why it is malformed. */
-function readSdElement(text: string, start: number): { id: string; params: Record<string, string>; next: number } | string {
+function readSdElement(
+  text: string,
+  start: number,
+): { id: string; params: Record<string, string>; next: number } | string {
   const id = readSdName(text, start + 1);
   if (id === null) return "RFC 5424 SD-ID is not 1-32 printable characters";
   const params: Record<string, string> = {};
   let i = id.end;
   while (text[i] === " ") {
     const name = readSdName(text, i + 1);
-    if (name === null || text[name.end] !== "=" || text[name.end + 1] !== '"') return `RFC 5424 SD-PARAM in [${id.name}] is not name="value"`;
+    if (name === null || text[name.end] !== "=" || text[name.end + 1] !== '"')
+      return `RFC 5424 SD-PARAM in [${id.name}] is not name="value"`;
     const value = readSdValue(text, name.end + 2);
     if (value === null) return `RFC 5424 SD-PARAM ${name.name} in [${id.name}] has no closing quote`;
     // A repeated name keeps its first value, as a repeated SD-ID does.
@@ -103,7 +108,10 @@ function readSdElement(text: string, start: number): { id: string; params: Recor
 
 /** RFC 5424 STRUCTURED-DATA from `start`: the elements and where the message starts, or why it is malformed. */
 function readStructuredData(text: string, start: number): { data?: StructuredData; next: number } | string {
-  if (text[start] === "-") return text.length === start + 1 || text[start + 1] === " " ? { next: start + 2 } : "RFC 5424 STRUCTURED-DATA is neither - nor [elements]";
+  if (text[start] === "-")
+    return text.length === start + 1 || text[start + 1] === " "
+      ? { next: start + 2 }
+      : "RFC 5424 STRUCTURED-DATA is neither - nor [elements]";
   if (text[start] !== "[") return "RFC 5424 STRUCTURED-DATA is neither - nor [elements]";
   const data: StructuredData = {};
   let i = start;
@@ -162,7 +170,8 @@ function headerTokens(text: string, start: number, count: number): { values: str
 function parseRfc5424(text: string, pri: number, afterPri: number): ParseResult {
   const version = token(text, afterPri);
   const tokens = headerTokens(text, version.next, 5);
-  if (tokens === null) return refuse("RFC 5424 header ends early (TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA)");
+  if (tokens === null)
+    return refuse("RFC 5424 header ends early (TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA)");
   const { next } = tokens;
   const [time = "", host = "", app = "", proc = "", msgId = ""] = tokens.values;
   const timestamp = time === "-" ? undefined : time.length <= 40 ? parseRfc3339(time) : null;
@@ -196,21 +205,37 @@ function parseRfc5424(text: string, pri: number, afterPri: number): ParseResult 
 }
 
 /** The optional fields that were read: an absent one is left out, not set to undefined. */
-const definedOnly = <T extends Record<string, unknown>>(record: T): Partial<T> => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
+const definedOnly = <T extends Record<string, unknown>>(record: T): Partial<T> =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 const MONTH_INDEX = new Map<string, number>(MONTHS.map((name, i) => [name, i + 1]));
 // "Dec 10 06:55:46", "Dec  1 06:55:46" (day padded with a space), optionally ".123".
 const BSD_TIME = /^([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(?: |$)/;
 
 /** RFC 3164's TIMESTAMP (or an RFC 3339 time in its place) at `start`: epoch seconds and where the rest starts. */
-function readBsdTimestamp(text: string, start: number, options: ParseOptions): { timestamp: number; next: number } | null | "invalid" {
+function readBsdTimestamp(
+  text: string,
+  start: number,
+  options: ParseOptions,
+): { timestamp: number; next: number } | null | "invalid" {
   const head = text.slice(start, start + 24);
   const bsd = BSD_TIME.exec(head);
   if (bsd !== null) {
     const [whole, monthName = "", day = "", hour = "", minute = "", second = "", fraction = ""] = bsd;
     const month = MONTH_INDEX.get(monthName);
     if (month === undefined) return null;
-    const timestamp = inferYearlessTime({ month, day: Number(day.trim()), hour: Number(hour), minute: Number(minute), second: Number(second), fraction: fraction === "" ? 0 : Number(fraction) }, options.timeZone, options.nowMs);
+    const timestamp = inferYearlessTime(
+      {
+        month,
+        day: Number(day.trim()),
+        hour: Number(hour),
+        minute: Number(minute),
+        second: Number(second),
+        fraction: fraction === "" ? 0 : Number(fraction),
+      },
+      options.timeZone,
+      options.nowMs,
+    );
     return timestamp === null ? "invalid" : { timestamp, next: start + whole.length };
   }
   if (!/^\d{4}-\d{2}-\d{2}T/.test(head)) return null;
@@ -227,7 +252,12 @@ function readTag(text: string): { appName: string; procId?: string; next: number
   const pid = text[end] === "[" ? readPid(text, end) : { procId: undefined, end };
   if (pid === null || text[pid.end] !== ":") return null;
   const spaced = text[pid.end + 1] === " ";
-  return { appName: text.slice(0, end), ...definedOnly({ procId: pid.procId }), next: spaced ? pid.end + 2 : pid.end + 1, spaced: spaced || pid.end + 1 === text.length };
+  return {
+    appName: text.slice(0, end),
+    ...definedOnly({ procId: pid.procId }),
+    next: spaced ? pid.end + 2 : pid.end + 1,
+    spaced: spaced || pid.end + 1 === text.length,
+  };
 }
 
 /** The tag is alphanumeric in RFC 3164; programs also use . _ - / ( ) @: anything printable but ":", "[" and "]". */
@@ -249,7 +279,18 @@ function parseRfc3164(text: string, pri: number, afterPri: number, options: Pars
   if (time === null) {
     const rest = text.slice(afterPri);
     const tag = readTag(rest);
-    return { ok: true, message: tag === null ? { ...base, text: rest } : { ...base, appName: tag.appName, ...(tag.procId === undefined ? {} : { procId: tag.procId }), text: rest.slice(tag.next) } };
+    return {
+      ok: true,
+      message:
+        tag === null
+          ? { ...base, text: rest }
+          : {
+              ...base,
+              appName: tag.appName,
+              ...(tag.procId === undefined ? {} : { procId: tag.procId }),
+              text: rest.slice(tag.next),
+            },
+    };
   }
   let rest = text.slice(time.next);
   let hostname: string | undefined;

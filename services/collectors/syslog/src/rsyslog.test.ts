@@ -14,16 +14,28 @@ import { FUTURE_SKEW_MS, MONTHS } from "./time.ts";
 import { kafkaTopic, serverCertificate, startMain, type RunningMain } from "./testing/harness.ts";
 
 const OPENSSH_LOG = fileURLToPath(new URL("../../../../testdata/loghub/OpenSSH_2k.log", import.meta.url));
-const LINES = readFileSync(OPENSSH_LOG, "utf8").split(/\r?\n/).filter((line) => line !== "").slice(0, 40);
+const LINES = readFileSync(OPENSSH_LOG, "utf8")
+  .split(/\r?\n/)
+  .filter((line) => line !== "")
+  .slice(0, 40);
 const hasRsyslog = spawnSync("rsyslogd", ["-v"]).status === 0;
-if (!hasRsyslog) console.warn("skipping rsyslog tests: install rsyslog and rsyslog-gnutls (scripts/infra/apt-packages.sh)");
+if (!hasRsyslog)
+  console.warn("skipping rsyslog tests: install rsyslog and rsyslog-gnutls (scripts/infra/apt-packages.sh)");
 
 /** What the collector should make of an auth.log line: the year is the latest one not ahead of now. */
 function expected(line: string): { timestamp: number; pid: number; message: string } {
   const match = /^(\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) (\S+) sshd\[(\d+)\]: (.*)$/.exec(line);
   if (match === null) throw new Error(`not an auth.log line: ${line}`);
   const [, month = "", day, hour, minute, second, host = "", pid, text = ""] = match;
-  const at = (year: number): number => Date.UTC(year, MONTHS.indexOf(month as (typeof MONTHS)[number]), Number(day), Number(hour), Number(minute), Number(second));
+  const at = (year: number): number =>
+    Date.UTC(
+      year,
+      MONTHS.indexOf(month as (typeof MONTHS)[number]),
+      Number(day),
+      Number(hour),
+      Number(minute),
+      Number(second),
+    );
   const thisYear = new Date().getUTCFullYear();
   const ms = at(thisYear) <= Date.now() + FUTURE_SKEW_MS ? at(thisYear) : at(thisYear - 1);
   return { timestamp: ms / 1000, pid: Number(pid), message: `${host} sshd[${pid}]: ${text}` };
@@ -45,7 +57,9 @@ ruleset(name="forward") {
   );
   const check = spawnSync("rsyslogd", ["-N1", "-f", conf], { encoding: "utf8" });
   if (check.status !== 0) throw new Error(`rsyslog config refused:\n${check.stderr}${check.stdout}`);
-  const child = spawn("rsyslogd", ["-n", "-f", conf, "-i", join(dir, "rsyslogd.pid")], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("rsyslogd", ["-n", "-f", conf, "-i", join(dir, "rsyslogd.pid")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += String(chunk)));
   child.stderr?.on("data", (chunk: Buffer) => (output += String(chunk)));
@@ -70,7 +84,12 @@ describe.skipIf(missingInfra("kafkaBroker") || !hasRsyslog)("rsyslog forwarding 
 
   beforeAll(async () => {
     topic = await kafkaTopic();
-    main = await startMain({ ...topic.settings, SYSLOG_TRANSPORTS: "tcp,tls", SYSLOG_TLS_CERT_FILE: tls.certFile, SYSLOG_TLS_KEY_FILE: tls.keyFile });
+    main = await startMain({
+      ...topic.settings,
+      SYSLOG_TRANSPORTS: "tcp,tls",
+      SYSLOG_TLS_CERT_FILE: tls.certFile,
+      SYSLOG_TLS_KEY_FILE: tls.keyFile,
+    });
   });
   afterAll(async () => {
     for (const sender of senders) await stopRsyslog(sender);
@@ -99,11 +118,19 @@ describe.skipIf(missingInfra("kafkaBroker") || !hasRsyslog)("rsyslog forwarding 
     expect(logs.map((log) => log.message)).toEqual(want.map((w) => w.message));
     expect(logs.map((log) => log.timestamp)).toEqual(want.map((w) => w.timestamp));
     expect(logs.map((log) => log.process)).toEqual(want.map((w) => ({ name: "sshd", pid: w.pid })));
-    expect(logs[0]?.log?.syslog).toMatchObject({ facility: { code: 10, name: "authpriv" }, severity: { code: 6, name: "informational" }, hostname: host, appname: "sshd" });
+    expect(logs[0]?.log?.syslog).toMatchObject({
+      facility: { code: 10, name: "authpriv" },
+      severity: { code: 6, name: "informational" },
+      hostname: host,
+      appname: "sshd",
+    });
   }
 
   it("over TCP, newline framed: every line arrives with its host, program, pid and time", async () => {
-    const logs = await ship("tcp-host", () => `action(type="omfwd" target="127.0.0.1" port="${main.ports.tcp}" protocol="tcp" template="AuthLogLine")`);
+    const logs = await ship(
+      "tcp-host",
+      () => `action(type="omfwd" target="127.0.0.1" port="${main.ports.tcp}" protocol="tcp" template="AuthLogLine")`,
+    );
     expectParsed(logs, "tcp-host");
   }, 60_000);
 

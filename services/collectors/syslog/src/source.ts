@@ -14,7 +14,9 @@ export function listenerSettings(env: SyslogCollectorEnv): ListenerSettings {
     transports: env.SYSLOG_TRANSPORTS,
     bindAddress: env.SYSLOG_BIND_ADDRESS,
     ports: { udp: env.SYSLOG_UDP_PORT, tcp: env.SYSLOG_TCP_PORT, tls: env.SYSLOG_TLS_PORT },
-    ...(cert === undefined || key === undefined ? {} : { tls: { cert, key: key.reveal(), ...(clientCa === undefined ? {} : { clientCa }) } }),
+    ...(cert === undefined || key === undefined
+      ? {}
+      : { tls: { cert, key: key.reveal(), ...(clientCa === undefined ? {} : { clientCa }) } }),
     timeZone: env.SYSLOG_TIMEZONE,
     maxMessageBytes: env.SYSLOG_MAX_MESSAGE_BYTES,
     maxConnections: env.SYSLOG_MAX_CONNECTIONS,
@@ -29,13 +31,25 @@ export function syslogSource(settings: ListenerSettings, maxQueued: number): Lis
       const intake = createIntake({
         publish,
         highWater: maxQueued,
-        onPublishError: (error, retryInMs) => logger.warn({ err: error, queued: intake.queued, retryInMs }, "Kafka did not take the syslog batch; retrying, stream senders paused once the queue is full"),
+        onPublishError: (error, retryInMs) =>
+          logger.warn(
+            { err: error, queued: intake.queued, retryInMs },
+            "Kafka did not take the syslog batch; retrying, stream senders paused once the queue is full",
+          ),
       });
-      new Gauge({ name: "syslog_queued", help: "Logs taken in and not yet acknowledged by Kafka", registers: [registry], collect() {
-        this.set(intake.queued);
-      } });
+      new Gauge({
+        name: "syslog_queued",
+        help: "Logs taken in and not yet acknowledged by Kafka",
+        registers: [registry],
+        collect() {
+          this.set(intake.queued);
+        },
+      });
       const listeners = await startListeners(settings, intake, syslogMetrics(registry), logger);
-      logger.info({ ports: listeners.ports, bindAddress: settings.bindAddress, timeZone: settings.timeZone }, "syslog listening");
+      logger.info(
+        { ports: listeners.ports, bindAddress: settings.bindAddress, timeZone: settings.timeZone },
+        "syslog listening",
+      );
       return {
         async stop() {
           await listeners.close();

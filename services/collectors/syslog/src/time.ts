@@ -16,7 +16,14 @@ export const FUTURE_SKEW_MS = 26 * 3600 * 1000;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** Milliseconds of a calendar date and time read as UTC, or null when the fields name no real instant (Feb 30, 25:00). */
-function utcMillis(year: number, month: number, day: number, hour: number, minute: number, second: number): number | null {
+function utcMillis(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number | null {
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
   const ms = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59));
   // Date.UTC rolls Feb 30 over into March: a date that does not come back unchanged does not exist.
@@ -48,7 +55,16 @@ const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
 function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
   let formatter = zoneFormatters.get(timeZone);
   if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
     zoneFormatters.set(timeZone, formatter);
   }
   return formatter;
@@ -68,8 +84,16 @@ export function isTimeZone(timeZone: string): boolean {
 function zoneOffsetMs(timeZone: string, instantMs: number): number {
   if (timeZone === "UTC") return 0;
   const parts: Record<string, number> = {};
-  for (const part of zoneFormatter(timeZone).formatToParts(instantMs)) if (part.type !== "literal") parts[part.type] = Number(part.value);
-  const asUtc = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  for (const part of zoneFormatter(timeZone).formatToParts(instantMs))
+    if (part.type !== "literal") parts[part.type] = Number(part.value);
+  const asUtc = Date.UTC(
+    parts.year ?? 1970,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
   return asUtc - (instantMs - (instantMs % 1000));
 }
 

@@ -30,4 +30,14 @@ const vercel: DrainFuzzTarget = {
   validBody: (marker) => drainBatch(entry(marker)),
 };
 
-describeDrainFuzz("Vercel", vercel, (bus) => drainHandler({ source: vercelDrainSource({ secret: new Secret(SECRET), verifyToken: "verify-me" }), bus, maxBodyBytes: MAX_BODY }), MAX_BODY);
+describeDrainFuzz(
+  "Vercel",
+  vercel,
+  (bus) =>
+    drainHandler({
+      source: vercelDrainSource({ secret: new Secret(SECRET), verifyToken: "verify-me" }),
+      bus,
+      maxBodyBytes: MAX_BODY,
+    }),
+  MAX_BODY,
+);

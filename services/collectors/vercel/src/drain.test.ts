@@ -12,8 +12,26 @@ import { vercelDrainSource } from "./drain.ts";
 
 const SECRET = "drain-secret-0123456789";
 const entry = (clientIp: string, path = "/api/login", statusCode = 401) => ({
-  id: "1", message: "POST /api/login 401", timestamp: 1_764_000_000_000, source: "lambda", projectId: "prj_1", deploymentId: "dpl_1", host: "shop.vercel.app", path, statusCode,
-  proxy: { timestamp: 1_764_000_000_000, method: "POST", scheme: "https", host: "shop.example.com", path, userAgent: ["curl/8"], statusCode, clientIp, region: "fra1" },
+  id: "1",
+  message: "POST /api/login 401",
+  timestamp: 1_764_000_000_000,
+  source: "lambda",
+  projectId: "prj_1",
+  deploymentId: "dpl_1",
+  host: "shop.vercel.app",
+  path,
+  statusCode,
+  proxy: {
+    timestamp: 1_764_000_000_000,
+    method: "POST",
+    scheme: "https",
+    host: "shop.example.com",
+    path,
+    userAgent: ["curl/8"],
+    statusCode,
+    clientIp,
+    region: "fra1",
+  },
 });
 const sign = (body: string): string => createHmac("sha1", SECRET).update(body).digest("hex");
 
@@ -24,14 +42,18 @@ afterEach(async () => {
 });
 
 async function receiver(bus: Bus): Promise<string> {
-  server = createServer(drainHandler({ source: vercelDrainSource({ secret: new Secret(SECRET), verifyToken: "verify-me" }), bus })).listen(0, "127.0.0.1");
+  server = createServer(
+    drainHandler({ source: vercelDrainSource({ secret: new Secret(SECRET), verifyToken: "verify-me" }), bus }),
+  ).listen(0, "127.0.0.1");
   await once(server, "listening");
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
 
 async function published(bus: Bus): Promise<Record<string, unknown>[]> {
   const seen: Record<string, unknown>[] = [];
-  await (await bus.follow(TOPICS.logs, (m) => seen.push(JSON.parse(m.value ?? "{}") as Record<string, unknown>))).stop();
+  await (
+    await bus.follow(TOPICS.logs, (m) => seen.push(JSON.parse(m.value ?? "{}") as Record<string, unknown>))
+  ).stop();
   return seen;
 }
 
@@ -47,12 +69,33 @@ describe("Vercel log drain receiver", () => {
     const bus = createMemoryBus();
     const url = await receiver(bus);
     const array = JSON.stringify([entry("198.51.100.20"), entry("198.51.100.21")]);
-    expect((await fetch(url, { method: "POST", body: array, headers: { "x-vercel-signature": sign(array) } })).status).toBe(200);
+    expect(
+      (await fetch(url, { method: "POST", body: array, headers: { "x-vercel-signature": sign(array) } })).status,
+    ).toBe(200);
     const ndjson = `${JSON.stringify(entry("2001:db8::7"))}\n${JSON.stringify(entry("198.51.100.22", "/checkout", 200))}\n`;
-    expect((await fetch(url, { method: "POST", body: ndjson, headers: { "x-vercel-signature": sign(ndjson), "content-type": "application/x-ndjson" } })).status).toBe(200);
+    expect(
+      (
+        await fetch(url, {
+          method: "POST",
+          body: ndjson,
+          headers: { "x-vercel-signature": sign(ndjson), "content-type": "application/x-ndjson" },
+        })
+      ).status,
+    ).toBe(200);
     const logs = await published(bus);
-    expect(logs.map((log) => log.source_ip)).toEqual(["198.51.100.20", "198.51.100.21", "2001:db8::7", "198.51.100.22"]);
-    expect(logs[0]).toEqual({ message: '198.51.100.20 vercel lambda shop.example.com "POST /api/login" 401 POST /api/login 401', timestamp: 1_764_000_000, source: "vercel", source_ip: "198.51.100.20", endpoint: "/api/login" });
+    expect(logs.map((log) => log.source_ip)).toEqual([
+      "198.51.100.20",
+      "198.51.100.21",
+      "2001:db8::7",
+      "198.51.100.22",
+    ]);
+    expect(logs[0]).toEqual({
+      message: '198.51.100.20 vercel lambda shop.example.com "POST /api/login" 401 POST /api/login 401',
+      timestamp: 1_764_000_000,
+      source: "vercel",
+      source_ip: "198.51.100.20",
+      endpoint: "/api/login",
+    });
   });
 
   it("rejects an unsigned body with 401 and a wrongly signed one with 403, publishing nothing", async () => {
@@ -60,7 +103,9 @@ describe("Vercel log drain receiver", () => {
     const url = await receiver(bus);
     const body = JSON.stringify([entry("198.51.100.20")]);
     expect((await fetch(url, { method: "POST", body })).status).toBe(401);
-    expect((await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(`${body} `) } })).status).toBe(403);
+    expect(
+      (await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(`${body} `) } })).status,
+    ).toBe(403);
     expect(await published(bus)).toEqual([]);
   });
 
@@ -96,7 +141,8 @@ describe("Vercel log drain receiver", () => {
     const bus = createMemoryBus();
     const url = await receiver(bus);
     const body = JSON.stringify([entry("198.51.100.30")]);
-    const send = async (): Promise<number> => (await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } })).status;
+    const send = async (): Promise<number> =>
+      (await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } })).status;
     expect(await send()).toBe(200);
     expect(await Promise.all([send(), send(), send()])).toEqual([200, 200, 200]);
     expect((await published(bus)).map((log) => log.source_ip)).toEqual(["198.51.100.30"]);
@@ -107,7 +153,9 @@ describe("Vercel log drain receiver", () => {
     const url = await receiver(bus);
     const path = `/${"a".repeat(9_999)}`;
     const body = JSON.stringify([entry("203.0.113.77", path)]);
-    expect((await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } })).status).toBe(200);
+    expect((await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } })).status).toBe(
+      200,
+    );
     const [log] = await published(bus);
     expect(log?.source_ip).toBe("203.0.113.77");
     expect(log?.endpoint).toBe(path.slice(0, 2048));
@@ -118,14 +166,21 @@ describe("Vercel log drain receiver", () => {
     const bus = createMemoryBus();
     const url = await receiver(bus);
     const body = JSON.stringify([entry("fe80::1%eth0"), entry("[2001:db8::5]:443")]);
-    expect((await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } })).status).toBe(200);
+    expect((await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } })).status).toBe(
+      200,
+    );
     const logs = await published(bus);
     expect(logs.map((log) => log.source_ip)).toEqual([undefined, "2001:db8::5"]);
     expect(logs.every((log) => logMessageSchema.safeParse(log).success)).toBe(true);
   });
 
   it("answers 503 with Retry-After when Kafka cannot take the logs, so Vercel retries", async () => {
-    const unreachable = createKafkaBus({ brokers: ["127.0.0.1:1"], clientId: "vercel-test", logger: silentLogger(), publishTimeoutMs: 1_500 });
+    const unreachable = createKafkaBus({
+      brokers: ["127.0.0.1:1"],
+      clientId: "vercel-test",
+      logger: silentLogger(),
+      publishTimeoutMs: 1_500,
+    });
     const url = await receiver(unreachable);
     const body = JSON.stringify([entry("198.51.100.20")]);
     const response = await fetch(url, { method: "POST", body, headers: { "x-vercel-signature": sign(body) } });

@@ -22,7 +22,14 @@ const drainEntrySchema = z.object({
   path: z.string().optional(),
   statusCode: z.number().optional(),
   proxy: z
-    .object({ method: z.string().optional(), path: z.string().optional(), host: z.string().optional(), statusCode: z.number().optional(), clientIp: z.string().optional(), userAgent: z.array(z.string()).optional() })
+    .object({
+      method: z.string().optional(),
+      path: z.string().optional(),
+      host: z.string().optional(),
+      statusCode: z.number().optional(),
+      clientIp: z.string().optional(),
+      userAgent: z.array(z.string()).optional(),
+    })
     .optional(),
 });
 type DrainEntry = z.infer<typeof drainEntrySchema>;
@@ -30,13 +37,16 @@ type DrainEntry = z.infer<typeof drainEntrySchema>;
 /** `"POST /api/login" 401 ` from the proxy fields; empty for a log without a request (a build, a function's own line). */
 function requestLine(entry: DrainEntry): string {
   const proxy = entry.proxy;
-  return proxy === undefined ? "" : `"${proxy.method ?? "GET"} ${proxy.path ?? "/"}" ${proxy.statusCode ?? entry.statusCode ?? ""} `;
+  return proxy === undefined
+    ? ""
+    : `"${proxy.method ?? "GET"} ${proxy.path ?? "/"}" ${proxy.statusCode ?? entry.statusCode ?? ""} `;
 }
 
 export function toLogMessage(entry: DrainEntry): LogMessage {
   const proxy = entry.proxy;
   const ip = proxy?.clientIp === undefined ? undefined : (clientIp(proxy.clientIp) ?? undefined);
-  const message = `${ip ?? "-"} vercel ${entry.source ?? "lambda"} ${proxy?.host ?? entry.host ?? ""} ${requestLine(entry)}${entry.message ?? ""}`.trim();
+  const message =
+    `${ip ?? "-"} vercel ${entry.source ?? "lambda"} ${proxy?.host ?? entry.host ?? ""} ${requestLine(entry)}${entry.message ?? ""}`.trim();
   return {
     message: message.slice(0, 65_536) || "(empty)",
     timestamp: entry.timestamp / 1000,
@@ -71,11 +81,15 @@ export function vercelDrainSource(options: VercelDrainOptions): DrainSource {
     checkCredentials(request) {
       const signature = request.headers["x-vercel-signature"];
       if (signature === undefined) return { status: 401, detail: "missing x-vercel-signature" };
-      return typeof signature === "string" && SIGNATURE_SHAPE.test(signature) ? null : { status: 401, detail: "x-vercel-signature is not one hex HMAC-SHA1" };
+      return typeof signature === "string" && SIGNATURE_SHAPE.test(signature)
+        ? null
+        : { status: 401, detail: "x-vercel-signature is not one hex HMAC-SHA1" };
     },
     verifyBody(request, raw) {
       const signature = request.headers["x-vercel-signature"];
-      return typeof signature === "string" && signatureMatches(raw, options.secret, signature) ? null : { status: 403, detail: "x-vercel-signature does not match the body" };
+      return typeof signature === "string" && signatureMatches(raw, options.secret, signature)
+        ? null
+        : { status: 403, detail: "x-vercel-signature does not match the body" };
     },
     parse: (raw) => parseDrainBody(raw).map(toLogMessage),
   };

@@ -6,5 +6,7 @@ import { vercelDrainSource } from "./drain.ts";
 runCollector({
   name: "vercel",
   parseEnv: parseVercelCollectorEnv,
-  sources: (env) => ({ drain: vercelDrainSource({ secret: env.VERCEL_DRAIN_SECRET, verifyToken: env.VERCEL_VERIFY_TOKEN }) }),
+  sources: (env) => ({
+    drain: vercelDrainSource({ secret: env.VERCEL_DRAIN_SECRET, verifyToken: env.VERCEL_VERIFY_TOKEN }),
+  }),
 });

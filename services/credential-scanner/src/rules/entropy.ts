@@ -28,13 +28,15 @@ export function entropyThreshold(token: string): number | null {
 // The name is the whole run of name characters before `=` (the lookbehind), at most 64 of them
 // before the keyword and 40 after: with `\b` and `*`, every position inside a long run such as
 // `token.token.…` started a match that rescanned it (6 KB took 8 s, 24 KB ten minutes).
-const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,64}(?:secret|token|passw(?:or)?d|api_?key|apikey|private_?key|auth|credential)[A-Za-z0-9_.-]{0,40})["']?\s{0,16}[:=]\s{0,16}["']([^"'\s]{20,120})["']/gi;
+const ASSIGNMENT =
+  /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,64}(?:secret|token|passw(?:or)?d|api_?key|apikey|private_?key|auth|credential)[A-Za-z0-9_.-]{0,40})["']?\s{0,16}[:=]\s{0,16}["']([^"'\s]{20,120})["']/gi;
 
 /** Candidates in text order, lazily, so a caller that hits its limits stops the scan there. */
 export function* findHighEntropySecrets(text: string): Generator<{ name: string; value: string; index: number }> {
   for (const match of text.matchAll(ASSIGNMENT)) {
     const value = match[2] ?? "";
     const threshold = entropyThreshold(value);
-    if (threshold !== null && shannonEntropy(value) >= threshold) yield { name: match[1] ?? "", value, index: (match.index ?? 0) + match[0].lastIndexOf(value) };
+    if (threshold !== null && shannonEntropy(value) >= threshold)
+      yield { name: match[1] ?? "", value, index: (match.index ?? 0) + match[0].lastIndexOf(value) };
   }
 }

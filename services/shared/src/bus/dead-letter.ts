@@ -38,7 +38,10 @@ export function deadLetterRecord(message: IncomingMessage, reason: string): Outg
   };
 }
 
-export async function publishDeadLetters(bus: Bus, rejected: { message: IncomingMessage; reason: string }[]): Promise<void> {
+export async function publishDeadLetters(
+  bus: Bus,
+  rejected: { message: IncomingMessage; reason: string }[],
+): Promise<void> {
   const byTopic = new Map<string, OutgoingMessage[]>();
   for (const { message, reason } of rejected) {
     const topic = deadLetterTopic(message.topic);

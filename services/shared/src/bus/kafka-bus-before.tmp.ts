@@ -5,11 +5,33 @@
 import { randomUUID } from "node:crypto";
 import { connect as connectTcp, isIP, Socket } from "node:net";
 import { connect as connectTls } from "node:tls";
-import { Kafka, logLevel, Partitioners, type Consumer, type IHeaders, type ISocketFactory, type Producer } from "kafkajs";
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Consumer,
+  type IHeaders,
+  type ISocketFactory,
+  type Producer,
+} from "kafkajs";
 import type { Logger } from "../logger.ts";
 import { sendTraced } from "../telemetry/messaging.ts";
-import { BusUnavailableError, type Bus, type IncomingMessage, type OutgoingMessage, type PartitionLag, type Subscription } from "./bus.ts";
-import { explainKafkaError, kafkajsAclEntry, kafkajsSecurityOptions, PLAINTEXT, type AclBinding, type KafkaSecurity } from "./kafka-security.ts";
+import {
+  BusUnavailableError,
+  type Bus,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type PartitionLag,
+  type Subscription,
+} from "./bus.ts";
+import {
+  explainKafkaError,
+  kafkajsAclEntry,
+  kafkajsSecurityOptions,
+  PLAINTEXT,
+  type AclBinding,
+  type KafkaSecurity,
+} from "./kafka-security.ts";
 import type { TopicSpec } from "./topics.ts";
 
 export interface KafkaBusOptions {
@@ -40,10 +62,14 @@ const guardedSocketFactory =
   ({ host, port, ssl, onConnect }) => {
     if (!allowConnection(host, port)) {
       const refused = new Socket();
-      process.nextTick(() => refused.destroy(new Error(`connection to ${host}:${port} refused by the client's broker policy`)));
+      process.nextTick(() =>
+        refused.destroy(new Error(`connection to ${host}:${port} refused by the client's broker policy`)),
+      );
       return refused;
     }
-    const socket = ssl ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...ssl }, onConnect) : connectTcp({ host, port }, onConnect);
+    const socket = ssl
+      ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...ssl }, onConnect)
+      : connectTcp({ host, port }, onConnect);
     socket.setKeepAlive(true, 60_000);
     return socket;
   };
@@ -115,7 +141,8 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     const started = Date.now();
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const cause = lastClientError !== null && lastClientError.at >= started ? `; last error: ${lastClientError.message}` : "";
+        const cause =
+          lastClientError !== null && lastClientError.at >= started ? `; last error: ${lastClientError.message}` : "";
         reject(new Error(`${what} timed out after ${publishTimeoutMs} ms${cause}`));
       }, publishTimeoutMs);
     });
@@ -142,7 +169,10 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const takeGroup = (): PendingPublish[] => {
     let count = 0;
     let taken = 0;
-    while (taken < pending.length && (taken === 0 || count + (pending[taken] as PendingPublish).messages.length <= MAX_MESSAGES_PER_REQUEST)) {
+    while (
+      taken < pending.length &&
+      (taken === 0 || count + (pending[taken] as PendingPublish).messages.length <= MAX_MESSAGES_PER_REQUEST)
+    ) {
       count += (pending[taken] as PendingPublish).messages.length;
       taken += 1;
     }
@@ -170,7 +200,10 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
         );
         for (const item of group) item.resolve();
       } catch (error) {
-        const unavailable = new BusUnavailableError(`Kafka did not acknowledge the message: ${explainKafkaError(error)}`, { cause: error });
+        const unavailable = new BusUnavailableError(
+          `Kafka did not acknowledge the message: ${explainKafkaError(error)}`,
+          { cause: error },
+        );
         for (const item of group) item.reject(unavailable);
       }
     }
@@ -184,7 +217,11 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     });
   };
 
-  const toIncoming = (topic: string, partition: number, message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders; timestamp: string }): IncomingMessage => ({
+  const toIncoming = (
+    topic: string,
+    partition: number,
+    message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders; timestamp: string },
+  ): IncomingMessage => ({
     topic,
     partition,
     offset: message.offset,
@@ -195,8 +232,14 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   });
 
   const startConsumer = async (groupId: string): Promise<Consumer> => {
-    const consumer = kafka.consumer({ groupId, retry: { retries: 10, maxRetryTime: 30_000 }, allowAutoTopicCreation: false });
-    consumer.on(consumer.events.CRASH, (event) => logger.error({ groupId, err: event.payload.error, restart: event.payload.restart }, "kafka consumer crashed"));
+    const consumer = kafka.consumer({
+      groupId,
+      retry: { retries: 10, maxRetryTime: 30_000 },
+      allowAutoTopicCreation: false,
+    });
+    consumer.on(consumer.events.CRASH, (event) =>
+      logger.error({ groupId, err: event.payload.error, restart: event.payload.restart }, "kafka consumer crashed"),
+    );
     await consumer.connect();
     consumers.add(consumer);
     return consumer;
@@ -209,17 +252,21 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 
   return {
     publish(topic, messages) {
-      return sendTraced(topic, messages, (stamped) =>
-        new Promise<void>((resolve, reject) => {
-          pending.push({ topic, messages: stamped, resolve, reject });
-          startFlush();
-        }),
+      return sendTraced(
+        topic,
+        messages,
+        (stamped) =>
+          new Promise<void>((resolve, reject) => {
+            pending.push({ topic, messages: stamped, resolve, reject });
+            startFlush();
+          }),
       );
     },
 
     async subscribe(subscription): Promise<Subscription> {
       const consumer = await startConsumer(subscription.groupId);
-      for (const topic of subscription.topics) await consumer.subscribe({ topic, fromBeginning: subscription.fromBeginning });
+      for (const topic of subscription.topics)
+        await consumer.subscribe({ topic, fromBeginning: subscription.fromBeginning });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -230,7 +277,9 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           await subscription.handleBatch(messages);
           const last = messages[messages.length - 1] as IncomingMessage;
           resolveOffset(last.offset);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) }]);
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) },
+          ]);
           await heartbeat();
         },
       });
@@ -240,7 +289,9 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     async follow(topic, onMessage): Promise<Subscription> {
       await connectedAdmin();
       const ends = await admin.fetchTopicOffsets(topic);
-      const pending = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high) - 1n]));
+      const pending = new Map(
+        ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high) - 1n]),
+      );
       let caughtUp!: () => void;
       const ready = new Promise<void>((resolve) => {
         caughtUp = resolve;
@@ -272,13 +323,24 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 
     async lag(groupId, topic): Promise<PartitionLag[]> {
       await connectedAdmin();
-      const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-      const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      const [ends, committed] = await Promise.all([
+        admin.fetchTopicOffsets(topic),
+        admin.fetchOffsets({ groupId, topics: [topic] }),
+      ]);
+      const committedByPartition = new Map(
+        (committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+      );
       return ends.map((end) => {
         const endOffset = Number(end.high);
         const offset = committedByPartition.get(end.partition);
         const committedOffset = offset === undefined || offset < 0 ? null : offset;
-        return { topic, partition: end.partition, endOffset, committedOffset, lag: endOffset - (committedOffset ?? Number(end.low)) };
+        return {
+          topic,
+          partition: end.partition,
+          endOffset,
+          committedOffset,
+          lag: endOffset - (committedOffset ?? Number(end.low)),
+        };
       });
     },
 

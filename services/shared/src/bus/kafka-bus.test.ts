@@ -33,7 +33,11 @@ describe("regroupDelayMs: how long the next request waits for the callers the la
 
 describe.skipIf(missingInfra("kafkaBroker"))("Kafka bus on a real broker", () => {
   busContract(async () => {
-    const bus = createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId: uniqueName("contract"), logger: silentLogger() });
+    const bus = createKafkaBus({
+      brokers: [realInfra.kafkaBroker ?? ""],
+      clientId: uniqueName("contract"),
+      logger: silentLogger(),
+    });
     return {
       bus,
       async createTopic(prefix) {

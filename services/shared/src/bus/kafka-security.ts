@@ -21,7 +21,8 @@ export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 export type PasswordMechanism = Exclude<SaslMechanism, "AWS_MSK_IAM">;
 
 /** A Kafka user and password, or MSK IAM: a token signed for the cluster's region with the AWS credential chain. */
-export type KafkaSasl = { mechanism: PasswordMechanism; username: string; password: Secret } | { mechanism: "AWS_MSK_IAM"; region: string };
+export type KafkaSasl =
+  { mechanism: PasswordMechanism; username: string; password: Secret } | { mechanism: "AWS_MSK_IAM"; region: string };
 
 /** AWS region names: us-east-1, eu-central-2, us-gov-west-1, cn-north-1. */
 export const AWS_REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-[0-9]+$/;
@@ -57,7 +58,11 @@ export const kafkaSecurityEnvShape = {
   KAFKA_SECURITY_PROTOCOL: z.enum(SECURITY_PROTOCOLS).default("PLAINTEXT"),
   KAFKA_SASL_MECHANISM: z.enum(SASL_MECHANISMS).optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
-  KAFKA_SASL_PASSWORD: z.string().min(1).transform((s) => new Secret(s)).optional(),
+  KAFKA_SASL_PASSWORD: z
+    .string()
+    .min(1)
+    .transform((s) => new Secret(s))
+    .optional(),
   KAFKA_SSL_CA_FILE: pemFile.optional(),
   KAFKA_SSL_CERT_FILE: pemFile.optional(),
   KAFKA_SSL_KEY_FILE: pemFile.transform((pem) => new Secret(pem)).optional(),
@@ -83,17 +88,39 @@ function saslProblems(env: KafkaSecurityEnv): KafkaSecurityProblem[] {
   const protocol = env.KAFKA_SECURITY_PROTOCOL;
   const problems: KafkaSecurityProblem[] = [];
   const credentials = ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"] as const;
-  if (env.KAFKA_SASL_MECHANISM === undefined) problems.push({ key: "KAFKA_SASL_MECHANISM", message: `required with KAFKA_SECURITY_PROTOCOL=${protocol}: one of ${SASL_MECHANISMS.join(", ")}` });
+  if (env.KAFKA_SASL_MECHANISM === undefined)
+    problems.push({
+      key: "KAFKA_SASL_MECHANISM",
+      message: `required with KAFKA_SECURITY_PROTOCOL=${protocol}: one of ${SASL_MECHANISMS.join(", ")}`,
+    });
   if (env.KAFKA_SASL_MECHANISM === "AWS_MSK_IAM") {
-    if (protocol !== "SASL_SSL") problems.push({ key: "KAFKA_SECURITY_PROTOCOL", message: `${protocol} with KAFKA_SASL_MECHANISM=AWS_MSK_IAM: MSK's IAM listeners accept TLS only: use SASL_SSL` });
-    if (env.AWS_REGION === undefined) problems.push({ key: "AWS_REGION", message: "required with KAFKA_SASL_MECHANISM=AWS_MSK_IAM: the MSK cluster's region, e.g. us-east-1" });
+    if (protocol !== "SASL_SSL")
+      problems.push({
+        key: "KAFKA_SECURITY_PROTOCOL",
+        message: `${protocol} with KAFKA_SASL_MECHANISM=AWS_MSK_IAM: MSK's IAM listeners accept TLS only: use SASL_SSL`,
+      });
+    if (env.AWS_REGION === undefined)
+      problems.push({
+        key: "AWS_REGION",
+        message: "required with KAFKA_SASL_MECHANISM=AWS_MSK_IAM: the MSK cluster's region, e.g. us-east-1",
+      });
     for (const key of credentials) {
-      if (env[key] !== undefined) problems.push({ key, message: "set, but KAFKA_SASL_MECHANISM=AWS_MSK_IAM signs in with the AWS credential chain (IRSA, Pod Identity, AWS_ACCESS_KEY_ID, instance role), not a Kafka user" });
+      if (env[key] !== undefined)
+        problems.push({
+          key,
+          message:
+            "set, but KAFKA_SASL_MECHANISM=AWS_MSK_IAM signs in with the AWS credential chain (IRSA, Pod Identity, AWS_ACCESS_KEY_ID, instance role), not a Kafka user",
+        });
     }
     return problems;
   }
-  if (env.KAFKA_SASL_USERNAME === undefined) problems.push({ key: "KAFKA_SASL_USERNAME", message: `required with KAFKA_SECURITY_PROTOCOL=${protocol}` });
-  if (env.KAFKA_SASL_PASSWORD === undefined) problems.push({ key: "KAFKA_SASL_PASSWORD", message: `required with KAFKA_SECURITY_PROTOCOL=${protocol} (or KAFKA_SASL_PASSWORD_FILE)` });
+  if (env.KAFKA_SASL_USERNAME === undefined)
+    problems.push({ key: "KAFKA_SASL_USERNAME", message: `required with KAFKA_SECURITY_PROTOCOL=${protocol}` });
+  if (env.KAFKA_SASL_PASSWORD === undefined)
+    problems.push({
+      key: "KAFKA_SASL_PASSWORD",
+      message: `required with KAFKA_SECURITY_PROTOCOL=${protocol} (or KAFKA_SASL_PASSWORD_FILE)`,
+    });
   return problems;
 }
 
@@ -106,16 +133,27 @@ export function kafkaSecurityProblems(env: KafkaSecurityEnv): KafkaSecurityProbl
   } else {
     // A credential that would be ignored is a misconfiguration, not a default to fall back on.
     for (const key of ["KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"] as const) {
-      if (env[key] !== undefined) problems.push({ key, message: `set, but KAFKA_SECURITY_PROTOCOL=${protocol} does not use SASL: use SASL_SSL (or SASL_PLAINTEXT)` });
+      if (env[key] !== undefined)
+        problems.push({
+          key,
+          message: `set, but KAFKA_SECURITY_PROTOCOL=${protocol} does not use SASL: use SASL_SSL (or SASL_PLAINTEXT)`,
+        });
     }
   }
   if (!usesTls(protocol)) {
     for (const key of ["KAFKA_SSL_CA_FILE", "KAFKA_SSL_CERT_FILE", "KAFKA_SSL_KEY_FILE"] as const) {
-      if (env[key] !== undefined) problems.push({ key, message: `set, but KAFKA_SECURITY_PROTOCOL=${protocol} does not use TLS: use SSL or SASL_SSL` });
+      if (env[key] !== undefined)
+        problems.push({
+          key,
+          message: `set, but KAFKA_SECURITY_PROTOCOL=${protocol} does not use TLS: use SSL or SASL_SSL`,
+        });
     }
   } else if ((env.KAFKA_SSL_CERT_FILE === undefined) !== (env.KAFKA_SSL_KEY_FILE === undefined)) {
     const missing = env.KAFKA_SSL_CERT_FILE === undefined ? "KAFKA_SSL_CERT_FILE" : "KAFKA_SSL_KEY_FILE";
-    problems.push({ key: missing, message: "a client certificate needs both KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE" });
+    problems.push({
+      key: missing,
+      message: "a client certificate needs both KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE",
+    });
   }
   return problems;
 }
@@ -126,7 +164,12 @@ export function checkKafkaEnv(env: KafkaSecurityEnv, ctx: z.RefinementCtx): void
 }
 
 function saslOf(env: KafkaSecurityEnv): KafkaSasl | undefined {
-  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password, AWS_REGION: region } = env;
+  const {
+    KAFKA_SASL_MECHANISM: mechanism,
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+    AWS_REGION: region,
+  } = env;
   if (!usesSasl(env.KAFKA_SECURITY_PROTOCOL) || mechanism === undefined) return undefined;
   if (mechanism === "AWS_MSK_IAM") return region === undefined ? undefined : { mechanism, region };
   return username === undefined || password === undefined ? undefined : { mechanism, username, password };
@@ -136,20 +179,33 @@ function saslOf(env: KafkaSecurityEnv): KafkaSasl | undefined {
 export function kafkaSecurityOf(env: KafkaSecurityEnv): KafkaSecurity {
   const protocol = env.KAFKA_SECURITY_PROTOCOL;
   const sasl = saslOf(env);
-  const tls = usesTls(protocol) ? { ca: env.KAFKA_SSL_CA_FILE, cert: env.KAFKA_SSL_CERT_FILE, key: env.KAFKA_SSL_KEY_FILE } : undefined;
+  const tls = usesTls(protocol)
+    ? { ca: env.KAFKA_SSL_CA_FILE, cert: env.KAFKA_SSL_CERT_FILE, key: env.KAFKA_SSL_KEY_FILE }
+    : undefined;
   return { protocol, ...(sasl === undefined ? {} : { sasl }), ...(tls === undefined ? {} : { tls }) };
 }
 
 export function kafkaConnectionOf(env: KafkaSecurityEnv & { KAFKA_BROKER: string }): KafkaConnection {
-  const brokers = env.KAFKA_BROKER.split(",").map((broker) => broker.trim()).filter((broker) => broker !== "");
+  const brokers = env.KAFKA_BROKER.split(",")
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== "");
   return { brokers, security: kafkaSecurityOf(env) };
 }
 
-const kafkajsMechanism = { PLAIN: "plain", "SCRAM-SHA-256": "scram-sha-256", "SCRAM-SHA-512": "scram-sha-512" } as const;
+const kafkajsMechanism = {
+  PLAIN: "plain",
+  "SCRAM-SHA-256": "scram-sha-256",
+  "SCRAM-SHA-512": "scram-sha-512",
+} as const;
 
 function kafkajsSasl(sasl: KafkaSasl): SASLOptions {
-  if (sasl.mechanism === "AWS_MSK_IAM") return { mechanism: "oauthbearer", oauthBearerProvider: mskIamTokenProvider(sasl.region) };
-  return { mechanism: kafkajsMechanism[sasl.mechanism], username: sasl.username, password: sasl.password.reveal() } as SASLOptions;
+  if (sasl.mechanism === "AWS_MSK_IAM")
+    return { mechanism: "oauthbearer", oauthBearerProvider: mskIamTokenProvider(sasl.region) };
+  return {
+    mechanism: kafkajsMechanism[sasl.mechanism],
+    username: sasl.username,
+    password: sasl.password.reveal(),
+  } as SASLOptions;
 }
 
 /** The only place a Kafka secret is revealed: into the kafkajs client's options. */
@@ -169,7 +225,8 @@ export function kafkajsSecurityOptions(security: KafkaSecurity): Pick<KafkaConfi
   return options;
 }
 
-const saslWho = (sasl: KafkaSasl): string => (sasl.mechanism === "AWS_MSK_IAM" ? `in ${sasl.region}` : `as ${sasl.username}`);
+const saslWho = (sasl: KafkaSasl): string =>
+  sasl.mechanism === "AWS_MSK_IAM" ? `in ${sasl.region}` : `as ${sasl.username}`;
 
 /** For logs and status: the protocol, mechanism and user (or MSK's region), never a secret. */
 export function describeKafkaSecurity(security: KafkaSecurity): string {
@@ -182,13 +239,25 @@ export function describeKafkaSecurity(security: KafkaSecurity): string {
 export function explainKafkaError(error: unknown): string {
   const err = error as { name?: string; message?: string; code?: string; type?: string; cause?: unknown };
   const message = err.message ?? String(error);
-  const tlsCodes = new Set(["SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID"]);
-  if (err.code !== undefined && tlsCodes.has(err.code)) return `TLS: the broker's certificate is not trusted (${err.code}: ${message}); check KAFKA_SSL_CA_FILE`;
+  const tlsCodes = new Set([
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    "CERT_HAS_EXPIRED",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+  ]);
+  if (err.code !== undefined && tlsCodes.has(err.code))
+    return `TLS: the broker's certificate is not trusted (${err.code}: ${message}); check KAFKA_SSL_CA_FILE`;
   // kafkajs logs a connection failure as text only, without Node's error code.
-  if (isUntrustedCertificate(message) || isCertificateForAnotherHost(message)) return `TLS: the broker's certificate is not trusted (${message}); check KAFKA_SSL_CA_FILE`;
-  if (err.name === "KafkaJSSASLAuthenticationError" && message.includes("OAUTHBEARER")) return `MSK IAM authentication failed (${message}); check the AWS credentials the process gets (IRSA or EKS Pod Identity), their IAM policy (kafka-cluster:Connect on the cluster) and AWS_REGION`;
-  if (err.name === "KafkaJSSASLAuthenticationError") return `SASL authentication failed (${message}); check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM`;
-  if (err.type !== undefined && err.type.endsWith("AUTHORIZATION_FAILED")) return `not authorized by the broker's ACLs (${err.type}): ${message}`;
+  if (isUntrustedCertificate(message) || isCertificateForAnotherHost(message))
+    return `TLS: the broker's certificate is not trusted (${message}); check KAFKA_SSL_CA_FILE`;
+  if (err.name === "KafkaJSSASLAuthenticationError" && message.includes("OAUTHBEARER"))
+    return `MSK IAM authentication failed (${message}); check the AWS credentials the process gets (IRSA or EKS Pod Identity), their IAM policy (kafka-cluster:Connect on the cluster) and AWS_REGION`;
+  if (err.name === "KafkaJSSASLAuthenticationError")
+    return `SASL authentication failed (${message}); check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM`;
+  if (err.type !== undefined && err.type.endsWith("AUTHORIZATION_FAILED"))
+    return `not authorized by the broker's ACLs (${err.type}): ${message}`;
   if (err.cause !== undefined && err.cause !== error) {
     const inner = explainKafkaError(err.cause);
     if (inner !== (err.cause as Error).message) return inner;
@@ -220,11 +289,28 @@ export interface AclBinding {
  * collectors only write `logs`. Everyone may describe the pipeline's topics, which start-up's
  * topic check needs; only the operator may create them.
  */
-export function pipelineAcls(topics: PipelineTopics, principals: PipelinePrincipals, groups: PipelineGroups = DEFAULT_PIPELINE_GROUPS): AclBinding[] {
+export function pipelineAcls(
+  topics: PipelineTopics,
+  principals: PipelinePrincipals,
+  groups: PipelineGroups = DEFAULT_PIPELINE_GROUPS,
+): AclBinding[] {
   const all = [topics.logs, topics.configUpdates, topics.highPriorityAlerts];
-  const topic = (principal: string, name: string, operation: AclBinding["operation"]): AclBinding => ({ principal, resource: "topic", name, pattern: "literal", operation });
-  const group = (principal: string, name: string, operation: AclBinding["operation"]): AclBinding => ({ principal, resource: "group", name, pattern: "prefixed", operation });
-  const describeAll = (principal: string): AclBinding[] => [...all, ...all.map(deadLetterTopic)].map((name) => topic(principal, name, "describe"));
+  const topic = (principal: string, name: string, operation: AclBinding["operation"]): AclBinding => ({
+    principal,
+    resource: "topic",
+    name,
+    pattern: "literal",
+    operation,
+  });
+  const group = (principal: string, name: string, operation: AclBinding["operation"]): AclBinding => ({
+    principal,
+    resource: "group",
+    name,
+    pattern: "prefixed",
+    operation,
+  });
+  const describeAll = (principal: string): AclBinding[] =>
+    [...all, ...all.map(deadLetterTopic)].map((name) => topic(principal, name, "describe"));
   const { api, worker, alerter, collector, scanner, operator } = principals;
   return [
     ...Object.values(principals).flatMap(describeAll),
@@ -265,7 +351,13 @@ export function pipelineAcls(topics: PipelineTopics, principals: PipelinePrincip
 // Node's CommonJS export detection misses kafkajs' enums; they are on its default export.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 const resourceTypes = { topic: AclResourceTypes.TOPIC, group: AclResourceTypes.GROUP };
-const operations = { read: AclOperationTypes.READ, write: AclOperationTypes.WRITE, describe: AclOperationTypes.DESCRIBE, create: AclOperationTypes.CREATE, delete: AclOperationTypes.DELETE };
+const operations = {
+  read: AclOperationTypes.READ,
+  write: AclOperationTypes.WRITE,
+  describe: AclOperationTypes.DESCRIBE,
+  create: AclOperationTypes.CREATE,
+  delete: AclOperationTypes.DELETE,
+};
 
 export function kafkajsAclEntry(binding: AclBinding): AclEntry {
   return {

@@ -17,7 +17,8 @@ async function retained(bus: Bus, topic: string): Promise<IncomingMessage[]> {
 }
 
 const values = (messages: IncomingMessage[]): (string | null)[] => messages.map((m) => m.value);
-const numbered = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ value: String(from + i) }));
+const numbered = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => ({ value: String(from + i) }));
 const modeOf = (file: string): number => statSync(file).mode & 0o777;
 
 /** The bus trims in halves: it holds the newest `retain` to `2 × retain` of `total` messages numbered from 0. */
@@ -28,7 +29,10 @@ function expectNewest(kept: IncomingMessage[], total: number, retain: number): v
 }
 
 describe("in-memory bus", () => {
-  busContract(async () => ({ bus: createMemoryBus({ retryDelayMs: 10 }), createTopic: async (prefix) => uniqueName(prefix) }), 2_000);
+  busContract(
+    async () => ({ bus: createMemoryBus({ retryDelayMs: 10 }), createTopic: async (prefix) => uniqueName(prefix) }),
+    2_000,
+  );
 
   it("lets go of what every group consumed, and keeps what a slower group has not", async () => {
     const bus = createMemoryBus({ retryDelayMs: 10, maxBatchSize: 100, retainMessages: 100 });
@@ -38,7 +42,12 @@ describe("in-memory bus", () => {
     const slow: string[] = [];
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const fastGroup = await bus.subscribe({ groupId: "fast", topics: [topic], fromBeginning: true, handleBatch: async (batch) => void (fast += batch.length) });
+    const fastGroup = await bus.subscribe({
+      groupId: "fast",
+      topics: [topic],
+      fromBeginning: true,
+      handleBatch: async (batch) => void (fast += batch.length),
+    });
     const slowGroup = await bus.subscribe({
       groupId: "slow",
       topics: [topic],
@@ -57,7 +66,9 @@ describe("in-memory bus", () => {
     expect(slow).toEqual(numbered(0, total).map((m) => m.value));
     // The newest stay, like Kafka's retention, for followers and groups joining later.
     await eventually(async () => expectNewest(await retained(bus, topic), total, 100));
-    expect(await bus.lag("slow", topic)).toEqual([{ topic, partition: 0, endOffset: total, committedOffset: total, lag: 0 }]);
+    expect(await bus.lag("slow", topic)).toEqual([
+      { topic, partition: 0, endOffset: total, committedOffset: total, lag: 0 },
+    ]);
     await Promise.all([fastGroup.stop(), slowGroup.stop()]);
     await bus.close();
   });
@@ -73,7 +84,8 @@ describe("in-memory bus", () => {
   it("keeps each key's latest message on a compacted topic, read or not", async () => {
     const topic = uniqueName("config-updates");
     const bus = createMemoryBus({ compactedTopics: [topic] });
-    for (let i = 0; i < 1_000; i++) await bus.publish(topic, [{ key: `10.0.0.${i % 3}`, value: i % 2 === 0 ? `add ${i}` : `remove ${i}` }]);
+    for (let i = 0; i < 1_000; i++)
+      await bus.publish(topic, [{ key: `10.0.0.${i % 3}`, value: i % 2 === 0 ? `add ${i}` : `remove ${i}` }]);
     const kept = await retained(bus, topic);
     expect(kept.map((m) => [m.key, m.value])).toEqual([
       ["10.0.0.1", "remove 997"],

@@ -62,7 +62,8 @@ function indexOf(messages: IncomingMessage[], offset: number): number {
 }
 
 /** What a durable topic's journal holds per message. */
-const journalLine = (message: IncomingMessage): string => `${JSON.stringify({ key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp })}\n`;
+const journalLine = (message: IncomingMessage): string =>
+  `${JSON.stringify({ key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp })}\n`;
 
 /**
  * Every topic's next offset, appended after each publish and continued on start: messages keep
@@ -70,7 +71,10 @@ const journalLine = (message: IncomingMessage): string => `${JSON.stringify({ ke
  * never repeat across restarts while the documents themselves are kept. Compacted on start and
  * every 10,000 records, so the file stays small.
  */
-function nextOffsetsFile(file: string, topicLog: (topic: string) => { end: number }): { record(topic: string, end: number): void } {
+function nextOffsetsFile(
+  file: string,
+  topicLog: (topic: string) => { end: number },
+): { record(topic: string, end: number): void } {
   const ends = new Map<string, number>();
   if (existsSync(file)) {
     for (const line of readFileSync(file, "utf8").split("\n")) {
@@ -155,7 +159,8 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     const { messages, latest } = topicLog;
     const floor = Math.min(topicLog.end - retainMessages, ...Array.from(topicLog.cursors, (cursor) => cursor.offset));
     const below = indexOf(messages, floor);
-    if (latest !== null) topicLog.messages = messages.filter((m, i) => (m.key === null ? i >= below : latest.get(m.key) === offsetOf(m)));
+    if (latest !== null)
+      topicLog.messages = messages.filter((m, i) => (m.key === null ? i >= below : latest.get(m.key) === offsetOf(m)));
     else if (below > 0 && below * 2 >= messages.length) topicLog.messages = messages.slice(below);
   };
 
@@ -182,7 +187,10 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     if (options.dataDir === undefined || !durable.has(topic)) return;
     appendFileSync(journalOf(options.dataDir, topic), journalLine(message), { mode: 0o600 });
   };
-  const offsets = options.dataDir === undefined ? null : nextOffsetsFile(join(options.dataDir, "next-offsets.ndjson"), (topic) => log(topic));
+  const offsets =
+    options.dataDir === undefined
+      ? null
+      : nextOffsetsFile(join(options.dataDir, "next-offsets.ndjson"), (topic) => log(topic));
 
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

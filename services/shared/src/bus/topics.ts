@@ -13,7 +13,10 @@ const deadLetter = (topic: string): TopicSpec => ({ topic: deadLetterTopic(topic
 /** Partitions of a new `logs` topic unless the pipeline asks otherwise (the operator's spec.kafka.logsPartitions). */
 export const DEFAULT_LOGS_PARTITIONS = 6;
 
-export function pipelineTopicSpecs(topics: PipelineTopics = TOPICS, logsPartitions = DEFAULT_LOGS_PARTITIONS): TopicSpec[] {
+export function pipelineTopicSpecs(
+  topics: PipelineTopics = TOPICS,
+  logsPartitions = DEFAULT_LOGS_PARTITIONS,
+): TopicSpec[] {
   return [
     { topic: topics.logs, partitions: logsPartitions, config: {} },
     // Compacted and keyed by IP: the latest action per IP is kept forever, so a new replica
@@ -43,13 +46,26 @@ export interface PipelineGroups {
   operator: string;
 }
 
-export const DEFAULT_PIPELINE_GROUPS: PipelineGroups = { api: "soc-api", worker: "soc-worker", alerter: "soc-alerter", operator: "soc-operator" };
+export const DEFAULT_PIPELINE_GROUPS: PipelineGroups = {
+  api: "soc-api",
+  worker: "soc-worker",
+  alerter: "soc-alerter",
+  operator: "soc-operator",
+};
 
 /** The worker's consumer group: the worker joins it, the API reads its lag for GET /pipeline. */
 export const workerGroupEnvShape = {
   WORKER_GROUP_ID: z.string().min(1).default(DEFAULT_PIPELINE_GROUPS.worker),
 };
 
-export function topicsFromEnv(env: { TOPIC_LOGS: string; TOPIC_CONFIG_UPDATES: string; TOPIC_HIGH_PRIORITY_ALERTS: string }): PipelineTopics {
-  return { logs: env.TOPIC_LOGS, configUpdates: env.TOPIC_CONFIG_UPDATES, highPriorityAlerts: env.TOPIC_HIGH_PRIORITY_ALERTS };
+export function topicsFromEnv(env: {
+  TOPIC_LOGS: string;
+  TOPIC_CONFIG_UPDATES: string;
+  TOPIC_HIGH_PRIORITY_ALERTS: string;
+}): PipelineTopics {
+  return {
+    logs: env.TOPIC_LOGS,
+    configUpdates: env.TOPIC_CONFIG_UPDATES,
+    highPriorityAlerts: env.TOPIC_HIGH_PRIORITY_ALERTS,
+  };
 }

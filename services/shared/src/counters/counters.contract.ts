@@ -14,9 +14,20 @@ export function countersContract(makeCounters: () => Promise<Counters>): void {
   it("triggers on the fifth failure inside the window and then starts afresh", async () => {
     const c = await ready();
     const ip = `198.51.100.${Math.floor(Math.random() * 250)}-${uniqueName("t")}`;
-    const events = [0, 10, 20, 30, 40, 50].map((offset, i) => ({ ip, timeSeconds: 1_000_000 + offset, eventId: `e${i}` }));
+    const events = [0, 10, 20, 30, 40, 50].map((offset, i) => ({
+      ip,
+      timeSeconds: 1_000_000 + offset,
+      eventId: `e${i}`,
+    }));
     const results = await c.recordFailures(events, window);
-    expect(results.map((r) => [r.count, r.triggered])).toEqual([[1, false], [2, false], [3, false], [4, false], [5, true], [1, false]]);
+    expect(results.map((r) => [r.count, r.triggered])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, false],
+      [5, true],
+      [1, false],
+    ]);
     expect(results[4]).toMatchObject({ firstSeen: 1_000_000, lastSeen: 1_000_040 });
   });
 
@@ -60,7 +71,10 @@ export function countersContract(makeCounters: () => Promise<Counters>): void {
     const c = await ready();
     const key = uniqueName("ip");
     const base = 60 * 2_000_000;
-    const results = await c.recordRequests([0, 60, 120, 180].map((offset) => ({ key, timeSeconds: base + offset })), 2);
+    const results = await c.recordRequests(
+      [0, 60, 120, 180].map((offset) => ({ key, timeSeconds: base + offset })),
+      2,
+    );
     expect(results.map((r) => r.minutes)).toEqual([0, 1, 2, 2]);
   });
 
@@ -68,7 +82,13 @@ export function countersContract(makeCounters: () => Promise<Counters>): void {
     const c = await ready();
     const key = uniqueName("ip");
     // Valid timestamps (finite, non-negative); around minute 4e17 doubles are 64 apart.
-    const results = await c.recordRequests([{ key, timeSeconds: 2.4e19 }, { key, timeSeconds: 2.4e19 + 60 * 6400 }], 60);
+    const results = await c.recordRequests(
+      [
+        { key, timeSeconds: 2.4e19 },
+        { key, timeSeconds: 2.4e19 + 60 * 6400 },
+      ],
+      60,
+    );
     expect(results).toHaveLength(2);
     for (const result of results) expect(result.minutes).toBeLessThanOrEqual(60);
   });
@@ -78,7 +98,10 @@ export function countersContract(makeCounters: () => Promise<Counters>): void {
     const key = uniqueName("ip");
     const base = 60 * 3_000_000;
     // Minute 5 arrives before minutes 1 to 4; its count must still be there when minute 5 resumes.
-    const results = await c.recordRequests([300, 60, 120, 180, 240, 301].map((offset) => ({ key, timeSeconds: base + offset })), 60);
+    const results = await c.recordRequests(
+      [300, 60, 120, 180, 240, 301].map((offset) => ({ key, timeSeconds: base + offset })),
+      60,
+    );
     expect(results.map((r) => r.count)).toEqual([1, 1, 1, 1, 1, 2]);
   });
 }

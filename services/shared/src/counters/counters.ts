@@ -58,7 +58,11 @@ export interface WindowEntry {
  * One failure into an IP's window: entries older than the window fall out, the event joins
  * (once per id), and reaching the threshold empties the window.
  */
-export function slideFailureWindow(entries: WindowEntry[], event: FailureEvent, window: FailureWindow): { entries: WindowEntry[]; result: FailureResult } {
+export function slideFailureWindow(
+  entries: WindowEntry[],
+  event: FailureEvent,
+  window: FailureWindow,
+): { entries: WindowEntry[]; result: FailureResult } {
   const cutoff = event.timeSeconds - window.windowSeconds;
   const kept = entries.filter((entry) => entry.time > cutoff && entry.id !== event.eventId);
   kept.push({ id: event.eventId, time: event.timeSeconds });
@@ -96,7 +100,12 @@ export const keepsMinute = (m: number, minute: number, baselineMinutes: number, 
  * Baseline of the `baselineMinutes` minutes before `minute`: minutes since the key was first seen
  * count as zero when empty; earlier ones are not part of its history.
  */
-export function baselineOf(countsByMinute: Map<number, number>, firstMinute: number, minute: number, baselineMinutes: number): { mean: number; stddev: number; minutes: number } {
+export function baselineOf(
+  countsByMinute: Map<number, number>,
+  firstMinute: number,
+  minute: number,
+  baselineMinutes: number,
+): { mean: number; stddev: number; minutes: number } {
   const span = Math.min(minute - firstMinute, baselineMinutes);
   if (!(span > 0)) return { mean: 0, stddev: 0, minutes: 0 };
   let sum = 0;

@@ -15,11 +15,18 @@ describe("in-memory counters", () => {
     const attacker = "203.0.113.9";
     let triggered = 0;
     for (let batch = 0; batch < flood; batch += 1_000) {
-      const events = Array.from({ length: 1_000 }, (_, i) => ({ ip: `2001:db8::${(batch + i).toString(16)}`, timeSeconds: t0 + (batch + i) / 1_000, eventId: `f${batch + i}` }));
+      const events = Array.from({ length: 1_000 }, (_, i) => ({
+        ip: `2001:db8::${(batch + i).toString(16)}`,
+        timeSeconds: t0 + (batch + i) / 1_000,
+        eventId: `f${batch + i}`,
+      }));
       // The attacker's five failures land in the last 5,000 flood keys: fewer distinct keys than the cap.
       if (batch >= flood - 5_000) events.push({ ip: attacker, timeSeconds: t0 + batch / 1_000, eventId: `a${batch}` });
       triggered += (await counters.recordFailures(events, window)).filter((r) => r.triggered).length;
-      await counters.recordRequests(events.map((e) => ({ key: `endpoint:/${e.eventId}`, timeSeconds: e.timeSeconds })), 60);
+      await counters.recordRequests(
+        events.map((e) => ({ key: `endpoint:/${e.eventId}`, timeSeconds: e.timeSeconds })),
+        60,
+      );
     }
     // The attacker's window emptied when it triggered.
     expect(counters.sizes()).toEqual({ windows: maxKeys - 1, rates: maxKeys });
@@ -43,7 +50,10 @@ describe("in-memory counters", () => {
     let nowMs = 0;
     const counters = createMemoryCounters({ now: () => nowMs });
     const ip = "198.51.100.3";
-    await counters.recordFailures([1, 2, 3, 4].map((t) => ({ ip, timeSeconds: t, eventId: `e${t}` })), window);
+    await counters.recordFailures(
+      [1, 2, 3, 4].map((t) => ({ ip, timeSeconds: t, eventId: `e${t}` })),
+      window,
+    );
     nowMs = 361_000;
     const [result] = await counters.recordFailures([{ ip, timeSeconds: 5, eventId: "e5" }], window);
     expect(result).toMatchObject({ count: 1, triggered: false });

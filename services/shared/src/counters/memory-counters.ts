@@ -70,7 +70,12 @@ export function createMemoryCounters(options: MemoryCountersOptions = {}): Memor
 
   const recordRequest = (key: string, timeSeconds: number, baselineMinutes: number): RateResult => {
     const minute = minuteOf(timeSeconds);
-    const state = rates.get(key) ?? { firstMinute: minute, counts: new Map(), baselineMinute: Number.NaN, baseline: { mean: 0, stddev: 0, minutes: 0 } };
+    const state = rates.get(key) ?? {
+      firstMinute: minute,
+      counts: new Map(),
+      baselineMinute: Number.NaN,
+      baseline: { mean: 0, stddev: 0, minutes: 0 },
+    };
     const count = (state.counts.get(minute) ?? 0) + 1;
     state.counts.set(minute, count);
     // The baseline of a minute is fixed by earlier minutes: compute it once per minute.
@@ -78,7 +83,8 @@ export function createMemoryCounters(options: MemoryCountersOptions = {}): Memor
       state.baseline = baselineOf(state.counts, state.firstMinute, minute, baselineMinutes);
       state.baselineMinute = minute;
       const crowded = state.counts.size > maxMinutesKept(baselineMinutes);
-      for (const m of state.counts.keys()) if (!keepsMinute(m, minute, baselineMinutes, crowded)) state.counts.delete(m);
+      for (const m of state.counts.keys())
+        if (!keepsMinute(m, minute, baselineMinutes, crowded)) state.counts.delete(m);
     }
     rates.set(key, state, rateTtlSeconds(baselineMinutes));
     return { count, ...state.baseline };

@@ -29,7 +29,8 @@ describe.skipIf(missingInfra("redisUrl"))("Redis counters on a real server", () 
   });
   const keysOf = async (prefix: string): Promise<string[]> => {
     const keys: string[] = [];
-    for await (const batch of raw.scanStream({ match: `${prefix}*`, count: 1_000 }) as AsyncIterable<string[]>) keys.push(...batch);
+    for await (const batch of raw.scanStream({ match: `${prefix}*`, count: 1_000 }) as AsyncIterable<string[]>)
+      keys.push(...batch);
     return keys;
   };
 
@@ -44,7 +45,10 @@ describe.skipIf(missingInfra("redisUrl"))("Redis counters on a real server", () 
     await c.recordFailures(failures("198.51.100.2", [1_000, 1_001, 1_002, 1_003, 1_004, 1_005]), window);
     // A fractional window made EXPIRE fail after ZADD: the key then never expired.
     await c.recordFailures(failures("198.51.100.3", [1_000]), { windowSeconds: 0.5, threshold: 5 });
-    await c.recordRequests([0, 60, 61, 180, 7_200].map((offset) => ({ key: "endpoint:/login", timeSeconds: 60_000_000 + offset })), 60);
+    await c.recordRequests(
+      [0, 60, 61, 180, 7_200].map((offset) => ({ key: "endpoint:/login", timeSeconds: 60_000_000 + offset })),
+      60,
+    );
     await c.recordRequests([{ key: "ip:198.51.100.1", timeSeconds: 1_000 }], 1);
     const keys = await keysOf(prefix);
     expect(keys.length).toBeGreaterThanOrEqual(4);
@@ -62,7 +66,8 @@ describe.skipIf(missingInfra("redisUrl"))("Redis counters on a real server", () 
     expect(await raw.zrange(key, 0, -1, "WITHSCORES")).toEqual([`${ip}-1000`, "1000", `${ip}-1060`, "1060"]);
     const doc = readFileSync(join(import.meta.dirname, "..", "..", "..", "..", "docs", "messages.md"), "utf8");
     expect(doc).toContain("## `failed_logins:<ip>` (Redis)");
-    for (const command of ["REDIS_KEY_PREFIX", "sorted set", "ZCARD <key>", "ZRANGE <key> 0 -1 WITHSCORES"]) expect(doc).toContain(command);
+    for (const command of ["REDIS_KEY_PREFIX", "sorted set", "ZCARD <key>", "ZRANGE <key> 0 -1 WITHSCORES"])
+      expect(doc).toContain(command);
   });
 
   it("keeps two pipelines' windows apart on one Redis: neither sees nor resets the other's failures", async () => {
@@ -70,8 +75,12 @@ describe.skipIf(missingInfra("redisUrl"))("Redis counters on a real server", () 
     const a = counters(`soc:${tenant}/a:`);
     const b = counters(`soc:${tenant}/b:`);
     const ip = "203.0.113.7";
-    expect((await a.recordFailures(failures(ip, [1_000, 1_001, 1_002, 1_003]), window)).map((r) => r.count)).toEqual([1, 2, 3, 4]);
-    expect((await b.recordFailures(failures(ip, [1_000, 1_001, 1_002, 1_003]), window)).map((r) => r.count)).toEqual([1, 2, 3, 4]);
+    expect((await a.recordFailures(failures(ip, [1_000, 1_001, 1_002, 1_003]), window)).map((r) => r.count)).toEqual([
+      1, 2, 3, 4,
+    ]);
+    expect((await b.recordFailures(failures(ip, [1_000, 1_001, 1_002, 1_003]), window)).map((r) => r.count)).toEqual([
+      1, 2, 3, 4,
+    ]);
     expect(await a.recordFailures(failures(ip, [1_004]), window)).toMatchObject([{ count: 5, triggered: true }]);
     expect(await b.recordFailures(failures(ip, [1_005]), window)).toMatchObject([{ count: 5, triggered: true }]);
   });
@@ -80,7 +89,10 @@ describe.skipIf(missingInfra("redisUrl"))("Redis counters on a real server", () 
     const prefix = `${uniqueName("minutes")}:`;
     const c = counters(prefix);
     // Newest first, so none is older than the baseline of the one after it.
-    const times = Array.from({ length: 500 }, (_, i) => ({ key: "ip:198.51.100.9", timeSeconds: 60 * (5_000_000 - i) }));
+    const times = Array.from({ length: 500 }, (_, i) => ({
+      key: "ip:198.51.100.9",
+      timeSeconds: 60 * (5_000_000 - i),
+    }));
     await c.recordRequests(times, 60);
     // 2 × 60 + 2 minute counts at most, plus five bookkeeping fields.
     expect(await raw.hlen(`${prefix}rate:ip:198.51.100.9`)).toBeLessThanOrEqual(127);

@@ -5,7 +5,14 @@
  */
 import type { Redis } from "ioredis";
 import { createRedisClient, pingRedis, type RedisConnection } from "../redis-connection.ts";
-import { failureTtlSeconds, maxMinutesKept, rateTtlSeconds, type Counters, type FailureResult, type RateResult } from "./counters.ts";
+import {
+  failureTtlSeconds,
+  maxMinutesKept,
+  rateTtlSeconds,
+  type Counters,
+  type FailureResult,
+  type RateResult,
+} from "./counters.ts";
 
 // Each script sets the TTL right after its first write: Redis does not roll a script back when it
 // fails, so an error later on must not leave a key that never expires.
@@ -76,15 +83,21 @@ export interface RedisCountersOptions extends RedisConnection {
 }
 
 export function createRedisCounters(options: RedisCountersOptions): Counters & { redis: Redis } {
-  if (options.keyPrefix === "") throw new Error("Redis counters need a key prefix, so pipelines sharing a Redis keep their windows apart");
-  const redis = createRedisClient(options, { keyPrefix: options.keyPrefix, maxRetriesPerRequest: 3, enableAutoPipelining: false });
+  if (options.keyPrefix === "")
+    throw new Error("Redis counters need a key prefix, so pipelines sharing a Redis keep their windows apart");
+  const redis = createRedisClient(options, {
+    keyPrefix: options.keyPrefix,
+    maxRetriesPerRequest: 3,
+    enableAutoPipelining: false,
+  });
   redis.defineCommand("socFailure", { numberOfKeys: 1, lua: FAILURE_SCRIPT });
   redis.defineCommand("socRate", { numberOfKeys: 1, lua: RATE_SCRIPT });
 
   const run = async (calls: [string, string, ...(string | number)[]][]): Promise<ScriptReply[]> => {
     if (calls.length === 0) return [];
     const pipeline = redis.pipeline();
-    for (const [command, ...args] of calls) (pipeline as unknown as Record<string, (...a: (string | number)[]) => void>)[command]?.(...args);
+    for (const [command, ...args] of calls)
+      (pipeline as unknown as Record<string, (...a: (string | number)[]) => void>)[command]?.(...args);
     const replies = (await pipeline.exec()) ?? [];
     return replies.map(([error, reply]) => {
       if (error !== null) throw error;
@@ -95,12 +108,41 @@ export function createRedisCounters(options: RedisCountersOptions): Counters & {
   return {
     redis,
     async recordFailures(events, window): Promise<FailureResult[]> {
-      const replies = await run(events.map((e) => ["socFailure", `failed_logins:${e.ip}`, e.timeSeconds, e.eventId, window.windowSeconds, window.threshold, failureTtlSeconds(window)]));
-      return replies.map(([count, triggered, first, last]) => ({ count, triggered: triggered === 1, firstSeen: Number(first), lastSeen: Number(last) }));
+      const replies = await run(
+        events.map((e) => [
+          "socFailure",
+          `failed_logins:${e.ip}`,
+          e.timeSeconds,
+          e.eventId,
+          window.windowSeconds,
+          window.threshold,
+          failureTtlSeconds(window),
+        ]),
+      );
+      return replies.map(([count, triggered, first, last]) => ({
+        count,
+        triggered: triggered === 1,
+        firstSeen: Number(first),
+        lastSeen: Number(last),
+      }));
     },
     async recordRequests(events, baselineMinutes): Promise<RateResult[]> {
-      const replies = await run(events.map((e) => ["socRate", `rate:${e.key}`, e.timeSeconds, baselineMinutes, rateTtlSeconds(baselineMinutes), maxMinutesKept(baselineMinutes)]));
-      return replies.map(([count, mean, stddev, minutes]) => ({ count, mean: Number(mean), stddev: Number(stddev), minutes: Number(minutes) }));
+      const replies = await run(
+        events.map((e) => [
+          "socRate",
+          `rate:${e.key}`,
+          e.timeSeconds,
+          baselineMinutes,
+          rateTtlSeconds(baselineMinutes),
+          maxMinutesKept(baselineMinutes),
+        ]),
+      );
+      return replies.map(([count, mean, stddev, minutes]) => ({
+        count,
+        mean: Number(mean),
+        stddev: Number(stddev),
+        minutes: Number(minutes),
+      }));
     },
     async ping() {
       await pingRedis(redis, options);

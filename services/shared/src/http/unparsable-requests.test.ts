@@ -19,7 +19,11 @@ async function exchange(server: Server, request: Buffer): Promise<{ answer: stri
 }
 
 const withBadByte = (method: string, bodyBytes: number): Buffer =>
-  Buffer.concat([Buffer.from(`${method} /logs?a=`), Buffer.from([0xa1]), Buffer.from(` HTTP/1.1\r\nHost: x\r\nContent-Length: ${bodyBytes}\r\n\r\n${"x".repeat(bodyBytes)}`)]);
+  Buffer.concat([
+    Buffer.from(`${method} /logs?a=`),
+    Buffer.from([0xa1]),
+    Buffer.from(` HTTP/1.1\r\nHost: x\r\nContent-Length: ${bodyBytes}\r\n\r\n${"x".repeat(bodyBytes)}`),
+  ]);
 
 describe("requests the HTTP parser refuses", () => {
   let server: Server;
@@ -34,7 +38,10 @@ describe("requests the HTTP parser refuses", () => {
     const { answer, error } = await exchange(server, withBadByte("POST", 200_000));
     expect(error).toBeUndefined();
     expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
-    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toEqual({ detail: expect.stringContaining("could not be parsed"), code: "bad_request" });
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toEqual({
+      detail: expect.stringContaining("could not be parsed"),
+      code: "bad_request",
+    });
   });
 
   it("answer HEAD without a body", async () => {
@@ -43,7 +50,10 @@ describe("requests the HTTP parser refuses", () => {
   });
 
   it("answer 431 to headers past the size limit", async () => {
-    const { answer, error } = await exchange(server, Buffer.from(`GET /${"a".repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    const { answer, error } = await exchange(
+      server,
+      Buffer.from(`GET /${"a".repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+    );
     expect(error).toBeUndefined();
     expect(answer).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
   });

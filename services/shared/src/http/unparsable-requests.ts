@@ -24,7 +24,10 @@ function answerFor(code: string | undefined, rawPacket: Buffer | undefined): str
   const [status, reason] = statusFor(code);
   const head = `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n`;
   if (rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ") return `${head}Content-Length: 0\r\n\r\n`;
-  const body = JSON.stringify({ detail: `The request could not be parsed as HTTP/1.1: ${reason.toLowerCase()}`, code: "bad_request" });
+  const body = JSON.stringify({
+    detail: `The request could not be parsed as HTTP/1.1: ${reason.toLowerCase()}`,
+    code: "bad_request",
+  });
   return `${head}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
@@ -45,7 +48,8 @@ export function answerUnparsableRequests<S extends Server>(server: S): S {
     if (answered.has(socket)) return;
     answered.add(socket);
     // A response already under way cannot be followed by another status line.
-    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    const inFlight =
+      (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
     if (!socket.writable || inFlight) {
       socket.destroy();
       return;

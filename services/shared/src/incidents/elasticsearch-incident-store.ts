@@ -45,32 +45,48 @@ function filtersOf(query: IncidentQuery): estypes.QueryDslQueryContainer[] {
   return filter;
 }
 
-export function createElasticsearchIncidentStore(options: ElasticsearchStoreOptions): IncidentStore & { index: string; drop(): Promise<void> } {
+export function createElasticsearchIncidentStore(
+  options: ElasticsearchStoreOptions,
+): IncidentStore & { index: string; drop(): Promise<void> } {
   const index = incidentIndexOf(options.index ?? DEFAULT_INDEX);
   const client = createElasticsearchClient(options);
-  const refreshOf = (visibleNow: boolean): "wait_for" | false => (visibleNow || options.refreshOnWrite === true ? "wait_for" : false);
+  const refreshOf = (visibleNow: boolean): "wait_for" | false =>
+    visibleNow || options.refreshOnWrite === true ? "wait_for" : false;
 
   return {
     index,
     async ensureReady() {
       await explained(options, async () => {
-        if (await client.indices.exists({ index })) await client.indices.putMapping({ index, properties: INCIDENTS_MAPPING.properties });
-        else await client.indices.create({ index, settings: indexSettingsOf(options), mappings: INCIDENTS_MAPPING }).catch((error: unknown) => {
-          // Another replica created it first.
-          if (!String(error).includes("resource_already_exists_exception")) throw error;
-        });
+        if (await client.indices.exists({ index }))
+          await client.indices.putMapping({ index, properties: INCIDENTS_MAPPING.properties });
+        else
+          await client.indices
+            .create({ index, settings: indexSettingsOf(options), mappings: INCIDENTS_MAPPING })
+            .catch((error: unknown) => {
+              // Another replica created it first.
+              if (!String(error).includes("resource_already_exists_exception")) throw error;
+            });
       });
     },
     async put(incidents, putOptions = {}) {
       if (incidents.length === 0) return;
       // external_gte: rewriting the same revision (a redelivered batch) is accepted, an older one refused.
-      const operations = incidents.flatMap((incident) => [{ index: { _index: index, _id: incident.id, version: incident.revision, version_type: "external_gte" as const } }, incident]);
+      const operations = incidents.flatMap((incident) => [
+        {
+          index: { _index: index, _id: incident.id, version: incident.revision, version_type: "external_gte" as const },
+        },
+        incident,
+      ]);
       const response = await client.bulk({ operations, refresh: refreshOf(putOptions.visibleNow === true) });
       if (!response.errors) return;
-      const failed = response.items.map((item) => item.index).filter((item) => item?.error !== undefined && item.status !== 409);
+      const failed = response.items
+        .map((item) => item.index)
+        .filter((item) => item?.error !== undefined && item.status !== 409);
       if (failed.length === 0) return;
       const first = failed[0]?.error;
-      throw new Error(`Elasticsearch rejected ${failed.length} of ${incidents.length} incidents: ${first?.type ?? "?"}: ${first?.reason ?? ""}`);
+      throw new Error(
+        `Elasticsearch rejected ${failed.length} of ${incidents.length} incidents: ${first?.type ?? "?"}: ${first?.reason ?? ""}`,
+      );
     },
     async search(query) {
       const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
@@ -86,7 +102,10 @@ export function createElasticsearchIncidentStore(options: ElasticsearchStoreOpti
       const items = hits.flatMap((hit) => (hit._source === undefined ? [] : [hit._source]));
       const lastSort = hits.at(-1)?.sort;
       const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
-      const next_cursor = items.length === query.size && lastSort !== undefined ? encodeCursor({ timestamp: Number(lastSort[0]), id: String(lastSort[1]) }) : null;
+      const next_cursor =
+        items.length === query.size && lastSort !== undefined
+          ? encodeCursor({ timestamp: Number(lastSort[0]), id: String(lastSort[1]) })
+          : null;
       return { items, next_cursor, total };
     },
     async get(id) {
@@ -94,7 +113,9 @@ export function createElasticsearchIncidentStore(options: ElasticsearchStoreOpti
       return response.found ? (response._source ?? null) : null;
     },
     async ping() {
-      await explained(options, () => client.cluster.health({ timeout: "2s" }, { requestTimeout: 3_000, maxRetries: 0 }));
+      await explained(options, () =>
+        client.cluster.health({ timeout: "2s" }, { requestTimeout: 3_000, maxRetries: 0 }),
+      );
     },
     async drop() {
       await client.indices.delete({ index, ignore_unavailable: true });

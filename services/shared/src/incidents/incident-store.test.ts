@@ -40,14 +40,23 @@ function incidentStoreContract(makeStore: () => Promise<IncidentStore>): void {
   });
 
   it("pages the most recently active first and filters by status, rule, subject and time", async () => {
-    await store.put([incident("i2", 2000), incident("i3", 3000, { rule: "keyword", subject: "kernel", status: "resolved" }), incident("i4", 3000)], { visibleNow: true });
+    await store.put(
+      [
+        incident("i2", 2000),
+        incident("i3", 3000, { rule: "keyword", subject: "kernel", status: "resolved" }),
+        incident("i4", 3000),
+      ],
+      { visibleNow: true },
+    );
     const first = await store.search({ size: 2 });
     expect(first.items.map((i) => i.id)).toEqual(["i4", "i3"]);
     expect(first.total).toBe(4);
     const second = await store.search({ size: 2, cursor: first.next_cursor ?? "" });
     expect(second.items.map((i) => i.id)).toEqual(["i2", "i1"]);
     expect((await store.search({ size: 10, status: ["new"] })).items.map((i) => i.id)).toEqual(["i4", "i2"]);
-    expect((await store.search({ size: 10, rule: ["keyword"], subject: "kernel" })).items.map((i) => i.id)).toEqual(["i3"]);
+    expect((await store.search({ size: 10, rule: ["keyword"], subject: "kernel" })).items.map((i) => i.id)).toEqual([
+      "i3",
+    ]);
     expect((await store.search({ size: 10, from: 1500, to: 2500 })).items.map((i) => i.id)).toEqual(["i2"]);
   });
 }
@@ -58,13 +67,19 @@ describe.skipIf(missingInfra("elasticsearchUrl"))("Elasticsearch incident store 
   const stores: ReturnType<typeof createElasticsearchIncidentStore>[] = [];
   afterAll(async () => {
     for (const s of stores) {
-      const cleaner = createElasticsearchIncidentStore({ url: realInfra.elasticsearchUrl ?? "", index: s.index.replace(/-incidents$/, "") });
+      const cleaner = createElasticsearchIncidentStore({
+        url: realInfra.elasticsearchUrl ?? "",
+        index: s.index.replace(/-incidents$/, ""),
+      });
       await cleaner.drop();
       await cleaner.close();
     }
   });
   incidentStoreContract(async () => {
-    const store = createElasticsearchIncidentStore({ url: realInfra.elasticsearchUrl ?? "", index: uniqueName("incidents-test") });
+    const store = createElasticsearchIncidentStore({
+      url: realInfra.elasticsearchUrl ?? "",
+      index: uniqueName("incidents-test"),
+    });
     stores.push(store);
     await store.ensureReady();
     return store;

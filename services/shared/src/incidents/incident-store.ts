@@ -51,7 +51,8 @@ export function matchesIncidentQuery(incident: Incident, query: IncidentQuery): 
 const latestFirst = (a: { last_seen: number; id: string }, b: { last_seen: number; id: string }): number =>
   b.last_seen - a.last_seen || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
-export const incidentCursorOf = (incident: Incident): string => encodeCursor({ timestamp: incident.last_seen, id: incident.id });
+export const incidentCursorOf = (incident: Incident): string =>
+  encodeCursor({ timestamp: incident.last_seen, id: incident.id });
 
 export function createMemoryIncidentStore(options: { dataDir?: string } = {}): IncidentStore {
   const incidents = new Map<string, Incident>();
@@ -64,21 +65,33 @@ export function createMemoryIncidentStore(options: { dataDir?: string } = {}): I
   };
   if (options.dataDir !== undefined && journal !== null) {
     mkdirSync(options.dataDir, { recursive: true });
-    if (existsSync(journal)) for (const line of readFileSync(journal, "utf8").split("\n")) if (line.trim() !== "") keep(JSON.parse(line) as Incident);
+    if (existsSync(journal))
+      for (const line of readFileSync(journal, "utf8").split("\n"))
+        if (line.trim() !== "") keep(JSON.parse(line) as Incident);
   }
   return {
     async ensureReady() {},
     async put(batch) {
       const kept = batch.filter(keep);
-      if (journal !== null && kept.length > 0) appendFileSync(journal, kept.map((incident) => `${JSON.stringify(incident)}\n`).join(""), { mode: 0o600 });
+      if (journal !== null && kept.length > 0)
+        appendFileSync(journal, kept.map((incident) => `${JSON.stringify(incident)}\n`).join(""), { mode: 0o600 });
     },
     async search(query) {
-      const matching = [...incidents.values()].filter((incident) => matchesIncidentQuery(incident, query)).sort(latestFirst);
+      const matching = [...incidents.values()]
+        .filter((incident) => matchesIncidentQuery(incident, query))
+        .sort(latestFirst);
       const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
-      const start = cursor === null ? 0 : matching.findIndex((incident) => latestFirst(incident, { last_seen: cursor.timestamp, id: cursor.id }) > 0);
+      const start =
+        cursor === null
+          ? 0
+          : matching.findIndex((incident) => latestFirst(incident, { last_seen: cursor.timestamp, id: cursor.id }) > 0);
       const items = start < 0 ? [] : matching.slice(start, start + query.size);
       const last = items.at(-1);
-      return { items, next_cursor: items.length === query.size && last !== undefined ? incidentCursorOf(last) : null, total: matching.length };
+      return {
+        items,
+        next_cursor: items.length === query.size && last !== undefined ? incidentCursorOf(last) : null,
+        total: matching.length,
+      };
     },
     async get(id) {
       return incidents.get(id) ?? null;

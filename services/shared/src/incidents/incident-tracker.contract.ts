@@ -19,13 +19,29 @@ export function incidentTrackerContract(makeTracker: () => Promise<IncidentTrack
   let offset = 0;
   const alert = (subject: string, timeSeconds: number, overrides: Partial<IncidentAlert> = {}): IncidentAlert => {
     offset += 1;
-    return { alertId: `logs-0-${offset}`, rule: "brute_force", subject, timeSeconds, severity: "high", events: 5, reason: "r", source: "sshd", sourceIp: subject, position: { stream: "logs-0", offset }, ...overrides };
+    return {
+      alertId: `logs-0-${offset}`,
+      rule: "brute_force",
+      subject,
+      timeSeconds,
+      severity: "high",
+      events: 5,
+      reason: "r",
+      source: "sshd",
+      sourceIp: subject,
+      position: { stream: "logs-0", offset },
+      ...overrides,
+    };
   };
 
   it("keeps one open incident per rule and subject across calls", async () => {
     const t = await tracker();
     const subject = uniqueName("198.51.100.1");
-    const [a, b, c] = await t.place([alert(subject, 100), alert(subject, 110, { rule: "keyword" }), alert(uniqueName("other"), 120)]);
+    const [a, b, c] = await t.place([
+      alert(subject, 100),
+      alert(subject, 110, { rule: "keyword" }),
+      alert(uniqueName("other"), 120),
+    ]);
     const [d] = await t.place([alert(subject, 130)]);
     expect(d).toMatchObject({ placement: "joined", incident: { id: a?.incident.id, alerts: 2, events: 10 } });
     expect(new Set([a, b, c].map((p) => p?.incident.id)).size).toBe(3);
@@ -49,8 +65,16 @@ export function incidentTrackerContract(makeTracker: () => Promise<IncidentTrack
     const [opened] = await t.place([alert(subject, 100)]);
     const incident = opened?.incident;
     if (incident === undefined) throw new Error("not placed");
-    expect(await t.setStatus(incident, "acknowledged", 5)).toMatchObject({ id: incident.id, status: "acknowledged", revision: 2, status_updated_at: 5 });
-    expect((await t.place([alert(subject, 150)]))[0]).toMatchObject({ placement: "joined", incident: { status: "acknowledged", revision: 3 } });
+    expect(await t.setStatus(incident, "acknowledged", 5)).toMatchObject({
+      id: incident.id,
+      status: "acknowledged",
+      revision: 2,
+      status_updated_at: 5,
+    });
+    expect((await t.place([alert(subject, 150)]))[0]).toMatchObject({
+      placement: "joined",
+      incident: { status: "acknowledged", revision: 3 },
+    });
     await t.setStatus(incident, "resolved", 6);
     const [next] = await t.place([alert(subject, 160)]);
     expect(next?.placement).toBe("opened");

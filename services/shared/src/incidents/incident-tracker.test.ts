@@ -12,5 +12,7 @@ describe("in-memory incident tracker", () => {
 
 describe.skipIf(missingInfra("redisUrl"))("Redis incident tracker on a real server", () => {
   const keyPrefix = `${uniqueName("incidents")}:`;
-  incidentTrackerContract(async () => createRedisIncidentTracker({ url: realInfra.redisUrl ?? "", keyPrefix, policy: CONTRACT_POLICY }));
+  incidentTrackerContract(async () =>
+    createRedisIncidentTracker({ url: realInfra.redisUrl ?? "", keyPrefix, policy: CONTRACT_POLICY }),
+  );
 });

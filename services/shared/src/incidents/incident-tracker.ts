@@ -4,7 +4,16 @@
  * pure core's (incident.ts); an adapter only keeps the state and makes each key's update atomic.
  */
 import type { AlertStatus } from "../messages.ts";
-import { incidentKeyOf, placeAll, withIncidentStatus, type Incident, type IncidentAlert, type IncidentPolicy, type OpenIncident, type Placed } from "./incident.ts";
+import {
+  incidentKeyOf,
+  placeAll,
+  withIncidentStatus,
+  type Incident,
+  type IncidentAlert,
+  type IncidentPolicy,
+  type OpenIncident,
+  type Placed,
+} from "./incident.ts";
 
 export interface IncidentTracker {
   /** Places each alert in its incident, in order; one answer per alert. */
@@ -30,7 +39,10 @@ export function byKey(alerts: IncidentAlert[]): Map<string, { index: number; ale
   return groups;
 }
 
-export function createMemoryIncidentTracker(policy: IncidentPolicy, now: () => number = () => Date.now() / 1000): IncidentTracker {
+export function createMemoryIncidentTracker(
+  policy: IncidentPolicy,
+  now: () => number = () => Date.now() / 1000,
+): IncidentTracker {
   const open = new Map<string, { state: OpenIncident; expiresAt: number }>();
   const current = (key: string): OpenIncident | null => {
     const entry = open.get(key);
@@ -44,7 +56,11 @@ export function createMemoryIncidentTracker(policy: IncidentPolicy, now: () => n
     async place(alerts) {
       const answers: Placed[] = new Array<Placed>(alerts.length);
       for (const [key, group] of byKey(alerts)) {
-        const result = placeAll(current(key), group.map((g) => g.alert), policy);
+        const result = placeAll(
+          current(key),
+          group.map((g) => g.alert),
+          policy,
+        );
         if (result.open !== null) keep(key, result.open);
         group.forEach(({ index }, i) => (answers[index] = result.placed[i] as Placed));
       }
@@ -56,7 +72,10 @@ export function createMemoryIncidentTracker(policy: IncidentPolicy, now: () => n
       if (state === null || state.incident.id !== incident.id) return null;
       const changed = withIncidentStatus(state.incident, status, nowSeconds);
       // A status change is no activity: the key keeps its expiry.
-      open.set(key, { state: { ...state, incident: changed }, expiresAt: (open.get(key) as { expiresAt: number }).expiresAt });
+      open.set(key, {
+        state: { ...state, incident: changed },
+        expiresAt: (open.get(key) as { expiresAt: number }).expiresAt,
+      });
       return changed;
     },
     async ping() {},

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { latestStates, place, placeAll, withIncidentStatus, type IncidentAlert, type IncidentPolicy } from "./incident.ts";
+import {
+  latestStates,
+  place,
+  placeAll,
+  withIncidentStatus,
+  type IncidentAlert,
+  type IncidentPolicy,
+} from "./incident.ts";
 
 const policy: IncidentPolicy = { windowSeconds: 600, maxSeconds: 3600, maxAlerts: 3 };
 let offset = 0;
@@ -25,7 +32,15 @@ describe("placing alerts in incidents", () => {
     const first = alert(1000);
     const { placed } = placeAll(null, [first, alert(1300), alert(1800)], policy);
     expect(placed.map((p) => p.placement)).toEqual(["opened", "joined", "joined"]);
-    expect(placed[2]?.incident).toMatchObject({ id: `inc-${first.alertId}`, first_seen: 1000, last_seen: 1800, alerts: 3, events: 15, status: "new", revision: 3 });
+    expect(placed[2]?.incident).toMatchObject({
+      id: `inc-${first.alertId}`,
+      first_seen: 1000,
+      last_seen: 1800,
+      alerts: 3,
+      events: 15,
+      status: "new",
+      revision: 3,
+    });
   });
 
   it("opens a new incident after a quiet gap longer than the window", () => {
@@ -35,9 +50,17 @@ describe("placing alerts in incidents", () => {
   });
 
   it("caps an incident's span and its number of alerts", () => {
-    const longRun = placeAll(null, [0, 500, 1000, 1500].map((t) => alert(t)), { ...policy, maxAlerts: 100, maxSeconds: 1200 }).placed;
+    const longRun = placeAll(
+      null,
+      [0, 500, 1000, 1500].map((t) => alert(t)),
+      { ...policy, maxAlerts: 100, maxSeconds: 1200 },
+    ).placed;
     expect(longRun.map((p) => p.placement)).toEqual(["opened", "joined", "joined", "opened"]);
-    const many = placeAll(null, [0, 1, 2, 3].map((t) => alert(t)), policy).placed;
+    const many = placeAll(
+      null,
+      [0, 1, 2, 3].map((t) => alert(t)),
+      policy,
+    ).placed;
     expect(many.map((p) => p.incident.alerts)).toEqual([1, 2, 3, 1]);
   });
 
@@ -47,7 +70,11 @@ describe("placing alerts in incidents", () => {
   });
 
   it("keeps the highest severity of its alerts", () => {
-    const { placed } = placeAll(null, [alert(0, { severity: "medium" }), alert(1, { severity: "critical" }), alert(2, { severity: "low" })], policy);
+    const { placed } = placeAll(
+      null,
+      [alert(0, { severity: "medium" }), alert(1, { severity: "critical" }), alert(2, { severity: "low" })],
+      policy,
+    );
     expect(placed[2]?.incident.severity).toBe("critical");
   });
 
@@ -60,7 +87,10 @@ describe("placing alerts in incidents", () => {
   it("joins an acknowledged incident, whose status its new alerts share", () => {
     const { open } = place(null, alert(1000), policy);
     const acknowledged = { ...open, incident: withIncidentStatus(open.incident, "acknowledged", 1050) };
-    expect(place(acknowledged, alert(1100), policy).placed).toMatchObject({ placement: "joined", incident: { status: "acknowledged", alerts: 2 } });
+    expect(place(acknowledged, alert(1100), policy).placed).toMatchObject({
+      placement: "joined",
+      incident: { status: "acknowledged", alerts: 2 },
+    });
   });
 
   it("counts a redelivered alert once", () => {
@@ -74,6 +104,9 @@ describe("placing alerts in incidents", () => {
 
   it("keeps rules and subjects apart only through the tracker's key; latestStates lists each incident once at its last state", () => {
     const { placed } = placeAll(null, [alert(0), alert(10), alert(5000)], policy);
-    expect(latestStates(placed).map((i) => [i.alerts, i.last_seen])).toEqual([[2, 10], [1, 5000]]);
+    expect(latestStates(placed).map((i) => [i.alerts, i.last_seen])).toEqual([
+      [2, 10],
+      [1, 5000],
+    ]);
   });
 });

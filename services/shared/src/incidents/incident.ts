@@ -6,7 +6,13 @@
  */
 import { z } from "zod";
 import { DETECTION_DEFAULTS } from "../detection-defaults.ts";
-import { alertStatusSchema, ANOMALY_SEVERITIES, DETECTION_RULES, type AnomalySeverity, type DetectionRule } from "../messages.ts";
+import {
+  alertStatusSchema,
+  ANOMALY_SEVERITIES,
+  DETECTION_RULES,
+  type AnomalySeverity,
+  type DetectionRule,
+} from "../messages.ts";
 
 export const incidentSchema = z.object({
   id: z.string(),
@@ -81,7 +87,8 @@ export interface Placed {
 }
 
 /** The key incidents are tracked under: one open incident per rule and subject. */
-export const incidentKeyOf = (alert: Pick<IncidentAlert, "rule" | "subject">): string => `${alert.rule}:${alert.subject}`;
+export const incidentKeyOf = (alert: Pick<IncidentAlert, "rule" | "subject">): string =>
+  `${alert.rule}:${alert.subject}`;
 
 /** Deterministic from its first alert's id, so a redelivered batch opens the same incident. */
 export const incidentIdOf = (firstAlertId: string): string => `inc-${firstAlertId}`;
@@ -142,19 +149,35 @@ function joined(open: OpenIncident, alert: IncidentAlert): OpenIncident {
       source_ip: incident.source_ip ?? alert.sourceIp,
       revision: incident.revision + 1,
     },
-    positions: alert.position === null ? open.positions : { ...open.positions, [alert.position.stream]: alert.position.offset },
+    positions:
+      alert.position === null ? open.positions : { ...open.positions, [alert.position.stream]: alert.position.offset },
   };
 }
 
 /** Joins the alert to the open incident, or opens one; an alert already joined (redelivered) changes nothing. */
-export function place(open: OpenIncident | null, alert: IncidentAlert, policy: IncidentPolicy): { open: OpenIncident; placed: Placed } {
-  if (open !== null && wasJoined(open, alert)) return { open, placed: { placement: "repeated", incident: open.incident } };
+export function place(
+  open: OpenIncident | null,
+  alert: IncidentAlert,
+  policy: IncidentPolicy,
+): { open: OpenIncident; placed: Placed } {
+  if (open !== null && wasJoined(open, alert))
+    return { open, placed: { placement: "repeated", incident: open.incident } };
   const next = open !== null && joins(open.incident, alert, policy) ? joined(open, alert) : opened(alert);
-  return { open: next, placed: { placement: open !== null && next.incident.id === open.incident.id ? "joined" : "opened", incident: next.incident } };
+  return {
+    open: next,
+    placed: {
+      placement: open !== null && next.incident.id === open.incident.id ? "joined" : "opened",
+      incident: next.incident,
+    },
+  };
 }
 
 /** Places alerts of one key in order; `open` is what the tracker holds for the key. */
-export function placeAll(open: OpenIncident | null, alerts: IncidentAlert[], policy: IncidentPolicy): { open: OpenIncident | null; placed: Placed[] } {
+export function placeAll(
+  open: OpenIncident | null,
+  alerts: IncidentAlert[],
+  policy: IncidentPolicy,
+): { open: OpenIncident | null; placed: Placed[] } {
   let current = open;
   const placed: Placed[] = [];
   for (const alert of alerts) {

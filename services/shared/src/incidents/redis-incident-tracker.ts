@@ -6,7 +6,15 @@
  */
 import type { Redis } from "ioredis";
 import { createRedisClient, pingRedis, type RedisConnection } from "../redis-connection.ts";
-import { incidentKeyOf, placeAll, withIncidentStatus, type IncidentAlert, type IncidentPolicy, type OpenIncident, type Placed } from "./incident.ts";
+import {
+  incidentKeyOf,
+  placeAll,
+  withIncidentStatus,
+  type IncidentAlert,
+  type IncidentPolicy,
+  type OpenIncident,
+  type Placed,
+} from "./incident.ts";
 import { byKey, trackerTtlSeconds, type IncidentTracker } from "./incident-tracker.ts";
 
 // KEYS[1] incident:<rule>:<subject>   ARGV expected value ('' for none), new value, ttlSeconds (0: keep the key's)
@@ -31,22 +39,32 @@ export interface RedisIncidentTrackerOptions extends RedisConnection {
   policy: IncidentPolicy;
 }
 
-const parse = (raw: string | null): OpenIncident | null => (raw === null || raw === "" ? null : (JSON.parse(raw) as OpenIncident));
+const parse = (raw: string | null): OpenIncident | null =>
+  raw === null || raw === "" ? null : (JSON.parse(raw) as OpenIncident);
 
 export function createRedisIncidentTracker(options: RedisIncidentTrackerOptions): IncidentTracker & { redis: Redis } {
-  if (options.keyPrefix === "") throw new Error("the incident tracker needs a key prefix, so pipelines sharing a Redis keep their incidents apart");
+  if (options.keyPrefix === "")
+    throw new Error("the incident tracker needs a key prefix, so pipelines sharing a Redis keep their incidents apart");
   const redis = createRedisClient(options, { keyPrefix: options.keyPrefix, maxRetriesPerRequest: 3 });
   redis.defineCommand("socIncidentSet", { numberOfKeys: 1, lua: COMPARE_AND_SET });
   const ttl = trackerTtlSeconds(options.policy);
   const keyOf = (tracked: string): string => `incident:${tracked}`;
   const compareAndSet = (key: string, expected: string, next: string, ttlSeconds: number): Promise<[number, string?]> =>
-    (redis as unknown as { socIncidentSet(key: string, expected: string, next: string, ttl: number): Promise<[number, string?]> }).socIncidentSet(key, expected, next, ttlSeconds);
+    (
+      redis as unknown as {
+        socIncidentSet(key: string, expected: string, next: string, ttl: number): Promise<[number, string?]>;
+      }
+    ).socIncidentSet(key, expected, next, ttlSeconds);
 
   /**
    * Reads the key, changes it with `update`, writes it back unless another writer came first; then
    * tries again on theirs. `ttlSeconds` 0 keeps the key's expiry (a status change is no activity).
    */
-  async function update<T>(key: string, ttlSeconds: number, change: (open: OpenIncident | null) => { open: OpenIncident | null; result: T }): Promise<T> {
+  async function update<T>(
+    key: string,
+    ttlSeconds: number,
+    change: (open: OpenIncident | null) => { open: OpenIncident | null; result: T },
+  ): Promise<T> {
     let raw = (await redis.get(key)) ?? "";
     for (let attempt = 1; ; attempt++) {
       const { open, result } = change(parse(raw));
@@ -65,7 +83,11 @@ export function createRedisIncidentTracker(options: RedisIncidentTrackerOptions)
       await Promise.all(
         [...byKey(alerts)].map(async ([tracked, group]) => {
           const placed = await update(keyOf(tracked), ttl, (open) => {
-            const result = placeAll(open, group.map((g) => g.alert), options.policy);
+            const result = placeAll(
+              open,
+              group.map((g) => g.alert),
+              options.policy,
+            );
             return { open: result.open, result: result.placed };
           });
           group.forEach(({ index }, i) => (answers[index] = placed[i] as Placed));

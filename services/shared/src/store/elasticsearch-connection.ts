@@ -23,10 +23,15 @@ export function elasticsearchConnectionOf(env: ElasticsearchEnv): ElasticsearchC
       : env.ELASTICSEARCH_USERNAME !== undefined && env.ELASTICSEARCH_PASSWORD !== undefined
         ? { username: env.ELASTICSEARCH_USERNAME, password: env.ELASTICSEARCH_PASSWORD }
         : undefined;
-  return { url: env.ELASTICSEARCH_URL, ...(env.ELASTICSEARCH_CA === undefined ? {} : { ca: env.ELASTICSEARCH_CA }), ...(auth === undefined ? {} : { auth }) };
+  return {
+    url: env.ELASTICSEARCH_URL,
+    ...(env.ELASTICSEARCH_CA === undefined ? {} : { ca: env.ELASTICSEARCH_CA }),
+    ...(auth === undefined ? {} : { auth }),
+  };
 }
 
-const clientAuth = (auth: ElasticsearchAuth) => ("apiKey" in auth ? { apiKey: auth.apiKey.reveal() } : { username: auth.username, password: auth.password.reveal() });
+const clientAuth = (auth: ElasticsearchAuth) =>
+  "apiKey" in auth ? { apiKey: auth.apiKey.reveal() } : { username: auth.username, password: auth.password.reveal() };
 
 export function createElasticsearchClient(connection: ElasticsearchConnection): Client {
   return new Client({
@@ -44,7 +49,12 @@ export function createElasticsearchClient(connection: ElasticsearchConnection): 
 export function explainElasticsearchFailure(error: unknown, connection: ElasticsearchConnection): string | undefined {
   const where = `Elasticsearch at ${connection.url}`;
   if (error instanceof errors.ResponseError && error.statusCode === 401) {
-    const sent = connection.auth === undefined ? "no credentials were sent" : "apiKey" in connection.auth ? "it refused ELASTICSEARCH_API_KEY" : `it refused user ${connection.auth.username}`;
+    const sent =
+      connection.auth === undefined
+        ? "no credentials were sent"
+        : "apiKey" in connection.auth
+          ? "it refused ELASTICSEARCH_API_KEY"
+          : `it refused user ${connection.auth.username}`;
     return `${where} requires authentication and ${sent} (401): set ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD (each also as _FILE)`;
   }
   if (error instanceof errors.ResponseError && error.statusCode === 403) {

@@ -6,7 +6,16 @@
  */
 import { errors, type Client } from "@elastic/elasticsearch";
 import type { estypes } from "@elastic/elasticsearch";
-import { backingIndexPatterns, currentIndices, legacyIndexName, retentionPlan, type IndexFamily, type IndexLayout, type RetentionOutcome, type RetentionPolicy } from "./retention.ts";
+import {
+  backingIndexPatterns,
+  currentIndices,
+  legacyIndexName,
+  retentionPlan,
+  type IndexFamily,
+  type IndexLayout,
+  type RetentionOutcome,
+  type RetentionPolicy,
+} from "./retention.ts";
 
 export interface IndexManagerOptions {
   alias: string;
@@ -31,8 +40,12 @@ const TEMPLATE_PRIORITY = 200;
 const DELETE_CHUNK = 50;
 const PRUNE_PAGE = 1000;
 
-const errorType = (error: unknown): string | undefined => (error instanceof errors.ResponseError ? (error.body as { error?: { type?: string } } | undefined)?.error?.type : undefined);
-const isStatus = (error: unknown, status: number): boolean => error instanceof errors.ResponseError && error.statusCode === status;
+const errorType = (error: unknown): string | undefined =>
+  error instanceof errors.ResponseError
+    ? (error.body as { error?: { type?: string } } | undefined)?.error?.type
+    : undefined;
+const isStatus = (error: unknown, status: number): boolean =>
+  error instanceof errors.ResponseError && error.statusCode === status;
 const ignoreExisting = (error: unknown): void => {
   if (errorType(error) !== "resource_already_exists_exception") throw error;
 };
@@ -79,7 +92,9 @@ export function createIndexManager(client: Client, options: IndexManagerOptions)
     // The clone inherits the block; status changes of old alerts must still land there.
     await client.indices.putSettings({ index: legacy, settings: { "index.blocks.write": false } });
     try {
-      await client.indices.updateAliases({ actions: [{ add: { index: legacy, alias } }, { remove_index: { index: alias } }] });
+      await client.indices.updateAliases({
+        actions: [{ add: { index: legacy, alias } }, { remove_index: { index: alias } }],
+      });
     } catch (error) {
       if (await isConcreteIndex()) throw error;
     }
@@ -98,23 +113,35 @@ export function createIndexManager(client: Client, options: IndexManagerOptions)
       name: alias,
       index_patterns: backingIndexPatterns(alias),
       priority: TEMPLATE_PRIORITY,
-      template: { settings: options.settings, mappings: { ...options.mapping, properties: { ...existing, ...options.mapping.properties } }, aliases: { [alias]: {} } },
+      template: {
+        settings: options.settings,
+        mappings: { ...options.mapping, properties: { ...existing, ...options.mapping.properties } },
+        aliases: { [alias]: {} },
+      },
       _meta: { description: "processed logs of a SOC Pipeline, by family and event period (docs/retention.md)" },
     });
   };
 
   const deleteIndices = async (names: string[]): Promise<void> => {
-    for (let i = 0; i < names.length; i += DELETE_CHUNK) await client.indices.delete({ index: names.slice(i, i + DELETE_CHUNK), ignore_unavailable: true });
+    for (let i = 0; i < names.length; i += DELETE_CHUNK)
+      await client.indices.delete({ index: names.slice(i, i + DELETE_CHUNK), ignore_unavailable: true });
   };
 
   /** Deletes a mixed index's documents older than their family keeps, a page at a time (no delete-by-query: not every distribution has it). */
   const pruneDocuments = async (index: string, keptFrom: Record<IndexFamily, number>): Promise<number> => {
     const expired = (isAnomaly: boolean, before: number): estypes.QueryDslQueryContainer => ({
-      bool: { filter: [{ term: { is_anomaly: isAnomaly } }, { range: { timestamp: { lt: before, format: "epoch_second" } } }] },
+      bool: {
+        filter: [{ term: { is_anomaly: isAnomaly } }, { range: { timestamp: { lt: before, format: "epoch_second" } } }],
+      },
     });
     let deleted = 0;
     for (;;) {
-      const page = await client.search({ index, size: PRUNE_PAGE, _source: false, query: { bool: { should: [expired(false, keptFrom.normal), expired(true, keptFrom.anomalies)] } } });
+      const page = await client.search({
+        index,
+        size: PRUNE_PAGE,
+        _source: false,
+        query: { bool: { should: [expired(false, keptFrom.normal), expired(true, keptFrom.anomalies)] } },
+      });
       const ids = page.hits.hits.flatMap((hit) => (hit._id === undefined ? [] : [hit._id]));
       if (ids.length === 0) return deleted;
       await client.bulk({ operations: ids.map((id) => ({ delete: { _index: index, _id: id } })), refresh: true });
@@ -128,7 +155,8 @@ export function createIndexManager(client: Client, options: IndexManagerOptions)
     async ensure(nowSeconds) {
       await migrateConcreteIndex();
       await putTemplate();
-      for (const index of currentIndices(alias, options.layout, nowSeconds)) await client.indices.create({ index }).catch(ignoreExisting);
+      for (const index of currentIndices(alias, options.layout, nowSeconds))
+        await client.indices.create({ index }).catch(ignoreExisting);
       // Indices made before this release's template: add its new fields to them.
       await client.indices.putMapping({ index: alias, properties: options.mapping.properties });
     },

@@ -6,10 +6,33 @@ import { errors, type Client } from "@elastic/elasticsearch";
 import type { estypes } from "@elastic/elasticsearch";
 import type { ElasticsearchEnv } from "../config.ts";
 import type { DocumentClient, ProcessedLog } from "../messages.ts";
-import { createElasticsearchClient, elasticsearchConnectionOf, explained, type ElasticsearchConnection } from "./elasticsearch-connection.ts";
+import {
+  createElasticsearchClient,
+  elasticsearchConnectionOf,
+  explained,
+  type ElasticsearchConnection,
+} from "./elasticsearch-connection.ts";
 import { createIndexManager } from "./elasticsearch-indices.ts";
-import { DEFAULT_INDEX, decodeCursor, encodeCursor, enrichmentOf, withStatus, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
-import { backingIndexOf, DEFAULT_LAYOUT, DEFAULT_RETENTION, indexLayoutOf, retentionPolicyOf, type IndexLayout, type RetentionPolicy } from "./retention.ts";
+import {
+  DEFAULT_INDEX,
+  decodeCursor,
+  encodeCursor,
+  enrichmentOf,
+  withStatus,
+  type LogQuery,
+  type LogStats,
+  type LogStore,
+  type StatsQuery,
+} from "./log-store.ts";
+import {
+  backingIndexOf,
+  DEFAULT_LAYOUT,
+  DEFAULT_RETENTION,
+  indexLayoutOf,
+  retentionPolicyOf,
+  type IndexLayout,
+  type RetentionPolicy,
+} from "./retention.ts";
 
 export interface ElasticsearchStoreOptions extends ElasticsearchConnection {
   /** The alias every read goes through; the indices behind it are named after it (default processed_logs). */
@@ -43,8 +66,11 @@ export function elasticsearchStoreOptionsOf(env: ElasticsearchEnv): Elasticsearc
  * Settings of an index the store creates. A fixed 0 replicas lost data with any node on a real
  * cluster, and a fixed 1 leaves a one-node cluster yellow for good, hence auto-expand by default.
  */
-export function indexSettingsOf(options: Pick<ElasticsearchStoreOptions, "shards" | "replicas">): estypes.IndicesIndexSettings {
-  const replicas = options.replicas === undefined ? { auto_expand_replicas: "0-1" } : { number_of_replicas: options.replicas };
+export function indexSettingsOf(
+  options: Pick<ElasticsearchStoreOptions, "shards" | "replicas">,
+): estypes.IndicesIndexSettings {
+  const replicas =
+    options.replicas === undefined ? { auto_expand_replicas: "0-1" } : { number_of_replicas: options.replicas };
   return { number_of_shards: options.shards ?? 1, ...replicas };
 }
 
@@ -80,7 +106,12 @@ export const PROCESSED_LOGS_MAPPING: estypes.MappingTypeMapping = {
         port: { type: "long" },
         domain: { type: "keyword", ignore_above: 253 },
         geo: { properties: { country_iso_code: { type: "keyword" }, country_name: { type: "keyword" } } },
-        as: { properties: { number: { type: "long" }, organization: { properties: { name: { type: "keyword", ignore_above: 256 } } } } },
+        as: {
+          properties: {
+            number: { type: "long" },
+            organization: { properties: { name: { type: "keyword", ignore_above: 256 } } },
+          },
+        },
         network: { type: "keyword" },
       },
     },
@@ -104,16 +135,28 @@ function queryFilters(query: LogQuery): estypes.QueryDslQueryContainer[] {
   if (query.rule !== undefined) filter.push({ terms: { rule: query.rule } });
   if (query.source_ip !== undefined) filter.push({ term: { source_ip: query.source_ip } });
   if (query.incident_id !== undefined) filter.push({ term: { incident_id: query.incident_id } });
-  if (query.from !== undefined || query.to !== undefined) filter.push({ range: { timestamp: { gte: query.from, lte: query.to, format: "epoch_second" } } });
+  if (query.from !== undefined || query.to !== undefined)
+    filter.push({ range: { timestamp: { gte: query.from, lte: query.to, format: "epoch_second" } } });
   return filter;
 }
 
 /** The newest enriched document of a bucket, its country, AS and network only: statsOf's latestEnrichmentByIp. */
 const LATEST_ENRICHMENT: estypes.AggregationsAggregationContainer = {
-  filter: { bool: { should: ["client.geo.country_iso_code", "client.as.number", "client.network"].map((field) => ({ exists: { field } })), minimum_should_match: 1 } },
+  filter: {
+    bool: {
+      should: ["client.geo.country_iso_code", "client.as.number", "client.network"].map((field) => ({
+        exists: { field },
+      })),
+      minimum_should_match: 1,
+    },
+  },
   aggs: {
     latest: {
-      top_hits: { size: 1, sort: [{ timestamp: { order: "desc" } }, { id: { order: "desc" } }], _source: { includes: ["client.geo", "client.as", "client.network"] } },
+      top_hits: {
+        size: 1,
+        sort: [{ timestamp: { order: "desc" } }, { id: { order: "desc" } }],
+        _source: { includes: ["client.geo", "client.as", "client.network"] },
+      },
     },
   },
 };
@@ -122,29 +165,52 @@ const LATEST_ENRICHMENT: estypes.AggregationsAggregationContainer = {
 function timelineHistogram({ from, to, bucketSeconds }: StatsQuery): estypes.AggregationsDateHistogramAggregation {
   const buckets = { field: "timestamp", fixed_interval: `${bucketSeconds}s` };
   if (from === undefined || to === undefined) return { ...buckets, min_doc_count: 1 };
-  return { ...buckets, min_doc_count: 0, extended_bounds: { min: Math.floor(from * 1000), max: Math.floor(to * 1000) } };
+  return {
+    ...buckets,
+    min_doc_count: 0,
+    extended_bounds: { min: Math.floor(from * 1000), max: Math.floor(to * 1000) },
+  };
 }
 
-export function createElasticsearchStore(options: ElasticsearchStoreOptions): LogStore & { client: Client; index: string; backingIndices(): Promise<string[]>; dropIndices(): Promise<void> } {
+export function createElasticsearchStore(
+  options: ElasticsearchStoreOptions,
+): LogStore & { client: Client; index: string; backingIndices(): Promise<string[]>; dropIndices(): Promise<void> } {
   const index = options.index ?? DEFAULT_INDEX;
   const client = createElasticsearchClient(options);
   const refresh = options.refreshOnWrite === true ? "wait_for" : false;
   const layout = options.layout ?? DEFAULT_LAYOUT;
   const retention = options.retention === undefined ? DEFAULT_RETENTION : options.retention;
   const now = options.now ?? (() => Date.now() / 1000);
-  const indices = createIndexManager(client, { alias: index, layout, settings: indexSettingsOf(options), mapping: PROCESSED_LOGS_MAPPING });
+  const indices = createIndexManager(client, {
+    alias: index,
+    layout,
+    settings: indexSettingsOf(options),
+    mapping: PROCESSED_LOGS_MAPPING,
+  });
 
   /**
    * Where a document is stored, whichever index behind the alias: the anomaly first if a redelivery
    * that changed the verdict left one copy in each family. A search, so it sees what was refreshed (1 s).
    */
   const locate = async (id: string): Promise<Located[]> => {
-    const response = await client.search<ProcessedLog>({ index, size: 2, query: { ids: { values: [id] } }, sort: [{ is_anomaly: { order: "desc" } }] });
-    return response.hits.hits.flatMap((hit) => (hit._source === undefined ? [] : [{ index: hit._index, doc: hit._source }]));
+    const response = await client.search<ProcessedLog>({
+      index,
+      size: 2,
+      query: { ids: { values: [id] } },
+      sort: [{ is_anomaly: { order: "desc" } }],
+    });
+    return response.hits.hits.flatMap((hit) =>
+      hit._source === undefined ? [] : [{ index: hit._index, doc: hit._source }],
+    );
   };
 
   /** Read-modify-write of the document in its own index, guarded by its sequence number. */
-  const updateIn = async (target: string, id: string, status: ProcessedLog["status"], nowSeconds: number): Promise<void> => {
+  const updateIn = async (
+    target: string,
+    id: string,
+    status: ProcessedLog["status"],
+    nowSeconds: number,
+  ): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       const current = await client.get<ProcessedLog>({ index: target, id }).catch((error: unknown) => {
         // Deleted meanwhile (a retention run): nothing left to change.
@@ -155,7 +221,14 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
       try {
         // The whole document: a partial update makes Elasticsearch re-render a fractional
         // epoch_second timestamp in scientific notation, which its own parser rejects.
-        await client.index({ index: target, id, document: withStatus(current._source, status, nowSeconds), if_seq_no: current._seq_no, if_primary_term: current._primary_term, refresh: "wait_for" });
+        await client.index({
+          index: target,
+          id,
+          document: withStatus(current._source, status, nowSeconds),
+          if_seq_no: current._seq_no,
+          if_primary_term: current._primary_term,
+          refresh: "wait_for",
+        });
         return;
       } catch (error) {
         const conflict = error instanceof errors.ResponseError && error.statusCode === 409;
@@ -178,12 +251,17 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
       if (docs.length === 0) return;
       const at = now();
       // A new period's index is created on its first write, from the template (mapping, settings, alias).
-      const operations = docs.flatMap((doc) => [{ index: { _index: backingIndexOf(index, doc, layout, retention, at), _id: doc.id } }, doc]);
+      const operations = docs.flatMap((doc) => [
+        { index: { _index: backingIndexOf(index, doc, layout, retention, at), _id: doc.id } },
+        doc,
+      ]);
       const response = await client.bulk({ operations, refresh });
       if (!response.errors) return;
       const failed = response.items.map((item) => item.index).filter((item) => item?.error !== undefined);
       const first = failed[0]?.error;
-      throw new Error(`Elasticsearch rejected ${failed.length} of ${docs.length} documents: ${first?.type ?? "?"}: ${first?.reason ?? ""}`);
+      throw new Error(
+        `Elasticsearch rejected ${failed.length} of ${docs.length} documents: ${first?.type ?? "?"}: ${first?.reason ?? ""}`,
+      );
     },
 
     async search(query) {
@@ -204,7 +282,9 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
       const lastSort = hits.at(-1)?.sort;
       const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
       const next_cursor =
-        items.length === query.size && lastSort !== undefined ? encodeCursor({ timestamp: Number(lastSort[0]), id: String(lastSort[1]) }) : null;
+        items.length === query.size && lastSort !== undefined
+          ? encodeCursor({ timestamp: Number(lastSort[0]), id: String(lastSort[1]) })
+          : null;
       return { items, next_cursor, total };
     },
 
@@ -232,10 +312,18 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
         },
       });
       type Bucket = { key: string | number; doc_count: number };
-      type IpBucket = Bucket & { enriched: { latest: { hits: { hits: { _source?: { client?: DocumentClient } }[] } } } };
-      type Aggs = { anomalies: { doc_count: number; top_ips: { buckets: IpBucket[] } } & Record<"by_rule" | "by_status" | "timeline", { buckets: Bucket[] }> };
+      type IpBucket = Bucket & {
+        enriched: { latest: { hits: { hits: { _source?: { client?: DocumentClient } }[] } } };
+      };
+      type Aggs = {
+        anomalies: { doc_count: number; top_ips: { buckets: IpBucket[] } } & Record<
+          "by_rule" | "by_status" | "timeline",
+          { buckets: Bucket[] }
+        >;
+      };
       const aggs = response.aggregations as unknown as Aggs;
-      const counts = (buckets: Bucket[]): Record<string, number> => Object.fromEntries(buckets.map((b) => [String(b.key), b.doc_count]));
+      const counts = (buckets: Bucket[]): Record<string, number> =>
+        Object.fromEntries(buckets.map((b) => [String(b.key), b.doc_count]));
       const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
       return {
         total,
@@ -244,7 +332,9 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
         by_status: counts(aggs.anomalies.by_status.buckets),
         top_source_ips: aggs.anomalies.top_ips.buckets.map((b) => {
           const client = enrichmentOf(b.enriched.latest.hits.hits[0]?._source?.client);
-          return client === undefined ? { ip: String(b.key), count: b.doc_count } : { ip: String(b.key), count: b.doc_count, client };
+          return client === undefined
+            ? { ip: String(b.key), count: b.doc_count }
+            : { ip: String(b.key), count: b.doc_count, client };
         }),
         // Date fields aggregate in epoch milliseconds.
         timeline: aggs.anomalies.timeline.buckets.map((b) => ({ t: Number(b.key) / 1000, count: b.doc_count })),
@@ -272,12 +362,18 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
         const hits = page.hits.hits.filter((hit) => hit._source !== undefined);
         if (hits.length === 0) return [...new Set(ids)];
         // Whole documents, guarded by sequence numbers (see updateIn); one the worker rewrote meanwhile is done again alone.
-        const operations = hits.flatMap((hit) => [{ index: { _index: hit._index, _id: hit._id, if_seq_no: hit._seq_no, if_primary_term: hit._primary_term } }, withStatus(hit._source as ProcessedLog, status, nowSeconds)]);
+        const operations = hits.flatMap((hit) => [
+          { index: { _index: hit._index, _id: hit._id, if_seq_no: hit._seq_no, if_primary_term: hit._primary_term } },
+          withStatus(hit._source as ProcessedLog, status, nowSeconds),
+        ]);
         const response = await client.bulk({ operations, refresh: "wait_for" });
-        const conflicts = response.items.flatMap((item, i) => (item.index?.status === 409 ? [hits[i] as estypes.SearchHit<ProcessedLog>] : []));
+        const conflicts = response.items.flatMap((item, i) =>
+          item.index?.status === 409 ? [hits[i] as estypes.SearchHit<ProcessedLog>] : [],
+        );
         for (const hit of conflicts) await updateIn(hit._index, hit._id as string, status, nowSeconds);
         const failed = response.items.find((item) => item.index?.error !== undefined && item.index.status !== 409);
-        if (failed !== undefined) throw new Error(`Elasticsearch refused a status change: ${failed.index?.error?.reason ?? "?"}`);
+        if (failed !== undefined)
+          throw new Error(`Elasticsearch refused a status change: ${failed.index?.error?.reason ?? "?"}`);
         ids.push(...hits.map((hit) => (hit._source as ProcessedLog).id));
         after = hits.at(-1)?.sort;
       }
@@ -286,7 +382,9 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): Lo
     applyRetention: indices.applyRetention,
 
     async ping() {
-      await explained(options, () => client.cluster.health({ timeout: "2s" }, { requestTimeout: 3_000, maxRetries: 0 }));
+      await explained(options, () =>
+        client.cluster.health({ timeout: "2s" }, { requestTimeout: 3_000, maxRetries: 0 }),
+      );
     },
 
     async close() {

@@ -2,7 +2,14 @@
  * Where processed logs live: Elasticsearch in production (elasticsearch-store.ts), an in-memory
  * index for the embedded default (memory-store.ts); one contract suite proves both.
  */
-import { CLOSED_STATUSES, type AlertStatus, type ClientEnrichment, type DetectionRule, type DocumentClient, type ProcessedLog } from "../messages.ts";
+import {
+  CLOSED_STATUSES,
+  type AlertStatus,
+  type ClientEnrichment,
+  type DetectionRule,
+  type DocumentClient,
+  type ProcessedLog,
+} from "../messages.ts";
 import type { RetentionOutcome, RetentionPolicy } from "./retention.ts";
 
 export const DEFAULT_INDEX = "processed_logs";
@@ -60,7 +67,11 @@ export interface LogStats {
 export function enrichmentOf(client: DocumentClient | undefined): ClientEnrichment | undefined {
   const { geo, as, network } = client ?? {};
   if (geo === undefined && as === undefined && network === undefined) return undefined;
-  return { ...(geo === undefined ? {} : { geo }), ...(as === undefined ? {} : { as }), ...(network === undefined ? {} : { network }) };
+  return {
+    ...(geo === undefined ? {} : { geo }),
+    ...(as === undefined ? {} : { as }),
+    ...(network === undefined ? {} : { network }),
+  };
 }
 
 export interface LogStore {
@@ -84,7 +95,12 @@ export interface LogStore {
 /** A document after a status change; closing it records how long it stayed open. */
 export function withStatus(doc: ProcessedLog, status: AlertStatus, nowSeconds: number): ProcessedLog {
   const closed = CLOSED_STATUSES.includes(status);
-  return { ...doc, status, status_updated_at: nowSeconds, resolution_seconds: closed ? Math.max(0, nowSeconds - doc.timestamp) : null };
+  return {
+    ...doc,
+    status,
+    status_updated_at: nowSeconds,
+    resolution_seconds: closed ? Math.max(0, nowSeconds - doc.timestamp) : null,
+  };
 }
 
 /** Search-after cursor: the sort values of the last item of a page. */

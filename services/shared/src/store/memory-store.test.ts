@@ -11,7 +11,9 @@ describe("in-memory store", () => {
   it("keeps documents and status changes across a restart in its data directory", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "soc-store-"));
     const before = createMemoryStore({ dataDir });
-    await before.bulkIndex([{ id: "x", message: "m", timestamp: 1, status: "new", is_anomaly: true, reason: "r", source_ip: null }]);
+    await before.bulkIndex([
+      { id: "x", message: "m", timestamp: 1, status: "new", is_anomaly: true, reason: "r", source_ip: null },
+    ]);
     await before.updateStatus("x", "resolved", 2);
     const after = createMemoryStore({ dataDir });
     expect(await after.get("x")).toMatchObject({ status: "resolved", status_updated_at: 2 });

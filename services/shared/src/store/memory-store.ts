@@ -6,7 +6,16 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AlertStatus, ClientEnrichment, ProcessedLog } from "../messages.ts";
-import { decodeCursor, encodeCursor, enrichmentOf, withStatus, type LogQuery, type LogStats, type LogStore, type StatsQuery } from "./log-store.ts";
+import {
+  decodeCursor,
+  encodeCursor,
+  enrichmentOf,
+  withStatus,
+  type LogQuery,
+  type LogStats,
+  type LogStore,
+  type StatsQuery,
+} from "./log-store.ts";
 import { isExpired } from "./retention.ts";
 import { bucketStart, zeroFilledTimeline } from "./timeline.ts";
 
@@ -31,7 +40,10 @@ export function matchesQuery(doc: ProcessedLog, query: LogQuery): boolean {
 /** Case-insensitive, as Elasticsearch's `match` with operator "and" on the message. */
 function containsEveryWord(message: string, text: string): boolean {
   const lower = message.toLowerCase();
-  return text.toLowerCase().split(/\s+/).every((word) => lower.includes(word));
+  return text
+    .toLowerCase()
+    .split(/\s+/)
+    .every((word) => lower.includes(word));
 }
 
 /** Newest first by event time, then by id, as the Elasticsearch store sorts. */
@@ -52,7 +64,8 @@ export function createMemoryStore(options: { dataDir?: string } = {}): LogStore 
   };
   const record = (entries: JournalEntry[]): void => {
     // Owner-only: processed logs hold whatever the lines carried (usernames, mistyped passwords).
-    if (journal !== null) appendFileSync(journal, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""), { mode: 0o600 });
+    if (journal !== null)
+      appendFileSync(journal, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""), { mode: 0o600 });
     for (const entry of entries) applyEntry(entry);
   };
 
@@ -76,10 +89,17 @@ export function createMemoryStore(options: { dataDir?: string } = {}): LogStore 
       const matching = [...docs.values()].filter((doc) => matchesQuery(doc, query)).sort(newestFirst);
       const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
       const start =
-        cursor === null ? 0 : matching.findIndex((doc) => newestFirst(doc, { timestamp: cursor.timestamp, id: cursor.id } as ProcessedLog) > 0);
+        cursor === null
+          ? 0
+          : matching.findIndex(
+              (doc) => newestFirst(doc, { timestamp: cursor.timestamp, id: cursor.id } as ProcessedLog) > 0,
+            );
       const items = start < 0 ? [] : matching.slice(start, start + query.size);
       const last = items.at(-1);
-      const next_cursor = items.length === query.size && last !== undefined ? encodeCursor({ timestamp: last.timestamp, id: last.id }) : null;
+      const next_cursor =
+        items.length === query.size && last !== undefined
+          ? encodeCursor({ timestamp: last.timestamp, id: last.id })
+          : null;
       return { items, next_cursor, total: matching.length };
     },
 
@@ -110,7 +130,11 @@ export function createMemoryStore(options: { dataDir?: string } = {}): LogStore 
       if (journal !== null) {
         // A new file renamed over the old one: a crash leaves one journal or the other, never half of one.
         const next = `${journal}.next`;
-        writeFileSync(next, [...docs.values()].map((doc) => `${JSON.stringify({ doc } satisfies JournalEntry)}\n`).join(""), { mode: 0o600 });
+        writeFileSync(
+          next,
+          [...docs.values()].map((doc) => `${JSON.stringify({ doc } satisfies JournalEntry)}\n`).join(""),
+          { mode: 0o600 },
+        );
         renameSync(next, journal);
       }
       return { deletedIndices: [], deletedDocuments: expired.length };
@@ -162,6 +186,8 @@ export function statsOf(all: ProcessedLog[], query: StatsQuery): LogStats {
     .map(([t, count]) => ({ t: Number(t), count }))
     .sort((a, b) => a.t - b.t);
   const timeline =
-    query.from !== undefined && query.to !== undefined ? zeroFilledTimeline(counted, { from: query.from, to: query.to, bucketSeconds: query.bucketSeconds }) : counted;
+    query.from !== undefined && query.to !== undefined
+      ? zeroFilledTimeline(counted, { from: query.from, to: query.to, bucketSeconds: query.bucketSeconds })
+      : counted;
   return { total: inRange.length, anomalies: anomalies.length, by_rule, by_status, top_source_ips, timeline };
 }

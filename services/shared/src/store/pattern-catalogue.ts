@@ -114,15 +114,26 @@ interface Cursor {
 
 const ID_CHARS = 16;
 const memberOf = (source: string, id: string): string => `${id}${source}`;
-const splitMember = (member: string): { id: string; source: string } => ({ id: member.slice(0, ID_CHARS), source: member.slice(ID_CHARS) });
+const splitMember = (member: string): { id: string; source: string } => ({
+  id: member.slice(0, ID_CHARS),
+  source: member.slice(ID_CHARS),
+});
 
-const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify([cursor.score, cursor.member])).toString("base64url");
+const encodeCursor = (cursor: Cursor): string =>
+  Buffer.from(JSON.stringify([cursor.score, cursor.member])).toString("base64url");
 
 /** The cursor, or null for any text this catalogue did not issue. */
 export function decodePatternCursor(text: string): Cursor | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && Number.isFinite(value[0]) && typeof value[1] === "string" && value[1].length > ID_CHARS) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === "number" &&
+      Number.isFinite(value[0]) &&
+      typeof value[1] === "string" &&
+      value[1].length > ID_CHARS
+    ) {
       return { score: value[0], member: value[1] };
     }
   } catch {
@@ -141,7 +152,8 @@ function summaryOf(source: string, id: string, entry: Entry): PatternSummary {
 }
 
 function checkLimits(limits: PatternCatalogueLimits): void {
-  if (!(limits.maxPerSource >= 1 && limits.maxTotal >= 1)) throw new RangeError("pattern catalogue limits must be at least 1");
+  if (!(limits.maxPerSource >= 1 && limits.maxTotal >= 1))
+    throw new RangeError("pattern catalogue limits must be at least 1");
 }
 
 // ── In memory ────────────────────────────────────────────────────────────────────────────────
@@ -172,9 +184,17 @@ function forget(sources: Map<string, SourceState>, recency: Recency, source: str
  * Recency here is the order of recording, there the last event time: the same for logs in order.
  */
 function recordInto(sources: Map<string, SourceState>, recency: Recency, batch: PatternBatch): PatternHistory {
-  const state = sources.get(batch.source) ?? { lines: 0, firstSeen: batch.firstSeen, entries: new Map<string, Entry>() };
+  const state = sources.get(batch.source) ?? {
+    lines: 0,
+    firstSeen: batch.firstSeen,
+    entries: new Map<string, Entry>(),
+  };
   sources.set(batch.source, state);
-  const history: PatternHistory = { sourceLines: state.lines, sourceFirstSeen: Math.min(state.firstSeen, batch.firstSeen), patterns: [] };
+  const history: PatternHistory = {
+    sourceLines: state.lines,
+    sourceFirstSeen: Math.min(state.firstSeen, batch.firstSeen),
+    patterns: [],
+  };
   state.lines += batch.lines;
   state.firstSeen = history.sourceFirstSeen;
   const keep = (id: string, entry: Entry): void => {
@@ -184,8 +204,20 @@ function recordInto(sources: Map<string, SourceState>, recency: Recency, batch: 
   };
   for (const sighting of batch.sightings) {
     const stored = state.entries.get(sighting.id);
-    history.patterns.push({ known: stored !== undefined && stored.first_log_id !== sighting.firstLogId, seenBefore: stored?.count ?? 0, escalated: stored?.escalated ?? false });
-    const entry: Entry = stored ?? { template: "", count: 0, first_seen: sighting.firstSeen, last_seen: sighting.lastSeen, sample: clip(sighting.sample, MAX_SAMPLE_CHARS), first_log_id: sighting.firstLogId, escalated: false };
+    history.patterns.push({
+      known: stored !== undefined && stored.first_log_id !== sighting.firstLogId,
+      seenBefore: stored?.count ?? 0,
+      escalated: stored?.escalated ?? false,
+    });
+    const entry: Entry = stored ?? {
+      template: "",
+      count: 0,
+      first_seen: sighting.firstSeen,
+      last_seen: sighting.lastSeen,
+      sample: clip(sighting.sample, MAX_SAMPLE_CHARS),
+      first_log_id: sighting.firstLogId,
+      escalated: false,
+    };
     entry.template = clip(sighting.template, MAX_TEMPLATE_CHARS);
     entry.count += sighting.lines;
     entry.first_seen = Math.min(entry.first_seen, sighting.firstSeen);
@@ -208,9 +240,15 @@ function recordInto(sources: Map<string, SourceState>, recency: Recency, batch: 
   return history;
 }
 
-function forgetBeyond(sources: Map<string, SourceState>, recency: Recency, limits: PatternCatalogueLimits, source: string): void {
+function forgetBeyond(
+  sources: Map<string, SourceState>,
+  recency: Recency,
+  limits: PatternCatalogueLimits,
+  source: string,
+): void {
   const state = sources.get(source);
-  while (state !== undefined && state.entries.size > limits.maxPerSource) forget(sources, recency, source, state.entries.keys().next().value as string);
+  while (state !== undefined && state.entries.size > limits.maxPerSource)
+    forget(sources, recency, source, state.entries.keys().next().value as string);
   while (recency.size > limits.maxTotal) {
     const oldest = recency.values().next().value as { source: string; id: string };
     forget(sources, recency, oldest.source, oldest.id);
@@ -218,13 +256,28 @@ function forgetBeyond(sources: Map<string, SourceState>, recency: Recency, limit
 }
 
 /** Everything, most recently seen first. */
-function ordered(sources: Map<string, SourceState>, source: string | undefined): { cursor: Cursor; summary: PatternSummary }[] {
-  const picked = source === undefined ? [...sources] : sources.has(source) ? [[source, sources.get(source) as SourceState] as const] : [];
-  const all = picked.flatMap(([name, state]) => [...state.entries].map(([id, entry]) => ({ cursor: { score: entry.last_seen, member: memberOf(name, id) }, summary: summaryOf(name, id, entry) })));
+function ordered(
+  sources: Map<string, SourceState>,
+  source: string | undefined,
+): { cursor: Cursor; summary: PatternSummary }[] {
+  const picked =
+    source === undefined
+      ? [...sources]
+      : sources.has(source)
+        ? [[source, sources.get(source) as SourceState] as const]
+        : [];
+  const all = picked.flatMap(([name, state]) =>
+    [...state.entries].map(([id, entry]) => ({
+      cursor: { score: entry.last_seen, member: memberOf(name, id) },
+      summary: summaryOf(name, id, entry),
+    })),
+  );
   return all.sort((a, b) => (before(a.cursor, b.cursor) ? -1 : before(b.cursor, a.cursor) ? 1 : 0));
 }
 
-export function createMemoryPatternCatalogue(limits: PatternCatalogueLimits = DEFAULT_CATALOGUE_LIMITS): PatternCatalogue & { size(): number } {
+export function createMemoryPatternCatalogue(
+  limits: PatternCatalogueLimits = DEFAULT_CATALOGUE_LIMITS,
+): PatternCatalogue & { size(): number } {
   checkLimits(limits);
   const sources = new Map<string, SourceState>();
   const recency: Recency = new Map();
@@ -240,7 +293,11 @@ export function createMemoryPatternCatalogue(limits: PatternCatalogueLimits = DE
       const rest = after === null ? all : all.filter((item) => before(after, item.cursor));
       const page = rest.slice(0, limit);
       const last = page.at(-1);
-      return { items: page.map((item) => item.summary), next_cursor: rest.length > limit && last !== undefined ? encodeCursor(last.cursor) : null, total: all.length };
+      return {
+        items: page.map((item) => item.summary),
+        next_cursor: rest.length > limit && last !== undefined ? encodeCursor(last.cursor) : null,
+        total: all.length,
+      };
     },
     async markEscalated(source, id) {
       const entry = sources.get(source)?.entries.get(id);
@@ -347,7 +404,15 @@ export type PatternCatalogueRedis = Pick<Redis, "eval" | "hmget" | "zcard" | "zr
 const isEntry = (value: unknown): value is Entry => {
   if (typeof value !== "object" || value === null) return false;
   const e = value as Record<string, unknown>;
-  return typeof e.template === "string" && typeof e.count === "number" && typeof e.first_seen === "number" && typeof e.last_seen === "number" && typeof e.sample === "string" && typeof e.first_log_id === "string" && typeof e.escalated === "boolean";
+  return (
+    typeof e.template === "string" &&
+    typeof e.count === "number" &&
+    typeof e.first_seen === "number" &&
+    typeof e.last_seen === "number" &&
+    typeof e.sample === "string" &&
+    typeof e.first_log_id === "string" &&
+    typeof e.escalated === "boolean"
+  );
 };
 
 function parseEntry(json: string | null): Entry | null {
@@ -360,7 +425,11 @@ function parseEntry(json: string | null): Entry | null {
   }
 }
 
-export function createRedisPatternCatalogue(redis: PatternCatalogueRedis, keyPrefix: string, limits: PatternCatalogueLimits = DEFAULT_CATALOGUE_LIMITS): PatternCatalogue {
+export function createRedisPatternCatalogue(
+  redis: PatternCatalogueRedis,
+  keyPrefix: string,
+  limits: PatternCatalogueLimits = DEFAULT_CATALOGUE_LIMITS,
+): PatternCatalogue {
   checkLimits(limits);
   const base = `${keyPrefix}pattern-catalogue:`;
   const hashOf = (source: string): string => `${base}${source}`;
@@ -369,33 +438,77 @@ export function createRedisPatternCatalogue(redis: PatternCatalogueRedis, keyPre
 
   /** Members of a set, most recently seen first, after `cursor`; one more than asked shows there is a next page. */
   async function pageOf(key: string, limit: number, cursor: Cursor | null): Promise<Cursor[]> {
-    const pairs = (flat: string[]): Cursor[] => Array.from({ length: flat.length / 2 }, (_, i) => ({ member: flat[2 * i] as string, score: Number(flat[2 * i + 1]) }));
-    if (cursor === null) return pairs(await redis.zrevrangebyscore(key, "+inf", "-inf", "WITHSCORES", "LIMIT", 0, limit + 1));
-    const ties = pairs(await redis.zrevrangebyscore(key, cursor.score, cursor.score, "WITHSCORES")).filter((item) => before(cursor, item));
+    const pairs = (flat: string[]): Cursor[] =>
+      Array.from({ length: flat.length / 2 }, (_, i) => ({
+        member: flat[2 * i] as string,
+        score: Number(flat[2 * i + 1]),
+      }));
+    if (cursor === null)
+      return pairs(await redis.zrevrangebyscore(key, "+inf", "-inf", "WITHSCORES", "LIMIT", 0, limit + 1));
+    const ties = pairs(await redis.zrevrangebyscore(key, cursor.score, cursor.score, "WITHSCORES")).filter((item) =>
+      before(cursor, item),
+    );
     if (ties.length > limit) return ties.slice(0, limit + 1);
-    const older = pairs(await redis.zrevrangebyscore(key, `(${cursor.score}`, "-inf", "WITHSCORES", "LIMIT", 0, limit + 1 - ties.length));
+    const older = pairs(
+      await redis.zrevrangebyscore(key, `(${cursor.score}`, "-inf", "WITHSCORES", "LIMIT", 0, limit + 1 - ties.length),
+    );
     return [...ties, ...older];
   }
 
   return {
     async record(batch) {
-      const sightings = batch.sightings.flatMap((s) => [s.id, clip(s.template, MAX_TEMPLATE_CHARS), s.lines, s.firstSeen, s.lastSeen, clip(s.sample, MAX_SAMPLE_CHARS), s.firstLogId]);
+      const sightings = batch.sightings.flatMap((s) => [
+        s.id,
+        clip(s.template, MAX_TEMPLATE_CHARS),
+        s.lines,
+        s.firstSeen,
+        s.lastSeen,
+        clip(s.sample, MAX_SAMPLE_CHARS),
+        s.firstLogId,
+      ]);
       const merges = batch.merged.flatMap((m) => [m.from, m.into]);
-      const args = [batch.source, base, limits.maxPerSource, limits.maxTotal, batch.lines, batch.firstSeen, batch.sightings.length, ...sightings, batch.merged.length, ...merges];
-      const reply = (await redis.eval(RECORD_SCRIPT, 3, hashOf(batch.source), seenOf(batch.source), globalSeen, ...args)) as (number | string)[];
+      const args = [
+        batch.source,
+        base,
+        limits.maxPerSource,
+        limits.maxTotal,
+        batch.lines,
+        batch.firstSeen,
+        batch.sightings.length,
+        ...sightings,
+        batch.merged.length,
+        ...merges,
+      ];
+      const reply = (await redis.eval(
+        RECORD_SCRIPT,
+        3,
+        hashOf(batch.source),
+        seenOf(batch.source),
+        globalSeen,
+        ...args,
+      )) as (number | string)[];
       return {
         sourceLines: Number(reply[0]),
         sourceFirstSeen: Number(reply[1]),
-        patterns: batch.sightings.map((_, i) => ({ known: reply[2 + 3 * i] === 1, seenBefore: Number(reply[3 + 3 * i]), escalated: reply[4 + 3 * i] === 1 })),
+        patterns: batch.sightings.map((_, i) => ({
+          known: reply[2 + 3 * i] === 1,
+          seenBefore: Number(reply[3 + 3 * i]),
+          escalated: reply[4 + 3 * i] === 1,
+        })),
       };
     },
     async list({ source, limit, cursor }) {
       const after = cursor === undefined ? null : decodePatternCursor(cursor);
       const key = source === undefined ? globalSeen : seenOf(source);
       // A source's set holds ids alone; ids have one length, so ordering by id orders by id + source too.
-      const from = after === null || source === undefined ? after : { score: after.score, member: after.member.slice(0, ID_CHARS) };
+      const from =
+        after === null || source === undefined
+          ? after
+          : { score: after.score, member: after.member.slice(0, ID_CHARS) };
       const [page, total] = await Promise.all([pageOf(key, limit, from), redis.zcard(key)]);
-      const shown = page.slice(0, limit).map((item) => ({ item, ...(source === undefined ? splitMember(item.member) : { id: item.member, source }) }));
+      const shown = page
+        .slice(0, limit)
+        .map((item) => ({ item, ...(source === undefined ? splitMember(item.member) : { id: item.member, source }) }));
       const bySource = new Map<string, string[]>();
       for (const { id, source: name } of shown) bySource.set(name, [...(bySource.get(name) ?? []), id]);
       const entries = new Map<string, Entry | null>();
@@ -411,8 +524,13 @@ export function createRedisPatternCatalogue(redis: PatternCatalogueRedis, keyPre
         return entry == null ? [] : [summaryOf(name, id, entry)];
       });
       const last = shown.at(-1);
-      const cursorOf = (c: Cursor): Cursor => (source === undefined ? c : { score: c.score, member: memberOf(source, c.member) });
-      return { items, next_cursor: page.length > limit && last !== undefined ? encodeCursor(cursorOf(last.item)) : null, total };
+      const cursorOf = (c: Cursor): Cursor =>
+        source === undefined ? c : { score: c.score, member: memberOf(source, c.member) };
+      return {
+        items,
+        next_cursor: page.length > limit && last !== undefined ? encodeCursor(cursorOf(last.item)) : null,
+        total,
+      };
     },
     async markEscalated(source, id) {
       return (await redis.eval(ESCALATE_SCRIPT, 1, hashOf(source), id)) === 1;

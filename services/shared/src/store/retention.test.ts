@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backingIndexOf, currentIndices, DEFAULT_LAYOUT, isExpired, keptFrom, parseBackingIndex, retentionPlan, WRITE_GRACE_SECONDS, type RetentionPolicy } from "./retention.ts";
+import {
+  backingIndexOf,
+  currentIndices,
+  DEFAULT_LAYOUT,
+  isExpired,
+  keptFrom,
+  parseBackingIndex,
+  retentionPlan,
+  WRITE_GRACE_SECONDS,
+  type RetentionPolicy,
+} from "./retention.ts";
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
 const POLICY: RetentionPolicy = { normalDays: 30, anomalyDays: 400 };
@@ -10,19 +20,39 @@ const anomaly = (timestamp: number) => ({ is_anomaly: true, timestamp });
 
 describe("where a document is written", () => {
   it("goes to its family's index of its event day (normal) or month (anomalies)", () => {
-    expect(backingIndexOf("processed_logs", normal(at("2026-11-27T09:59:59Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe("processed_logs-normal-2026.11.27");
-    expect(backingIndexOf("processed_logs", anomaly(at("2026-11-01T00:00:00Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe("processed_logs-anomalies-2026.11");
-    expect(backingIndexOf("processed_logs", anomaly(at("2026-11-01T00:00:00Z")), { normal: "day", anomalies: "day" }, POLICY, NOW)).toBe("processed_logs-anomalies-2026.11.01");
+    expect(backingIndexOf("processed_logs", normal(at("2026-11-27T09:59:59Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe(
+      "processed_logs-normal-2026.11.27",
+    );
+    expect(backingIndexOf("processed_logs", anomaly(at("2026-11-01T00:00:00Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe(
+      "processed_logs-anomalies-2026.11",
+    );
+    expect(
+      backingIndexOf(
+        "processed_logs",
+        anomaly(at("2026-11-01T00:00:00Z")),
+        { normal: "day", anomalies: "day" },
+        POLICY,
+        NOW,
+      ),
+    ).toBe("processed_logs-anomalies-2026.11.01");
   });
 
   it("writes a late event still within retention to its own day", () => {
-    expect(backingIndexOf("p", normal(at("2026-10-28T23:00:00Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe("p-normal-2026.10.28");
+    expect(backingIndexOf("p", normal(at("2026-10-28T23:00:00Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe(
+      "p-normal-2026.10.28",
+    );
   });
 
   it("writes an event older than its family keeps to the oldest period kept, and a future one to today", () => {
-    expect(backingIndexOf("p", normal(at("2025-01-01T00:00:00Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe("p-normal-2026.10.28");
-    expect(backingIndexOf("p", anomaly(at("2020-01-01T00:00:00Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe("p-anomalies-2025.10");
-    expect(backingIndexOf("p", anomaly(at("2099-01-01T00:00:00Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe("p-anomalies-2026.11");
+    expect(backingIndexOf("p", normal(at("2025-01-01T00:00:00Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe(
+      "p-normal-2026.10.28",
+    );
+    expect(backingIndexOf("p", anomaly(at("2020-01-01T00:00:00Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe(
+      "p-anomalies-2025.10",
+    );
+    expect(backingIndexOf("p", anomaly(at("2099-01-01T00:00:00Z")), DEFAULT_LAYOUT, POLICY, NOW)).toBe(
+      "p-anomalies-2026.11",
+    );
     expect(backingIndexOf("p", normal(-5), DEFAULT_LAYOUT, null, NOW)).toBe("p-normal-1970.01.01");
   });
 
@@ -33,12 +63,30 @@ describe("where a document is written", () => {
 
 describe("index names", () => {
   it("reads back the family and period of names it made, of either layout", () => {
-    expect(parseBackingIndex("p", "p-normal-2024.02.29")).toEqual({ kind: "period", family: "normal", start: at("2024-02-29T00:00:00Z"), end: at("2024-03-01T00:00:00Z") });
-    expect(parseBackingIndex("p", "p-anomalies-2024.12")).toEqual({ kind: "period", family: "anomalies", start: at("2024-12-01T00:00:00Z"), end: at("2025-01-01T00:00:00Z") });
+    expect(parseBackingIndex("p", "p-normal-2024.02.29")).toEqual({
+      kind: "period",
+      family: "normal",
+      start: at("2024-02-29T00:00:00Z"),
+      end: at("2024-03-01T00:00:00Z"),
+    });
+    expect(parseBackingIndex("p", "p-anomalies-2024.12")).toEqual({
+      kind: "period",
+      family: "anomalies",
+      start: at("2024-12-01T00:00:00Z"),
+      end: at("2025-01-01T00:00:00Z"),
+    });
     expect(parseBackingIndex("p", "p-legacy")).toEqual({ kind: "legacy" });
   });
 
-  it.each(["p-normal-2025.02.30", "p-normal-2025.13", "p-other-2025.01.01", "p-normal-2025.01.01-restored", "q-normal-2025.01.01", "p-shop-normal-2025.01.01", "p"])("knows nothing of %s", (name) => {
+  it.each([
+    "p-normal-2025.02.30",
+    "p-normal-2025.13",
+    "p-other-2025.01.01",
+    "p-normal-2025.01.01-restored",
+    "q-normal-2025.01.01",
+    "p-shop-normal-2025.01.01",
+    "p",
+  ])("knows nothing of %s", (name) => {
     expect(parseBackingIndex("p", name)).toBeNull();
   });
 });
@@ -58,7 +106,9 @@ describe("the retention plan", () => {
   it("deletes whole periods past their family's retention, prunes the legacy index and leaves the rest", () => {
     expect(retentionPlan("p", indices, POLICY, NOW)).toEqual({
       deleteIndices: ["p-anomalies-2025.09", "p-normal-2026.10.27"],
-      pruneIndices: [{ index: "p-legacy", keptFrom: { normal: at("2026-10-28T00:00:00Z"), anomalies: at("2025-10-23T00:00:00Z") } }],
+      pruneIndices: [
+        { index: "p-legacy", keptFrom: { normal: at("2026-10-28T00:00:00Z"), anomalies: at("2025-10-23T00:00:00Z") } },
+      ],
     });
   });
 
@@ -76,13 +126,18 @@ describe("the retention plan", () => {
         fc.integer({ min: at("2000-01-01T00:00:00Z"), max: at("2100-01-01T00:00:00Z") }),
         fc.integer({ min: 1, max: 800 }),
         fc.integer({ min: 1, max: 800 }),
-        fc.array(fc.record({ is_anomaly: fc.boolean(), timestamp: fc.integer({ min: 0, max: at("2200-01-01T00:00:00Z") }) }), { maxLength: 20 }),
+        fc.array(
+          fc.record({ is_anomaly: fc.boolean(), timestamp: fc.integer({ min: 0, max: at("2200-01-01T00:00:00Z") }) }),
+          { maxLength: 20 },
+        ),
         fc.constantFrom<"day" | "month">("day", "month"),
         (now, normalDays, anomalyDays, docs, anomalies) => {
           const policy = { normalDays, anomalyDays };
           const layout = { normal: "day" as const, anomalies };
           // Written just before, at or after the moment of the run (a writer's clock slightly behind or ahead).
-          const written = [now - WRITE_GRACE_SECONDS + 1, now, now + 600].flatMap((clock) => docs.map((doc) => backingIndexOf("p", doc, layout, policy, clock)));
+          const written = [now - WRITE_GRACE_SECONDS + 1, now, now + 600].flatMap((clock) =>
+            docs.map((doc) => backingIndexOf("p", doc, layout, policy, clock)),
+          );
           const current = currentIndices("p", layout, now);
           const deleted = retentionPlan("p", [...written, ...current], policy, now).deleteIndices;
           expect(deleted.filter((name) => written.includes(name) || current.includes(name))).toEqual([]);

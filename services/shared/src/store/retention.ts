@@ -43,14 +43,19 @@ const FAMILIES: readonly IndexFamily[] = ["normal", "anomalies"];
 
 export const familyOf = (doc: { is_anomaly: boolean }): IndexFamily => (doc.is_anomaly ? "anomalies" : "normal");
 
-const daysOf = (family: IndexFamily, policy: RetentionPolicy): number => (family === "normal" ? policy.normalDays : policy.anomalyDays);
+const daysOf = (family: IndexFamily, policy: RetentionPolicy): number =>
+  family === "normal" ? policy.normalDays : policy.anomalyDays;
 
 /** The first instant (epoch seconds) a family still keeps: the start of today (UTC) minus its days. */
 export function keptFrom(family: IndexFamily, policy: RetentionPolicy, nowSeconds: number): number {
   return Math.floor(nowSeconds / DAY) * DAY - daysOf(family, policy) * DAY;
 }
 
-export function isExpired(doc: { is_anomaly: boolean; timestamp: number }, policy: RetentionPolicy, nowSeconds: number): boolean {
+export function isExpired(
+  doc: { is_anomaly: boolean; timestamp: number },
+  policy: RetentionPolicy,
+  nowSeconds: number,
+): boolean {
   return doc.timestamp < keptFrom(familyOf(doc), policy, nowSeconds);
 }
 
@@ -84,7 +89,13 @@ export const backingIndexPatterns = (alias: string): string[] => FAMILIES.map((f
  * kept. Either way a source's clock cannot make indices the retention would never (or at once)
  * delete, and the document keeps its own timestamp for every search.
  */
-export function backingIndexOf(alias: string, doc: { is_anomaly: boolean; timestamp: number }, layout: IndexLayout, policy: RetentionPolicy | null, nowSeconds: number): string {
+export function backingIndexOf(
+  alias: string,
+  doc: { is_anomaly: boolean; timestamp: number },
+  layout: IndexLayout,
+  policy: RetentionPolicy | null,
+  nowSeconds: number,
+): string {
   const family = familyOf(doc);
   const oldest = policy === null ? 0 : keptFrom(family, policy, nowSeconds);
   const seconds = Math.min(Math.max(doc.timestamp, oldest, 0), nowSeconds);
@@ -126,9 +137,20 @@ export interface RetentionPlan {
  * whole period ended before its family's cut-off, WRITE_GRACE_SECONDS ago: never today's, never
  * one still in the writers' range. Indices this pipeline did not name are left alone.
  */
-export function retentionPlan(alias: string, indices: string[], policy: RetentionPolicy, nowSeconds: number): RetentionPlan {
-  const documentsFrom = { normal: keptFrom("normal", policy, nowSeconds), anomalies: keptFrom("anomalies", policy, nowSeconds) };
-  const indicesFrom = { normal: keptFrom("normal", policy, nowSeconds - WRITE_GRACE_SECONDS), anomalies: keptFrom("anomalies", policy, nowSeconds - WRITE_GRACE_SECONDS) };
+export function retentionPlan(
+  alias: string,
+  indices: string[],
+  policy: RetentionPolicy,
+  nowSeconds: number,
+): RetentionPlan {
+  const documentsFrom = {
+    normal: keptFrom("normal", policy, nowSeconds),
+    anomalies: keptFrom("anomalies", policy, nowSeconds),
+  };
+  const indicesFrom = {
+    normal: keptFrom("normal", policy, nowSeconds - WRITE_GRACE_SECONDS),
+    anomalies: keptFrom("anomalies", policy, nowSeconds - WRITE_GRACE_SECONDS),
+  };
   const plan: RetentionPlan = { deleteIndices: [], pruneIndices: [] };
   for (const name of [...indices].sort()) {
     const parsed = parseBackingIndex(alias, name);
@@ -150,7 +172,10 @@ const indexPeriod = z.enum(["day", "month"]);
 /** Environment keys of the retention policy and the index layout, read by every service that opens the store. */
 export const retentionEnvShape = {
   /** false: nothing is ever deleted (the scheduled job and the embedded timer do nothing). */
-  RETENTION_ENABLED: z.enum(["true", "false"]).transform((value) => value === "true").default(true),
+  RETENTION_ENABLED: z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .default(true),
   RETENTION_NORMAL_DAYS: wholeDays(36_500).default(DEFAULT_RETENTION.normalDays),
   RETENTION_ANOMALY_DAYS: wholeDays(36_500).default(DEFAULT_RETENTION.anomalyDays),
   ELASTICSEARCH_NORMAL_INDEX_PERIOD: indexPeriod.default(DEFAULT_LAYOUT.normal),
@@ -161,4 +186,7 @@ export type RetentionEnv = z.output<z.ZodObject<typeof retentionEnvShape>>;
 export const retentionPolicyOf = (env: RetentionEnv): RetentionPolicy | null =>
   env.RETENTION_ENABLED ? { normalDays: env.RETENTION_NORMAL_DAYS, anomalyDays: env.RETENTION_ANOMALY_DAYS } : null;
 
-export const indexLayoutOf = (env: RetentionEnv): IndexLayout => ({ normal: env.ELASTICSEARCH_NORMAL_INDEX_PERIOD, anomalies: env.ELASTICSEARCH_ANOMALY_INDEX_PERIOD });
+export const indexLayoutOf = (env: RetentionEnv): IndexLayout => ({
+  normal: env.ELASTICSEARCH_NORMAL_INDEX_PERIOD,
+  anomalies: env.ELASTICSEARCH_ANOMALY_INDEX_PERIOD,
+});

@@ -27,10 +27,33 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
       await store.ensureReady();
       await store.bulkIndex([
         doc("a", 1_700_000_000),
-        doc("b", 1_700_000_100.5, { source_ip: "203.0.113.9", rule: "keyword", reason: "Log contains anomalous keyword.", message: "permission denied for user bob" }),
-        doc("c", 1_700_000_200, { status: "resolved", status_updated_at: 1_700_000_900, client: { ip: "198.51.100.10", geo: { country_iso_code: "DE" } } }),
-        doc("d", 1_700_003_700, { is_anomaly: false, rule: null, reason: null, source_ip: null, message: "GET /health 200" }),
-        doc("e", 1_700_000_200, { rule: "traffic_spike", client: { ip: "198.51.100.10", port: 22, geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 64_500, organization: { name: "Example Net" } } } }),
+        doc("b", 1_700_000_100.5, {
+          source_ip: "203.0.113.9",
+          rule: "keyword",
+          reason: "Log contains anomalous keyword.",
+          message: "permission denied for user bob",
+        }),
+        doc("c", 1_700_000_200, {
+          status: "resolved",
+          status_updated_at: 1_700_000_900,
+          client: { ip: "198.51.100.10", geo: { country_iso_code: "DE" } },
+        }),
+        doc("d", 1_700_003_700, {
+          is_anomaly: false,
+          rule: null,
+          reason: null,
+          source_ip: null,
+          message: "GET /health 200",
+        }),
+        doc("e", 1_700_000_200, {
+          rule: "traffic_spike",
+          client: {
+            ip: "198.51.100.10",
+            port: 22,
+            geo: { country_iso_code: "US", country_name: "United States" },
+            as: { number: 64_500, organization: { name: "Example Net" } },
+          },
+        }),
       ]);
     }
     return store;
@@ -44,7 +67,14 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
     expect(ids(page.items)).toEqual(["e", "c", "b", "a"]);
     expect(page.total).toBe(4);
     expect(page.next_cursor).toBeNull();
-    expect(page.items[2]).toEqual(doc("b", 1_700_000_100.5, { source_ip: "203.0.113.9", rule: "keyword", reason: "Log contains anomalous keyword.", message: "permission denied for user bob" }));
+    expect(page.items[2]).toEqual(
+      doc("b", 1_700_000_100.5, {
+        source_ip: "203.0.113.9",
+        rule: "keyword",
+        reason: "Log contains anomalous keyword.",
+        message: "permission denied for user bob",
+      }),
+    );
   });
 
   it("pages with cursors without skipping or repeating", async () => {
@@ -76,9 +106,17 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
   it("updates a status and reports unknown ids", async () => {
     const s = await ready();
     expect(await s.updateStatus("a", "acknowledged", 1_700_001_000.25)).toBe(true);
-    expect(await s.get("a")).toMatchObject({ status: "acknowledged", status_updated_at: 1_700_001_000.25, resolution_seconds: null });
+    expect(await s.get("a")).toMatchObject({
+      status: "acknowledged",
+      status_updated_at: 1_700_001_000.25,
+      resolution_seconds: null,
+    });
     expect(await s.updateStatus("b", "resolved", 1_700_001_001)).toBe(true);
-    expect(await s.get("b")).toMatchObject({ status: "resolved", timestamp: 1_700_000_100.5, resolution_seconds: 900.5 });
+    expect(await s.get("b")).toMatchObject({
+      status: "resolved",
+      timestamp: 1_700_000_100.5,
+      resolution_seconds: 900.5,
+    });
     expect(await s.updateStatus("missing", "resolved", 1_700_001_000)).toBe(false);
     expect(await s.get("missing")).toBeNull();
   });
@@ -123,14 +161,23 @@ export function storeContract(makeStore: () => Promise<LogStore>): void {
     const stats = await (await ready()).stats({ bucketSeconds: 3600, topIps: 5 });
     // c and e have the same event time: e is newer by id, as in search order.
     expect(stats.top_source_ips).toEqual([
-      { ip: "198.51.100.10", count: 3, client: { geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 64_500, organization: { name: "Example Net" } } } },
+      {
+        ip: "198.51.100.10",
+        count: 3,
+        client: {
+          geo: { country_iso_code: "US", country_name: "United States" },
+          as: { number: 64_500, organization: { name: "Example Net" } },
+        },
+      },
       { ip: "203.0.113.9", count: 1 },
     ]);
   });
 
   it("keeps the empty buckets of a closed range, so quiet hours show as zeros", async () => {
     const hour = 3600;
-    const stats = await (await ready()).stats({ bucketSeconds: hour, topIps: 5, from: 1_699_992_000, to: 1_700_010_000 + 59 });
+    const stats = await (
+      await ready()
+    ).stats({ bucketSeconds: hour, topIps: 5, from: 1_699_992_000, to: 1_700_010_000 + 59 });
     expect(stats.timeline).toEqual([
       { t: 1_699_992_000, count: 0 },
       { t: 1_699_992_000 + hour, count: 0 },

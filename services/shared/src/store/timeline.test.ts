@@ -19,7 +19,9 @@ describe("bucketSecondsFor", () => {
 
   it("keeps even ten years under the bucket limit", () => {
     const range = { from: 0, to: 3650 * DAY };
-    expect(bucketCount({ ...range, bucketSeconds: bucketSecondsFor(range.to - range.from) })).toBeLessThanOrEqual(MAX_TIMELINE_BUCKETS);
+    expect(bucketCount({ ...range, bucketSeconds: bucketSecondsFor(range.to - range.from) })).toBeLessThanOrEqual(
+      MAX_TIMELINE_BUCKETS,
+    );
   });
 });
 
@@ -27,7 +29,15 @@ describe("zeroFilledTimeline", () => {
   const range = { from: 10 * HOUR + 1800, to: 14 * HOUR + 5, bucketSeconds: HOUR };
 
   it("has every bucket of the range, oldest first, with zeros where nothing happened", () => {
-    expect(zeroFilledTimeline([{ t: 11 * HOUR, count: 4 }, { t: 13 * HOUR, count: 1 }], range)).toEqual([
+    expect(
+      zeroFilledTimeline(
+        [
+          { t: 11 * HOUR, count: 4 },
+          { t: 13 * HOUR, count: 1 },
+        ],
+        range,
+      ),
+    ).toEqual([
       { t: 10 * HOUR, count: 0 },
       { t: 11 * HOUR, count: 4 },
       { t: 12 * HOUR, count: 0 },
@@ -37,7 +47,9 @@ describe("zeroFilledTimeline", () => {
   });
 
   it("drops counts outside the range", () => {
-    expect(zeroFilledTimeline([{ t: 2 * HOUR, count: 9 }], { from: 0, to: HOUR - 1, bucketSeconds: HOUR })).toEqual([{ t: 0, count: 0 }]);
+    expect(zeroFilledTimeline([{ t: 2 * HOUR, count: 9 }], { from: 0, to: HOUR - 1, bucketSeconds: HOUR })).toEqual([
+      { t: 0, count: 0 },
+    ]);
   });
 
   it("is empty for a range that ends before it starts", () => {

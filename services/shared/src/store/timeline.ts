@@ -26,7 +26,10 @@ export function bucketStart(epochSeconds: number, bucketSeconds: number): number
 
 /** How many buckets cover [from, to] (both inclusive). */
 export function bucketCount(range: { from: number; to: number; bucketSeconds: number }): number {
-  return (bucketStart(range.to, range.bucketSeconds) - bucketStart(range.from, range.bucketSeconds)) / range.bucketSeconds + 1;
+  return (
+    (bucketStart(range.to, range.bucketSeconds) - bucketStart(range.from, range.bucketSeconds)) / range.bucketSeconds +
+    1
+  );
 }
 
 export interface TimelineBucket {
@@ -36,7 +39,10 @@ export interface TimelineBucket {
 }
 
 /** Every bucket of [from, to], oldest first, with the counts given and 0 elsewhere; counts outside the range are dropped. */
-export function zeroFilledTimeline(counts: readonly TimelineBucket[], range: { from: number; to: number; bucketSeconds: number }): TimelineBucket[] {
+export function zeroFilledTimeline(
+  counts: readonly TimelineBucket[],
+  range: { from: number; to: number; bucketSeconds: number },
+): TimelineBucket[] {
   const byStart = new Map(counts.map((bucket) => [bucket.t, bucket.count]));
   const first = bucketStart(range.from, range.bucketSeconds);
   return Array.from({ length: Math.max(0, bucketCount(range)) }, (_, i) => {

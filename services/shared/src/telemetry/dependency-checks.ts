@@ -4,7 +4,9 @@ import { Gauge, type Registry } from "prom-client";
 const CHECK_TIMEOUT_MS = 3_000;
 
 /** Runs every readiness check at once; a check's error text is its status. */
-export async function runChecks(checks: Record<string, () => Promise<void>>): Promise<{ ready: boolean; components: Record<string, string> }> {
+export async function runChecks(
+  checks: Record<string, () => Promise<void>>,
+): Promise<{ ready: boolean; components: Record<string, string> }> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       let timer: NodeJS.Timeout | undefined;

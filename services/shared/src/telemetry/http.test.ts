@@ -17,11 +17,16 @@ describe("HTTP spans", () => {
     // A router stand-in: /things/<id> matches the route /things/:id, anything else no route.
     server = createServer((request, response) => {
       const route = request.url?.startsWith("/things/") ? "/things/:id" : undefined;
-      void traceHttpRequest(request, response, async () => {
-        // Work done while handling runs in the request's span: the client call below is its child.
-        if (request.url?.endsWith("/call")) await tracedFetch(`${url}/healthz`, { method: "GET" });
-        response.writeHead(request.url === "/boom" ? 500 : 200).end("{}");
-      }, () => route);
+      void traceHttpRequest(
+        request,
+        response,
+        async () => {
+          // Work done while handling runs in the request's span: the client call below is its child.
+          if (request.url?.endsWith("/call")) await tracedFetch(`${url}/healthz`, { method: "GET" });
+          response.writeHead(request.url === "/boom" ? 500 : 200).end("{}");
+        },
+        () => route,
+      );
     });
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
@@ -30,12 +35,20 @@ describe("HTTP spans", () => {
   afterAll(() => server.close());
 
   it("answers each request in a SERVER span named after its route, continuing the caller's trace", async () => {
-    await fetch(`${url}/things/42?secret=1`, { method: "POST", headers: { traceparent: `00-${CALLER.traceId}-${CALLER.spanId}-01` } });
+    await fetch(`${url}/things/42?secret=1`, {
+      method: "POST",
+      headers: { traceparent: `00-${CALLER.traceId}-${CALLER.spanId}-01` },
+    });
     const span = await eventuallyOne("POST /things/:id");
     expect(span.kind).toBe(SpanKind.SERVER);
     expect(span.spanContext().traceId).toBe(CALLER.traceId);
     expect(span.parentSpanContext?.spanId).toBe(CALLER.spanId);
-    expect(span.attributes).toMatchObject({ "http.request.method": "POST", "http.route": "/things/:id", "url.path": "/things/42", "http.response.status_code": 200 });
+    expect(span.attributes).toMatchObject({
+      "http.request.method": "POST",
+      "http.route": "/things/:id",
+      "url.path": "/things/42",
+      "http.response.status_code": 200,
+    });
     // The query string is not recorded.
     expect(JSON.stringify(span.attributes)).not.toContain("secret");
   });
@@ -54,7 +67,13 @@ describe("HTTP spans", () => {
     const server = await eventuallyOne("GET /things/:id");
     const client = (await recorded.spans()).find((span) => span.kind === SpanKind.CLIENT);
     expect(client?.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
-    expect(client?.attributes).toEqual({ "http.request.method": "GET", "server.address": "127.0.0.1", "server.port": Number(new URL(url).port), "url.scheme": "http", "http.response.status_code": 200 });
+    expect(client?.attributes).toEqual({
+      "http.request.method": "GET",
+      "server.address": "127.0.0.1",
+      "server.port": Number(new URL(url).port),
+      "url.scheme": "http",
+      "http.response.status_code": 200,
+    });
   });
 });
 

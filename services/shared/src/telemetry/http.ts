@@ -12,14 +12,20 @@ const KNOWN_METHODS = new Set(["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "P
 const UNTRACED_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 const tracerOf = () => trace.getTracer("soc-http");
-const methodOf = (method: string | undefined): string => (method !== undefined && KNOWN_METHODS.has(method) ? method : "_OTHER");
+const methodOf = (method: string | undefined): string =>
+  method !== undefined && KNOWN_METHODS.has(method) ? method : "_OTHER";
 
 /**
  * Handles one request in a SERVER span, child of the caller's `traceparent` when it sent one; named
  * `<METHOD> <route>` after the route template `routeOf` gives (`POST /logs`) and ended when the
  * response closes.
  */
-export async function traceHttpRequest(request: IncomingMessage, response: ServerResponse, handle: () => Promise<void>, routeOf: () => string | undefined): Promise<void> {
+export async function traceHttpRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  handle: () => Promise<void>,
+  routeOf: () => string | undefined,
+): Promise<void> {
   const path = (request.url ?? "/").split("?")[0] ?? "/";
   if (UNTRACED_PATHS.has(path)) return handle();
   const method = methodOf(request.method);
@@ -34,7 +40,9 @@ export async function traceHttpRequest(request: IncomingMessage, response: Serve
         "url.path": path,
         "url.scheme": "encrypted" in request.socket && request.socket.encrypted === true ? "https" : "http",
         "network.protocol.version": request.httpVersion,
-        ...(request.headers["user-agent"] !== undefined ? { "user_agent.original": request.headers["user-agent"] } : {}),
+        ...(request.headers["user-agent"] !== undefined
+          ? { "user_agent.original": request.headers["user-agent"] }
+          : {}),
       },
     },
     parent,
@@ -69,7 +77,12 @@ export async function tracedFetch(url: string, init: RequestInit & { method: str
     method,
     {
       kind: SpanKind.CLIENT,
-      attributes: { "http.request.method": method, "server.address": target.hostname, "server.port": port, "url.scheme": target.protocol.replace(/:$/, "") },
+      attributes: {
+        "http.request.method": method,
+        "server.address": target.hostname,
+        "server.port": port,
+        "url.scheme": target.protocol.replace(/:$/, ""),
+      },
     },
     async (span) => {
       try {

@@ -25,7 +25,12 @@ describe("bus spans", () => {
     const send = await recorded.one("send logs");
     expect(send.kind).toBe(SpanKind.PRODUCER);
     expect(send.parentSpanContext?.spanId).toBe((await recorded.one("request")).spanContext().spanId);
-    expect(send.attributes).toMatchObject({ "messaging.system": "kafka", "messaging.destination.name": "logs", "messaging.operation.type": "send", "messaging.batch.message_count": 2 });
+    expect(send.attributes).toMatchObject({
+      "messaging.system": "kafka",
+      "messaging.destination.name": "logs",
+      "messaging.operation.type": "send",
+      "messaging.batch.message_count": 2,
+    });
     for (const message of await published(bus, "logs")) {
       const [, traceId, spanId] = TRACEPARENT.exec(message.headers.traceparent ?? "") ?? [];
       expect({ traceId, spanId }).toEqual({ traceId: send.spanContext().traceId, spanId: send.spanContext().spanId });
@@ -35,11 +40,16 @@ describe("bus spans", () => {
   it("links a re-sent message (a dead letter) to the context it carried, and gives it the new send's", async () => {
     const bus = createMemoryBus();
     const original = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-    await bus.publish("logs-dlq", [{ value: "{not json", headers: { traceparent: original, "dlq-reason": "invalid JSON" } }]);
+    await bus.publish("logs-dlq", [
+      { value: "{not json", headers: { traceparent: original, "dlq-reason": "invalid JSON" } },
+    ]);
     const send = await recorded.one("send logs-dlq");
     expect(send.links.map((link) => link.context.spanId)).toEqual(["b7ad6b7169203331"]);
     const [message] = await published(bus, "logs-dlq");
-    expect(message?.headers).toMatchObject({ "dlq-reason": "invalid JSON", traceparent: expect.stringContaining(send.spanContext().spanId) });
+    expect(message?.headers).toMatchObject({
+      "dlq-reason": "invalid JSON",
+      traceparent: expect.stringContaining(send.spanContext().spanId),
+    });
   });
 
   it("processes a message in a CONSUMER span, child of its creation context, whose work runs within it", async () => {
@@ -53,14 +63,30 @@ describe("bus spans", () => {
     expect(process.kind).toBe(SpanKind.CONSUMER);
     expect(process.parentSpanContext?.spanId).toBe((await recorded.one("send alerts")).spanContext().spanId);
     expect(process.spanContext().traceId).toBe((await recorded.one("send alerts")).spanContext().traceId);
-    expect(process.attributes).toMatchObject({ "messaging.operation.type": "process", "messaging.consumer.group.name": "soc-alerter", "messaging.destination.partition.id": "0", "messaging.kafka.offset": 0, "messaging.kafka.message.key": "198.51.100.7" });
+    expect(process.attributes).toMatchObject({
+      "messaging.operation.type": "process",
+      "messaging.consumer.group.name": "soc-alerter",
+      "messaging.destination.partition.id": "0",
+      "messaging.kafka.offset": 0,
+      "messaging.kafka.message.key": "198.51.100.7",
+    });
     expect((await recorded.one("deliver")).parentSpanContext?.spanId).toBe(process.spanContext().spanId);
   });
 
   it("starts a new trace for a message that carries no context", async () => {
-    const message: IncomingMessage = { topic: "logs", partition: 2, offset: "7", key: null, value: "{}", headers: {}, timestamp: 0 };
+    const message: IncomingMessage = {
+      topic: "logs",
+      partition: 2,
+      offset: "7",
+      key: null,
+      value: "{}",
+      headers: {},
+      timestamp: 0,
+    };
     startProcessSpan(message, "soc-worker").end();
-    const process = (await recorded.spans()).find((span) => span.name === "process logs" && span.attributes["messaging.kafka.offset"] === 7);
+    const process = (await recorded.spans()).find(
+      (span) => span.name === "process logs" && span.attributes["messaging.kafka.offset"] === 7,
+    );
     expect(process).toBeDefined();
     expect(process?.parentSpanContext).toBeUndefined();
   });

@@ -5,7 +5,18 @@
  * trace follows a log from the HTTP request through every service it reaches. messaging.system is
  * "kafka" for both adapters: the in-memory bus is Kafka's embedded stand-in (partitions, offsets, groups).
  */
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Link, type Span } from "@opentelemetry/api";
+import {
+  context,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Link,
+  type Span,
+} from "@opentelemetry/api";
 import type { IncomingMessage, OutgoingMessage } from "../bus/bus.ts";
 import { recordFailure } from "./tracing.ts";
 
@@ -34,7 +45,11 @@ function creationContext(headers: Record<string, string> | undefined) {
  * context. A context a message already carried (a dead letter keeps its original's headers) becomes
  * a link of the span, so the original trace stays one click away.
  */
-export async function sendTraced(topic: string, messages: OutgoingMessage[], send: (messages: OutgoingMessage[]) => Promise<void>): Promise<void> {
+export async function sendTraced(
+  topic: string,
+  messages: OutgoingMessage[],
+  send: (messages: OutgoingMessage[]) => Promise<void>,
+): Promise<void> {
   const links: Link[] = messages.slice(0, 128).flatMap((message) => {
     const carried = creationContext(message.headers);
     return carried === undefined ? [] : [{ context: carried }];

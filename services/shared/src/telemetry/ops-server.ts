@@ -33,7 +33,11 @@ export function handleOpsRequest(options: OpsEndpoints, request: IncomingMessage
   };
   if (request.url === "/healthz") probe(options.live ?? (async () => {}), "ok", "unhealthy");
   else if (request.url === "/readyz") probe(options.ready, "ready", "not ready");
-  else if (request.url === "/metrics") options.registry.metrics().then((text) => reply(200, text, options.registry.contentType), () => reply(500, "{}"));
+  else if (request.url === "/metrics")
+    options.registry.metrics().then(
+      (text) => reply(200, text, options.registry.contentType),
+      () => reply(500, "{}"),
+    );
   else return false;
   return true;
 }

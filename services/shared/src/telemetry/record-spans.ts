@@ -26,7 +26,10 @@ export function recordSpans(): RecordedSpans {
     spans,
     async one(name) {
       const found = (await spans()).filter((span) => span.name === name);
-      if (found.length !== 1) throw new Error(`expected one span named ${name}, found ${found.length}: ${(await spans()).map((span) => span.name).join(", ")}`);
+      if (found.length !== 1)
+        throw new Error(
+          `expected one span named ${name}, found ${found.length}: ${(await spans()).map((span) => span.name).join(", ")}`,
+        );
       return found[0] as ReadableSpan;
     },
   };

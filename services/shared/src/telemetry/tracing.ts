@@ -18,7 +18,14 @@ export const tracingEnvShape = {
     .trim()
     .optional()
     .transform((value) => (value === "" ? undefined : value))
-    .pipe(z.url({ protocol: /^https?$/, error: "expected the http(s) URL of an OTLP/HTTP receiver, e.g. http://otel-collector:4318" }).optional()),
+    .pipe(
+      z
+        .url({
+          protocol: /^https?$/,
+          error: "expected the http(s) URL of an OTLP/HTTP receiver, e.g. http://otel-collector:4318",
+        })
+        .optional(),
+    ),
   /** Headers sent with every export (an API token): `key=value,key2=value2`; secret, so usually OTEL_EXPORTER_OTLP_HEADERS_FILE. */
   OTEL_EXPORTER_OTLP_HEADERS: z
     .string()
@@ -28,7 +35,16 @@ export const tracingEnvShape = {
     .optional(),
   // Read by the SDK itself; named here so a typo stops the service at start-up instead of being ignored.
   OTEL_SERVICE_NAME: z.string().min(1).max(256).optional(),
-  OTEL_TRACES_SAMPLER: z.enum(["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"]).optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      "always_on",
+      "always_off",
+      "traceidratio",
+      "parentbased_always_on",
+      "parentbased_always_off",
+      "parentbased_traceidratio",
+    ])
+    .optional(),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   OTEL_RESOURCE_ATTRIBUTES: z
     .string()

@@ -25,12 +25,15 @@ export const realInfra = {
 };
 
 /** The secured broker's SCRAM password of a test user (admin, api, worker, alerter, collector, scanner, operator). */
-export const kafkaSecurePassword = (user: string): string => process.env[`KAFKA_SECURE_PASSWORD_${user.toUpperCase()}`] ?? "";
+export const kafkaSecurePassword = (user: string): string =>
+  process.env[`KAFKA_SECURE_PASSWORD_${user.toUpperCase()}`] ?? "";
 
 export const missingInfra = (name: keyof typeof realInfra): boolean => {
   const absent = realInfra[name] === undefined || realInfra[name] === "";
-  if (absent) console.warn(`skipping ${name} integration tests: start the servers with 'make infra-up' and source their env`);
+  if (absent)
+    console.warn(`skipping ${name} integration tests: start the servers with 'make infra-up' and source their env`);
   return absent;
 };
 
-export const uniqueName = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+export const uniqueName = (prefix: string): string =>
+  `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

@@ -17,7 +17,11 @@ export const TEMPLATE_VERDICT_KIND = "template_verdict";
  * spikes judge an address's behaviour, and every attacker's failed logins share one template, so
  * one dismissed alert of theirs would silence them all.
  */
-export const TEMPLATE_RULES: ReadonlySet<DetectionRule> = new Set<DetectionRule>(["keyword", "pattern_rate", "new_pattern"]);
+export const TEMPLATE_RULES: ReadonlySet<DetectionRule> = new Set<DetectionRule>([
+  "keyword",
+  "pattern_rate",
+  "new_pattern",
+]);
 
 /** Keys of template verdicts on `config-updates`; whitelist keys are addresses, which never start so. */
 const KEY_PREFIX = "template/";
@@ -55,7 +59,8 @@ export type TemplateVerdict = z.infer<typeof templateVerdictSchema>;
 export type LearnedVerdict = Extract<TemplateVerdict, { verdict: "suppress" | "raise" }>;
 
 /** The compaction key: one per source and template, unambiguous whatever the names hold. */
-export const templateVerdictKey = (source: string, patternId: string): string => `${KEY_PREFIX}${encodeURIComponent(source)}/${encodeURIComponent(patternId)}`;
+export const templateVerdictKey = (source: string, patternId: string): string =>
+  `${KEY_PREFIX}${encodeURIComponent(source)}/${encodeURIComponent(patternId)}`;
 
 /** True for a `config-updates` key that carries a template verdict rather than a whitelist change. */
 export const isTemplateVerdictKey = (key: string | null): boolean => key?.startsWith(KEY_PREFIX) === true;

@@ -50,13 +50,19 @@ describe("one whitelist entry rule for the API, workers, config and operator", (
 
   it("a replica never applies a forged `add 0.0.0.0/0` on config-updates: it is dead-lettered", async () => {
     const bus = createMemoryBus();
-    await bus.publish(TOPICS.configUpdates, [whitelistUpdateMessage({ action: "add", ip: "203.0.113.0/24" }), { key: "0.0.0.0/0", value: JSON.stringify({ action: "add", ip: "0.0.0.0/0" }) }]);
+    await bus.publish(TOPICS.configUpdates, [
+      whitelistUpdateMessage({ action: "add", ip: "203.0.113.0/24" }),
+      { key: "0.0.0.0/0", value: JSON.stringify({ action: "add", ip: "0.0.0.0/0" }) },
+    ]);
     const follower = await followWhitelist(bus, silentLogger());
     try {
       await eventually(async () => expect(follower.whitelist.entries()).toEqual(["203.0.113.0/24"]));
       expect(follower.whitelist.covers("198.51.100.1")).toBe(false);
       const dead: string[] = [];
-      const dlq = await bus.follow(deadLetterTopic(TOPICS.configUpdates), (message) => void dead.push(message.value ?? ""));
+      const dlq = await bus.follow(
+        deadLetterTopic(TOPICS.configUpdates),
+        (message) => void dead.push(message.value ?? ""),
+      );
       await eventually(async () => expect(dead).toHaveLength(1));
       expect(dead[0]).toContain("0.0.0.0/0");
       await dlq.stop();

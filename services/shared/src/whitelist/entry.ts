@@ -19,7 +19,8 @@ export function whitelistEntryProblem(entry: string): string | null {
   if (prefix === undefined) return null;
   const family = entry.includes(":") ? 6 : 4;
   const minimum = MIN_WHITELIST_PREFIX[family];
-  if (Number(prefix) < minimum) return `a /${prefix} block is too broad (at most /${minimum} for IPv${family}): it would hide attacks from a large share of the internet`;
+  if (Number(prefix) < minimum)
+    return `a /${prefix} block is too broad (at most /${minimum} for IPv${family}): it would hide attacks from a large share of the internet`;
   return null;
 }
 

@@ -14,7 +14,8 @@ const ipWhitelistOwnerPattern = /^IpWhitelist [a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-
 export const whitelistOwner = z.union([z.literal(API_OWNER), z.string().max(512).regex(ipWhitelistOwnerPattern)]);
 export type WhitelistOwner = z.infer<typeof whitelistOwner>;
 
-export const ipWhitelistOwner = (namespace: string, name: string): string => `${IP_WHITELIST_PREFIX}${namespace}/${name}`;
+export const ipWhitelistOwner = (namespace: string, name: string): string =>
+  `${IP_WHITELIST_PREFIX}${namespace}/${name}`;
 
 /** True for an owner that is a custom resource, i.e. an entry managed in Git. */
 export const ownedByCustomResource = (owner: string): boolean => owner.startsWith(IP_WHITELIST_PREFIX);

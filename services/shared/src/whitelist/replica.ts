@@ -7,7 +7,13 @@ import type { Bus, IncomingMessage, Subscription } from "../bus/bus.ts";
 import { decodeMessage, publishDeadLetters, type Decoded } from "../bus/dead-letter.ts";
 import type { Logger } from "../logger.ts";
 import { configUpdateSchema, TOPICS, type ConfigUpdate } from "../messages.ts";
-import { isTemplateVerdictKey, templateVerdictKey, templateVerdictSchema, TemplateVerdicts, type TemplateVerdict } from "../triage/template-verdicts.ts";
+import {
+  isTemplateVerdictKey,
+  templateVerdictKey,
+  templateVerdictSchema,
+  TemplateVerdicts,
+  type TemplateVerdict,
+} from "../triage/template-verdicts.ts";
 import { Whitelist } from "./whitelist.ts";
 
 export function whitelistUpdateMessage(update: ConfigUpdate): { key: string; value: string } {
@@ -18,7 +24,10 @@ export function whitelistUpdateMessage(update: ConfigUpdate): { key: string; val
 export async function seedWhitelist(bus: Bus, follower: WhitelistFollower, seed: string[]): Promise<void> {
   const missing = seed.filter((ip) => !follower.seenKeys.has(ip));
   if (missing.length === 0) return;
-  await bus.publish(follower.topic, missing.map((ip) => whitelistUpdateMessage({ action: "add", ip })));
+  await bus.publish(
+    follower.topic,
+    missing.map((ip) => whitelistUpdateMessage({ action: "add", ip })),
+  );
   for (const ip of missing) follower.whitelist.add(ip);
 }
 
@@ -33,7 +42,9 @@ export interface WhitelistFollower {
 }
 
 /** Decodes one `config-updates` message by its key: a template verdict, or a whitelist change. */
-function decodeConfigMessage(message: IncomingMessage): Decoded<{ kind: "whitelist"; update: ConfigUpdate } | { kind: "template"; verdict: TemplateVerdict }> {
+function decodeConfigMessage(
+  message: IncomingMessage,
+): Decoded<{ kind: "whitelist"; update: ConfigUpdate } | { kind: "template"; verdict: TemplateVerdict }> {
   if (!isTemplateVerdictKey(message.key)) {
     const decoded = decodeMessage(configUpdateSchema, message);
     return decoded.ok ? { ok: true, value: { kind: "whitelist", update: decoded.value } } : decoded;
@@ -41,11 +52,16 @@ function decodeConfigMessage(message: IncomingMessage): Decoded<{ kind: "whiteli
   const decoded = decodeMessage(templateVerdictSchema, message);
   if (!decoded.ok) return decoded;
   // Compaction keeps one message per key: a verdict under another template's key would outlive its own.
-  if (message.key !== templateVerdictKey(decoded.value.source, decoded.value.pattern_id)) return { ok: false, reason: "key: not the key of the verdict's source and template" };
+  if (message.key !== templateVerdictKey(decoded.value.source, decoded.value.pattern_id))
+    return { ok: false, reason: "key: not the key of the verdict's source and template" };
   return { ok: true, value: { kind: "template", verdict: decoded.value } };
 }
 
-export async function followWhitelist(bus: Bus, logger: Logger, topic: string = TOPICS.configUpdates): Promise<WhitelistFollower> {
+export async function followWhitelist(
+  bus: Bus,
+  logger: Logger,
+  topic: string = TOPICS.configUpdates,
+): Promise<WhitelistFollower> {
   const whitelist = new Whitelist();
   const templates = new TemplateVerdicts();
   const seenKeys = new Set<string>();

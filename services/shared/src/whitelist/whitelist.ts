@@ -77,7 +77,7 @@ export class Whitelist {
     if (this.#entries.has(address)) return true;
     const matcher = this.#compiled();
     const ipv4 = ipv4ToInt(address);
-    if (ipv4 !== null) return matcher.ipv4Blocks.some(([network, mask]) => ((ipv4 & mask) >>> 0) === network);
+    if (ipv4 !== null) return matcher.ipv4Blocks.some(([network, mask]) => (ipv4 & mask) >>> 0 === network);
     return isIP(address) === 6 && matcher.ipv6.check(address.toLowerCase(), "ipv6");
   }
 

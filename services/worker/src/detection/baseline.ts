@@ -22,4 +22,5 @@ export function crossesThreshold(rate: RateResult, threshold: BaselineThreshold)
 }
 
 /** `baseline 0.4 ± 0.9`, as reasons write it. */
-export const describeBaseline = (rate: RateResult): string => `baseline ${rate.mean.toFixed(1)} ± ${rate.stddev.toFixed(1)}`;
+export const describeBaseline = (rate: RateResult): string =>
+  `baseline ${rate.mean.toFixed(1)} ± ${rate.stddev.toFixed(1)}`;

@@ -29,7 +29,12 @@ export interface PatternSettings {
   familiarAfterLines: number;
 }
 
-export const PATTERN_DEFAULTS: PatternSettings = { warmupLines: 1_000, warmupMinutes: 60, rateMinPerMinute: 20, familiarAfterLines: 1_000 };
+export const PATTERN_DEFAULTS: PatternSettings = {
+  warmupLines: 1_000,
+  warmupMinutes: 60,
+  rateMinPerMinute: 20,
+  familiarAfterLines: 1_000,
+};
 
 export const patternSettingsOf = (config: DetectionConfig): PatternSettings => config.patterns ?? PATTERN_DEFAULTS;
 

@@ -12,7 +12,14 @@ import type { Rule, RuleInput, Verdict } from "./rules/rule.ts";
 import { trafficSpikeRule } from "./rules/traffic-spike.ts";
 import { whitelistRule } from "./rules/whitelist.ts";
 
-export const RULES: readonly Rule[] = [whitelistRule, bruteForceRule, trafficSpikeRule, patternRateRule, keywordRule, newPatternRule];
+export const RULES: readonly Rule[] = [
+  whitelistRule,
+  bruteForceRule,
+  trafficSpikeRule,
+  patternRateRule,
+  keywordRule,
+  newPatternRule,
+];
 
 const NORMAL: Verdict = { is_anomaly: false, reason: null, severity: null, rule: null, alert: null };
 

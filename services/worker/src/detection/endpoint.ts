@@ -31,7 +31,8 @@ function decodeSegment(segment: string): string {
 }
 
 /** Numbers, UUIDs and hex ids (with a digit, so words such as `deadbeef` stay) are one placeholder. */
-const isId = (segment: string): boolean => NUMERIC.test(segment) || UUID.test(segment) || (HEX.test(segment) && DIGIT.test(segment));
+const isId = (segment: string): boolean =>
+  NUMERIC.test(segment) || UUID.test(segment) || (HEX.test(segment) && DIGIT.test(segment));
 
 /** Segments decoded, lowercased, with `.` and `..` resolved and empty ones (`//`, a trailing `/`) dropped. */
 function segmentsOf(path: string): string[] {
@@ -39,7 +40,8 @@ function segmentsOf(path: string): string[] {
   for (const raw of path.split("/")) {
     const segment = decodeSegment(raw).toLowerCase();
     if (segment === "..") segments.pop();
-    else if (segment !== "" && segment !== ".") segments.push(isId(segment) ? ID_SEGMENT : segment.replace(REENCODED, encodeURIComponent));
+    else if (segment !== "" && segment !== ".")
+      segments.push(isId(segment) ? ID_SEGMENT : segment.replace(REENCODED, encodeURIComponent));
   }
   return segments;
 }

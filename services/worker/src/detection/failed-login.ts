@@ -26,16 +26,26 @@ export const FAILURE_PATTERNS: FailurePattern[] = [
   { name: "sshd-failed-auth", head: /(?:^|:\s)Failed \S{1,64} for /i, then: FROM_ADDRESS },
   { name: "sshd-invalid-user", head: /(?:^|:\s)(?:Invalid|Illegal) user /i, then: FROM_ADDRESS },
   { name: "sshd-user-not-allowed", head: /(?:^|:\s)User \S{1,255} from \S{1,255} not allowed because/i },
-  { name: "sshd-auth-fail-disconnect", head: /Received disconnect from \S{1,255}(?: port \d{1,5})?:\s{0,4}3: /i, then: /: Auth fail/i },
+  {
+    name: "sshd-auth-fail-disconnect",
+    head: /Received disconnect from \S{1,255}(?: port \d{1,5})?:\s{0,4}3: /i,
+    then: /: Auth fail/i,
+  },
   { name: "sshd-max-attempts", head: /maximum authentication attempts exceeded for/i },
   { name: "sshd-too-many-failures", head: /Disconnecting: Too many authentication failures/i },
   { name: "sshd-root-refused", head: /ROOT LOGIN REFUSED FROM/i },
   { name: "pam-auth-failure", head: /pam_\w{1,32}\([\w-]{1,32}:auth\):\s{1,4}authentication failure/i },
   { name: "postgresql-password", head: /password authentication failed for user/i },
-  { name: "nginx-basic-auth", head: /user "[^"]{0,512}": password mismatch|user "[^"]{0,512}" was not found in "|no user\/password was provided for basic authentication/i },
+  {
+    name: "nginx-basic-auth",
+    head: /user "[^"]{0,512}": password mismatch|user "[^"]{0,512}" was not found in "|no user\/password was provided for basic authentication/i,
+  },
   { name: "apache-auth", head: /AH0161[78]: user /i, then: /authentication failure|not found/i },
   { name: "http-401", head: /"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^"]{0,8192}" 401 /i },
-  { name: "generic-failed-login", head: /\bfailed login\b|\blogin failed\b|\bauthentication failure\b|\bauthentication failed\b/i },
+  {
+    name: "generic-failed-login",
+    head: /\bfailed login\b|\blogin failed\b|\bauthentication failure\b|\bauthentication failed\b/i,
+  },
 ];
 
 // Cheap screen: most lines contain none of these words and skip the table.

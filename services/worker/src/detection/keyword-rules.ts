@@ -33,7 +33,8 @@ export function parseKeywordRule(text: string): KeywordRule {
   const match = /^([^@:]+?)(?:@([^:]+))?(?::([a-z]+))?$/.exec(text.trim());
   if (match === null) throw new Error(`"${text}": expected keyword[@program|program][:severity]`);
   const [, keyword = "", scope, severity = DEFAULT_KEYWORD_SEVERITY] = match;
-  if (!(ANOMALY_SEVERITIES as readonly string[]).includes(severity)) throw new Error(`"${text}": severity must be one of ${ANOMALY_SEVERITIES.join(", ")}`);
+  if (!(ANOMALY_SEVERITIES as readonly string[]).includes(severity))
+    throw new Error(`"${text}": severity must be one of ${ANOMALY_SEVERITIES.join(", ")}`);
   const names = scope === undefined ? [] : scope.split("|").map((name) => name.trim());
   const bad = names.find((name) => !NAME.test(name.replace(/^!/, "")));
   if (bad !== undefined) throw new Error(`"${text}": "${bad}" is not a program or source name`);
@@ -56,24 +57,28 @@ export const keywordRulesSetting = z
   .string()
   .default(DETECTION_DEFAULTS.keywordRules.join(","))
   .transform((text, ctx) =>
-  text
-    .split(",")
-    .filter((entry) => entry.trim() !== "")
-    .flatMap((entry) => {
-      try {
-        return [parseKeywordRule(entry)];
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message });
-        return [];
-      }
-    }),
-);
+    text
+      .split(",")
+      .filter((entry) => entry.trim() !== "")
+      .flatMap((entry) => {
+        try {
+          return [parseKeywordRule(entry)];
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+          return [];
+        }
+      }),
+  );
 
 /**
  * The severity of a hit on `keyword` in a line, or null when the keyword does not count there.
  * `originOf` is asked only for a scoped keyword: reading a line's program costs a regular expression.
  */
-export function keywordSeverity(keyword: string, rules: readonly KeywordRule[], originOf: () => LineOrigin): AnomalySeverity | null {
+export function keywordSeverity(
+  keyword: string,
+  rules: readonly KeywordRule[],
+  originOf: () => LineOrigin,
+): AnomalySeverity | null {
   const own = rules.filter((rule) => rule.keyword === keyword);
   if (own.length === 0) return DEFAULT_KEYWORD_SEVERITY;
   const origin = originOf();

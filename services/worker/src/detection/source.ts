@@ -82,10 +82,12 @@ const startOf = (line: Line, body: string): number => line.whole.length - body.l
 const tailIndex = (line: Line, match: RegExpExecArray): number => line.whole.length - line.tail.length + match.index;
 
 /** The account name between the end of a program's own words and the start of its trailer, as written. */
-const userBetween = (line: Line, from: number, to: number): string | undefined => (to > from ? line.whole.slice(from, to) : undefined);
+const userBetween = (line: Line, from: number, to: number): string | undefined =>
+  to > from ? line.whole.slice(from, to) : undefined;
 
 /** A name as written, unless empty or longer than any account name. */
-const accountName = (written: string | undefined): string | undefined => (written !== undefined && written.length > 0 && written.length <= MAX_USER_CHARS ? written : undefined);
+const accountName = (written: string | undefined): string | undefined =>
+  written !== undefined && written.length > 0 && written.length <= MAX_USER_CHARS ? written : undefined;
 
 function portOf(digits: string | undefined): number | undefined {
   const port = digits === undefined ? undefined : Number(digits);
@@ -112,12 +114,16 @@ const SSHD_PREFIXED =
 const SSHD_PORT_AFTER = /^ port (\d{1,5})(?!\d)/;
 // sshd messages with a client-chosen user name before the address: sshd writes the address last, after
 // `from` (`Failed password for <user> from <addr> port <n> ssh2`) or, on disconnects, before the port.
-const SSHD_USER_FROM = /^(?:error: )?(?:(Failed|Accepted|Postponed) \S{1,64} for |(?:Invalid|Illegal) user |(User) |maximum authentication attempts exceeded for )/;
-const SSHD_USER_DISCONNECT = /^(?:Disconnected from|Connection closed by|Disconnecting) (?:invalid |authenticating )?user /;
-const SSHD_FROM_TRAILER = / from (\S{1,255}?)(?:(?: port (\d{1,5}))?(?: ssh\d)?(?:: \S{1,16} \S{1,128})?(?: \[preauth\])?|( not allowed because [\w' ]{1,80}))$/;
+const SSHD_USER_FROM =
+  /^(?:error: )?(?:(Failed|Accepted|Postponed) \S{1,64} for |(?:Invalid|Illegal) user |(User) |maximum authentication attempts exceeded for )/;
+const SSHD_USER_DISCONNECT =
+  /^(?:Disconnected from|Connection closed by|Disconnecting) (?:invalid |authenticating )?user /;
+const SSHD_FROM_TRAILER =
+  / from (\S{1,255}?)(?:(?: port (\d{1,5}))?(?: ssh\d)?(?:: \S{1,16} \S{1,128})?(?: \[preauth\])?|( not allowed because [\w' ]{1,80}))$/;
 const SSHD_PORT_TRAILER = / (\S{1,255}?) port (\d{1,5})(?: \[preauth\])?$/;
 // sshd messages that name a user but no client: an address-like user name there must not become a source.
-const SSHD_NO_CLIENT = /^(?:error: |fatal: )?(?:Disconnecting: Too many authentication failures|input_userauth_request: |PAM service\(|pam_unix\(sshd:(?:account|session)\): )/;
+const SSHD_NO_CLIENT =
+  /^(?:error: |fatal: )?(?:Disconnecting: Too many authentication failures|input_userauth_request: |PAM service\(|pam_unix\(sshd:(?:account|session)\): )/;
 // After `Failed password for`, sshd marks an account that does not exist; no real account name holds a blank.
 const NONEXISTENT_ACCOUNT = /^(?:invalid|illegal) user /;
 
@@ -135,13 +141,22 @@ function sshdUserFrom(line: Line, body: string, head: RegExpExecArray): Placemen
   const verb = head[1] ?? head[2];
   const written = userBetween(line, startOf(line, body) + head[0].length, tailIndex(line, trailer));
   const user = head[1] === undefined ? written : written?.replace(NONEXISTENT_ACCOUNT, "");
-  return { client: trailer[1] ?? null, port: portOf(trailer[2]), user, outcome: sshdOutcome(verb, trailer[3] !== undefined) };
+  return {
+    client: trailer[1] ?? null,
+    port: portOf(trailer[2]),
+    user,
+    outcome: sshdOutcome(verb, trailer[3] !== undefined),
+  };
 }
 
 function sshdUserDisconnect(line: Line, body: string, head: RegExpExecArray): Placement {
   const trailer = SSHD_PORT_TRAILER.exec(line.tail);
   if (trailer === null) return { client: null };
-  return { client: trailer[1] ?? null, port: portOf(trailer[2]), user: userBetween(line, startOf(line, body) + head[0].length, tailIndex(line, trailer)) };
+  return {
+    client: trailer[1] ?? null,
+    port: portOf(trailer[2]),
+    user: userBetween(line, startOf(line, body) + head[0].length, tailIndex(line, trailer)),
+  };
 }
 
 const sshd: SourceFormat = {
@@ -176,7 +191,11 @@ const pam: SourceFormat = {
     if (match === null) return undefined;
     const end = match.index + match[0].length;
     const user = PAM_USER.exec(line.whole.slice(end, end + 8));
-    return { client: match[1] ?? null, user: user === null ? undefined : userBetween(line, end + user[0].length, line.whole.length), outcome: "failure" };
+    return {
+      client: match[1] ?? null,
+      user: user === null ? undefined : userBetween(line, end + user[0].length, line.whole.length),
+      outcome: "failure",
+    };
   },
 };
 
@@ -186,7 +205,9 @@ const klogind: SourceFormat = {
   name: "klogind",
   locate(line) {
     const match = matchAtStart(line, KLOGIND);
-    return match === undefined ? undefined : { client: match[2] ?? null, outcome: match[1] === undefined ? undefined : "failure" };
+    return match === undefined
+      ? undefined
+      : { client: match[2] ?? null, outcome: match[1] === undefined ? undefined : "failure" };
   },
 };
 const LOGIN_FAILURE = /^FAILED LOGIN (?:\(?\d{1,6}\)? )?(?:on '?[^'\s]{1,64}'? )?FROM '?([^'\s]{1,255})'? FOR /;
@@ -274,7 +295,11 @@ const postgres: SourceFormat = {
     const prefixTokens = line.whole.slice(0, severity.index).split(" ");
     const remote = /^(?:\S{0,64}@\S{0,64}\s)?(\S{1,255})\((\d{1,5})\)$/.exec(prefixTokens.at(-1) ?? "");
     if (remote === null) return undefined;
-    return { client: remote[1] ?? null, port: portOf(remote[2]), ...postgresAccount(line.whole.slice(severity.index + severity[0].length)) };
+    return {
+      client: remote[1] ?? null,
+      port: portOf(remote[2]),
+      ...postgresAccount(line.whole.slice(severity.index + severity[0].length)),
+    };
   },
 };
 
@@ -294,7 +319,8 @@ export function addressOf(token: string): string | null {
 }
 
 // A DNS name: labels of letters, digits and hyphens, and a letter somewhere so `1.2.3` is no host.
-const HOST_LABELS = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,126}$/;
+const HOST_LABELS =
+  /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,126}$/;
 
 /** A host name as written at a client position, lower-cased, or null when the token is no host name. */
 export function hostNameOf(token: string): string | null {
@@ -354,7 +380,10 @@ export function attributeSource(message: string, structuredIp?: string): SourceA
     // A collector's address (a proxy's client) may not be the line's client, whose port that would be.
     const facts = factsOf(placement, structured === null);
     if (structured !== null) return { ip: structured, host: null, inferred: false, format: "structured", ...facts };
-    const client = placement.client === null || placement.client === "" ? { ...NO_SOURCE, format: format.name } : attributed(placement.client, format.name);
+    const client =
+      placement.client === null || placement.client === ""
+        ? { ...NO_SOURCE, format: format.name }
+        : attributed(placement.client, format.name);
     return { ...client, ...facts };
   }
   if (structured !== null) return { ip: structured, host: null, inferred: false, format: "structured" };

@@ -3,7 +3,13 @@ import { TEMPLATE_VERDICT_KIND, type AnomalySeverity, type LearnedVerdict } from
 import type { Verdict } from "./rules/rule.ts";
 import { applyTriage, raisedOneStep, suppresses } from "./triage.ts";
 
-const keyword = (severity: AnomalySeverity): Verdict => ({ is_anomaly: true, reason: "Log contains anomalous keyword.", severity, rule: "keyword", alert: null });
+const keyword = (severity: AnomalySeverity): Verdict => ({
+  is_anomaly: true,
+  reason: "Log contains anomalous keyword.",
+  severity,
+  rule: "keyword",
+  alert: null,
+});
 const bruteForce: Verdict = {
   is_anomaly: true,
   reason: "Brute-force attempt detected from 198.51.100.7 (5 attempts).",
@@ -16,7 +22,14 @@ const trafficSpike: Verdict = {
   reason: "Traffic spike from 198.51.100.7: 90 requests this minute (baseline 3.0 ± 1.0).",
   severity: "high",
   rule: "traffic_spike",
-  alert: { type: "traffic_spike", count: 90, windowSeconds: 60, firstSeen: 60, lastSeen: 90, details: { scope: "ip", subject: "198.51.100.7", baseline_mean: 3, baseline_stddev: 1, baseline_minutes: 60 } },
+  alert: {
+    type: "traffic_spike",
+    count: 90,
+    windowSeconds: 60,
+    firstSeen: 60,
+    lastSeen: 90,
+    details: { scope: "ip", subject: "198.51.100.7", baseline_mean: 3, baseline_stddev: 1, baseline_minutes: 60 },
+  },
 };
 const learned = (verdict: "suppress" | "raise", severity: AnomalySeverity): LearnedVerdict => ({
   kind: TEMPLATE_VERDICT_KIND,
@@ -41,10 +54,17 @@ describe("a suppression", () => {
     expect(suppresses(at, severity)).toBe(expected);
   });
 
-  it.each(["keyword", "pattern_rate", "new_pattern"] as const)("keeps a %s anomaly but makes it informational", (rule) => {
-    const verdict: Verdict = { ...keyword("medium"), rule };
-    expect(applyTriage(verdict, learned("suppress", "medium"))).toEqual({ ...verdict, severity: "info", alert: null });
-  });
+  it.each(["keyword", "pattern_rate", "new_pattern"] as const)(
+    "keeps a %s anomaly but makes it informational",
+    (rule) => {
+      const verdict: Verdict = { ...keyword("medium"), rule };
+      expect(applyTriage(verdict, learned("suppress", "medium"))).toEqual({
+        ...verdict,
+        severity: "info",
+        alert: null,
+      });
+    },
+  );
 
   it("leaves a more severe finding on the same template alone", () => {
     expect(applyTriage(keyword("high"), learned("suppress", "medium"))).toEqual(keyword("high"));
@@ -77,9 +97,12 @@ describe.each([
   ["brute force", bruteForce],
   ["a traffic spike", trafficSpike],
 ])("%s", (_, verdict) => {
-  it.each(["suppress", "raise"] as const)("is raised at its severity and keeps its alert after a %s on its template", (learnedVerdict) => {
-    expect(applyTriage(verdict, learned(learnedVerdict, "high"))).toBe(verdict);
-  });
+  it.each(["suppress", "raise"] as const)(
+    "is raised at its severity and keeps its alert after a %s on its template",
+    (learnedVerdict) => {
+      expect(applyTriage(verdict, learned(learnedVerdict, "high"))).toBe(verdict);
+    },
+  );
 });
 
 it("leaves a verdict alone when analysts said nothing of its template", () => {

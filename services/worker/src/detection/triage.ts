@@ -6,7 +6,13 @@
  * high: learning never makes anything critical. Only rules about a template's text learn; rules
  * about an address's behaviour (brute force, spikes) do not.
  */
-import { ANOMALY_SEVERITIES, severityRank as rank, TEMPLATE_RULES, type AnomalySeverity, type LearnedVerdict } from "@soc/shared";
+import {
+  ANOMALY_SEVERITIES,
+  severityRank as rank,
+  TEMPLATE_RULES,
+  type AnomalySeverity,
+  type LearnedVerdict,
+} from "@soc/shared";
 import type { Verdict } from "./rules/rule.ts";
 
 /** One step more severe, capped at high; a critical finding stays critical. */
@@ -16,7 +22,8 @@ export function raisedOneStep(severity: AnomalySeverity): AnomalySeverity {
 }
 
 /** True when a suppression at `suppressedAt` covers a finding of `severity`. */
-export const suppresses = (suppressedAt: AnomalySeverity, severity: AnomalySeverity): boolean => rank(severity) <= rank(suppressedAt);
+export const suppresses = (suppressedAt: AnomalySeverity, severity: AnomalySeverity): boolean =>
+  rank(severity) <= rank(suppressedAt);
 
 export function applyTriage(verdict: Verdict, learned: LearnedVerdict | undefined): Verdict {
   if (learned === undefined || !verdict.is_anomaly || verdict.severity === null) return verdict;

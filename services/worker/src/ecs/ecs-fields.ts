@@ -28,7 +28,12 @@ export interface SyslogHeader {
 export function syslogHeaderOf(message: string): SyslogHeader | null {
   const head = message.slice(0, 512);
   const full = SYSLOG_HEADER.exec(head);
-  if (full !== null) return { host: full[1] as string, program: full[2] as string, ...(full[3] !== undefined ? { pid: Number(full[3]) } : {}) };
+  if (full !== null)
+    return {
+      host: full[1] as string,
+      program: full[2] as string,
+      ...(full[3] !== undefined ? { pid: Number(full[3]) } : {}),
+    };
   const bare = PROGRAM_WITH_PID.exec(head);
   return bare === null ? null : { program: bare[1] as string, pid: Number(bare[2]) };
 }
@@ -37,7 +42,9 @@ export function syslogHeaderOf(message: string): SyslogHeader | null {
 function originOf(log: LogMessage): Pick<EcsFields, "host" | "process"> {
   const header = log.host === undefined || log.process === undefined ? syslogHeaderOf(log.message) : null;
   const host = log.host?.name ?? header?.host;
-  const process = log.process ?? (header === null ? undefined : { name: header.program, ...(header.pid !== undefined ? { pid: header.pid } : {}) });
+  const process =
+    log.process ??
+    (header === null ? undefined : { name: header.program, ...(header.pid !== undefined ? { pid: header.pid } : {}) });
   return { ...(host !== undefined ? { host: { name: host } } : {}), ...(process !== undefined ? { process } : {}) };
 }
 
@@ -81,5 +88,9 @@ export function clientLocationOf(client: DocumentClient | undefined): ClientEnri
   if (client === undefined) return undefined;
   const { geo, as, network } = client;
   if (geo === undefined && as === undefined && network === undefined) return undefined;
-  return { ...(geo !== undefined ? { geo } : {}), ...(as !== undefined ? { as } : {}), ...(network !== undefined ? { network } : {}) };
+  return {
+    ...(geo !== undefined ? { geo } : {}),
+    ...(as !== undefined ? { as } : {}),
+    ...(network !== undefined ? { network } : {}),
+  };
 }

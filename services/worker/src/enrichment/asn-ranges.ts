@@ -35,7 +35,14 @@ function parseRow(line: string, lineNumber: number): Row {
   const second = line.indexOf(",", first + 1);
   const third = line.indexOf(",", second + 1);
   const number = Number(line.slice(second + 1, third));
-  if (first <= 0 || second <= first || third <= second || !Number.isInteger(number) || number < 0 || number > 4_294_967_295) {
+  if (
+    first <= 0 ||
+    second <= first ||
+    third <= second ||
+    !Number.isInteger(number) ||
+    number < 0 ||
+    number > 4_294_967_295
+  ) {
     throw new Error(`ASN ranges line ${lineNumber}: expected start,end,asn,organization`);
   }
   const raw = line.slice(third + 1);
@@ -43,12 +50,23 @@ function parseRow(line: string, lineNumber: number): Row {
   return { start: line.slice(0, first), end: line.slice(first + 1, second), number, organization };
 }
 
-function parseTable<Key extends number | bigint>(csv: string, toKey: (text: string) => Key, makeKeys: (length: number) => { [index: number]: Key } & ArrayLike<Key>): RangeTable<Key> {
+function parseTable<Key extends number | bigint>(
+  csv: string,
+  toKey: (text: string) => Key,
+  makeKeys: (length: number) => { [index: number]: Key } & ArrayLike<Key>,
+): RangeTable<Key> {
   // Walked line by line: an array of half a million line strings would double the memory needed at start.
   let rows = 0;
   for (let at = csv.indexOf("\n"); at !== -1; at = csv.indexOf("\n", at + 1)) rows++;
   if (!csv.endsWith("\n")) rows++;
-  const table = { count: 0, starts: makeKeys(rows), ends: makeKeys(rows), numbers: new Uint32Array(rows), organizationIndex: new Uint32Array(rows), organizations: [] as string[] };
+  const table = {
+    count: 0,
+    starts: makeKeys(rows),
+    ends: makeKeys(rows),
+    numbers: new Uint32Array(rows),
+    organizationIndex: new Uint32Array(rows),
+    organizations: [] as string[],
+  };
   const indexOfOrganization = new Map<string, number>();
   for (let lineStart = 0, i = 0; lineStart < csv.length; i++) {
     const newline = csv.indexOf("\n", lineStart);
@@ -60,7 +78,8 @@ function parseTable<Key extends number | bigint>(csv: string, toKey: (text: stri
     const end = toKey(row.end);
     let start = toKey(row.start);
     const previousEnd = table.count > 0 ? (table.ends[table.count - 1] as Key) : null;
-    if (end < start || (previousEnd !== null && start < (table.starts[table.count - 1] as Key))) throw new Error(`ASN ranges line ${i + 1}: ranges must be sorted by start`);
+    if (end < start || (previousEnd !== null && start < (table.starts[table.count - 1] as Key)))
+      throw new Error(`ASN ranges line ${i + 1}: ranges must be sorted by start`);
     if (previousEnd !== null && start <= previousEnd) {
       if (end <= previousEnd) continue;
       start = (typeof previousEnd === "bigint" ? previousEnd + 1n : (previousEnd as number) + 1) as Key;
@@ -82,7 +101,8 @@ function parseTable<Key extends number | bigint>(csv: string, toKey: (text: stri
 
 const ipv4Key = (text: string): number => {
   const key = Number(text);
-  if (!Number.isInteger(key) || key < 0 || key > 0xffff_ffff) throw new Error(`not an IPv4 address as an integer: ${text.slice(0, 40)}`);
+  if (!Number.isInteger(key) || key < 0 || key > 0xffff_ffff)
+    throw new Error(`not an IPv4 address as an integer: ${text.slice(0, 40)}`);
   return key;
 };
 const ipv6Key = (text: string): bigint => {
@@ -99,7 +119,8 @@ export function parseAsnRanges(ipv4Csv: string, ipv6Csv: string): AsnRanges {
 }
 
 /** A dotted IPv4 address as an integer. */
-export const ipv4ToInteger = (address: string): number => address.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
+export const ipv4ToInteger = (address: string): number =>
+  address.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
 
 /** A canonical IPv6 address (hex groups, at most one `::`, no dotted tail) as an integer. */
 export function ipv6ToInteger(address: string): bigint {

@@ -18,15 +18,22 @@ describe("bundled location databases", { timeout: 60_000 }, () => {
 
   it("names Google's network with its country in English", async () => {
     const enrich = await openEnrichment({ cacheSize: 10 });
-    expect(enrich("8.8.8.8")).toEqual({ geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 15169, organization: { name: expect.stringMatching(/google/i) } } });
+    expect(enrich("8.8.8.8")).toEqual({
+      geo: { country_iso_code: "US", country_name: "United States" },
+      as: { number: 15169, organization: { name: expect.stringMatching(/google/i) } },
+    });
     expect(enrich("10.0.0.1")).toEqual({ network: "private" });
   });
 
   it("refuses a country database given as the ASN database, at start", async () => {
-    await expect(openLocationLookups({ asnDatabase: BUNDLED_COUNTRY_DATABASE })).rejects.toThrow(/is a "country[^"]*" database, not an ASN database/);
+    await expect(openLocationLookups({ asnDatabase: BUNDLED_COUNTRY_DATABASE })).rejects.toThrow(
+      /is a "country[^"]*" database, not an ASN database/,
+    );
   });
 
   it("says which file it cannot open", async () => {
-    await expect(openLocationLookups({ countryDatabase: "/nonexistent/GeoLite2-Country.mmdb" })).rejects.toThrow("/nonexistent/GeoLite2-Country.mmdb");
+    await expect(openLocationLookups({ countryDatabase: "/nonexistent/GeoLite2-Country.mmdb" })).rejects.toThrow(
+      "/nonexistent/GeoLite2-Country.mmdb",
+    );
   });
 });

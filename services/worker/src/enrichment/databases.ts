@@ -18,7 +18,9 @@ export interface EnrichmentSettings {
 }
 
 const packaged = createRequire(import.meta.url);
-export const BUNDLED_COUNTRY_DATABASE = packaged.resolve("@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb");
+export const BUNDLED_COUNTRY_DATABASE = packaged.resolve(
+  "@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb",
+);
 const BUNDLED_ASN_RANGES = {
   ipv4: packaged.resolve("@ip-location-db/asn/asn-ipv4-num.csv"),
   ipv6: packaged.resolve("@ip-location-db/asn/asn-ipv6-num.csv"),
@@ -27,18 +29,28 @@ const BUNDLED_ASN_RANGES = {
 type Lookup<T> = (address: string) => T | null;
 
 /** A MaxMind-format file, checked to hold what the setting says, so a swapped pair fails at start and not silently. */
-async function openMaxmind<T>(path: string, kind: "country" | "ASN", answerOf: (record: unknown) => T | null): Promise<Lookup<T>> {
+async function openMaxmind<T>(
+  path: string,
+  kind: "country" | "ASN",
+  answerOf: (record: unknown) => T | null,
+): Promise<Lookup<T>> {
   const { open } = await import("maxmind");
   const reader = await open(path).catch((error: unknown) => {
-    throw new Error(`cannot open the ${kind} database ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot open the ${kind} database ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
   const type = reader.metadata.databaseType;
-  if (/asn/i.test(type) !== (kind === "ASN")) throw new Error(`${path} is a "${type}" database, not ${kind === "ASN" ? "an" : "a"} ${kind} database`);
+  if (/asn/i.test(type) !== (kind === "ASN"))
+    throw new Error(`${path} is a "${type}" database, not ${kind === "ASN" ? "an" : "a"} ${kind} database`);
   return (address) => answerOf(reader.get(address));
 }
 
 async function openBundledAsnRanges(): Promise<Lookup<ReturnType<typeof findAutonomousSystem>>> {
-  const [ipv4, ipv6] = await Promise.all([readFile(BUNDLED_ASN_RANGES.ipv4, "utf8"), readFile(BUNDLED_ASN_RANGES.ipv6, "utf8")]);
+  const [ipv4, ipv6] = await Promise.all([
+    readFile(BUNDLED_ASN_RANGES.ipv4, "utf8"),
+    readFile(BUNDLED_ASN_RANGES.ipv6, "utf8"),
+  ]);
   const ranges = parseAsnRanges(ipv4, ipv6);
   return (address) => findAutonomousSystem(ranges, address);
 }
@@ -46,7 +58,9 @@ async function openBundledAsnRanges(): Promise<Lookup<ReturnType<typeof findAuto
 export async function openLocationLookups(settings: EnrichmentSettings): Promise<LocationLookups> {
   const [geo, autonomousSystem] = await Promise.all([
     openMaxmind(settings.countryDatabase ?? BUNDLED_COUNTRY_DATABASE, "country", geoOf),
-    settings.asnDatabase === undefined ? openBundledAsnRanges() : openMaxmind(settings.asnDatabase, "ASN", autonomousSystemOf),
+    settings.asnDatabase === undefined
+      ? openBundledAsnRanges()
+      : openMaxmind(settings.asnDatabase, "ASN", autonomousSystemOf),
   ]);
   return { geo, autonomousSystem };
 }

@@ -6,15 +6,22 @@ function countingLookups(): LocationLookups & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
-    geo: (address) => (asked.push(address), address === "8.8.8.8" ? { country_iso_code: "US", country_name: "United States" } : null),
-    autonomousSystem: (address) => (address === "8.8.8.8" ? { number: 15169, organization: { name: "Google LLC" } } : null),
+    geo: (address) => (
+      asked.push(address),
+      address === "8.8.8.8" ? { country_iso_code: "US", country_name: "United States" } : null
+    ),
+    autonomousSystem: (address) =>
+      address === "8.8.8.8" ? { number: 15169, organization: { name: "Google LLC" } } : null,
   };
 }
 
 describe("createEnricher", () => {
   it("answers country and network of a public address, IPv4-mapped or not", () => {
     const enrich = createEnricher(countingLookups());
-    const expected = { geo: { country_iso_code: "US", country_name: "United States" }, as: { number: 15169, organization: { name: "Google LLC" } } };
+    const expected = {
+      geo: { country_iso_code: "US", country_name: "United States" },
+      as: { number: 15169, organization: { name: "Google LLC" } },
+    };
     expect(enrich("8.8.8.8")).toEqual(expected);
     expect(enrich("::ffff:8.8.8.8")).toEqual(expected);
   });

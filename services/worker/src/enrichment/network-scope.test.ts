@@ -29,7 +29,16 @@ describe("networkScopeOf", () => {
     expect(networkScopeOf(address)).toBe(scope);
   });
 
-  it.each(["8.8.8.8", "172.32.0.1", "172.15.255.255", "100.128.0.1", "100.63.255.255", "192.169.0.1", "2001:4860:4860::8888", "fec0::1"])("leaves the public address %s to the databases", (address) => {
+  it.each([
+    "8.8.8.8",
+    "172.32.0.1",
+    "172.15.255.255",
+    "100.128.0.1",
+    "100.63.255.255",
+    "192.169.0.1",
+    "2001:4860:4860::8888",
+    "fec0::1",
+  ])("leaves the public address %s to the databases", (address) => {
     expect(networkScopeOf(address)).toBeNull();
   });
 });
@@ -50,7 +59,10 @@ describe("lookupAddressOf", () => {
     expect(networkScopeOf(lookupAddressOf("::ffff:192.168.0.5") as string)).toBe("private");
   });
 
-  it.each(["", "example.org", "1.2.3", "10.0.0.1:22", "::ffff:10.0.0.1:22"])("answers null for %j, which is no address", (text) => {
-    expect(lookupAddressOf(text)).toBeNull();
-  });
+  it.each(["", "example.org", "1.2.3", "10.0.0.1:22", "::ffff:10.0.0.1:22"])(
+    "answers null for %j, which is no address",
+    (text) => {
+      expect(lookupAddressOf(text)).toBeNull();
+    },
+  );
 });

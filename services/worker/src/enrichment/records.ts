@@ -12,7 +12,13 @@ export type Geo = NonNullable<ClientEnrichment["geo"]>;
 export type AutonomousSystem = NonNullable<ClientEnrichment["as"]>;
 
 const isoCode = z.string().regex(/^[A-Z]{2}$/);
-const maxmindCountry = z.object({ iso_code: isoCode, names: z.object({ en: z.string().min(1).max(128) }).partial().optional() });
+const maxmindCountry = z.object({
+  iso_code: isoCode,
+  names: z
+    .object({ en: z.string().min(1).max(128) })
+    .partial()
+    .optional(),
+});
 const countryRecord = z.union([
   // A satellite or anycast network has no `country`: the country it is registered in is the next best answer.
   z.object({ country: maxmindCountry }).transform((r) => r.country),

@@ -50,7 +50,15 @@ function sightLine(batch: SourceBatch, line: LineToMine, position: number, id: s
   if (index === undefined) {
     index = batch.sightings.length;
     batch.byId.set(id, index);
-    batch.sightings.push({ id, template, lines: 0, firstSeen: line.timeSeconds, lastSeen: line.timeSeconds, sample: line.message, firstLogId: line.logId });
+    batch.sightings.push({
+      id,
+      template,
+      lines: 0,
+      firstSeen: line.timeSeconds,
+      lastSeen: line.timeSeconds,
+      sample: line.message,
+      firstLogId: line.logId,
+    });
   }
   const sighting = batch.sightings[index] as PatternSighting;
   sighting.lines++;
@@ -79,7 +87,12 @@ export function createPatternAssigner(options: PatternAssignerOptions): PatternA
     if (unreadable > 0) options.onUnreadable?.(source, unreadable);
     // Oldest first, so a template forgotten to make room is the least recently created one.
     const kept = templates.sort((a, b) => a.seq - b.seq).slice(-maxTemplates);
-    const snapshot: MinerSnapshot = { version: 1, options: { ...DEFAULT_MINER_OPTIONS, maxTemplates }, nextSeq: (kept.at(-1)?.seq ?? -1) + 1, templates: kept };
+    const snapshot: MinerSnapshot = {
+      version: 1,
+      options: { ...DEFAULT_MINER_OPTIONS, maxTemplates },
+      nextSeq: (kept.at(-1)?.seq ?? -1) + 1,
+      templates: kept,
+    };
     const miner = PatternMiner.restore(snapshot);
     miners.set(source, miner);
     if (miners.size > maxSources) miners.delete(miners.keys().next().value as string);
@@ -91,7 +104,9 @@ export function createPatternAssigner(options: PatternAssignerOptions): PatternA
     const changes = miner.takeChanges();
     await options.store.save(source, changes);
     const removed = new Set(changes.removed);
-    return changes.changed.flatMap((state) => state.aliases.filter((alias) => removed.has(alias)).map((from) => ({ from, into: state.id })));
+    return changes.changed.flatMap((state) =>
+      state.aliases.filter((alias) => removed.has(alias)).map((from) => ({ from, into: state.id })),
+    );
   }
 
   return async function assign(lines, warmup) {
@@ -100,7 +115,14 @@ export function createPatternAssigner(options: PatternAssignerOptions): PatternA
       const source = line.source ?? UNNAMED_SOURCE;
       let batch = batches.get(source);
       if (batch === undefined) {
-        batch = { miner: await minerFor(source), positions: [], mined: [], sightingOf: [], sightings: [], byId: new Map() };
+        batch = {
+          miner: await minerFor(source),
+          positions: [],
+          mined: [],
+          sightingOf: [],
+          sightings: [],
+          byId: new Map(),
+        };
         batches.set(source, batch);
       }
       const { id, template } = batch.miner.add(line.message);
@@ -111,8 +133,16 @@ export function createPatternAssigner(options: PatternAssignerOptions): PatternA
       [...batches].map(async ([source, batch]) => {
         const merged = await save(source, batch.miner);
         const firstSeen = Math.min(...batch.sightings.map((s) => s.firstSeen));
-        const history: PatternHistory = await catalogue.record({ source, lines: batch.mined.length, firstSeen, sightings: batch.sightings, merged });
-        observeLines(source, batch.mined, batch.sightingOf, history, warmup).forEach((observation, i) => (observations[batch.positions[i] as number] = observation));
+        const history: PatternHistory = await catalogue.record({
+          source,
+          lines: batch.mined.length,
+          firstSeen,
+          sightings: batch.sightings,
+          merged,
+        });
+        observeLines(source, batch.mined, batch.sightingOf, history, warmup).forEach(
+          (observation, i) => (observations[batch.positions[i] as number] = observation),
+        );
       }),
     );
     return observations;

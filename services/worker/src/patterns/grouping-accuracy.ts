@@ -4,7 +4,8 @@
  * lines sharing its true event. All or nothing per group, so one stray line spoils a whole group.
  */
 export function groupingAccuracy(predicted: readonly string[], truth: readonly string[]): number {
-  if (predicted.length !== truth.length) throw new RangeError(`${predicted.length} predictions for ${truth.length} lines`);
+  if (predicted.length !== truth.length)
+    throw new RangeError(`${predicted.length} predictions for ${truth.length} lines`);
   if (truth.length === 0) return 1;
   const predictedSizes = new Map<string, number>();
   for (const id of predicted) predictedSizes.set(id, (predictedSizes.get(id) ?? 0) + 1);
@@ -19,6 +20,7 @@ export function groupingAccuracy(predicted: readonly string[], truth: readonly s
     }
   });
   let correct = 0;
-  for (const group of truthGroups.values()) if (group.pure && predictedSizes.get(group.predicted) === group.size) correct += group.size;
+  for (const group of truthGroups.values())
+    if (group.pure && predictedSizes.get(group.predicted) === group.size) correct += group.size;
   return correct / truth.length;
 }

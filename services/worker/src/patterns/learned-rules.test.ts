@@ -30,7 +30,11 @@ const detection: DetectionConfig = {
   patterns: { warmupLines: 4, warmupMinutes: 0, rateMinPerMinute: 5, familiarAfterLines: 6 },
 };
 const T0 = 1_700_000_000;
-const accepted = (i: number) => ({ message: `Accepted publickey for deploy from 203.0.113.${i} port ${50_000 + i} ssh2`, source: "sshd", timestamp: T0 + i });
+const accepted = (i: number) => ({
+  message: `Accepted publickey for deploy from 203.0.113.${i} port ${50_000 + i} ssh2`,
+  source: "sshd",
+  timestamp: T0 + i,
+});
 
 async function read(bus: Bus, topic: string): Promise<IncomingMessage[]> {
   const seen: IncomingMessage[] = [];
@@ -44,9 +48,24 @@ describe("learned rules through the worker", () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
   });
 
-  async function start(bus: Bus, store: LogStore, templates: TemplateStore, catalogue: PatternCatalogue): Promise<void> {
+  async function start(
+    bus: Bus,
+    store: LogStore,
+    templates: TemplateStore,
+    catalogue: PatternCatalogue,
+  ): Promise<void> {
     const patterns = createPatternAssigner({ store: templates, catalogue });
-    const worker = createWorker({ bus, store, counters: createMemoryCounters(), detection, whitelistSeed: [], logger: silentLogger(), registry: createRegistry("learned-test", { defaultMetrics: false }), patterns, groupId: uniqueName("worker") });
+    const worker = createWorker({
+      bus,
+      store,
+      counters: createMemoryCounters(),
+      detection,
+      whitelistSeed: [],
+      logger: silentLogger(),
+      registry: createRegistry("learned-test", { defaultMetrics: false }),
+      patterns,
+      groupId: uniqueName("worker"),
+    });
     workers.push(worker);
     await worker.start();
   }
@@ -65,10 +84,20 @@ describe("learned rules through the worker", () => {
     const templates = createMemoryTemplateStore();
     const catalogue = createMemoryPatternCatalogue();
     await start(bus, store, templates, catalogue);
-    const closed = { message: "Connection closed by 203.0.113.7 port 50007 [preauth]", source: "sshd", timestamp: T0 + 10 };
+    const closed = {
+      message: "Connection closed by 203.0.113.7 port 50007 [preauth]",
+      source: "sshd",
+      timestamp: T0 + 10,
+    };
     // The first new template arrives within the warm-up: it is learned, not raised.
-    const warmup = [{ ...closed, message: "Received disconnect from 203.0.113.1 port 50001:11: Bye Bye", timestamp: T0 }, ...[1, 2, 3].map(accepted)];
-    await bus.publish(TOPICS.logs, [...warmup, closed].map((log) => ({ value: JSON.stringify(log) })));
+    const warmup = [
+      { ...closed, message: "Received disconnect from 203.0.113.1 port 50001:11: Bye Bye", timestamp: T0 },
+      ...[1, 2, 3].map(accepted),
+    ];
+    await bus.publish(
+      TOPICS.logs,
+      [...warmup, closed].map((log) => ({ value: JSON.stringify(log) })),
+    );
     const docs = await docsAfter(store, 5);
     expect(docs.map((d) => d.rule ?? null)).toEqual([null, null, null, null, "new_pattern"]);
     expect(docs[4]).toMatchObject({
@@ -98,8 +127,13 @@ describe("learned rules through the worker", () => {
     const failover = (at: number) => log("switching to standby link eth1", at);
     const burst = [0, 1, 2, 3, 4].map((i) => failover(T0 + 3_600 + i));
     // A keyword line once a minute, no burst: familiar after six.
-    const retries = Array.from({ length: 8 }, (_, i) => log(`backup job ${i} failed, retrying in 30 s`, T0 + 7_200 + 60 * i));
-    await bus.publish(TOPICS.logs, [...warmup, failover(T0 + 5), ...burst, ...retries].map((entry) => ({ value: JSON.stringify(entry) })));
+    const retries = Array.from({ length: 8 }, (_, i) =>
+      log(`backup job ${i} failed, retrying in 30 s`, T0 + 7_200 + 60 * i),
+    );
+    await bus.publish(
+      TOPICS.logs,
+      [...warmup, failover(T0 + 5), ...burst, ...retries].map((entry) => ({ value: JSON.stringify(entry) })),
+    );
     const docs = await docsAfter(store, 18);
     expect(docs.slice(4, 10).map((d) => [d.rule ?? null, d.severity ?? null])).toEqual([
       ["new_pattern", "low"],
@@ -109,8 +143,13 @@ describe("learned rules through the worker", () => {
       [null, null],
       ["pattern_rate", "medium"],
     ]);
-    expect(docs[9]?.reason).toBe('Burst of a log pattern from cron: "switching to standby link eth1": 5 lines this minute (baseline 0.0 ± 0.0).');
-    expect(docs.slice(10).map((d) => [d.rule, d.is_anomaly, d.severity])).toEqual([...Array(6).fill(["keyword", true, "medium"]), ...Array(2).fill(["keyword", true, "info"])]);
+    expect(docs[9]?.reason).toBe(
+      'Burst of a log pattern from cron: "switching to standby link eth1": 5 lines this minute (baseline 0.0 ± 0.0).',
+    );
+    expect(docs.slice(10).map((d) => [d.rule, d.is_anomaly, d.severity])).toEqual([
+      ...Array(6).fill(["keyword", true, "medium"]),
+      ...Array(2).fill(["keyword", true, "info"]),
+    ]);
     expect(await read(bus, TOPICS.highPriorityAlerts)).toEqual([]);
   });
 });
@@ -125,11 +164,26 @@ describe.skipIf(missingInfra("redisUrl"))("learned rules on Redis", () => {
   });
 
   it("raises a new template once though two replicas mine it, and remembers it after both restart", async () => {
-    const replica = () => createPatternAssigner({ store: createRedisTemplateStore(redis, prefix), catalogue: createRedisPatternCatalogue(redis, prefix) });
+    const replica = () =>
+      createPatternAssigner({
+        store: createRedisTemplateStore(redis, prefix),
+        catalogue: createRedisPatternCatalogue(redis, prefix),
+      });
     const warmup = { lines: 2, minutes: 0 };
-    const line = (message: string, i: number) => ({ message, source: "sshd", timeSeconds: T0 + i, logId: `logs-0-${i}` });
+    const line = (message: string, i: number) => ({
+      message,
+      source: "sshd",
+      timeSeconds: T0 + i,
+      logId: `logs-0-${i}`,
+    });
     const [a, b] = [replica(), replica()];
-    await a([line("Accepted publickey for deploy from 203.0.113.1 port 50001 ssh2", 0), line("Accepted publickey for deploy from 203.0.113.2 port 50002 ssh2", 1)], warmup);
+    await a(
+      [
+        line("Accepted publickey for deploy from 203.0.113.1 port 50001 ssh2", 0),
+        line("Accepted publickey for deploy from 203.0.113.2 port 50002 ssh2", 1),
+      ],
+      warmup,
+    );
     const closed = "Connection closed by 203.0.113.7 port 50007 [preauth]";
     const [onA, onB] = await Promise.all([a([line(closed, 2)], warmup), b([line(closed, 3)], warmup)]);
     expect([onA?.[0]?.novel, onB?.[0]?.novel].filter(Boolean)).toEqual([true]);

@@ -5,12 +5,27 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const LOGHUB_SETS = ["Android", "Apache", "BGL", "HPC", "Hadoop", "HealthApp", "OpenSSH", "OpenStack", "Proxifier", "Spark", "Thunderbird", "Windows"] as const;
+export const LOGHUB_SETS = [
+  "Android",
+  "Apache",
+  "BGL",
+  "HPC",
+  "Hadoop",
+  "HealthApp",
+  "OpenSSH",
+  "OpenStack",
+  "Proxifier",
+  "Spark",
+  "Thunderbird",
+  "Windows",
+] as const;
 
 /** testdata/loghub (the twelve samples' ground truth travels with the repository), or LOGHUB_DIR for other sets. */
-export const loghubDir = (): string => process.env.LOGHUB_DIR ?? fileURLToPath(new URL("../../../../testdata/loghub/", import.meta.url));
+export const loghubDir = (): string =>
+  process.env.LOGHUB_DIR ?? fileURLToPath(new URL("../../../../testdata/loghub/", import.meta.url));
 
-export const hasLoghubTemplates = (dir = loghubDir()): boolean => LOGHUB_SETS.every((set) => existsSync(`${dir}/${set}_2k.log_structured.csv`));
+export const hasLoghubTemplates = (dir = loghubDir()): boolean =>
+  LOGHUB_SETS.every((set) => existsSync(`${dir}/${set}_2k.log_structured.csv`));
 
 export interface LabelledLines {
   contents: string[];

@@ -34,18 +34,34 @@ export const MASKS: readonly Mask[] = [
   { placeholder: "<UUID>", pattern: "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}" },
   { placeholder: "<IP>:<NUM>", pattern: `(?:${IPV4}|\\[${IPV6}\\]):${PORT}` },
   // Before a port any dotted lower-case name is a host (`csdnimg.cn:80`); alone it needs a known top-level domain.
-  { placeholder: "<HOST>:<NUM>", pattern: `${NOT_REVERSED}(?:${LABEL}\\.)+(?:[a-z]{2,6}|[A-Z]{2,6}):${PORT}|localhost:${PORT}` },
+  {
+    placeholder: "<HOST>:<NUM>",
+    pattern: `${NOT_REVERSED}(?:${LABEL}\\.)+(?:[a-z]{2,6}|[A-Z]{2,6}):${PORT}|localhost:${PORT}`,
+  },
   { placeholder: "<MAC>", pattern: "[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}" },
   { placeholder: "<IP>", pattern: IPV4 },
-  { placeholder: "<TIMESTAMP>", pattern: String.raw`\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[T :]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?` },
+  {
+    placeholder: "<TIMESTAMP>",
+    pattern: String.raw`\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[T :]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?`,
+  },
   { placeholder: "<TIME>", pattern: String.raw`\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?` },
   { placeholder: "<IP>", pattern: IPV6 },
   { placeholder: "<HOST>", pattern: HOSTNAME },
-  { placeholder: "<PATH>", pattern: String.raw`(?:[a-zA-Z]:\\|\\\\)[^\s,;'"\]]*|(?:/[\w.@%+~\-]*){2,}(?:\?[^\s"'<>]*)?|/[\w.@%+~\-]+|\.\.?/[\w.@%+~\-/]*` },
+  {
+    placeholder: "<PATH>",
+    pattern: String.raw`(?:[a-zA-Z]:\\|\\\\)[^\s,;'"\]]*|(?:/[\w.@%+~\-]*){2,}(?:\?[^\s"'<>]*)?|/[\w.@%+~\-]+|\.\.?/[\w.@%+~\-/]*`,
+  },
   { placeholder: "<HASH>", pattern: "[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32}|[0-9A-F]{64}|[0-9A-F]{40}|[0-9A-F]{32}" },
   // Six hex digits with a digit and a letter, or eight and more (`ffffffff`); one case throughout.
-  { placeholder: "<HEX>", pattern: "0[xX][0-9a-fA-F]+|(?=[a-f]*\\d)(?=\\d*[a-f])[0-9a-f]{6,}|(?=[A-F]*\\d)(?=\\d*[A-F])[0-9A-F]{6,}|[0-9a-f]{8,}|[0-9A-F]{8,}" },
-  { placeholder: "<DURATION>", pattern: `<?${NUMBER} ?(?:ns|us|µs|ms|msec|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?)` },
+  {
+    placeholder: "<HEX>",
+    pattern:
+      "0[xX][0-9a-fA-F]+|(?=[a-f]*\\d)(?=\\d*[a-f])[0-9a-f]{6,}|(?=[A-F]*\\d)(?=\\d*[A-F])[0-9A-F]{6,}|[0-9a-f]{8,}|[0-9A-F]{8,}",
+  },
+  {
+    placeholder: "<DURATION>",
+    pattern: `<?${NUMBER} ?(?:ns|us|µs|ms|msec|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?)`,
+  },
   { placeholder: "<SIZE>", pattern: `${NUMBER} ?(?:[KMGTP]i?B|B)` },
   { placeholder: "<NUM>", pattern: NUMBER },
 ];
@@ -54,7 +70,10 @@ export const MASKS: readonly Mask[] = [
 // holds no digit, dot, colon or slash (most of a log) is passed over after one look.
 // Bounded (a DNS label is at most 63 characters) so a long run of punctuation stays linear.
 const MAY_HOLD_VALUE = String.raw`(?=\S{0,64}[\d./\\:]|[a-fA-F]{8})`;
-export const COMBINED = new RegExp(`${START}${MAY_HOLD_VALUE}(?:${MASKS.map((mask) => `(${mask.pattern})${END}`).join("|")})`, "g");
+export const COMBINED = new RegExp(
+  `${START}${MAY_HOLD_VALUE}(?:${MASKS.map((mask) => `(${mask.pattern})${END}`).join("|")})`,
+  "g",
+);
 
 /** Replaces every masked value of `content` with its placeholder. */
 export function maskVariables(content: string): string {

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PatternMiner, type MinerSnapshot } from "./miner.ts";
 
-const failed = (user: string, i: number) => `Failed password for ${user} from 10.0.${i % 250}.${(i * 7) % 250} port ${40000 + i} ssh2`;
+const failed = (user: string, i: number) =>
+  `Failed password for ${user} from 10.0.${i % 250}.${(i * 7) % 250} port ${40000 + i} ssh2`;
 
 describe("PatternMiner", () => {
   it("gives lines of one template one id, and a new template a new one", () => {
@@ -18,9 +19,13 @@ describe("PatternMiner", () => {
 
   it("keeps words that differ as different events", () => {
     const miner = new PatternMiner();
-    const states = ["Paused", "Resumed", "Started", "Stopped"].map((state) => miner.add(`[instance: 0673dd71-34c5-4fbb-86c4-40623fbe45b4] VM ${state} (Lifecycle Event)`).id);
+    const states = ["Paused", "Resumed", "Started", "Stopped"].map(
+      (state) => miner.add(`[instance: 0673dd71-34c5-4fbb-86c4-40623fbe45b4] VM ${state} (Lifecycle Event)`).id,
+    );
     expect(new Set(states).size).toBe(4);
-    expect(miner.add("updateClipping isOverlap:true, getTopPadding=333.0").id).not.toBe(miner.add("updateClipping isOverlap:false, getTopPadding=333.0").id);
+    expect(miner.add("updateClipping isOverlap:true, getTopPadding=333.0").id).not.toBe(
+      miner.add("updateClipping isOverlap:false, getTopPadding=333.0").id,
+    );
   });
 
   it("turns a position into a variable once five templates differ only there, under the oldest id", () => {
@@ -53,7 +58,9 @@ describe("PatternMiner", () => {
       "223.167.104.147:80 close, 451 bytes sent, 353 bytes (353 B) received, lifetime 00:02",
     ].map((line) => miner.add(line).id);
     expect(new Set(ids).size).toBe(1);
-    expect(miner.template(ids[0] as string)).toBe("<*> close, <NUM> bytes <*> sent, <NUM> bytes <*> received, lifetime <*>");
+    expect(miner.template(ids[0] as string)).toBe(
+      "<*> close, <NUM> bytes <*> sent, <NUM> bytes <*> received, lifetime <*>",
+    );
   });
 
   it("forgets the least recently seen template beyond its cap", () => {
@@ -84,7 +91,20 @@ describe("PatternMiner", () => {
   });
 
   it("continues from a JSON snapshot exactly as if it had never stopped", () => {
-    const word = fc.constantFrom("open", "close", "user", "root", "admin", "failed", "from", "port", "x", "y", "z", "ok");
+    const word = fc.constantFrom(
+      "open",
+      "close",
+      "user",
+      "root",
+      "admin",
+      "failed",
+      "from",
+      "port",
+      "x",
+      "y",
+      "z",
+      "ok",
+    );
     const token = fc.oneof(word, fc.integer({ min: 0, max: 99_999 }).map(String), fc.ipV4());
     const line = fc.array(token, { minLength: 1, maxLength: 8 }).map((tokens) => tokens.join(" "));
     fc.assert(

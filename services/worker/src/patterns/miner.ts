@@ -115,7 +115,8 @@ function describeAlso(cluster: Cluster, line: Pick<ParsedLine, "shapes" | "slots
   for (let i = 0; i < slots.length; i++) {
     const current = slots[i] as string;
     if (current === line.slots[i] || current === WILDCARD) continue;
-    const wider = cluster.shapes[i] === WILDCARD || line.shapes[i] !== cluster.shapes[i] ? WILDCARD : (line.shapes[i] as string);
+    const wider =
+      cluster.shapes[i] === WILDCARD || line.shapes[i] !== cluster.shapes[i] ? WILDCARD : (line.shapes[i] as string);
     if (wider !== current) {
       slots[i] = wider;
       cluster.rendered = null;
@@ -134,7 +135,12 @@ function describeDifferentVariable(cluster: Cluster, shapes: readonly string[]):
   let prefix = 0;
   while (prefix < template.length && prefix < shapes.length && template[prefix] === shapes[prefix]) prefix++;
   let suffix = 0;
-  while (suffix < template.length - prefix && suffix < shapes.length - prefix && template[template.length - 1 - suffix] === shapes[shapes.length - 1 - suffix]) suffix++;
+  while (
+    suffix < template.length - prefix &&
+    suffix < shapes.length - prefix &&
+    template[template.length - 1 - suffix] === shapes[shapes.length - 1 - suffix]
+  )
+    suffix++;
   const end = template.length - suffix;
   if (end > prefix) for (let i = prefix; i < end; i++) cluster.slots[i] = WILDCARD;
   else cluster.gaps[prefix] = WILDCARD;
@@ -211,7 +217,8 @@ export class PatternMiner {
 
   constructor(options: Partial<MinerOptions> = {}) {
     this.options = { ...DEFAULT_MINER_OPTIONS, ...options };
-    if (!(this.options.maxTemplates >= 1) || !(this.options.distinctValuesForVariable >= 2)) throw new RangeError("maxTemplates must be ≥ 1 and distinctValuesForVariable ≥ 2");
+    if (!(this.options.maxTemplates >= 1) || !(this.options.distinctValuesForVariable >= 2))
+      throw new RangeError("maxTemplates must be ≥ 1 and distinctValuesForVariable ≥ 2");
   }
 
   get size(): number {
@@ -247,7 +254,12 @@ export class PatternMiner {
   }
 
   snapshot(): MinerSnapshot {
-    return { version: 1, options: { ...this.options }, nextSeq: this.nextSeq, templates: [...this.clusters.values()].map(stateOf) };
+    return {
+      version: 1,
+      options: { ...this.options },
+      nextSeq: this.nextSeq,
+      templates: [...this.clusters.values()].map(stateOf),
+    };
   }
 
   /** What to persist since the last call: templates created or reshaped, and ids no longer kept. */
@@ -265,7 +277,15 @@ export class PatternMiner {
   static restore(snapshot: MinerSnapshot): PatternMiner {
     const miner = new PatternMiner(snapshot.options);
     miner.nextSeq = snapshot.nextSeq;
-    for (const state of snapshot.templates) miner.insert({ ...state, shapes: [...state.shapes], slots: [...state.slots], gaps: [...state.gaps], keys: [...state.keys], aliases: [...state.aliases] });
+    for (const state of snapshot.templates)
+      miner.insert({
+        ...state,
+        shapes: [...state.shapes],
+        slots: [...state.slots],
+        gaps: [...state.gaps],
+        keys: [...state.keys],
+        aliases: [...state.aliases],
+      });
     return miner;
   }
 
@@ -279,7 +299,11 @@ export class PatternMiner {
     const known = this.byKey.get(key);
     if (known !== undefined) return this.live(known);
     const found = this.findGeneralised(line) ?? this.findWithOneVariableApart(line);
-    if (found !== null && !this.generalised.get(found.shapes.length)?.has(found) && found.keys.length < MAX_KEYS_PER_TEMPLATE) {
+    if (
+      found !== null &&
+      !this.generalised.get(found.shapes.length)?.has(found) &&
+      found.keys.length < MAX_KEYS_PER_TEMPLATE
+    ) {
       found.keys.push(key);
       this.byKey.set(key, found);
     }
@@ -290,9 +314,13 @@ export class PatternMiner {
   private findGeneralised(line: ParsedLine): Cluster | null {
     const { shapes } = line;
     let best: Cluster | null = null;
-    const better = (candidate: Cluster): boolean => best === null || candidate.wildcards < best.wildcards || (candidate.wildcards === best.wildcards && candidate.seq < best.seq);
+    const better = (candidate: Cluster): boolean =>
+      best === null ||
+      candidate.wildcards < best.wildcards ||
+      (candidate.wildcards === best.wildcards && candidate.seq < best.seq);
     for (const candidate of this.generalised.get(shapes.length) ?? []) {
-      if (better(candidate) && candidate.shapes.every((shape, i) => shape === WILDCARD || shape === shapes[i])) best = candidate;
+      if (better(candidate) && candidate.shapes.every((shape, i) => shape === WILDCARD || shape === shapes[i]))
+        best = candidate;
     }
     if (best !== null) return best;
     // A variable slot may be filled by a gap instead: `invalid user admin from` and `invalid user 0101 from`.
@@ -313,7 +341,16 @@ export class PatternMiner {
   }
 
   private create(key: string, line: ParsedLine): Cluster {
-    const cluster = this.insert({ id: templateId(key), seq: this.nextSeq++, shapes: line.shapes, slots: [...line.slots], gaps: [...line.gaps], count: 0, keys: [key], aliases: [] });
+    const cluster = this.insert({
+      id: templateId(key),
+      seq: this.nextSeq++,
+      shapes: line.shapes,
+      slots: [...line.slots],
+      gaps: [...line.gaps],
+      count: 0,
+      keys: [key],
+      aliases: [],
+    });
     this.changed.add(cluster.id);
     this.evictBeyondCapacity();
     return cluster;
@@ -321,7 +358,14 @@ export class PatternMiner {
 
   /** Adds a template to every index and lets it meet its siblings. */
   private insert(state: TemplateState): Cluster {
-    const cluster: Cluster = { ...state, wildcards: state.shapes.filter((s) => s === WILDCARD).length, siblingKeys: [], rendered: null, mergedInto: null, evicted: false };
+    const cluster: Cluster = {
+      ...state,
+      wildcards: state.shapes.filter((s) => s === WILDCARD).length,
+      siblingKeys: [],
+      rendered: null,
+      mergedInto: null,
+      evicted: false,
+    };
     this.clusters.set(cluster.id, cluster);
     for (const key of cluster.keys) this.byKey.set(key, cluster);
     for (const alias of cluster.aliases) this.aliasOf.set(alias, cluster);

@@ -39,14 +39,21 @@ export interface MinedLine {
  * `lines` are one source's lines of a batch, in order; `sightingOf[i]` is the index, in
  * `history.patterns`, of line i's template.
  */
-export function observeLines(source: string, lines: readonly MinedLine[], sightingOf: readonly number[], history: PatternHistory, warmup: Warmup): PatternObservation[] {
+export function observeLines(
+  source: string,
+  lines: readonly MinedLine[],
+  sightingOf: readonly number[],
+  history: PatternHistory,
+  warmup: Warmup,
+): PatternObservation[] {
   const seenInBatch = new Map<number, number>();
   return lines.map((line, i) => {
     const sighting = sightingOf[i] as number;
     const known = history.patterns[sighting] ?? { known: false, seenBefore: 0, escalated: false };
     const earlier = seenInBatch.get(sighting) ?? 0;
     seenInBatch.set(sighting, earlier + 1);
-    const warmedUp = history.sourceLines + i >= warmup.lines && line.timeSeconds - history.sourceFirstSeen >= warmup.minutes * 60;
+    const warmedUp =
+      history.sourceLines + i >= warmup.lines && line.timeSeconds - history.sourceFirstSeen >= warmup.minutes * 60;
     return {
       id: line.id,
       template: line.template,

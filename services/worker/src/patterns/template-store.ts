@@ -61,7 +61,8 @@ export function createRedisTemplateStore(redis: RedisHashes, keyPrefix: string):
       return decodeAll(Object.values(await redis.hgetall(keyOf(source))));
     },
     async save(source, { changed, removed }) {
-      if (changed.length > 0) await redis.hset(keyOf(source), Object.fromEntries(changed.map((state) => [state.id, JSON.stringify(state)])));
+      if (changed.length > 0)
+        await redis.hset(keyOf(source), Object.fromEntries(changed.map((state) => [state.id, JSON.stringify(state)])));
       if (removed.length > 0) await redis.hdel(keyOf(source), ...removed);
     },
   };

@@ -53,7 +53,10 @@ function wordRunEnd(token: string, start: number): number {
 
 function appendWildcard(shape: string): string {
   if (shape.endsWith(WILDCARD)) return shape;
-  const joined = shape.length > WILDCARD.length && JOINERS.includes(shape[shape.length - 1] as string) && shape.endsWith(WILDCARD, shape.length - 1);
+  const joined =
+    shape.length > WILDCARD.length &&
+    JOINERS.includes(shape[shape.length - 1] as string) &&
+    shape.endsWith(WILDCARD, shape.length - 1);
   return joined ? shape.slice(0, -1) : shape + WILDCARD;
 }
 
@@ -85,7 +88,8 @@ export function shapeOf(token: string): string {
 }
 
 /** A gap token: it has a variable part and, besides variables, only punctuation. */
-export const isGapShape = (token: string, shape: string): boolean => shape !== token && !LETTER.test(shape.replaceAll(WILDCARD, ""));
+export const isGapShape = (token: string, shape: string): boolean =>
+  shape !== token && !LETTER.test(shape.replaceAll(WILDCARD, ""));
 
 /** A slot with a variable part (`uid=<*>`, `broadcast_<*>`), as opposed to a word kept as written. */
 export const isSoftShape = (shape: string): boolean => shape.includes(WILDCARD);
@@ -108,14 +112,19 @@ function segments(line: Pick<ParsedLine, "shapes" | "gaps">): Segment[] {
   return result;
 }
 
-const sameSofts = (a: Segment, b: Segment): boolean => a.softs.length === b.softs.length && a.softs.every((soft, i) => soft === b.softs[i]);
-const holdsOneVariable = (segment: Segment): boolean => segment.softs.length <= 1 && (segment.softs.length === 1 || segment.hasGap);
+const sameSofts = (a: Segment, b: Segment): boolean =>
+  a.softs.length === b.softs.length && a.softs.every((soft, i) => soft === b.softs[i]);
+const holdsOneVariable = (segment: Segment): boolean =>
+  segment.softs.length <= 1 && (segment.softs.length === 1 || segment.hasGap);
 
 /**
  * Lines with the same words that differ in one variable only: `program <PATH>` and
  * `program IMB-MPI1.2MB_perf`, `Block rdd_<*>` and `Block broadcast_<*>`. Call only for equal hard keys.
  */
-export function differInOneVariable(a: Pick<ParsedLine, "shapes" | "gaps">, b: Pick<ParsedLine, "shapes" | "gaps">): boolean {
+export function differInOneVariable(
+  a: Pick<ParsedLine, "shapes" | "gaps">,
+  b: Pick<ParsedLine, "shapes" | "gaps">,
+): boolean {
   const left = segments(a);
   const right = segments(b);
   let differences = 0;

@@ -40,7 +40,9 @@ describe("soc-rules test <dir>", () => {
   });
 
   it("exits 1 with a diff of missing and unexpected alerts", async () => {
-    const dir = rulesDirWith("- rule: ssh-brute-force\n  key: 203.0.113.7\n  line: 4\n- rule: compromise-after-failures\n  key: 203.0.113.7\n");
+    const dir = rulesDirWith(
+      "- rule: ssh-brute-force\n  key: 203.0.113.7\n  line: 4\n- rule: compromise-after-failures\n  key: 203.0.113.7\n",
+    );
     const run = await socRules("test", dir);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
@@ -55,10 +57,15 @@ describe("soc-rules test <dir>", () => {
 
   it("exits 1 naming the file, rule and field of an invalid rule", async () => {
     const dir = rulesDirWith("[]\n");
-    writeFileSync(join(dir, "bad.yaml"), "id: spray\ntitle: x\nkind: distinct\nseverity: high\nmatch: {event.outcome: failure}\nkey: client.address\ndistinct: user.email\nthreshold: 5\nwindowSeconds: 60\nreason: x\n");
+    writeFileSync(
+      join(dir, "bad.yaml"),
+      "id: spray\ntitle: x\nkind: distinct\nseverity: high\nmatch: {event.outcome: failure}\nkey: client.address\ndistinct: user.email\nthreshold: 5\nwindowSeconds: 60\nreason: x\n",
+    );
     const run = await socRules("test", dir);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('error: bad.yaml#1: rule "spray" is invalid: distinct: unknown field "user.email"; one of client.address, client.ip, client.domain, user.name, event.outcome, event.action, process.name, host.name, log.source\n');
+    expect(run.stderr).toBe(
+      'error: bad.yaml#1: rule "spray" is invalid: distinct: unknown field "user.email"; one of client.address, client.ip, client.domain, user.name, event.outcome, event.action, process.name, host.name, log.source\n',
+    );
   });
 
   it("exits 2 with its usage on wrong arguments", async () => {

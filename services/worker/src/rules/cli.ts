@@ -9,7 +9,8 @@ import { formatResults, runFixtures } from "./fixtures.ts";
 import { loadRules } from "./load.ts";
 import { detectionRuleJsonSchema, InvalidRuleError } from "./schema.ts";
 
-const USAGE = "usage: soc-rules test <rules-dir>   run the rules over <rules-dir>/tests/<name>.log against <name>.expected.yaml\n       soc-rules schema            print the rule schema (JSON Schema)";
+const USAGE =
+  "usage: soc-rules test <rules-dir>   run the rules over <rules-dir>/tests/<name>.log against <name>.expected.yaml\n       soc-rules schema            print the rule schema (JSON Schema)";
 
 async function main(args: string[]): Promise<number> {
   const [command, dir] = args;
@@ -27,7 +28,8 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(`${rules.length} rules, ${results.length} fixtures\n${formatResults(results)}\n`);
     return results.every((r) => r.missing.length === 0 && r.unexpected.length === 0) ? 0 : 1;
   } catch (error) {
-    if (!(error instanceof InvalidRuleError) && !(error instanceof Error && "code" in error && error.code === "ENOENT")) throw error;
+    if (!(error instanceof InvalidRuleError) && !(error instanceof Error && "code" in error && error.code === "ENOENT"))
+      throw error;
     process.stderr.write(`error: ${error.message}\n`);
     return 1;
   }

@@ -22,13 +22,20 @@ export type RuleEngine = (inputs: RuleInput[], whitelist: Whitelist, nowSeconds:
 const noKeywords = () => null;
 
 async function record(counters: RuleCounters, step: WindowStep) {
-  const [result] = await counters.recordFailures([{ ip: step.key, timeSeconds: step.timeSeconds, eventId: step.entryId }], step.window);
+  const [result] = await counters.recordFailures(
+    [{ ip: step.key, timeSeconds: step.timeSeconds, eventId: step.entryId }],
+    step.window,
+  );
   if (result === undefined) throw new Error("counters answered no result for a window entry");
   return result;
 }
 
 /** One event through one rule: its core's steps against the counters, each answer deciding the next. */
-export async function evaluateRule(rule: DataRule, event: RuleEvent, counters: RuleCounters): Promise<RuleAlert | null> {
+export async function evaluateRule(
+  rule: DataRule,
+  event: RuleEvent,
+  counters: RuleCounters,
+): Promise<RuleAlert | null> {
   const plan = planOf(rule, event);
   if (plan === null) return null;
   let outcome: Outcome = plan.then(await record(counters, plan.step));

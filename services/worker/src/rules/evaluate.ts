@@ -57,18 +57,38 @@ const SEQUENCE_ARMED = "armed";
 const SEQUENCE_SUCCESS = "success";
 
 function describeWindow(seconds: number): string {
-  const unit = seconds % 3600 === 0 ? ([3600, "hour"] as const) : seconds % 60 === 0 ? ([60, "minute"] as const) : ([1, "second"] as const);
+  const unit =
+    seconds % 3600 === 0
+      ? ([3600, "hour"] as const)
+      : seconds % 60 === 0
+        ? ([60, "minute"] as const)
+        : ([1, "second"] as const);
   const n = seconds / unit[0];
   return `${n} ${unit[1]}${n === 1 ? "" : "s"}`;
 }
 
 /** The rule's reason with its placeholders filled from the facts and the event's fields (placeholders were checked on load). */
-export function renderReason(template: string, facts: { count: number; windowSeconds: number; key: string }, fields: RuleFields): string {
-  const values = new Map<string, string | undefined>([["count", String(facts.count)], ["window", describeWindow(facts.windowSeconds)], ["key", facts.key], ...Object.entries(fields)]);
+export function renderReason(
+  template: string,
+  facts: { count: number; windowSeconds: number; key: string },
+  fields: RuleFields,
+): string {
+  const values = new Map<string, string | undefined>([
+    ["count", String(facts.count)],
+    ["window", describeWindow(facts.windowSeconds)],
+    ["key", facts.key],
+    ...Object.entries(fields),
+  ]);
   return template.replace(PLACEHOLDER, (_, name: string) => values.get(name) ?? "unknown");
 }
 
-function alertOf(rule: DataRule, event: RuleEvent, key: string, count: number, seen: { firstSeen: number; lastSeen: number }): { alert: RuleAlert } {
+function alertOf(
+  rule: DataRule,
+  event: RuleEvent,
+  key: string,
+  count: number,
+  seen: { firstSeen: number; lastSeen: number },
+): { alert: RuleAlert } {
   return {
     alert: {
       rule: rule.id,
@@ -91,7 +111,12 @@ function planThreshold(rule: ThresholdRule, event: RuleEvent): Plan | null {
   const key = event.fields[rule.key];
   if (key === undefined || !matches(event.fields, rule.match)) return null;
   return {
-    step: { key: windowKey(rule, "events", key), entryId: event.eventId, timeSeconds: event.timeSeconds, window: { windowSeconds: rule.windowSeconds, threshold: rule.threshold } },
+    step: {
+      key: windowKey(rule, "events", key),
+      entryId: event.eventId,
+      timeSeconds: event.timeSeconds,
+      window: { windowSeconds: rule.windowSeconds, threshold: rule.threshold },
+    },
     then: (result) => (result.triggered ? alertOf(rule, event, key, result.count, result) : null),
   };
 }
@@ -101,7 +126,12 @@ function planDistinct(rule: DistinctRule, event: RuleEvent): Plan | null {
   const value = event.fields[rule.distinct];
   if (key === undefined || value === undefined || !matches(event.fields, rule.match)) return null;
   return {
-    step: { key: windowKey(rule, "distinct", key), entryId: value, timeSeconds: event.timeSeconds, window: { windowSeconds: rule.windowSeconds, threshold: rule.threshold } },
+    step: {
+      key: windowKey(rule, "distinct", key),
+      entryId: value,
+      timeSeconds: event.timeSeconds,
+      window: { windowSeconds: rule.windowSeconds, threshold: rule.threshold },
+    },
     then: (result) => (result.triggered ? alertOf(rule, event, key, result.count, result) : null),
   };
 }
@@ -115,21 +145,38 @@ function planSequence(rule: SequenceRule, event: RuleEvent): Plan | null {
   // success came first and the arming stays for a later success.
   const resolve = (armedAt: number, result: FailureResult): Outcome => {
     if (!result.triggered) return null;
-    if (result.firstSeen === armedAt) return alertOf(rule, event, key, rule.threshold, { firstSeen: armedAt, lastSeen: result.lastSeen });
+    if (result.firstSeen === armedAt)
+      return alertOf(rule, event, key, rule.threshold, { firstSeen: armedAt, lastSeen: result.lastSeen });
     return { next: { key: markKey, entryId: SEQUENCE_ARMED, timeSeconds: armedAt, window: marks }, then: () => null };
   };
   if (matches(event.fields, rule.failure)) {
     return {
-      step: { key: windowKey(rule, "failures", key), entryId: event.eventId, timeSeconds: event.timeSeconds, window: { windowSeconds: rule.windowSeconds, threshold: rule.threshold } },
+      step: {
+        key: windowKey(rule, "failures", key),
+        entryId: event.eventId,
+        timeSeconds: event.timeSeconds,
+        window: { windowSeconds: rule.windowSeconds, threshold: rule.threshold },
+      },
       then: (failures) =>
-        failures.triggered ? { next: { key: markKey, entryId: SEQUENCE_ARMED, timeSeconds: failures.lastSeen, window: marks }, then: (armed) => resolve(failures.lastSeen, armed) } : null,
+        failures.triggered
+          ? {
+              next: { key: markKey, entryId: SEQUENCE_ARMED, timeSeconds: failures.lastSeen, window: marks },
+              then: (armed) => resolve(failures.lastSeen, armed),
+            }
+          : null,
     };
   }
   if (matches(event.fields, rule.success)) {
     return {
       step: { key: markKey, entryId: SEQUENCE_SUCCESS, timeSeconds: event.timeSeconds, window: marks },
       // The older mark is the arming unless the success is older: then the other one is `armed`, at lastSeen.
-      then: (result) => resolve(result.firstSeen === event.timeSeconds && result.lastSeen !== event.timeSeconds ? result.lastSeen : result.firstSeen, result),
+      then: (result) =>
+        resolve(
+          result.firstSeen === event.timeSeconds && result.lastSeen !== event.timeSeconds
+            ? result.lastSeen
+            : result.firstSeen,
+          result,
+        ),
     };
   }
   return null;

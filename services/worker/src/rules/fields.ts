@@ -41,4 +41,6 @@ function satisfies(value: string | undefined, condition: Condition): boolean {
 }
 
 export const matches = (fields: RuleFields, match: Match): boolean =>
-  (Object.entries(match) as [RuleField, Condition][]).every(([field, condition]) => satisfies(fields[field], condition));
+  (Object.entries(match) as [RuleField, Condition][]).every(([field, condition]) =>
+    satisfies(fields[field], condition),
+  );

@@ -53,12 +53,19 @@ export function fixtureLog(line: string, lineNumber: number, origin: string): Lo
       throw new InvalidRuleError(`${origin}:${lineNumber}: not valid JSON`);
     }
     const parsed = logMessageSchema.safeParse(json);
-    if (!parsed.success) throw new InvalidRuleError(`${origin}:${lineNumber}: not a logs message: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(message)"}: ${i.message}`).join("; ")}`);
-    if (parsed.data.timestamp === undefined) throw new InvalidRuleError(`${origin}:${lineNumber}: needs a timestamp (rules count in event time)`);
+    if (!parsed.success)
+      throw new InvalidRuleError(
+        `${origin}:${lineNumber}: not a logs message: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(message)"}: ${i.message}`).join("; ")}`,
+      );
+    if (parsed.data.timestamp === undefined)
+      throw new InvalidRuleError(`${origin}:${lineNumber}: needs a timestamp (rules count in event time)`);
     return parsed.data;
   }
   const timestamp = SYSLOG_TIME.test(line) ? syslogTime(line) : Number.NaN;
-  if (!Number.isFinite(timestamp)) throw new InvalidRuleError(`${origin}:${lineNumber}: no syslog time (Mmm dd hh:mm:ss) at the start; write the line as JSON {"message", "timestamp"}`);
+  if (!Number.isFinite(timestamp))
+    throw new InvalidRuleError(
+      `${origin}:${lineNumber}: no syslog time (Mmm dd hh:mm:ss) at the start; write the line as JSON {"message", "timestamp"}`,
+    );
   return { message: line, timestamp };
 }
 
@@ -77,15 +84,38 @@ export function compareAlerts(name: string, expected: ExpectedAlert[], raised: R
   return { name, missing, unexpected: unmatched };
 }
 
-export async function runFixture(rules: readonly DataRule[], name: string, logText: string, expectedText: string): Promise<FixtureResult> {
+export async function runFixture(
+  rules: readonly DataRule[],
+  name: string,
+  logText: string,
+  expectedText: string,
+): Promise<FixtureResult> {
   const [expectedDocument = []] = parseYamlDocuments(expectedText, `${name}.expected.yaml`);
   const expected = expectedFileSchema.safeParse(expectedDocument);
-  if (!expected.success) throw new InvalidRuleError(`${name}.expected.yaml: ${expected.error.issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ")}`);
-  const lines = logText.split("\n").map((line, i) => ({ line: line.trimEnd(), number: i + 1 })).filter(({ line }) => line !== "");
-  const inputs = lines.map(({ line, number }) => ({ log: fixtureLog(line, number, `${name}.log`), eventId: `${name}:${number}` }));
+  if (!expected.success)
+    throw new InvalidRuleError(
+      `${name}.expected.yaml: ${expected.error.issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ")}`,
+    );
+  const lines = logText
+    .split("\n")
+    .map((line, i) => ({ line: line.trimEnd(), number: i + 1 }))
+    .filter(({ line }) => line !== "");
+  const inputs = lines.map(({ line, number }) => ({
+    log: fixtureLog(line, number, `${name}.log`),
+    eventId: `${name}:${number}`,
+  }));
   const evaluate = createRuleEngine(rules, createMemoryCounters());
   const alerts = await evaluate(inputs, new Whitelist(), 0);
-  const raised = alerts.flatMap((found, i) => found.map((alert) => ({ rule: alert.rule, key: alert.key, line: (lines[i] as { number: number }).number, count: alert.count, severity: alert.severity, reason: alert.reason })));
+  const raised = alerts.flatMap((found, i) =>
+    found.map((alert) => ({
+      rule: alert.rule,
+      key: alert.key,
+      line: (lines[i] as { number: number }).number,
+      count: alert.count,
+      severity: alert.severity,
+      reason: alert.reason,
+    })),
+  );
   return compareAlerts(name, expected.data, raised);
 }
 
@@ -111,7 +141,8 @@ export async function runFixtures(rules: readonly DataRule[], dir: string): Prom
 
 const describeExpected = (alert: ExpectedAlert): string =>
   `${alert.line === undefined ? "" : `line ${alert.line}: `}${alert.rule} ${alert.key}${alert.count === undefined ? "" : ` (count ${alert.count})`}${alert.reason === undefined ? "" : ` "${alert.reason}"`}`;
-const describeRaised = (alert: RaisedAlert): string => `line ${alert.line}: ${alert.rule} ${alert.key} (count ${alert.count}, ${alert.severity}) "${alert.reason}"`;
+const describeRaised = (alert: RaisedAlert): string =>
+  `line ${alert.line}: ${alert.rule} ${alert.key} (count ${alert.count}, ${alert.severity}) "${alert.reason}"`;
 
 /** A readable report: one line per fixture, and for a failing one `-` expected but not raised, `+` raised but not expected. */
 export function formatResults(results: readonly FixtureResult[]): string {

@@ -34,7 +34,9 @@ export function loadRules(dir: string): DataRule[] {
     .filter((entry) => entry.isFile() && isYaml(entry.name))
     .map((entry) => entry.name)
     .sort();
-  const loaded = files.flatMap((name) => parseRules(readFileSync(join(dir, name), "utf8"), name).map((rule) => ({ rule, origin: name })));
+  const loaded = files.flatMap((name) =>
+    parseRules(readFileSync(join(dir, name), "utf8"), name).map((rule) => ({ rule, origin: name })),
+  );
   checkUniqueIds(loaded);
   return loaded.map(({ rule }) => rule);
 }

@@ -26,8 +26,16 @@ describe("rule schema", () => {
   });
 
   it.each([
-    ["an unknown field in match", { match: { "user.email": "x" } }, 'rules.yaml: rule "ssh-brute-force" is invalid: match: unknown field "user.email"; one of client.address'],
-    ["a regular expression as a condition", { match: { "user.name": { regex: "^adm.*" } } }, "match.user.name: expected a value, {in: [values]} or {exists: true|false}"],
+    [
+      "an unknown field in match",
+      { match: { "user.email": "x" } },
+      'rules.yaml: rule "ssh-brute-force" is invalid: match: unknown field "user.email"; one of client.address',
+    ],
+    [
+      "a regular expression as a condition",
+      { match: { "user.name": { regex: "^adm.*" } } },
+      "match.user.name: expected a value, {in: [values]} or {exists: true|false}",
+    ],
     ["an unknown key field", { key: "source.ip" }, 'key: unknown field "source.ip"'],
     ["a window over a day", { windowSeconds: 86_401 }, "windowSeconds: Too big"],
     ["a threshold of zero", { threshold: 0 }, "threshold: Too small"],
@@ -43,7 +51,9 @@ describe("rule schema", () => {
   it("refuses an empty match and a sequence without its success", () => {
     expect(() => parseRule({ ...valid, match: {} }, "a.yaml")).toThrow("match: needs at least one field");
     const { match: _match, ...rest } = valid;
-    expect(() => parseRule({ ...rest, kind: "sequence", failure: { "event.outcome": "failure" } }, "b.yaml")).toThrow("success:");
+    expect(() => parseRule({ ...rest, kind: "sequence", failure: { "event.outcome": "failure" } }, "b.yaml")).toThrow(
+      "success:",
+    );
   });
 
   it("names the YAML document of an invalid rule and reports bad YAML with its line", () => {
@@ -52,7 +62,10 @@ describe("rule schema", () => {
   });
 
   it("exports a JSON Schema for the DetectionRule CRD, one branch per kind", () => {
-    const schema = detectionRuleJsonSchema() as { oneOf?: { properties: { kind: { const: string } } }[]; anyOf?: { properties: { kind: { const: string } } }[] };
+    const schema = detectionRuleJsonSchema() as {
+      oneOf?: { properties: { kind: { const: string } } }[];
+      anyOf?: { properties: { kind: { const: string } } }[];
+    };
     const branches = schema.oneOf ?? schema.anyOf ?? [];
     expect(branches.map((b) => b.properties.kind.const).sort()).toEqual(["distinct", "sequence", "threshold"]);
   });

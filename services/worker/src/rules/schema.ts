@@ -7,7 +7,17 @@ import { ANOMALY_SEVERITIES } from "@soc/shared";
 import { z } from "zod";
 
 /** The fields a rule may match, key and count on; see fields.ts for where each comes from. */
-export const RULE_FIELDS = ["client.address", "client.ip", "client.domain", "user.name", "event.outcome", "event.action", "process.name", "host.name", "log.source"] as const;
+export const RULE_FIELDS = [
+  "client.address",
+  "client.ip",
+  "client.domain",
+  "user.name",
+  "event.outcome",
+  "event.action",
+  "process.name",
+  "host.name",
+  "log.source",
+] as const;
 export type RuleField = (typeof RULE_FIELDS)[number];
 
 /** Placeholders a reason may use beside the rule fields. */
@@ -17,22 +27,36 @@ export const REASON_FACTS = ["count", "window", "key"] as const;
 export const MAX_THRESHOLD = 1_000;
 export const MAX_WINDOW_SECONDS = 86_400;
 
-const ruleField = z.enum(RULE_FIELDS, { error: (issue) => `unknown field ${JSON.stringify(issue.input)}; one of ${RULE_FIELDS.join(", ")}` });
+const ruleField = z.enum(RULE_FIELDS, {
+  error: (issue) => `unknown field ${JSON.stringify(issue.input)}; one of ${RULE_FIELDS.join(", ")}`,
+});
 const fieldValue = z.string().min(1).max(256);
 
 /** One field's condition: a value (equals), `{in: [...]}` or `{exists: true|false}`. */
-const condition = z.union([fieldValue, z.strictObject({ in: z.array(fieldValue).min(1).max(256) }), z.strictObject({ exists: z.boolean() })], {
-  error: "expected a value, {in: [values]} or {exists: true|false}",
-});
+const condition = z.union(
+  [fieldValue, z.strictObject({ in: z.array(fieldValue).min(1).max(256) }), z.strictObject({ exists: z.boolean() })],
+  {
+    error: "expected a value, {in: [values]} or {exists: true|false}",
+  },
+);
 export type Condition = z.infer<typeof condition>;
 
 const fieldList = RULE_FIELDS.join(", ");
 
 /** Every listed field must satisfy its condition. */
 const match = z
-  .strictObject(Object.fromEntries(RULE_FIELDS.map((field) => [field, condition.optional()])) as Record<RuleField, z.ZodOptional<typeof condition>>, {
-    error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}; one of ${fieldList}` : undefined),
-  })
+  .strictObject(
+    Object.fromEntries(RULE_FIELDS.map((field) => [field, condition.optional()])) as Record<
+      RuleField,
+      z.ZodOptional<typeof condition>
+    >,
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}; one of ${fieldList}`
+          : undefined,
+    },
+  )
   .refine((m) => Object.keys(m).length > 0, "needs at least one field");
 export type Match = z.infer<typeof match>;
 
@@ -42,7 +66,8 @@ const threshold = z.number().int().min(1).max(MAX_THRESHOLD);
 /** `{name}` in a reason template. */
 export const PLACEHOLDER = /\{([^{}]{0,64})\}/g;
 const placeholdersOf = (template: string): string[] => [...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
-const knownPlaceholder = (name: string): boolean => (RULE_FIELDS as readonly string[]).includes(name) || (REASON_FACTS as readonly string[]).includes(name);
+const knownPlaceholder = (name: string): boolean =>
+  (RULE_FIELDS as readonly string[]).includes(name) || (REASON_FACTS as readonly string[]).includes(name);
 
 const reason = z
   .string()
@@ -50,7 +75,11 @@ const reason = z
   .max(512)
   .superRefine((template, ctx) => {
     for (const name of placeholdersOf(template)) {
-      if (!knownPlaceholder(name)) ctx.addIssue({ code: "custom", message: `unknown placeholder {${name}}; use {${[...REASON_FACTS, ...RULE_FIELDS].join("}, {")}}` });
+      if (!knownPlaceholder(name))
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown placeholder {${name}}; use {${[...REASON_FACTS, ...RULE_FIELDS].join("}, {")}}`,
+        });
     }
   });
 
@@ -80,7 +109,13 @@ const thresholdRule = z.strictObject({ ...common, kind: z.literal("threshold"), 
 const distinctRule = z.strictObject({ ...common, kind: z.literal("distinct"), match, distinct: ruleField, threshold });
 
 /** At least `threshold` events matching `failure`, then one matching `success`, of one key within `windowSeconds`. */
-const sequenceRule = z.strictObject({ ...common, kind: z.literal("sequence"), failure: match, success: match, threshold });
+const sequenceRule = z.strictObject({
+  ...common,
+  kind: z.literal("sequence"),
+  failure: match,
+  success: match,
+  threshold,
+});
 
 export const detectionRuleSchema = z.discriminatedUnion("kind", [thresholdRule, distinctRule, sequenceRule], {
   error: "kind must be threshold, distinct or sequence",
@@ -103,7 +138,10 @@ const pathOf = (path: readonly PropertyKey[]): string => (path.length === 0 ? "(
 export function parseRule(input: unknown, origin: string): DataRule {
   const parsed = detectionRuleSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const id = typeof input === "object" && input !== null && "id" in input && typeof input.id === "string" ? `rule "${input.id}"` : "rule";
+  const id =
+    typeof input === "object" && input !== null && "id" in input && typeof input.id === "string"
+      ? `rule "${input.id}"`
+      : "rule";
   const problems = parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message}`);
   throw new InvalidRuleError(`${origin}: ${id} is invalid: ${problems.join("; ")}`);
 }

@@ -23,7 +23,11 @@ export function rawExchange(port: number, bytes: Buffer, timeoutMs = 5_000): Pro
     const finish = (): void => {
       clearTimeout(timer);
       socket.destroy();
-      const statuses = [...Buffer.concat(received).toString("latin1").matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((match) => Number(match[1]));
+      const statuses = [
+        ...Buffer.concat(received)
+          .toString("latin1")
+          .matchAll(/HTTP\/1\.[01] (\d{3}) /g),
+      ].map((match) => Number(match[1]));
       resolve(statuses.find((status) => status >= 200) ?? null);
     };
     const timer = setTimeout(finish, timeoutMs);
@@ -38,9 +42,17 @@ export function rawExchange(port: number, bytes: Buffer, timeoutMs = 5_000): Pro
  * Sends the headers of a POST declaring `contentLength` bytes, none of the body, and resolves with
  * the status answered meanwhile, or "no answer" after `waitMs` (the server waits for the body).
  */
-export function statusBeforeBody(url: string, headers: Record<string, string>, contentLength: number, waitMs = 2_000): Promise<number | "no answer"> {
+export function statusBeforeBody(
+  url: string,
+  headers: Record<string, string>,
+  contentLength: number,
+  waitMs = 2_000,
+): Promise<number | "no answer"> {
   return new Promise((resolve) => {
-    const request = httpRequest(url, { method: "POST", headers: { ...headers, "content-length": String(contentLength) } });
+    const request = httpRequest(url, {
+      method: "POST",
+      headers: { ...headers, "content-length": String(contentLength) },
+    });
     const timer = setTimeout(() => {
       request.destroy();
       resolve("no answer");
@@ -79,13 +91,37 @@ export interface HostileRequest {
   validBody: boolean;
 }
 
-const JUNK_BODIES = ["[", '{"a":', "[null]", "[1,2]", "{}", "[]", "\n\n\n", '{"__proto__":{"polluted":1}}', "1e999999", `${"[".repeat(5_000)}${"]".repeat(5_000)}`, "\u0000\u0001", "[{}]"];
-const TARGETS = ["/drain", "/%E0%A4%A", "/%", "/..%2f..%2fetc/passwd", "*", "http://evil.example/", "/?a=%ZZ", `/${"a".repeat(6_000)}`, "/\u00ff\u00fe"];
+const JUNK_BODIES = [
+  "[",
+  '{"a":',
+  "[null]",
+  "[1,2]",
+  "{}",
+  "[]",
+  "\n\n\n",
+  '{"__proto__":{"polluted":1}}',
+  "1e999999",
+  `${"[".repeat(5_000)}${"]".repeat(5_000)}`,
+  "\u0000\u0001",
+  "[{}]",
+];
+const TARGETS = [
+  "/drain",
+  "/%E0%A4%A",
+  "/%",
+  "/..%2f..%2fetc/passwd",
+  "*",
+  "http://evil.example/",
+  "/?a=%ZZ",
+  `/${"a".repeat(6_000)}`,
+  "/\u00ff\u00fe",
+];
 const FRAMINGS = ["chunked", "none", "short", "long", "both", "declared-huge", "invalid-length", "bad-chunks"] as const;
 type Framing = "length" | (typeof FRAMINGS)[number];
 
 /** Mostly `normal`, so most cases get past the HTTP parser and reach the drain; otherwise one of `others`. */
-const usually = <T>(normal: T, ...others: fc.Arbitrary<T>[]): fc.Arbitrary<T> => fc.oneof({ weight: 3 * others.length, arbitrary: fc.constant(normal) }, ...others);
+const usually = <T>(normal: T, ...others: fc.Arbitrary<T>[]): fc.Arbitrary<T> =>
+  fc.oneof({ weight: 3 * others.length, arbitrary: fc.constant(normal) }, ...others);
 
 function framed(framing: Framing, body: Buffer, cut: number): { headers: string[]; payload: Buffer } {
   const half = Math.min(cut, body.length);
@@ -94,7 +130,10 @@ function framed(framing: Framing, body: Buffer, cut: number): { headers: string[
     case "length":
       return { headers: [`content-length: ${body.length}`], payload: body };
     case "chunked":
-      return { headers: ["transfer-encoding: chunked"], payload: Buffer.from(`${chunk(body.subarray(0, half))}${chunk(body.subarray(half))}0\r\n\r\n`, "latin1") };
+      return {
+        headers: ["transfer-encoding: chunked"],
+        payload: Buffer.from(`${chunk(body.subarray(0, half))}${chunk(body.subarray(half))}0\r\n\r\n`, "latin1"),
+      };
     case "none":
       return { headers: [], payload: body };
     case "short":
@@ -106,9 +145,22 @@ function framed(framing: Framing, body: Buffer, cut: number): { headers: string[
     case "declared-huge":
       return { headers: ["content-length: 52428800"], payload: body };
     case "invalid-length":
-      return { headers: [["content-length: abc", "content-length: -1", "content-length: 1, 2", `content-length: ${body.length}\r\ncontent-length: ${body.length + 1}`][cut % 4] ?? ""], payload: body };
+      return {
+        headers: [
+          [
+            "content-length: abc",
+            "content-length: -1",
+            "content-length: 1, 2",
+            `content-length: ${body.length}\r\ncontent-length: ${body.length + 1}`,
+          ][cut % 4] ?? "",
+        ],
+        payload: body,
+      };
     case "bad-chunks":
-      return { headers: ["transfer-encoding: chunked"], payload: Buffer.from(`zz\r\n${body.toString("latin1")}\r\n`, "latin1") };
+      return {
+        headers: ["transfer-encoding: chunked"],
+        payload: Buffer.from(`zz\r\n${body.toString("latin1")}\r\n`, "latin1"),
+      };
   }
 }
 
@@ -116,8 +168,20 @@ function framed(framing: Framing, body: Buffer, cut: number): { headers: string[
 export function hostileRequests(target: DrainFuzzTarget, maxBodyBytes: number): fc.Arbitrary<HostileRequest> {
   const marker = fc.uuid();
   const junkHeader = fc.oneof(
-    fc.tuple(fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-"), minLength: 1, maxLength: 12 }), fc.string({ maxLength: 40 })).map(([name, value]) => `x-${name}: ${value}`),
-    fc.constantFrom("no colon here", " folded: value", "bad\u0000name: v", `x-big: ${"v".repeat(20_000)}`, "expect: 100-continue", "content-type: text/plain; charset=utf-7"),
+    fc
+      .tuple(
+        fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-"), minLength: 1, maxLength: 12 }),
+        fc.string({ maxLength: 40 }),
+      )
+      .map(([name, value]) => `x-${name}: ${value}`),
+    fc.constantFrom(
+      "no colon here",
+      " folded: value",
+      "bad\u0000name: v",
+      `x-big: ${"v".repeat(20_000)}`,
+      "expect: 100-continue",
+      "content-type: text/plain; charset=utf-7",
+    ),
   );
   return fc
     .record({
@@ -150,11 +214,21 @@ export function hostileRequests(target: DrainFuzzTarget, maxBodyBytes: number): 
         absent: [],
         wrong: [`${target.credentialHeader}: ${target.wrongCredential}`],
         garbage: [`${target.credentialHeader}: ${parts.garbage}`],
-        duplicate: [`${target.credentialHeader}: ${target.wrongCredential}`, `${target.credentialHeader}: ${target.wrongCredential}`],
+        duplicate: [
+          `${target.credentialHeader}: ${target.wrongCredential}`,
+          `${target.credentialHeader}: ${target.wrongCredential}`,
+        ],
       }[parts.credential];
       const { headers, payload } = framed(parts.framing, body, parts.cut);
       const encoding = parts.encoding === undefined ? [] : [`content-encoding: ${parts.encoding}`];
-      const head = [`${parts.method} ${parts.path} ${parts.version}`, "host: drain.test", ...credential, ...headers, ...encoding, ...parts.junk].join("\r\n");
+      const head = [
+        `${parts.method} ${parts.path} ${parts.version}`,
+        "host: drain.test",
+        ...credential,
+        ...headers,
+        ...encoding,
+        ...parts.junk,
+      ].join("\r\n");
       const clean = parts.version === "HTTP/1.1" && parts.junk.length === 0 && /^\/[\w\-./~]*$/.test(parts.path);
       return {
         bytes: Buffer.concat([Buffer.from(`${head}\r\n\r\n`, "latin1"), payload]),
@@ -169,14 +243,21 @@ export function hostileRequests(target: DrainFuzzTarget, maxBodyBytes: number): 
 
 /** A JSON array or NDJSON batch of 1–5 records, as drains receive them. */
 export const drainBatch = <T>(record: fc.Arbitrary<T>): fc.Arbitrary<string> =>
-  fc.tuple(fc.array(record, { minLength: 1, maxLength: 5 }), fc.boolean()).map(([records, ndjson]) => (ndjson ? records.map((r) => JSON.stringify(r)).join("\n") : JSON.stringify(records)));
+  fc
+    .tuple(fc.array(record, { minLength: 1, maxLength: 5 }), fc.boolean())
+    .map(([records, ndjson]) => (ndjson ? records.map((r) => JSON.stringify(r)).join("\n") : JSON.stringify(records)));
 
 /**
  * The fuzz test every drain runs: 600 hostile requests against the real server. Each ends in a
  * clear 2xx or 4xx, only authenticated bodies reach the bus, every published log is one the worker
  * accepts rather than dead-letters, and the server still serves afterwards.
  */
-export function describeDrainFuzz(name: string, target: DrainFuzzTarget, handler: (bus: Bus) => RequestListener, maxBodyBytes: number): void {
+export function describeDrainFuzz(
+  name: string,
+  target: DrainFuzzTarget,
+  handler: (bus: Bus) => RequestListener,
+  maxBodyBytes: number,
+): void {
   const bus = createMemoryBus();
   let server: Server;
   let port: number;
@@ -198,9 +279,14 @@ export function describeDrainFuzz(name: string, target: DrainFuzzTarget, handler
           if (request.authentic) authentic.add(request.marker);
           const status = await rawExchange(port, request.bytes);
           expect(status, request.bytes.toString("latin1", 0, 300)).not.toBeNull();
-          expect(status !== null && ((status >= 200 && status < 300) || (status >= 400 && status < 500)), String(status)).toBe(true);
-          if (request.wellFramed && request.method === "POST" && status !== null && status < 300) expect(request.authentic).toBe(true);
-          if (request.wellFramed && request.method === "POST" && request.authentic && request.validBody) expect(status).toBe(200);
+          expect(
+            status !== null && ((status >= 200 && status < 300) || (status >= 400 && status < 500)),
+            String(status),
+          ).toBe(true);
+          if (request.wellFramed && request.method === "POST" && status !== null && status < 300)
+            expect(request.authentic).toBe(true);
+          if (request.wellFramed && request.method === "POST" && request.authentic && request.validBody)
+            expect(status).toBe(200);
         }),
         { numRuns: 600 },
       );

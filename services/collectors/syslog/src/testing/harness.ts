@@ -24,8 +24,20 @@ export interface RunningMain {
 }
 
 export function spawnMain(settings: Record<string, string>) {
-  const env = { ...process.env, LOG_LEVEL: "info", COLLECTOR_PORT: "0", SYSLOG_UDP_PORT: "0", SYSLOG_TCP_PORT: "0", SYSLOG_TLS_PORT: "0", SYSLOG_BIND_ADDRESS: "127.0.0.1", ...settings };
-  const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", MAIN], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const env = {
+    ...process.env,
+    LOG_LEVEL: "info",
+    COLLECTOR_PORT: "0",
+    SYSLOG_UDP_PORT: "0",
+    SYSLOG_TCP_PORT: "0",
+    SYSLOG_TLS_PORT: "0",
+    SYSLOG_BIND_ADDRESS: "127.0.0.1",
+    ...settings,
+  };
+  const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", MAIN], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += String(chunk)));
   child.stderr.on("data", (chunk: Buffer) => (output += String(chunk)));
@@ -62,15 +74,30 @@ export async function startMain(settings: Record<string, string>): Promise<Runni
 }
 
 /** A reader of one fresh topic on the real Kafka, and the collector settings that publish to it. */
-export async function kafkaTopic(): Promise<{ settings: Record<string, string>; published(): Promise<LogMessage[]>; close(): Promise<void> }> {
+export async function kafkaTopic(): Promise<{
+  settings: Record<string, string>;
+  published(): Promise<LogMessage[]>;
+  close(): Promise<void>;
+}> {
   const topic = uniqueName("syslog-logs");
-  const reader: KafkaBus = createKafkaBus({ brokers: [realInfra.kafkaBroker ?? ""], clientId: uniqueName("syslog-reader"), logger: silentLogger() });
+  const reader: KafkaBus = createKafkaBus({
+    brokers: [realInfra.kafkaBroker ?? ""],
+    clientId: uniqueName("syslog-reader"),
+    logger: silentLogger(),
+  });
   await reader.ensureTopics([{ topic, partitions: 1, config: {} }]);
   return {
-    settings: { KAFKA_BROKER: realInfra.kafkaBroker ?? "", TOPIC_LOGS: topic, TOPIC_CONFIG_UPDATES: `${topic}-config`, TOPIC_HIGH_PRIORITY_ALERTS: `${topic}-alerts` },
+    settings: {
+      KAFKA_BROKER: realInfra.kafkaBroker ?? "",
+      TOPIC_LOGS: topic,
+      TOPIC_CONFIG_UPDATES: `${topic}-config`,
+      TOPIC_HIGH_PRIORITY_ALERTS: `${topic}-alerts`,
+    },
     async published() {
       const values: LogMessage[] = [];
-      await (await reader.follow(topic, (message) => values.push(JSON.parse(message.value ?? "{}") as LogMessage))).stop();
+      await (
+        await reader.follow(topic, (message) => values.push(JSON.parse(message.value ?? "{}") as LogMessage))
+      ).stop();
       return values;
     },
     close: () => reader.close(),
@@ -82,7 +109,29 @@ export function serverCertificate(): { dir: string; certFile: string; keyFile: s
   const dir = mkdtempSync(join(tmpdir(), "syslog-tls-"));
   const certFile = join(dir, "cert.pem");
   const keyFile = join(dir, "key.pem");
-  const made = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", keyFile, "-out", certFile], { encoding: "utf8" });
+  const made = spawnSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+    ],
+    { encoding: "utf8" },
+  );
   if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
   return { dir, certFile, keyFile, cert: readFileSync(certFile, "utf8") };
 }

@@ -11,7 +11,14 @@ export const keywordRule: Rule = {
   name: "keyword",
   evaluate: ({ features, observations: { pattern }, config }) => {
     if (features.keyword === null) return null;
-    const familiar = pattern !== undefined && !pattern.escalated && pattern.seenBefore >= patternSettingsOf(config).familiarAfterLines;
-    return { is_anomaly: true, reason: "Log contains anomalous keyword.", severity: familiar ? "info" : (features.keywordSeverity ?? DEFAULT_KEYWORD_SEVERITY), rule: "keyword", alert: null };
+    const familiar =
+      pattern !== undefined && !pattern.escalated && pattern.seenBefore >= patternSettingsOf(config).familiarAfterLines;
+    return {
+      is_anomaly: true,
+      reason: "Log contains anomalous keyword.",
+      severity: familiar ? "info" : (features.keywordSeverity ?? DEFAULT_KEYWORD_SEVERITY),
+      rule: "keyword",
+      alert: null,
+    };
   },
 };

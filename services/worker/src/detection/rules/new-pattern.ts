@@ -7,7 +7,10 @@ const MAX_QUOTED_CHARS = 200;
 
 /** ` from sshd: "Failed password for <*> from <IP> port <NUM> ssh2"`, for reasons. */
 export function describeTemplate(pattern: PatternObservation): string {
-  const quoted = pattern.template.length <= MAX_QUOTED_CHARS ? pattern.template : `${pattern.template.slice(0, MAX_QUOTED_CHARS - 1)}…`;
+  const quoted =
+    pattern.template.length <= MAX_QUOTED_CHARS
+      ? pattern.template
+      : `${pattern.template.slice(0, MAX_QUOTED_CHARS - 1)}…`;
   return `${pattern.source === UNNAMED_SOURCE ? "" : ` from ${pattern.source}`}: "${quoted}"`;
 }
 
@@ -15,5 +18,13 @@ export function describeTemplate(pattern: PatternObservation): string {
 export const newPatternRule: Rule = {
   name: "new_pattern",
   evaluate: ({ observations: { pattern } }) =>
-    pattern?.novel === true ? { is_anomaly: true, reason: `New log pattern${describeTemplate(pattern)}.`, severity: "low", rule: "new_pattern", alert: null } : null,
+    pattern?.novel === true
+      ? {
+          is_anomaly: true,
+          reason: `New log pattern${describeTemplate(pattern)}.`,
+          severity: "low",
+          rule: "new_pattern",
+          alert: null,
+        }
+      : null,
 };

@@ -12,7 +12,13 @@ export const patternRateRule: Rule = {
   name: "pattern_rate",
   evaluate: ({ observations: { pattern, patternRate }, config }) => {
     if (pattern === undefined || patternRate === undefined || !pattern.warmedUp) return null;
-    if (!crossesThreshold(patternRate, { minPerMinute: patternSettingsOf(config).rateMinPerMinute, sigma: config.spike.sigma })) return null;
+    if (
+      !crossesThreshold(patternRate, {
+        minPerMinute: patternSettingsOf(config).rateMinPerMinute,
+        sigma: config.spike.sigma,
+      })
+    )
+      return null;
     return {
       is_anomaly: true,
       reason: `Burst of a log pattern${describeTemplate(pattern)}: ${patternRate.count} lines this minute (${describeBaseline(patternRate)}).`,

@@ -4,7 +4,10 @@ import type { DetectionConfig } from "../config.ts";
 import { sourceKey } from "../features.ts";
 import type { Rule, Verdict } from "./rule.ts";
 
-const thresholdOf = (spike: DetectionConfig["spike"]): BaselineThreshold => ({ minPerMinute: spike.minRequestsPerMinute, sigma: spike.sigma });
+const thresholdOf = (spike: DetectionConfig["spike"]): BaselineThreshold => ({
+  minPerMinute: spike.minRequestsPerMinute,
+  sigma: spike.sigma,
+});
 
 function spikeVerdict(subject: string, scope: "ip" | "endpoint", rate: RateResult, timeSeconds: number): Verdict {
   const minuteStart = Math.floor(timeSeconds / 60) * 60;
@@ -19,7 +22,13 @@ function spikeVerdict(subject: string, scope: "ip" | "endpoint", rate: RateResul
       windowSeconds: 60,
       firstSeen: minuteStart,
       lastSeen: timeSeconds,
-      details: { scope, subject, baseline_mean: Number(rate.mean.toFixed(3)), baseline_stddev: Number(rate.stddev.toFixed(3)), baseline_minutes: rate.minutes },
+      details: {
+        scope,
+        subject,
+        baseline_mean: Number(rate.mean.toFixed(3)),
+        baseline_stddev: Number(rate.stddev.toFixed(3)),
+        baseline_minutes: rate.minutes,
+      },
     },
   };
 }
@@ -33,7 +42,11 @@ export const trafficSpikeRule: Rule = {
     if (source !== null && ipRate !== undefined && crossesThreshold(ipRate, thresholdOf(config.spike))) {
       return spikeVerdict(`from ${source}`, "ip", ipRate, features.timeSeconds);
     }
-    if (features.endpoint !== null && endpointRate !== undefined && crossesThreshold(endpointRate, thresholdOf(config.spike))) {
+    if (
+      features.endpoint !== null &&
+      endpointRate !== undefined &&
+      crossesThreshold(endpointRate, thresholdOf(config.spike))
+    ) {
       return spikeVerdict(`on ${features.endpoint}`, "endpoint", endpointRate, features.timeSeconds);
     }
     return null;

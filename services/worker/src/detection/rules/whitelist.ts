@@ -5,5 +5,7 @@ import type { Rule } from "./rule.ts";
 export const whitelistRule: Rule = {
   name: "whitelist",
   evaluate: ({ features, whitelist }) =>
-    isWhitelisted(features, whitelist) ? { is_anomaly: false, reason: null, severity: null, rule: "whitelist", alert: null } : null,
+    isWhitelisted(features, whitelist)
+      ? { is_anomaly: false, reason: null, severity: null, rule: "whitelist", alert: null }
+      : null,
 };
