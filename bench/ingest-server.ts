@@ -1,7 +1,4 @@
-/**
- * The API alone, for the ingest benchmark: real Kafka when KAFKA_BROKER is set, else the in-memory
- * bus. REGROUP_WINDOW_MS sets the Kafka bus's regroup window (ADR 5); 0 turns regrouping off.
- */
+/** The API alone, for the ingest benchmark: real Kafka when KAFKA_BROKER is set, else the in-memory bus. */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, keyAccess } from "@soc/api";
@@ -13,8 +10,7 @@ import { createRegistry } from "@soc/shared/telemetry";
 export const BENCH_KEY = "bench-ingest-key-0123456789";
 const logger = createLogger("bench-api", "warn");
 const broker = process.env.KAFKA_BROKER;
-const regroupWindowMs = process.env.REGROUP_WINDOW_MS === undefined ? undefined : Number(process.env.REGROUP_WINDOW_MS);
-const kafka = broker === undefined ? null : createKafkaBus({ brokers: [broker], clientId: "bench-api", logger, ...(regroupWindowMs === undefined ? {} : { regroupWindowMs }) });
+const kafka = broker === undefined ? null : createKafkaBus({ brokers: [broker], clientId: "bench-api", logger });
 if (kafka !== null) await kafka.ensureTopics(PIPELINE_TOPICS);
 const bus = kafka ?? createMemoryBus();
 const store = createMemoryStore();
@@ -31,7 +27,9 @@ const app = createApp({
   workerGroupId: "soc-worker",
 });
 const server = createServer(app.callback()).listen(0, "127.0.0.1", () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port, bus: kafka === null ? "memory" : "kafka" })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ port: (server.address() as AddressInfo).port, bus: kafka === null ? "memory" : "kafka" })}\n`,
+  );
 });
 process.once("SIGTERM", () => {
   server.close();

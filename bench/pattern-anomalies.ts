@@ -52,12 +52,10 @@ async function run(
   const analyze = createAnalyzer(config, createMemoryCounters(), assigner);
   const verdicts: { severity: AnomalySeverity | null; rule: string | null }[] = [];
   for (let start = 0; start < lines.length; start += 500) {
-    const batch = lines
-      .slice(start, start + 500)
-      .map((line, i) => ({
-        log: { message: line.message, source: "bgl", timestamp: line.timestamp },
-        eventId: `bgl-0-${start + i}`,
-      }));
+    const batch = lines.slice(start, start + 500).map((line, i) => ({
+      log: { message: line.message, source: "bgl", timestamp: line.timestamp },
+      eventId: `bgl-0-${start + i}`,
+    }));
     for (const { verdict } of await analyze(batch, new Whitelist(), 0))
       verdicts.push({ severity: verdict.severity, rule: verdict.rule });
   }

@@ -7,7 +7,8 @@ import { AppError } from "@soc/shared";
 
 export async function readRawBody(ctx: Context, maxBytes: number): Promise<string> {
   const declared = Number(ctx.get("content-length") || "0");
-  if (declared > maxBytes) throw new AppError("payload_too_large", `Body is ${declared} bytes; the limit is ${maxBytes}`);
+  if (declared > maxBytes)
+    throw new AppError("payload_too_large", `Body is ${declared} bytes; the limit is ${maxBytes}`);
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -26,7 +27,14 @@ export async function readRawBody(ctx: Context, maxBytes: number): Promise<strin
 }
 
 /** Media types of line-delimited JSON (one log per line). */
-export const NDJSON_TYPES: readonly string[] = ["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonl", "application/jsonlines", "application/x-jsonlines"];
+export const NDJSON_TYPES: readonly string[] = [
+  "application/x-ndjson",
+  "application/ndjson",
+  "application/jsonl",
+  "application/x-jsonl",
+  "application/jsonlines",
+  "application/x-jsonlines",
+];
 
 /** `Application/JSON; charset=utf-8` → `application/json`. */
 export const mediaTypeOf = (contentType: string): string => (contentType.split(";")[0] ?? "").trim().toLowerCase();
@@ -41,7 +49,10 @@ export async function readJsonBody(ctx: Context, maxBytes: number): Promise<unkn
   const mediaType = mediaTypeOf(contentType);
   if (mediaType !== "application/json" && !NDJSON_TYPES.includes(mediaType)) {
     const given = contentType === "" ? "A missing Content-Type" : `Content-Type ${contentType}`;
-    throw new AppError("unsupported_media_type", `${given} is not supported; send application/json or application/x-ndjson`);
+    throw new AppError(
+      "unsupported_media_type",
+      `${given} is not supported; send application/json or application/x-ndjson`,
+    );
   }
   const text = await readRawBody(ctx, maxBytes);
   if (text.trim() === "") throw new AppError("bad_request", "Request body is empty; expected JSON");

@@ -4,7 +4,8 @@ import { logBatchSchema, logBodySchema, logsSubmittedSchema, logSubmissionSchema
 import { defineRoute } from "./route.ts";
 
 /** One log or a batch, checked by the schema the body's shape picks: a 400 then names the field at fault. */
-export const parseLogBody = (body: unknown): LogBody => (Array.isArray(body) ? logBatchSchema.parse(body) : logSubmissionSchema.parse(body));
+export const parseLogBody = (body: unknown): LogBody =>
+  Array.isArray(body) ? logBatchSchema.parse(body) : logSubmissionSchema.parse(body);
 
 /** Turns a validated submission (one object or a batch) into `logs` topic messages. */
 export function toLogMessages(body: LogBody, nowMs: number): LogMessage[] {
@@ -24,7 +25,13 @@ export const logRoutes = [
     tag: "logs",
     summary: "Submit a log, or a batch (JSON array or NDJSON). Answered only after Kafka acknowledged it.",
     access: "ingest",
-    body: { schema: logBodySchema, description: "One log, a batch as a JSON array, or NDJSON (application/x-ndjson or application/jsonl): one log per line.", ndjsonLine: logSubmissionSchema, parse: parseLogBody },
+    body: {
+      schema: logBodySchema,
+      description:
+        "One log, a batch as a JSON array, or NDJSON (application/x-ndjson or application/jsonl): one log per line.",
+      ndjsonLine: logSubmissionSchema,
+      parse: parseLogBody,
+    },
     response: { description: "Accepted", schema: logsSubmittedSchema },
     errors: [503],
     async handle({ body }, _ctx, { deps, logsAccepted }) {
@@ -35,7 +42,9 @@ export const logRoutes = [
         messages.map((message) => ({ key: null, value: JSON.stringify(message) })),
       );
       logsAccepted.inc(messages.length);
-      return Array.isArray(body) ? { status: "Logs submitted successfully", accepted: messages.length } : { status: "Log submitted successfully" };
+      return Array.isArray(body)
+        ? { status: "Logs submitted successfully", accepted: messages.length }
+        : { status: "Log submitted successfully" };
     },
   }),
 ];

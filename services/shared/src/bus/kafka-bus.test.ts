@@ -5,31 +5,7 @@ import { describe, expect, it } from "vitest";
 import { silentLogger } from "../logger.ts";
 import { missingInfra, realInfra, uniqueName } from "../testing/infra.ts";
 import { busContract } from "./bus.contract.ts";
-import { createKafkaBus, regroupDelayMs } from "./kafka-bus.ts";
-
-describe("regroupDelayMs: how long the next request waits for the callers the last one answered", () => {
-  const last = { publishes: 10, at: 1_000 };
-
-  it("leaves at once after a request that answered a single publish, or none yet", () => {
-    expect(regroupDelayMs(1, { publishes: 1, at: 1_000 }, 1_000, 2)).toBe(0);
-    expect(regroupDelayMs(1, { publishes: 0, at: 0 }, 1_000, 2)).toBe(0);
-  });
-
-  it("leaves at once when as many publishes as it answered are pending", () => {
-    expect(regroupDelayMs(10, last, 1_000, 2)).toBe(0);
-    expect(regroupDelayMs(12, last, 1_000.5, 2)).toBe(0);
-  });
-
-  it("waits out the rest of the window after the acknowledgement, never longer", () => {
-    expect(regroupDelayMs(3, last, 1_000, 2)).toBe(2);
-    expect(regroupDelayMs(3, last, 1_001.5, 2)).toBeCloseTo(0.5);
-    expect(regroupDelayMs(3, last, 1_003, 2)).toBe(0);
-  });
-
-  it("never waits with a window of 0", () => {
-    expect(regroupDelayMs(1, last, 1_000, 0)).toBe(0);
-  });
-});
+import { createKafkaBus } from "./kafka-bus.ts";
 
 describe.skipIf(missingInfra("kafkaBroker"))("Kafka bus on a real broker", () => {
   busContract(async () => {

@@ -6,11 +6,33 @@ import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { connect as connectTcp, isIP, Socket } from "node:net";
 import { connect as connectTls } from "node:tls";
-import { Kafka, logLevel, Partitioners, type Consumer, type IHeaders, type ISocketFactory, type Producer } from "kafkajs";
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Consumer,
+  type IHeaders,
+  type ISocketFactory,
+  type Producer,
+} from "kafkajs";
 import type { Logger } from "../logger.ts";
 import { sendTraced } from "../telemetry/messaging.ts";
-import { BusUnavailableError, type Bus, type IncomingMessage, type OutgoingMessage, type PartitionLag, type Subscription } from "./bus.ts";
-import { explainKafkaError, kafkajsAclEntry, kafkajsSecurityOptions, PLAINTEXT, type AclBinding, type KafkaSecurity } from "./kafka-security.ts";
+import {
+  BusUnavailableError,
+  type Bus,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type PartitionLag,
+  type Subscription,
+} from "./bus.ts";
+import {
+  explainKafkaError,
+  kafkajsAclEntry,
+  kafkajsSecurityOptions,
+  PLAINTEXT,
+  type AclBinding,
+  type KafkaSecurity,
+} from "./kafka-security.ts";
 import type { TopicSpec } from "./topics.ts";
 
 export interface KafkaBusOptions {
@@ -23,8 +45,6 @@ export interface KafkaBusOptions {
   publishTimeoutMs?: number;
   /** Asked before every connection, to bootstrap and to advertised brokers alike; refused ones are never opened. */
   allowConnection?: (host: string, port: number) => boolean;
-  /** How long after an acknowledgement the next request may wait for the callers it answered to publish again (ADR 5). */
-  regroupWindowMs?: number;
 }
 
 export interface KafkaBus extends Bus {
@@ -43,10 +63,14 @@ const guardedSocketFactory =
   ({ host, port, ssl, onConnect }) => {
     if (!allowConnection(host, port)) {
       const refused = new Socket();
-      process.nextTick(() => refused.destroy(new Error(`connection to ${host}:${port} refused by the client's broker policy`)));
+      process.nextTick(() =>
+        refused.destroy(new Error(`connection to ${host}:${port} refused by the client's broker policy`)),
+      );
       return refused;
     }
-    const socket = ssl ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...ssl }, onConnect) : connectTcp({ host, port }, onConnect);
+    const socket = ssl
+      ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...ssl }, onConnect)
+      : connectTcp({ host, port }, onConnect);
     socket.setKeepAlive(true, 60_000);
     return socket;
   };
@@ -55,37 +79,22 @@ const guardedSocketFactory =
  * kafkajs 2.2.4 re-arms a timer after every response of a connection even when nothing waits in its
  * queue, with the delay `throttledUntil - now`, negative unless the broker throttled us: Node 24
  * warns (TimeoutNegativeWarning) and runs it after 1 ms, forever, on every connection. No client
- * option avoids it (an open kafkajs bug), so the check is skipped here when nothing is pending
- * and no throttle is running; a queued request still schedules its check, a response still drains the queue.
+ * option avoids it (an open kafkajs bug), so the check is skipped here when nothing is pending and
+ * no throttle runs; a queued request still schedules its check, and every response drains the queue.
  */
 interface KafkajsRequestQueue {
   pending: unknown[];
   throttledUntil: number;
   scheduleCheckPendingRequests(this: KafkajsRequestQueue): void;
 }
-const requestQueue = (createRequire(import.meta.url)("kafkajs/src/network/requestQueue/index.js") as { prototype: KafkajsRequestQueue }).prototype;
+const requestQueue = (
+  createRequire(import.meta.url)("kafkajs/src/network/requestQueue/index.js") as { prototype: KafkajsRequestQueue }
+).prototype;
 const scheduleCheckPendingRequests = requestQueue.scheduleCheckPendingRequests;
 requestQueue.scheduleCheckPendingRequests = function scheduleOnlyWhenPending(this: KafkajsRequestQueue) {
   if (this.pending.length === 0 && this.throttledUntil <= Date.now()) return;
   scheduleCheckPendingRequests.call(this);
 };
-
-/** The last acknowledged request: how many publishes it answered, and when (performance.now()). */
-export interface Acknowledged {
-  publishes: number;
-  at: number;
-}
-
-/**
- * How long the next request waits before leaving (0: at once). Only after a request that answered
- * several publishes: their callers are likely to publish again within moments (HTTP clients whose
- * next request follows the answer), and leaving without them sends a near-empty request they
- * then queue behind. A request after a single publish, or once as many publishes are pending, leaves at once.
- */
-export function regroupDelayMs(pendingPublishes: number, last: Acknowledged, now: number, windowMs: number): number {
-  if (last.publishes < 2 || pendingPublishes >= last.publishes) return 0;
-  return Math.max(0, last.at + windowMs - now);
-}
 
 const headersToRecord = (headers: IHeaders | undefined): Record<string, string> => {
   const record: Record<string, string> = {};
@@ -99,7 +108,6 @@ const headersToRecord = (headers: IHeaders | undefined): Record<string, string> 
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const { logger } = options;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
-  const regroupWindowMs = options.regroupWindowMs ?? 2;
   // kafkajs retries TLS and connection failures until our timeout; the timeout then names the cause.
   let lastClientError: { message: string; at: number } | null = null;
   const kafka = new Kafka({
@@ -155,7 +163,8 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     const started = Date.now();
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const cause = lastClientError !== null && lastClientError.at >= started ? `; last error: ${lastClientError.message}` : "";
+        const cause =
+          lastClientError !== null && lastClientError.at >= started ? `; last error: ${lastClientError.message}` : "";
         reject(new Error(`${what} timed out after ${publishTimeoutMs} ms${cause}`));
       }, publishTimeoutMs);
     });
@@ -178,31 +187,14 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   let pending: PendingPublish[] = [];
   let flushing: Promise<void> | null = null;
   const MAX_MESSAGES_PER_REQUEST = 10_000;
-  const NONE_ACKNOWLEDGED: Acknowledged = { publishes: 0, at: 0 };
-  let lastAcknowledged = NONE_ACKNOWLEDGED;
-  /** Set while the next request waits for publishes: ends the wait once enough arrived. */
-  let onPublished: (() => void) | null = null;
-
-  const regrouped = (): Promise<void> => {
-    const delay = regroupDelayMs(pending.length, lastAcknowledged, performance.now(), regroupWindowMs);
-    if (delay === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const release = (): void => {
-        clearTimeout(timer);
-        onPublished = null;
-        resolve();
-      };
-      const timer = setTimeout(release, delay);
-      onPublished = () => {
-        if (pending.length >= lastAcknowledged.publishes) release();
-      };
-    });
-  };
 
   const takeGroup = (): PendingPublish[] => {
     let count = 0;
     let taken = 0;
-    while (taken < pending.length && (taken === 0 || count + (pending[taken] as PendingPublish).messages.length <= MAX_MESSAGES_PER_REQUEST)) {
+    while (
+      taken < pending.length &&
+      (taken === 0 || count + (pending[taken] as PendingPublish).messages.length <= MAX_MESSAGES_PER_REQUEST)
+    ) {
       count += (pending[taken] as PendingPublish).messages.length;
       taken += 1;
     }
@@ -213,7 +205,6 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 
   const flushPending = async (): Promise<void> => {
     while (pending.length > 0) {
-      await regrouped();
       const group = takeGroup();
       const byTopic = new Map<string, OutgoingMessage[]>();
       for (const item of group) {
@@ -233,11 +224,12 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           }),
           "publishing to Kafka",
         );
-        lastAcknowledged = { publishes: group.length, at: performance.now() };
         for (const item of group) item.resolve();
       } catch (error) {
-        lastAcknowledged = NONE_ACKNOWLEDGED;
-        const unavailable = new BusUnavailableError(`Kafka did not acknowledge the message: ${explainKafkaError(error)}`, { cause: error });
+        const unavailable = new BusUnavailableError(
+          `Kafka did not acknowledge the message: ${explainKafkaError(error)}`,
+          { cause: error },
+        );
         for (const item of group) item.reject(unavailable);
       }
     }
@@ -251,7 +243,11 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     });
   };
 
-  const toIncoming = (topic: string, partition: number, message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders; timestamp: string }): IncomingMessage => ({
+  const toIncoming = (
+    topic: string,
+    partition: number,
+    message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders; timestamp: string },
+  ): IncomingMessage => ({
     topic,
     partition,
     offset: message.offset,
@@ -262,8 +258,14 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   });
 
   const startConsumer = async (groupId: string): Promise<Consumer> => {
-    const consumer = kafka.consumer({ groupId, retry: { retries: 10, maxRetryTime: 30_000 }, allowAutoTopicCreation: false });
-    consumer.on(consumer.events.CRASH, (event) => logger.error({ groupId, err: event.payload.error, restart: event.payload.restart }, "kafka consumer crashed"));
+    const consumer = kafka.consumer({
+      groupId,
+      retry: { retries: 10, maxRetryTime: 30_000 },
+      allowAutoTopicCreation: false,
+    });
+    consumer.on(consumer.events.CRASH, (event) =>
+      logger.error({ groupId, err: event.payload.error, restart: event.payload.restart }, "kafka consumer crashed"),
+    );
     await consumer.connect();
     consumers.add(consumer);
     return consumer;
@@ -276,18 +278,21 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 
   return {
     publish(topic, messages) {
-      return sendTraced(topic, messages, (stamped) =>
-        new Promise<void>((resolve, reject) => {
-          pending.push({ topic, messages: stamped, resolve, reject });
-          onPublished?.();
-          startFlush();
-        }),
+      return sendTraced(
+        topic,
+        messages,
+        (stamped) =>
+          new Promise<void>((resolve, reject) => {
+            pending.push({ topic, messages: stamped, resolve, reject });
+            startFlush();
+          }),
       );
     },
 
     async subscribe(subscription): Promise<Subscription> {
       const consumer = await startConsumer(subscription.groupId);
-      for (const topic of subscription.topics) await consumer.subscribe({ topic, fromBeginning: subscription.fromBeginning });
+      for (const topic of subscription.topics)
+        await consumer.subscribe({ topic, fromBeginning: subscription.fromBeginning });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -298,7 +303,9 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           await subscription.handleBatch(messages);
           const last = messages[messages.length - 1] as IncomingMessage;
           resolveOffset(last.offset);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) }]);
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) },
+          ]);
           await heartbeat();
         },
       });
@@ -308,7 +315,9 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     async follow(topic, onMessage): Promise<Subscription> {
       await connectedAdmin();
       const ends = await admin.fetchTopicOffsets(topic);
-      const pending = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high) - 1n]));
+      const pending = new Map(
+        ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high) - 1n]),
+      );
       let caughtUp!: () => void;
       const ready = new Promise<void>((resolve) => {
         caughtUp = resolve;
@@ -340,13 +349,24 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 
     async lag(groupId, topic): Promise<PartitionLag[]> {
       await connectedAdmin();
-      const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-      const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      const [ends, committed] = await Promise.all([
+        admin.fetchTopicOffsets(topic),
+        admin.fetchOffsets({ groupId, topics: [topic] }),
+      ]);
+      const committedByPartition = new Map(
+        (committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+      );
       return ends.map((end) => {
         const endOffset = Number(end.high);
         const offset = committedByPartition.get(end.partition);
         const committedOffset = offset === undefined || offset < 0 ? null : offset;
-        return { topic, partition: end.partition, endOffset, committedOffset, lag: endOffset - (committedOffset ?? Number(end.low)) };
+        return {
+          topic,
+          partition: end.partition,
+          endOffset,
+          committedOffset,
+          lag: endOffset - (committedOffset ?? Number(end.low)),
+        };
       });
     },
 
