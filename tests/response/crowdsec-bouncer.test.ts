@@ -103,12 +103,13 @@ describe.skipIf(missingBouncer)("crowdsec-custom-bouncer applies the pipeline's 
     }));
     expect((await admin("/logs", { method: "POST", body: JSON.stringify(failures) })).status).toBe(200);
 
+    // The ban lasts 4 h: 14400 s remain when the bouncer pulls within the second it was made, 1439x after.
     await eventually(
       () =>
         expect(calls(callsFile), bouncerOutput).toEqual([
           expect.stringMatching(
             new RegExp(
-              `^add\\|${ATTACKER.replace(/\./g, "\\.")}\\|1439\\d\\|Brute-force attempt detected from ${ATTACKER} \\(5 attempts\\)\\.$`,
+              `^add\\|${ATTACKER.replace(/\./g, "\\.")}\\|(?:14400|1439\\d)\\|Brute-force attempt detected from ${ATTACKER} \\(5 attempts\\)\\.$`,
             ),
           ),
         ]),
