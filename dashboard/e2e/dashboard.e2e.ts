@@ -241,7 +241,7 @@ try {
   await page.goBack();
   await page.getByRole("link", { name: /^Keyword: / }).click();
   await page.waitForURL(/#\/alerts\?range=24h&reason=keyword$/);
-  assert.equal(await page.getByLabel("Reason").inputValue(), "keyword");
+  assert.equal(await page.getByLabel(/^Reason/).inputValue(), "keyword");
   await page.goBack();
   await bar(hour(-3), 1).click();
   await page.waitForURL(/#\/alerts\?from=.*&to=/);
