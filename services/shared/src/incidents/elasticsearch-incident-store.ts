@@ -6,8 +6,8 @@
 import type { estypes } from "@elastic/elasticsearch";
 import { createElasticsearchClient, explained } from "../store/elasticsearch-connection.ts";
 import type { ElasticsearchStoreOptions } from "../store/elasticsearch-store.ts";
-import { indexSettingsOf } from "../store/elasticsearch-store.ts";
-import { DEFAULT_INDEX, decodeCursor, encodeCursor } from "../store/log-store.ts";
+import { indexSettingsOf, pageOf } from "../store/elasticsearch-store.ts";
+import { DEFAULT_INDEX, decodeCursor } from "../store/log-store.ts";
 import type { Incident } from "./incident.ts";
 import type { IncidentQuery, IncidentStore } from "./incident-store.ts";
 
@@ -98,15 +98,7 @@ export function createElasticsearchIncidentStore(
         sort: [{ last_seen: { order: "desc" } }, { id: { order: "desc" } }],
         ...(cursor === null ? {} : { search_after: [cursor.timestamp, cursor.id] }),
       });
-      const hits = response.hits.hits;
-      const items = hits.flatMap((hit) => (hit._source === undefined ? [] : [hit._source]));
-      const lastSort = hits.at(-1)?.sort;
-      const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
-      const next_cursor =
-        items.length === query.size && lastSort !== undefined
-          ? encodeCursor({ timestamp: Number(lastSort[0]), id: String(lastSort[1]) })
-          : null;
-      return { items, next_cursor, total };
+      return pageOf(response, query.size);
     },
     async get(id) {
       const response = await client.get<Incident>({ index, id }, { ignore: [404] });

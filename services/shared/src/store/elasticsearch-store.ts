@@ -51,6 +51,22 @@ export interface ElasticsearchStoreOptions extends ElasticsearchConnection {
   replicas?: number;
 }
 
+/** One page of a search sorted by (time, id) descending: its documents, the cursor after it, the total. */
+export function pageOf<T>(
+  response: estypes.SearchResponse<T>,
+  size: number,
+): { items: T[]; next_cursor: string | null; total: number } {
+  const hits = response.hits.hits;
+  const items = hits.flatMap((hit) => (hit._source === undefined ? [] : [hit._source]));
+  const lastSort = hits.at(-1)?.sort;
+  const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
+  const next_cursor =
+    items.length === size && lastSort !== undefined
+      ? encodeCursor({ timestamp: Number(lastSort[0]), id: String(lastSort[1]) })
+      : null;
+  return { items, next_cursor, total };
+}
+
 export function elasticsearchStoreOptionsOf(env: ElasticsearchEnv): ElasticsearchStoreOptions {
   return {
     ...elasticsearchConnectionOf(env),
@@ -277,15 +293,7 @@ export function createElasticsearchStore(
         sort: [{ timestamp: { order: "desc" } }, { id: { order: "desc" } }],
         ...(cursor === null ? {} : { search_after: [cursor.timestamp, cursor.id] }),
       });
-      const hits = response.hits.hits;
-      const items = hits.flatMap((hit) => (hit._source === undefined ? [] : [hit._source]));
-      const lastSort = hits.at(-1)?.sort;
-      const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
-      const next_cursor =
-        items.length === query.size && lastSort !== undefined
-          ? encodeCursor({ timestamp: Number(lastSort[0]), id: String(lastSort[1]) })
-          : null;
-      return { items, next_cursor, total };
+      return pageOf(response, query.size);
     },
 
     async get(id) {
